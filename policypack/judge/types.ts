@@ -1,0 +1,66 @@
+/**
+ * The judge's public types: what the policy pack, the audit command and the tests consume.
+ * Implementations: parse.ts (document -> statements), evaluate.ts (IAM request evaluation),
+ * keyPolicy.ts (the EMR Serverless questions asked of a key policy).
+ */
+
+/** What kind of problem a finding is; the policy pack maps kinds to its policies. */
+export type FindingKind =
+    /** The document cannot be parsed or would be rejected by AWS (bad JSON, wrong types, unknown operator, ...). Mandatory. */
+    | "malformed"
+    /** A statement allows emr-serverless.amazonaws.com to use the key without binding aws:SourceArn, aws:SourceAccount (or an accepted alternative) and kms:EncryptionContext:applicationId each to one value. Mandatory. */
+    | "service-unbound"
+    /** An Allow to "*" / {"AWS": "*"} whose conditions do not pin the caller's account or organization. Mandatory. */
+    | "open-grant"
+    /** An Allow with NotPrincipal. Mandatory. */
+    | "not-principal-allow"
+    /** An IAM principal may use kms:GenerateDataKey / kms:Decrypt without kms:ViaService = emr-serverless.<region>.amazonaws.com. Advisory. */
+    | "submitter-not-via-service"
+    /** The service principal is granted more than kms:GenerateDataKey and kms:Decrypt (e.g. kms:*). Advisory. */
+    | "service-overgrant";
+
+/** One thing wrong with a document. */
+export interface Finding {
+    kind: FindingKind;
+    /** Where: `Sid "X"` when the statement has a Sid, else `statement #N` (1-based). Undefined for whole-document problems. */
+    where?: string;
+    /** What is wrong, naming `where`; a full sentence that reads on its own. */
+    message: string;
+    /** What to change. */
+    fix: string;
+}
+
+/** The values the service principal's grant is bound to (from the statements that allow it). */
+export interface ServiceBinding {
+    sourceArns: string[];
+    sourceAccounts: string[];
+    applicationIds: string[];
+}
+
+/** The result of judging a key policy document for EMR Serverless disk encryption. */
+export interface KeyPolicyAnalysis {
+    /** False when the document could not be parsed at all (then `findings` holds a `malformed` finding). */
+    parsed: boolean;
+    /** True when emr-serverless.amazonaws.com is allowed kms:GenerateDataKey or kms:Decrypt for at least one request. */
+    grantsService: boolean;
+    /** The bound values, when `grantsService`. */
+    binding?: ServiceBinding;
+    /** True when some value in the document is the engine's unknown sentinel (preview): judged on what is known. */
+    hasUnknowns: boolean;
+    findings: Finding[];
+}
+
+/** Knobs the policy pack's configuration maps onto. */
+export interface AnalyzeOptions {
+    /**
+     * Condition keys accepted as the account binding; any one of them, bound to one value, suffices.
+     * Default: ["aws:SourceAccount"]. Example: ["aws:SourceAccount", "aws:SourceOrgID"].
+     */
+    sourceAccountKeys?: readonly string[];
+    /** Whether kms:EncryptionContext:applicationId must be bound. Default true. */
+    requireEncryptionContextBinding?: boolean;
+    /** Region for the expected kms:ViaService value; when absent any emr-serverless.<region>.amazonaws.com is accepted. */
+    region?: string;
+    /** When known (audit, stack analysis): the application the service must be bound to. */
+    expectedApplication?: { arn?: string; id?: string; account?: string };
+}
