@@ -1,0 +1,37 @@
+// ESLint flat config: typescript-eslint's recommended rules everywhere, and Pulumi's own plugin
+// (Outputs in template literals) on the code that builds resources, where type information is used.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+import pulumi from "@pulumi/eslint-plugin";
+
+export default tseslint.config(
+    {
+        ignores: ["**/node_modules/**", "bin/**", "policypack/bin/**", "bench/results.json", "**/*.d.ts"],
+    },
+    js.configs.recommended,
+    ...tseslint.configs.recommended,
+    {
+        files: ["**/*.ts"],
+        rules: {
+            "@typescript-eslint/no-explicit-any": "error",
+            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+            "@typescript-eslint/no-require-imports": "off",
+        },
+    },
+    {
+        files: ["components/**/*.ts", "index.ts", "examples/**/*.ts"],
+        languageOptions: {
+            parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+        },
+        plugins: { "@pulumi": pulumi },
+        rules: {
+            "@pulumi/no-output-in-template-literal": "error",
+            "@pulumi/no-output-instance-in-template-literal": "error",
+        },
+    },
+    {
+        files: ["**/*.js", "**/*.mjs"],
+        languageOptions: { globals: { require: "readonly", module: "writable", process: "readonly", console: "readonly", __dirname: "readonly" } },
+        rules: { "@typescript-eslint/no-require-imports": "off" },
+    },
+);
