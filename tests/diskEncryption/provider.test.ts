@@ -1,0 +1,464 @@
+/**
+ * The disk-encryption provider's logic, with the SDK client mocked (aws-sdk-client-mock).
+ */
+import { strict as assert } from "node:assert";
+import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
+import {
+    EMRServerlessClient,
+    GetApplicationCommand,
+    ResourceNotFoundException,
+    StartApplicationCommand,
+    StopApplicationCommand,
+    UpdateApplicationCommand,
+    type Application,
+} from "@aws-sdk/client-emr-serverless";
+import {
+    backoffDelay,
+    checkDiskEncryption,
+    createDiskEncryption,
+    deleteDiskEncryption,
+    diffDiskEncryption,
+    resolveTimings,
+    sameSetting,
+    updateDiskEncryption,
+    type DiskEncryptionInputs,
+} from "../../components/diskEncryption/provider";
+import { UNKNOWN_STRING } from "../../policypack/judge/constants";
+
+const KEY_A = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const KEY_B = "arn:aws:kms:us-east-1:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321";
+const inputs = (over: Partial<DiskEncryptionInputs> = {}): DiskEncryptionInputs => ({
+    applicationId: "app1",
+    region: "us-east-1",
+    encryptionKeyArn: KEY_A,
+    encryptionContext: { team: "analytics" },
+    timeouts: { totalMs: 2_000, pollInitialMs: 1, pollMaxMs: 4, maxAttempts: 1, requestTimeoutMs: 200 },
+    ...over,
+});
+const app = (state: string, config?: Application["diskEncryptionConfiguration"]) => ({
+    application: { applicationId: "app1", state, diskEncryptionConfiguration: config } as Application,
+});
+const notFound = () =>
+    new ResourceNotFoundException({ message: "Application app1 does not exist.", $metadata: { httpStatusCode: 404 } });
+
+async function rejection(p: Promise<unknown>): Promise<string> {
+    try {
+        await p;
+    } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+    }
+    assert.fail("expected a rejection");
+}
+
+describe("disk encryption provider (mocked SDK)", () => {
+    // Created in before(), not at load time: mockClient patches the client class for the whole process.
+    let emr: AwsClientStub<EMRServerlessClient>;
+    const saved: Record<string, string | undefined> = {};
+
+    before(() => {
+        emr = mockClient(EMRServerlessClient);
+        for (const k of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"]) {
+            saved[k] = process.env[k];
+        }
+        // The mock replaces send(); credentials are never resolved, but keep the default chain quiet.
+        process.env.AWS_ACCESS_KEY_ID = "AKIAMOCKMOCKMOCKMOCK";
+        process.env.AWS_SECRET_ACCESS_KEY = "mock";
+        delete process.env.AWS_PROFILE;
+    });
+    after(() => {
+        emr.restore();
+        for (const [k, v] of Object.entries(saved)) {
+            if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
+        }
+    });
+    beforeEach(() => emr.reset());
+
+    /** A fake application whose state machine answers Get/Update/Stop/Start. */
+    function fakeApplication(initial: string, config?: Application["diskEncryptionConfiguration"]) {
+        const st = { state: initial, config, ops: [] as string[] };
+        emr.on(GetApplicationCommand).callsFake(() => {
+            st.ops.push("get");
+            const now = st.state;
+            if (now === "STOPPING") st.state = "STOPPED";
+            if (now === "STARTING") st.state = "STARTED";
+            if (now === "CREATING") st.state = "CREATED";
+            return app(now, st.config);
+        });
+        emr.on(UpdateApplicationCommand).callsFake(
+            (input: { diskEncryptionConfiguration?: Application["diskEncryptionConfiguration"] }) => {
+                st.ops.push("update");
+                if (st.state !== "CREATED" && st.state !== "STOPPED") {
+                    throw Object.assign(new Error(`must be CREATED or STOPPED, is ${st.state}`), {
+                        name: "ValidationException",
+                    });
+                }
+                const dec = input.diskEncryptionConfiguration;
+                st.config = dec && dec.encryptionKeyArn ? dec : undefined;
+                return app(st.state, st.config);
+            },
+        );
+        emr.on(StopApplicationCommand).callsFake(() => {
+            st.ops.push("stop");
+            st.state = "STOPPING";
+            return {};
+        });
+        emr.on(StartApplicationCommand).callsFake(() => {
+            st.ops.push("start");
+            st.state = "STARTING";
+            return {};
+        });
+        return st;
+    }
+
+    describe("create", () => {
+        it("waits through CREATING, updates with the key and context, and reads it back", async () => {
+            const st = fakeApplication("CREATING");
+            const r = await createDiskEncryption(inputs());
+            assert.equal(r.id, "app1");
+            assert.deepEqual(st.ops, ["get", "get", "update", "get"]);
+            const calls = emr.commandCalls(UpdateApplicationCommand);
+            assert.equal(calls.length, 1);
+            assert.deepEqual(calls[0].args[0].input, {
+                applicationId: "app1",
+                diskEncryptionConfiguration: { encryptionKeyArn: KEY_A, encryptionContext: { team: "analytics" } },
+            });
+            assert.deepEqual(r.outs, inputs());
+        });
+
+        it("sends no context when none is given", async () => {
+            fakeApplication("CREATED");
+            await createDiskEncryption(inputs({ encryptionContext: undefined }));
+            assert.deepEqual(emr.commandCalls(UpdateApplicationCommand)[0].args[0].input.diskEncryptionConfiguration, {
+                encryptionKeyArn: KEY_A,
+            });
+        });
+
+        it("makes no update when the application already carries the setting (even STARTED)", async () => {
+            const st = fakeApplication("STARTED", {
+                encryptionKeyArn: KEY_A,
+                encryptionContext: { team: "analytics" },
+            });
+            await createDiskEncryption(inputs());
+            assert.deepEqual(st.ops, ["get"]);
+        });
+
+        it("refuses a STARTED application with the two fixes, and changes nothing", async () => {
+            const st = fakeApplication("STARTED");
+            const message = await rejection(createDiskEncryption(inputs()));
+            assert.match(message, /application app1 \(region us-east-1\) is STARTED/);
+            assert.match(message, /stop-application --application-id app1 --region us-east-1/);
+            assert.match(message, /restartIfStarted: true/);
+            assert.deepEqual(st.ops, ["get"]);
+        });
+
+        it("with restartIfStarted: stops, waits STOPPED, updates, verifies, starts and waits STARTED", async () => {
+            const st = fakeApplication("STARTED");
+            await createDiskEncryption(inputs({ restartIfStarted: true }));
+            assert.deepEqual(st.ops, ["get", "stop", "get", "get", "update", "get", "start", "get", "get"]);
+            assert.equal(st.state, "STARTED");
+            assert.equal(st.config?.encryptionKeyArn, KEY_A);
+        });
+
+        it("re-reads the state when the update meets a state conflict (a job started it meanwhile)", async () => {
+            const st = fakeApplication("CREATED");
+            emr.on(UpdateApplicationCommand).callsFakeOnce(() => {
+                st.ops.push("update");
+                st.state = "STARTED";
+                throw Object.assign(new Error("Application is in state STARTED"), { name: "ConflictException" });
+            });
+            const message = await rejection(createDiskEncryption(inputs()));
+            assert.match(message, /is STARTED/);
+            assert.deepEqual(st.ops, ["get", "update", "get"]);
+        });
+
+        it("a missing application is a clear error naming the id, the region and the fix", async () => {
+            emr.on(GetApplicationCommand).rejects(notFound());
+            const message = await rejection(createDiskEncryption(inputs()));
+            assert.match(message, /application app1 \(region us-east-1\) was not found/);
+            assert.match(message, /Fix: check applicationId and region/);
+        });
+
+        it("fails when the read-back does not show the setting", async () => {
+            emr.on(GetApplicationCommand).resolves(app("CREATED"));
+            emr.on(UpdateApplicationCommand).resolves(app("CREATED"));
+            const message = await rejection(createDiskEncryption(inputs()));
+            assert.match(message, /did not take/);
+            assert.equal(emr.commandCalls(GetApplicationCommand).length, 4, "one read, then three read-backs");
+        });
+
+        it("fails on a read-back with another context", async () => {
+            emr.on(GetApplicationCommand)
+                .resolvesOnce(app("CREATED"))
+                .resolves(app("CREATED", { encryptionKeyArn: KEY_A, encryptionContext: { team: "other" } }));
+            emr.on(UpdateApplicationCommand).resolves(app("CREATED"));
+            assert.match(await rejection(createDiskEncryption(inputs())), /did not take/);
+        });
+
+        it("refuses a TERMINATED application", async () => {
+            fakeApplication("TERMINATED");
+            assert.match(await rejection(createDiskEncryption(inputs())), /is TERMINATED/);
+        });
+    });
+
+    describe("update", () => {
+        it("makes no call when only non-setting inputs change", async () => {
+            const r = await updateDiskEncryption("app1", inputs(), inputs({ restartIfStarted: true, profile: "ops" }));
+            assert.equal(emr.calls().length, 0);
+            assert.equal(r.outs?.profile, "ops");
+        });
+
+        it("applies a new key", async () => {
+            const st = fakeApplication("STOPPED", {
+                encryptionKeyArn: KEY_A,
+                encryptionContext: { team: "analytics" },
+            });
+            await updateDiskEncryption("app1", inputs(), inputs({ encryptionKeyArn: KEY_B }));
+            assert.equal(st.config?.encryptionKeyArn, KEY_B);
+        });
+
+        it("applies a new context", async () => {
+            const st = fakeApplication("STOPPED", {
+                encryptionKeyArn: KEY_A,
+                encryptionContext: { team: "analytics" },
+            });
+            await updateDiskEncryption(
+                "app1",
+                inputs(),
+                inputs({ encryptionContext: { team: "analytics", env: "prod" } }),
+            );
+            assert.deepEqual(st.config?.encryptionContext, { team: "analytics", env: "prod" });
+        });
+    });
+
+    describe("delete", () => {
+        it("unsets with an empty configuration when the application carries this key and context", async () => {
+            fakeApplication("CREATED", { encryptionKeyArn: KEY_A, encryptionContext: { team: "analytics" } });
+            await deleteDiskEncryption("app1", inputs());
+            const calls = emr.commandCalls(UpdateApplicationCommand);
+            assert.equal(calls.length, 1);
+            assert.deepEqual(calls[0].args[0].input.diskEncryptionConfiguration, {});
+        });
+
+        it("leaves another key alone (no update call)", async () => {
+            const st = fakeApplication("CREATED", {
+                encryptionKeyArn: KEY_B,
+                encryptionContext: { team: "analytics" },
+            });
+            await deleteDiskEncryption("app1", inputs());
+            assert.equal(emr.commandCalls(UpdateApplicationCommand).length, 0);
+            assert.equal(st.config?.encryptionKeyArn, KEY_B);
+        });
+
+        it("leaves the same key with another context alone", async () => {
+            fakeApplication("CREATED", { encryptionKeyArn: KEY_A, encryptionContext: { team: "x" } });
+            await deleteDiskEncryption("app1", inputs());
+            assert.equal(emr.commandCalls(UpdateApplicationCommand).length, 0);
+        });
+
+        it("does nothing when the setting is already unset", async () => {
+            fakeApplication("CREATED");
+            await deleteDiskEncryption("app1", inputs());
+            assert.equal(emr.commandCalls(UpdateApplicationCommand).length, 0);
+        });
+
+        it("a missing application is success", async () => {
+            emr.on(GetApplicationCommand).rejects(notFound());
+            await deleteDiskEncryption("app1", inputs());
+            assert.equal(emr.commandCalls(UpdateApplicationCommand).length, 0);
+        });
+
+        it("a TERMINATED application is success", async () => {
+            fakeApplication("TERMINATED", { encryptionKeyArn: KEY_A, encryptionContext: { team: "analytics" } });
+            await deleteDiskEncryption("app1", inputs());
+            assert.equal(emr.commandCalls(UpdateApplicationCommand).length, 0);
+        });
+
+        it("refuses to unset on a STARTED application without restartIfStarted", async () => {
+            fakeApplication("STARTED", { encryptionKeyArn: KEY_A, encryptionContext: { team: "analytics" } });
+            assert.match(await rejection(deleteDiskEncryption("app1", inputs())), /is STARTED.*restartIfStarted/s);
+        });
+
+        it("propagates other errors", async () => {
+            emr.on(GetApplicationCommand).rejects(
+                Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }),
+            );
+            assert.match(await rejection(deleteDiskEncryption("app1", inputs())), /not authorized/);
+        });
+    });
+
+    describe("diff", () => {
+        const olds = inputs() as unknown as Record<string, unknown>;
+        const with_ = (over: Partial<DiskEncryptionInputs>) => inputs(over) as unknown as Record<string, unknown>;
+
+        it("no change", async () => {
+            assert.deepEqual(await diffDiskEncryption("app1", olds, with_({})), {
+                changes: false,
+                replaces: [],
+                deleteBeforeReplace: false,
+            });
+        });
+        it("replaces on applicationId and region, create-before-delete", async () => {
+            assert.deepEqual(await diffDiskEncryption("app1", olds, with_({ applicationId: "app2" })), {
+                changes: true,
+                replaces: ["applicationId"],
+                deleteBeforeReplace: false,
+            });
+            assert.deepEqual((await diffDiskEncryption("app1", olds, with_({ region: "eu-west-1" }))).replaces, [
+                "region",
+            ]);
+            assert.deepEqual(
+                (await diffDiskEncryption("app1", olds, { ...olds, applicationId: UNKNOWN_STRING })).replaces,
+                ["applicationId"],
+            );
+        });
+        it("updates in place on key or context", async () => {
+            for (const over of [
+                { encryptionKeyArn: KEY_B },
+                { encryptionContext: { team: "x" } },
+                { encryptionContext: undefined },
+            ]) {
+                assert.deepEqual(await diffDiskEncryption("app1", olds, with_(over)), {
+                    changes: true,
+                    replaces: [],
+                    deleteBeforeReplace: false,
+                });
+            }
+            const unknownContext = await diffDiskEncryption("app1", olds, {
+                ...olds,
+                encryptionContext: UNKNOWN_STRING,
+            });
+            assert.equal(unknownContext.changes, true);
+        });
+        it("reports a change (no replacement) for restartIfStarted, profile, assumeRole or timeouts", async () => {
+            for (const over of [
+                { restartIfStarted: true },
+                { profile: "ops" },
+                { assumeRole: { roleArn: "arn:aws:iam::111122223333:role/x" } },
+                { timeouts: { totalMs: 1 } },
+            ]) {
+                const d = await diffDiskEncryption("app1", olds, with_(over));
+                assert.equal(d.changes, true, JSON.stringify(over));
+                assert.deepEqual(d.replaces, []);
+            }
+        });
+        it("an empty context equals an absent one", async () => {
+            const d = await diffDiskEncryption(
+                "app1",
+                with_({ encryptionContext: undefined }),
+                with_({ encryptionContext: {} }),
+            );
+            assert.equal(d.changes, false);
+        });
+    });
+
+    describe("check", () => {
+        const check = (news: Record<string, unknown>) => checkDiskEncryption({}, news);
+        const base = inputs() as unknown as Record<string, unknown>;
+
+        it("accepts valid inputs and returns them unchanged", async () => {
+            const r = await check(base);
+            assert.deepEqual(r.failures, []);
+            assert.deepEqual(r.inputs, base);
+        });
+        it("names the property and the fix for an alias, a secret-looking context entry and too many entries", async () => {
+            const many = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, "v"]));
+            const r = await check({
+                ...base,
+                encryptionKeyArn: "alias/mine",
+                encryptionContext: { ...many, password: "hunter2" },
+            });
+            const props = (r.failures ?? []).map((f) => f.property);
+            assert.ok(props.includes("encryptionKeyArn"));
+            assert.ok(props.includes('encryptionContext["password"]'));
+            assert.ok(props.includes("encryptionContext"));
+            for (const f of r.failures ?? []) {
+                assert.match(f.reason, /Fix: /);
+            }
+        });
+        it("refuses a bad application id, region, role ARN, restartIfStarted and timeouts", async () => {
+            const r = await check({
+                ...base,
+                applicationId: "App 1",
+                region: "us-east",
+                restartIfStarted: "yes",
+                profile: "",
+                assumeRole: { roleArn: "arn:aws:iam::1:user/x" },
+                timeouts: { totalMs: -1, bogus: 1 },
+            });
+            assert.deepEqual((r.failures ?? []).map((f) => f.property).sort(), [
+                "applicationId",
+                "assumeRole.roleArn",
+                "profile",
+                "region",
+                "restartIfStarted",
+                "timeouts.bogus",
+                "timeouts.totalMs",
+            ]);
+        });
+        it("skips values still unknown at preview, but checks the known ones", async () => {
+            const r = await check({
+                ...base,
+                applicationId: UNKNOWN_STRING,
+                encryptionKeyArn: UNKNOWN_STRING,
+                encryptionContext: { team: UNKNOWN_STRING, secret: "x" },
+            });
+            assert.deepEqual(
+                (r.failures ?? []).map((f) => f.property),
+                ['encryptionContext["secret"]'],
+            );
+            assert.deepEqual((await check({ ...base, encryptionContext: UNKNOWN_STRING })).failures, []);
+        });
+        it("refuses a missing key ARN", async () => {
+            const r = await check({ ...base, encryptionKeyArn: undefined });
+            assert.deepEqual(
+                (r.failures ?? []).map((f) => f.property),
+                ["encryptionKeyArn"],
+            );
+        });
+    });
+
+    describe("pure helpers", () => {
+        it("backoffDelay grows exponentially to the cap, with jitter in [cap/2, cap]", () => {
+            assert.equal(backoffDelay(0, 100, 1_000, 0), 50);
+            assert.equal(backoffDelay(0, 100, 1_000, 1), 100);
+            assert.equal(backoffDelay(3, 100, 1_000, 1), 800);
+            assert.equal(backoffDelay(4, 100, 1_000, 1), 1_000);
+            assert.equal(backoffDelay(1_000, 100, 1_000, 0.5), 750);
+            const samples = Array.from({ length: 200 }, () => backoffDelay(2, 100, 1_000));
+            assert.ok(samples.every((d) => d >= 200 && d <= 400));
+            assert.ok(new Set(samples).size > 100, "jittered");
+        });
+        it("resolveTimings applies defaults and clamps", () => {
+            assert.deepEqual(resolveTimings(undefined), {
+                totalMs: 1_800_000,
+                pollInitialMs: 2_000,
+                pollMaxMs: 30_000,
+                maxAttempts: 5,
+                requestTimeoutMs: 60_000,
+            });
+            const t = resolveTimings({ totalMs: 1e12, maxAttempts: 1_000, pollInitialMs: -5 });
+            assert.equal(t.totalMs, 6 * 3_600_000);
+            assert.equal(t.maxAttempts, 20);
+            assert.equal(t.pollInitialMs, 1);
+        });
+        it("sameSetting: absent context equals empty; unset equals unset; key or context differences differ", () => {
+            assert.ok(sameSetting({ encryptionKeyArn: KEY_A }, { encryptionKeyArn: KEY_A, encryptionContext: {} }));
+            assert.ok(sameSetting(undefined, {}));
+            assert.ok(!sameSetting({ encryptionKeyArn: KEY_A }, { encryptionKeyArn: KEY_B }));
+            assert.ok(
+                !sameSetting(
+                    { encryptionKeyArn: KEY_A, encryptionContext: { a: "1" } },
+                    { encryptionKeyArn: KEY_A, encryptionContext: { a: "2" } },
+                ),
+            );
+            assert.ok(
+                !sameSetting(
+                    { encryptionKeyArn: KEY_A, encryptionContext: { a: "1" } },
+                    { encryptionKeyArn: KEY_A, encryptionContext: { b: "1" } },
+                ),
+            );
+            assert.ok(!sameSetting(undefined, { encryptionKeyArn: KEY_A }));
+        });
+    });
+});

@@ -1,0 +1,29 @@
+/**
+ * Loads the disk-encryption provider the way Pulumi runs it: serialized with
+ * `pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })` (what
+ * `pulumi.dynamic.Resource` stores in `__provider`), then evaluated with `require-from-string` and
+ * `.handler()` (what `@pulumi/pulumi/cmd/dynamic-provider` does).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { diskEncryptionProvider } from "../../components/diskEncryption";
+
+/** The serialized text and the provider loaded from it. */
+export interface LoadedProvider {
+    text: string;
+    containsSecrets: boolean;
+    provider: pulumi.dynamic.ResourceProvider;
+}
+
+let cached: Promise<LoadedProvider> | undefined;
+
+/** Serializes and loads the provider once per process. */
+export function loadSerializedProvider(): Promise<LoadedProvider> {
+    cached ??= (async () => {
+        const sf = await pulumi.runtime.serializeFunction(() => diskEncryptionProvider, { allowSecrets: true });
+        const requireFromString = require("require-from-string") as (code: string) => {
+            handler: () => pulumi.dynamic.ResourceProvider;
+        };
+        return { text: sf.text, containsSecrets: sf.containsSecrets, provider: requireFromString(sf.text).handler() };
+    })();
+    return cached;
+}
