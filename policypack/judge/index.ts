@@ -1,1 +1,29 @@
-export {};
+/**
+ * The judge: parse a KMS key policy, evaluate requests with IAM semantics, and ask the EMR
+ * Serverless disk-encryption questions of it. Self-contained (node built-ins only): the policy pack,
+ * the audit command and the offline preview import it from here.
+ */
+export * from "./constants";
+export * from "./setting";
+export * from "./types";
+export type {
+    ConditionOperator,
+    ParseProblem,
+    ParseResult,
+    ParsedCondition,
+    ParsedPolicy,
+    ParsedPrincipal,
+    ParsedStatement,
+    PrincipalKind,
+} from "./parse";
+export {
+    CONDITION_OPERATORS,
+    MAX_KEY_POLICY_BYTES,
+    NEGATED_OPERATORS,
+    parseOperator,
+    parsePolicyDocument,
+    parsePolicyDocumentCached,
+} from "./parse";
+export type { Decision, RequestContext } from "./evaluate";
+export { evaluateRequest, globMatch } from "./evaluate";
+export { FOREIGN_ACCOUNT, FOREIGN_PRINCIPAL_ARN, OTHER_KMS_ACTIONS, analyzeKeyPolicy } from "./keyPolicy";

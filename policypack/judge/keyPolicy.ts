@@ -1,0 +1,998 @@
+/**
+ * The EMR Serverless questions asked of a KMS key policy, answered by MEANING: every question is a
+ * set of concrete requests put to the IAM evaluator ({@link evaluateNormalized}) over the whole
+ * document, Deny statements included, never a match on how conditions are spelled.
+ *
+ * Binding (question 2): for a statement that lets the service use the key, build a request the
+ * statement allows (values taken from the document's own conditions), then change one binding key at
+ * a time to adversarial values generated from the document (every literal and pattern for that key,
+ * wildcards instantiated two ways, one character appended or changed, case flipped, a foreign value,
+ * the key absent). If any changed request is still allowed, the key is not bound to one value.
+ */
+import {
+    APPLICATION_ID_CONTEXT_KEY,
+    EMR_SERVERLESS_PRINCIPAL,
+    SOURCE_ACCOUNT_KEY,
+    SOURCE_ARN_KEY,
+    UNKNOWN_STRING,
+    VIA_SERVICE_KEY,
+    emrServerlessViaService,
+} from "./constants";
+import {
+    NormalizedRequest,
+    accountOf,
+    actionMatches,
+    conditionHolds,
+    evaluateNormalized,
+    principalMatches,
+    statementApplies,
+    substituteVariables,
+} from "./evaluate";
+import { ParsedPolicy, ParsedStatement, parsePolicyDocumentCached } from "./parse";
+import { AnalyzeOptions, Finding, KeyPolicyAnalysis, ServiceBinding } from "./types";
+
+/** The foreign principal used to probe open grants. */
+export const FOREIGN_ACCOUNT = "999999999999";
+export const FOREIGN_PRINCIPAL_ARN = `arn:aws:iam::${FOREIGN_ACCOUNT}:role/x`;
+const FOREIGN_ORG = "o-foreign0000";
+
+/** KMS actions, other than the two the service needs, probed for over-grants and open grants. */
+export const OTHER_KMS_ACTIONS: readonly string[] = [
+    "kms:Encrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:GenerateDataKeyPair",
+    "kms:GenerateDataKeyPairWithoutPlaintext",
+    "kms:GenerateRandom",
+    "kms:DescribeKey",
+    "kms:GetKeyPolicy",
+    "kms:CreateGrant",
+    "kms:RetireGrant",
+    "kms:RevokeGrant",
+    "kms:ListGrants",
+    "kms:PutKeyPolicy",
+    "kms:ScheduleKeyDeletion",
+    "kms:DisableKey",
+    "kms:EnableKey",
+    "kms:UpdateKeyDescription",
+    "kms:TagResource",
+    "kms:Sign",
+    "kms:GenerateMac",
+];
+
+const SERVICE_ACTION_LIST = ["kms:GenerateDataKey", "kms:Decrypt"];
+
+type Value = string | string[] | undefined;
+type Context = Map<string, string[]>;
+
+const MAX_DOC_VALUES = 16;
+const MAX_CANDIDATES = 40;
+const MAX_SEARCH_EVALUATIONS = 400;
+/**
+ * Statement checks one analysis may spend (≈0.2 µs each). A typical key policy needs a few thousand;
+ * only a pathological document (hundreds of interlocking Deny statements) reaches the limit, and then
+ * the analysis reports that it could not decide rather than passing the document.
+ */
+const WORK_BUDGET = 1_500_000;
+
+/** Keys that describe who the caller is; a principal cannot choose them. */
+const IDENTITY_KEYS = [
+    "aws:principalarn",
+    "aws:principalaccount",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principaltype",
+    "aws:principalisawsservice",
+    "aws:principalservicename",
+    "aws:principalservicenameslist",
+    "aws:userid",
+    "aws:username",
+    "kms:calleraccount",
+];
+/** Keys that describe where a request comes from; for a foreign caller they are absent or foreign. */
+const ORIGIN_KEYS = new Set([
+    "aws:sourceip",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:vpcsourceip",
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:sourceidentity",
+]);
+
+/** A foreign (not this owner's) value for a key. */
+function foreignValue(lower: string): string {
+    switch (lower) {
+        case "aws:sourcearn":
+            return `arn:aws:emr-serverless:us-east-1:${FOREIGN_ACCOUNT}:/applications/00foreignapp0`;
+        case "aws:sourceaccount":
+        case "aws:principalaccount":
+        case "kms:calleraccount":
+        case "aws:resourceaccount":
+            return FOREIGN_ACCOUNT;
+        case "kms:encryptioncontext:applicationid":
+            return "00foreignapp0";
+        case "aws:principalorgid":
+        case "aws:sourceorgid":
+            return FOREIGN_ORG;
+        case "aws:principalarn":
+            return FOREIGN_PRINCIPAL_ARN;
+        case "kms:viaservice":
+            return "s3.us-east-1.amazonaws.com";
+        default:
+            return "foreign-value";
+    }
+}
+
+/** A plausible own value for a binding key the document never mentions. */
+function ownDefault(lower: string, owner: string): string {
+    switch (lower) {
+        case "aws:sourcearn":
+            return `arn:aws:emr-serverless:us-east-1:${owner}:/applications/00exampleapp0`;
+        case "aws:sourceaccount":
+            return owner;
+        case "kms:encryptioncontext:applicationid":
+            return "00exampleapp0";
+        default:
+            return "example-value";
+    }
+}
+
+function hasWildcard(s: string): boolean {
+    return s.includes("*") || s.includes("?");
+}
+
+function instantiate(pattern: string, star: string, question: string): string {
+    return pattern.replace(/\*/g, star).replace(/\?/g, question);
+}
+
+function flipCase(s: string): string {
+    const lower = s.toLowerCase();
+    return s === lower ? s.toUpperCase() : lower;
+}
+
+function changeLast(s: string): string {
+    if (s.length === 0) {
+        return "a";
+    }
+    const last = s[s.length - 1];
+    return s.slice(0, -1) + (last === "0" ? "1" : last === "a" ? "b" : "0");
+}
+
+/** What the analysis knows about the document, computed once. */
+class DocumentIndex {
+    /** Condition keys (lower-case) to their spelling in the document. */
+    readonly keys = new Map<string, string>();
+    /** Condition keys (lower-case) to every value written for them anywhere. */
+    readonly values = new Map<string, string[]>();
+    private readonly variantCache = new Map<string, string[]>();
+    /** Context values the judge knows for every probe, for resolving policy variables. */
+    readonly known = new Map<string, string[]>();
+    /** Work left (statement checks); when it runs out the analysis says so instead of guessing. */
+    private budget = WORK_BUDGET;
+    exhausted = false;
+
+    /** Takes `n` units of work; false (and `exhausted`) when the budget is spent. */
+    spend(n: number): boolean {
+        this.budget -= n;
+        if (this.budget < 0) {
+            this.exhausted = true;
+            return false;
+        }
+        return true;
+    }
+
+    constructor(
+        readonly policy: ParsedPolicy,
+        /** The account the key lives in (value of aws:ResourceAccount in every probe). */
+        readonly owner: string,
+    ) {
+        const known = this.known;
+        known.set("aws:resourceaccount", [owner]);
+        for (const st of policy.statements) {
+            for (const c of st.conditions) {
+                if (!this.keys.has(c.keyLower)) {
+                    this.keys.set(c.keyLower, c.key);
+                }
+                if (c.base === "Null" || c.base === undefined) {
+                    continue;
+                }
+                const list = this.values.get(c.keyLower) ?? [];
+                for (const raw of c.values) {
+                    // A value with policy variables is tried with the variables the judge knows resolved.
+                    const v = c.variables ? (substituteVariables(raw, known) ?? raw) : raw;
+                    if (list.length < MAX_DOC_VALUES && !list.includes(v)) {
+                        list.push(v);
+                    }
+                }
+                this.values.set(c.keyLower, list);
+            }
+        }
+    }
+
+    /** Adversarial values for a key: document literals and patterns, instantiated and perturbed. */
+    variants(lower: string, extra: readonly string[] = []): string[] {
+        const cacheKey = lower + "\u0000" + extra.join("\u0000");
+        const hit = this.variantCache.get(cacheKey);
+        if (hit) {
+            return hit;
+        }
+        const out = new Set<string>();
+        const add = (v: string): void => {
+            if (out.size < MAX_CANDIDATES) {
+                out.add(v);
+            }
+        };
+        const seeds = [...extra, ...(this.values.get(lower) ?? [])];
+        const literals: string[] = [];
+        for (const v of seeds) {
+            if (hasWildcard(v)) {
+                literals.push(instantiate(v, "", "a"), instantiate(v, "zz9", "Q"));
+            } else {
+                literals.push(v);
+            }
+        }
+        for (const l of literals) {
+            add(l);
+        }
+        add(foreignValue(lower));
+        for (const l of literals) {
+            add(l + "x");
+            add(changeLast(l));
+            add(flipCase(l));
+        }
+        const result = [...out];
+        this.variantCache.set(cacheKey, result);
+        return result;
+    }
+}
+
+/** How the search treats each condition key. */
+interface SearchSpec {
+    principal: { type: "AWS" | "Service"; id: string };
+    action: string;
+    /** Keys whose value is fixed (undefined = absent). */
+    fixed: Map<string, Value>;
+    /** Ordered candidate values for a searchable key (undefined = absent). */
+    candidates: (lower: string) => Value[];
+    /** Extra keys to put in the request besides the document's own. */
+    extraKeys: readonly string[];
+}
+
+function toList(v: Value): string[] | undefined {
+    if (v === undefined) {
+        return undefined;
+    }
+    return Array.isArray(v) ? (v.length > 0 ? v : undefined) : [v];
+}
+
+function withKey(ctx: Context, key: string, v: Value): Context {
+    const next = new Map(ctx);
+    const list = toList(v);
+    if (list) {
+        next.set(key, list);
+    } else {
+        next.delete(key);
+    }
+    return next;
+}
+
+function makeRequest(
+    spec: { principal: SearchSpec["principal"]; action: string },
+    context: Context,
+): NormalizedRequest {
+    return {
+        principal: spec.principal,
+        account: spec.principal.type === "AWS" ? accountOf(spec.principal.id) : undefined,
+        action: spec.action,
+        context,
+    };
+}
+
+/**
+ * Whether the statement's conditions on one key hold for one value of it, given the fixed context.
+ * A condition whose policy variables refer to other (searched) keys is left to the final check.
+ */
+function keySatisfies(st: ParsedStatement, lower: string, v: Value, fixedCtx: Context): boolean {
+    if (!st.conditions.some((c) => c.keyLower === lower)) {
+        return true;
+    }
+    const list = toList(v);
+    const ctx: Context = new Map(fixedCtx);
+    if (list) {
+        ctx.set(lower, list);
+    } else {
+        ctx.delete(lower);
+    }
+    for (const c of st.conditions) {
+        if (c.keyLower !== lower) {
+            continue;
+        }
+        if (c.variables && c.values.some((x) => substituteVariables(x, ctx) === undefined)) {
+            continue;
+        }
+        if (!conditionHolds(c, ctx)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/**
+ * Finds a request that `st` allows and the whole document allows (no Deny applies), or undefined.
+ * Condition keys are independent within one statement, so each key's value is chosen among the
+ * values that satisfy the statement's conditions on that key; Denies are then avoided by a bounded
+ * hill-climb that changes one key at a time.
+ */
+function findAllowedRequest(index: DocumentIndex, st: ParsedStatement, spec: SearchSpec): Context | undefined {
+    const policy = index.policy;
+    const fixedCtx: Context = new Map();
+    for (const [key, v] of spec.fixed) {
+        const list = toList(v);
+        if (list) {
+            fixedCtx.set(key, list);
+        }
+    }
+    const isFixed = (key: string): boolean => spec.fixed.has(key) || key.startsWith("aws:principaltag/");
+    const statementKeys = new Set(st.conditions.map((c) => c.keyLower));
+    const extra = new Set(spec.extraKeys.map((k) => k.toLowerCase()));
+    // The fixed context first (it may also hold keys, e.g. aws:ResourceAccount, that only policy
+    // variables mention); then each key the statement constrains, from the values that satisfy it;
+    // then the extra (binding) keys at a realistic value. Other keys start absent.
+    const ctx: Context = new Map(fixedCtx);
+    const choices = new Map<string, Value[]>();
+    const choicesFor = (key: string): Value[] => {
+        let options = choices.get(key);
+        if (!options) {
+            options = spec.candidates(key).filter((v) => keySatisfies(st, key, v, fixedCtx));
+            choices.set(key, options);
+        }
+        return options;
+    };
+    for (const key of statementKeys) {
+        if (isFixed(key)) {
+            if (!keySatisfies(st, key, spec.fixed.get(key), fixedCtx)) {
+                return undefined;
+            }
+            continue;
+        }
+        const options = choicesFor(key);
+        if (options.length === 0) {
+            return undefined;
+        }
+        const list = toList(options[0]);
+        if (list) {
+            ctx.set(key, list);
+        }
+    }
+    for (const key of extra) {
+        if (!statementKeys.has(key) && !isFixed(key)) {
+            const list = toList(choicesFor(key)[0]);
+            if (list) {
+                ctx.set(key, list);
+            }
+        }
+    }
+    let current = ctx;
+    let req = makeRequest(spec, current);
+    if (!index.spend(st.conditions.length + 1) || !statementApplies(st, req)) {
+        return undefined;
+    }
+    if (!index.spend(policy.statements.length)) {
+        return undefined;
+    }
+    if (evaluateNormalized(policy, req) === "Allow") {
+        return current;
+    }
+    // Denies stand in the way: change one key at a time, among the keys of the Denies that apply,
+    // keeping any change that makes fewer Denies apply (bounded).
+    const denies = policy.statements.filter((d) => d.effect === "Deny");
+    const applying = (r: NormalizedRequest): ParsedStatement[] => denies.filter((d) => statementApplies(d, r));
+    let blocking = applying(req);
+    let evaluations = 0;
+    for (let round = 0; round < 4 && blocking.length > 0; round++) {
+        const keys = new Set<string>();
+        for (const d of blocking) {
+            for (const c of d.conditions) {
+                if (!isFixed(c.keyLower)) {
+                    keys.add(c.keyLower);
+                }
+            }
+        }
+        let improvement: { ctx: Context; blocking: ParsedStatement[] } | undefined;
+        for (const key of keys) {
+            for (const v of choicesFor(key).slice(0, 16)) {
+                if (++evaluations > MAX_SEARCH_EVALUATIONS || !index.spend(denies.length + 1)) {
+                    return undefined;
+                }
+                const next = withKey(current, key, v);
+                req = makeRequest(spec, next);
+                const now = applying(req);
+                if (now.length === 0) {
+                    return index.spend(policy.statements.length) && evaluateNormalized(policy, req) === "Allow"
+                        ? next
+                        : undefined;
+                }
+                if (now.length < (improvement?.blocking.length ?? blocking.length)) {
+                    improvement = { ctx: next, blocking: now };
+                }
+            }
+        }
+        if (!improvement) {
+            break;
+        }
+        current = improvement.ctx;
+        blocking = improvement.blocking;
+    }
+    return undefined;
+}
+
+function allowedBy(index: DocumentIndex, st: ParsedStatement, req: NormalizedRequest): boolean {
+    if (!index.spend(st.conditions.length + 1) || !statementApplies(st, req)) {
+        return false;
+    }
+    return index.spend(index.policy.statements.length) && evaluateNormalized(index.policy, req) === "Allow";
+}
+
+/**
+ * The account the key lives in: the expected application's account, else the account named by an
+ * account principal of an Allow statement (the usual "Enable IAM User Permissions" statement), else a
+ * 12-digit aws:SourceAccount literal, else a placeholder. Used as aws:ResourceAccount in every probe.
+ */
+function ownerAccount(policy: ParsedPolicy, options: AnalyzeOptions): string {
+    const expected = options.expectedApplication?.account;
+    if (expected && /^\d{12}$/.test(expected)) {
+        return expected;
+    }
+    for (const st of policy.statements) {
+        for (const v of st.effect === "Allow" ? (st.principal?.values.AWS ?? []) : []) {
+            const m = /^(?:arn:[^:]+:iam::)?(\d{12})(?::root)?$/.exec(v);
+            if (m) {
+                return m[1];
+            }
+        }
+    }
+    for (const st of policy.statements) {
+        for (const c of st.conditions) {
+            if (c.keyLower === "aws:sourceaccount") {
+                const literal = c.values.find((v) => /^\d{12}$/.test(v));
+                if (literal) {
+                    return literal;
+                }
+            }
+        }
+    }
+    return "111122223333";
+}
+
+/** Fixed context of a request made by the EMR Serverless service principal itself. */
+function serviceFixed(owner: string): Map<string, Value> {
+    const fixed = new Map<string, Value>([["aws:resourceaccount", owner]]);
+    for (const k of IDENTITY_KEYS) {
+        fixed.set(k, undefined);
+    }
+    fixed.set("aws:principalservicename", EMR_SERVERLESS_PRINCIPAL);
+    fixed.set("aws:principalservicenameslist", [EMR_SERVERLESS_PRINCIPAL]);
+    fixed.set("aws:principalisawsservice", "true");
+    fixed.set("kms:viaservice", undefined);
+    for (const k of ["aws:sourceip", "aws:sourcevpc", "aws:sourcevpce", "aws:vpcsourceip"]) {
+        fixed.set(k, undefined);
+    }
+    return fixed;
+}
+
+/** Candidate values when looking for ANY allowed request: statement literals first, then the rest. */
+function ownCandidates(index: DocumentIndex, st: ParsedStatement, lower: string): Value[] {
+    const out: Value[] = [];
+    const seen = new Set<string>();
+    const add = (v: string): void => {
+        if (!seen.has(v) && out.length < MAX_CANDIDATES) {
+            seen.add(v);
+            out.push(v);
+        }
+    };
+    for (const c of st.conditions) {
+        if (c.keyLower === lower && !c.negated && c.base !== "Null") {
+            for (const raw of c.values) {
+                const v = c.variables ? (substituteVariables(raw, index.known) ?? raw) : raw;
+                add(instantiate(v, "x", "x"));
+            }
+        }
+    }
+    for (const v of index.values.get(lower) ?? []) {
+        add(instantiate(v, "x", "x"));
+    }
+    add(ownDefault(lower, index.owner));
+    index.variants(lower).forEach(add);
+    out.push(undefined);
+    return out;
+}
+
+interface KeyVerdict {
+    key: string;
+    bound: boolean;
+    value?: string;
+    /** Why it is not bound: an allowed other value, or undefined for "absent allowed". */
+    also?: string;
+    absentAllowed?: boolean;
+}
+
+/** Whether `key` is bound to one value for the statement, starting from an allowed request. */
+function checkBinding(
+    index: DocumentIndex,
+    st: ParsedStatement,
+    spec: SearchSpec,
+    base: Context,
+    key: string,
+): KeyVerdict {
+    const lower = key.toLowerCase();
+    const current = base.get(lower);
+    const currentValue = current && current.length === 1 ? current[0] : undefined;
+    // Absent.
+    if (current !== undefined && allowedBy(index, st, makeRequest(spec, withKey(base, lower, undefined)))) {
+        return { key, bound: false, absentAllowed: true };
+    }
+    if (current === undefined) {
+        return { key, bound: false, absentAllowed: true };
+    }
+    for (const v of index.variants(lower, current)) {
+        if (current.length === 1 && v === currentValue) {
+            continue;
+        }
+        if (allowedBy(index, st, makeRequest(spec, withKey(base, lower, v)))) {
+            return { key, bound: false, also: v };
+        }
+    }
+    if (current.length !== 1) {
+        return { key, bound: false, also: current.join(", ") };
+    }
+    return { key, bound: true, value: currentValue };
+}
+
+function quote(v: string): string {
+    return v === UNKNOWN_STRING ? "(unknown at preview)" : `"${v}"`;
+}
+
+function verdictReason(v: KeyVerdict): string {
+    return v.absentAllowed
+        ? `a request without ${v.key} is allowed`
+        : `${v.key} = ${quote(v.also ?? "")} is also allowed`;
+}
+
+function mismatch(bound: string | undefined, expected: string | undefined): boolean {
+    return (
+        bound !== undefined &&
+        expected !== undefined &&
+        bound !== UNKNOWN_STRING &&
+        expected !== UNKNOWN_STRING &&
+        bound !== expected
+    );
+}
+
+function otherRegion(region: string | undefined): string {
+    return region === "us-west-2" ? "eu-west-1" : "us-west-2";
+}
+
+/**
+ * Judges a KMS key policy for EMR Serverless disk encryption. Accepts a JSON string or an object;
+ * never throws. See {@link KeyPolicyAnalysis} for the result and {@link AnalyzeOptions} for knobs.
+ */
+export function analyzeKeyPolicy(document: unknown, options: AnalyzeOptions = {}): KeyPolicyAnalysis {
+    try {
+        if (typeof document !== "string") {
+            return analyzeUnsafe(document, options);
+        }
+        // Memoized on the document string and options (a small bounded cache); callers get a copy.
+        const cacheKey = JSON.stringify(options) + "\u0000" + document;
+        let hit = analysisCache.get(cacheKey);
+        if (!hit) {
+            hit = analyzeUnsafe(document, options);
+            if (analysisCache.size >= ANALYSIS_CACHE_LIMIT) {
+                const first = analysisCache.keys().next();
+                if (!first.done) {
+                    analysisCache.delete(first.value);
+                }
+            }
+            analysisCache.set(cacheKey, hit);
+        }
+        return copyAnalysis(hit);
+    } catch (e) {
+        return {
+            parsed: false,
+            grantsService: false,
+            hasUnknowns: false,
+            findings: [
+                {
+                    kind: "malformed",
+                    message: `The key policy could not be judged: ${String(e)}.`,
+                    fix: "Check that the key policy is a JSON policy document.",
+                },
+            ],
+        };
+    }
+}
+
+const ANALYSIS_CACHE_LIMIT = 64;
+const analysisCache = new Map<string, KeyPolicyAnalysis>();
+
+function copyAnalysis(a: KeyPolicyAnalysis): KeyPolicyAnalysis {
+    const out: KeyPolicyAnalysis = {
+        parsed: a.parsed,
+        grantsService: a.grantsService,
+        hasUnknowns: a.hasUnknowns,
+        findings: a.findings.map((f) => ({ ...f })),
+    };
+    if (a.binding) {
+        out.binding = {
+            sourceArns: [...a.binding.sourceArns],
+            sourceAccounts: [...a.binding.sourceAccounts],
+            applicationIds: [...a.binding.applicationIds],
+        };
+    }
+    return out;
+}
+
+function analyzeUnsafe(document: unknown, options: AnalyzeOptions): KeyPolicyAnalysis {
+    if (typeof document === "string" && document.trim() === UNKNOWN_STRING) {
+        return { parsed: false, hasUnknowns: true, grantsService: false, findings: [] };
+    }
+    const parsed = parsePolicyDocumentCached(document);
+    const findings: Finding[] = parsed.problems.map((p) => ({
+        kind: "malformed",
+        where: p.where,
+        message: p.message,
+        fix: p.fix,
+    }));
+    const policy = parsed.policy;
+    if (!policy) {
+        return { parsed: false, grantsService: false, hasUnknowns: false, findings };
+    }
+    const index = new DocumentIndex(policy, ownerAccount(policy, options));
+    const accountKeys = (options.sourceAccountKeys?.length ? options.sourceAccountKeys : [SOURCE_ACCOUNT_KEY]).slice(
+        0,
+        8,
+    );
+    const requireContext = options.requireEncryptionContextBinding !== false;
+    const bindingKeys = [SOURCE_ARN_KEY, ...accountKeys, APPLICATION_ID_CONTEXT_KEY];
+    const service = { type: "Service" as const, id: EMR_SERVERLESS_PRINCIPAL };
+    const serviceReq = makeRequest({ principal: service, action: "kms:GenerateDataKey" }, new Map());
+    const fixedForService = serviceFixed(index.owner);
+    const binding: ServiceBinding = { sourceArns: [], sourceAccounts: [], applicationIds: [] };
+    let grantsService = false;
+    const expected = options.expectedApplication;
+
+    for (const st of policy.statements) {
+        if (st.effect === "Allow" && st.notPrincipal) {
+            findings.push({
+                kind: "not-principal-allow",
+                where: st.where,
+                message:
+                    `${st.where} is an Allow with NotPrincipal: it grants the key to every principal except the ` +
+                    `ones listed, including principals in other accounts.`,
+                fix: `Replace NotPrincipal in ${st.where} with a Principal that names who may use the key.`,
+            });
+        }
+    }
+
+    const serviceStatements = policy.statements.filter(
+        (st) =>
+            st.effect === "Allow" &&
+            (st.principal
+                ? principalMatches(st.principal, serviceReq)
+                : st.notPrincipal
+                  ? !principalMatches(st.notPrincipal, serviceReq)
+                  : false),
+    );
+
+    // Questions 1 and 2: does the service get GenerateDataKey/Decrypt, and is each grant bound?
+    const baselines = new Map<ParsedStatement, Context>();
+    for (const st of serviceStatements) {
+        const verdicts = new Map<string, KeyVerdict>();
+        let allowsService = false;
+        for (const action of SERVICE_ACTION_LIST) {
+            const spec: SearchSpec = {
+                principal: service,
+                action,
+                fixed: fixedForService,
+                candidates: (lower) => ownCandidates(index, st, lower),
+                extraKeys: bindingKeys,
+            };
+            const base = findAllowedRequest(index, st, spec);
+            if (!base) {
+                continue;
+            }
+            allowsService = true;
+            if (!baselines.has(st)) {
+                baselines.set(st, base);
+            }
+            for (const key of bindingKeys) {
+                const prior = verdicts.get(key);
+                if (prior && !prior.bound) {
+                    continue;
+                }
+                verdicts.set(key, checkBinding(index, st, spec, base, key));
+            }
+        }
+        if (!allowsService) {
+            continue;
+        }
+        grantsService = true;
+        const problems: string[] = [];
+        const unboundKeys: string[] = [];
+        const arn = verdicts.get(SOURCE_ARN_KEY);
+        if (arn && !arn.bound) {
+            unboundKeys.push(SOURCE_ARN_KEY);
+            problems.push(verdictReason(arn));
+        }
+        const accountVerdicts = accountKeys.map((k) => verdicts.get(k)).filter((v): v is KeyVerdict => !!v);
+        if (!accountVerdicts.some((v) => v.bound)) {
+            unboundKeys.push(accountKeys.length === 1 ? accountKeys[0] : `one of ${accountKeys.join(", ")}`);
+            problems.push(...accountVerdicts.slice(0, 2).map(verdictReason));
+        }
+        const appId = verdicts.get(APPLICATION_ID_CONTEXT_KEY);
+        if (requireContext && appId && !appId.bound) {
+            unboundKeys.push(APPLICATION_ID_CONTEXT_KEY);
+            problems.push(verdictReason(appId));
+        }
+        // Record what is bound, and compare with the expected application.
+        const mismatches: string[] = [];
+        if (arn?.bound && arn.value !== undefined) {
+            if (!binding.sourceArns.includes(arn.value)) binding.sourceArns.push(arn.value);
+            if (mismatch(arn.value, expected?.arn)) {
+                mismatches.push(
+                    `${SOURCE_ARN_KEY} is bound to ${quote(arn.value)} but the application is ${quote(expected?.arn ?? "")}`,
+                );
+            }
+        }
+        for (const v of accountVerdicts) {
+            if (v.bound && v.value !== undefined) {
+                if (!binding.sourceAccounts.includes(v.value)) binding.sourceAccounts.push(v.value);
+                if (v.key.toLowerCase() === SOURCE_ACCOUNT_KEY.toLowerCase() && mismatch(v.value, expected?.account)) {
+                    mismatches.push(
+                        `${v.key} is bound to ${quote(v.value)} but the application's account is ${quote(expected?.account ?? "")}`,
+                    );
+                }
+            }
+        }
+        if (appId?.bound && appId.value !== undefined) {
+            if (!binding.applicationIds.includes(appId.value)) binding.applicationIds.push(appId.value);
+            if (requireContext && mismatch(appId.value, expected?.id)) {
+                mismatches.push(
+                    `${APPLICATION_ID_CONTEXT_KEY} is bound to ${quote(appId.value)} but the application id is ${quote(expected?.id ?? "")}`,
+                );
+            }
+        }
+        if (unboundKeys.length > 0 || mismatches.length > 0) {
+            // One finding per statement: the unbound keys first, then bindings to another application.
+            const block = unboundKeys
+                .map((k) =>
+                    k === SOURCE_ARN_KEY
+                        ? `"${SOURCE_ARN_KEY}": "<application-arn>"`
+                        : k === APPLICATION_ID_CONTEXT_KEY
+                          ? `"${APPLICATION_ID_CONTEXT_KEY}": "<application-id>"`
+                          : `"${accountKeys[0]}": "<account-id>"`,
+                )
+                .join(", ");
+            const parts: string[] = [];
+            const fixes: string[] = [];
+            if (unboundKeys.length > 0) {
+                parts.push(
+                    `${st.where} lets ${EMR_SERVERLESS_PRINCIPAL} use the key (kms:GenerateDataKey/kms:Decrypt) without ` +
+                        `binding ${unboundKeys.join(", ")} to one value: ${problems.join("; ")}.`,
+                );
+                fixes.push(
+                    `In ${st.where}, add "Condition": {"StringEquals": {${block}}} with exactly one value each, and no ` +
+                        `...IfExists, negated, wildcard or multi-value form of these keys.`,
+                );
+            }
+            if (mismatches.length > 0) {
+                parts.push(
+                    `${st.where} binds ${EMR_SERVERLESS_PRINCIPAL} to another application: ${mismatches.join("; ")}.`,
+                );
+                fixes.push(`In ${st.where}, set the condition values to this application's own ARN, account and id.`);
+            }
+            findings.push({ kind: "service-unbound", where: st.where, message: parts.join(" "), fix: fixes.join(" ") });
+        }
+    }
+
+    // Question 5: the service gets more than it needs.
+    for (const st of serviceStatements) {
+        const extra: string[] = [];
+        const base = baselines.get(st);
+        for (const action of OTHER_KMS_ACTIONS) {
+            if (!actionMatches(st, action)) {
+                continue;
+            }
+            const spec: SearchSpec = {
+                principal: service,
+                action,
+                fixed: fixedForService,
+                candidates: (lower) => ownCandidates(index, st, lower),
+                extraKeys: bindingKeys,
+            };
+            const reused = base ? allowedBy(index, st, makeRequest(spec, base)) : false;
+            if (reused || findAllowedRequest(index, st, spec)) {
+                extra.push(action);
+            }
+        }
+        if (extra.length > 0) {
+            findings.push({
+                kind: "service-overgrant",
+                where: st.where,
+                message:
+                    `${st.where} allows ${EMR_SERVERLESS_PRINCIPAL} ${extra.slice(0, 6).join(", ")}` +
+                    `${extra.length > 6 ? ` and ${extra.length - 6} more` : ""}, more than the kms:GenerateDataKey and ` +
+                    `kms:Decrypt that disk encryption needs.`,
+                fix: `In ${st.where}, set "Action": ["kms:GenerateDataKey", "kms:Decrypt"] for the service principal.`,
+            });
+        }
+    }
+
+    // Question 3: grants to everyone that do not pin the caller.
+    for (const st of policy.statements) {
+        if (
+            st.effect !== "Allow" ||
+            !st.principal ||
+            !(st.principal.wildcard || st.principal.values.AWS?.includes("*"))
+        ) {
+            continue;
+        }
+        const probe = openGrantProbe(index, st);
+        if (probe) {
+            findings.push({
+                kind: "open-grant",
+                where: st.where,
+                message:
+                    `${st.where} allows everyone ("*") to use the key: a principal in another account ` +
+                    `(${FOREIGN_PRINCIPAL_ARN}) is allowed ${probe}, because the conditions do not pin the caller's ` +
+                    `account or organization.`,
+                fix:
+                    `In ${st.where}, name the principals explicitly, or add "Condition": {"StringEquals": ` +
+                    `{"kms:CallerAccount": "<account-id>"}} (or "aws:PrincipalOrgID": "<org-id>").`,
+            });
+        }
+    }
+
+    // Question 4: IAM principals that can use the key outside EMR Serverless.
+    const region = options.region;
+    const viaProbes: Array<{ value: string | undefined; text: string }> = [
+        { value: undefined, text: `without ${VIA_SERVICE_KEY}` },
+        {
+            value: `s3.${region ?? "us-east-1"}.amazonaws.com`,
+            text: `with ${VIA_SERVICE_KEY} = "s3.${region ?? "us-east-1"}.amazonaws.com"`,
+        },
+    ];
+    if (region) {
+        const other = emrServerlessViaService(otherRegion(region));
+        viaProbes.push({ value: other, text: `with ${VIA_SERVICE_KEY} = "${other}" (another region)` });
+    }
+    for (const st of policy.statements) {
+        if (st.effect !== "Allow" || !st.principal?.values.AWS) {
+            continue;
+        }
+        const submitters = st.principal.values.AWS.filter(
+            (v) =>
+                v !== "*" &&
+                !/^\d{12}$/.test(v) &&
+                !/^arn:[^:]+:iam::\d{12}:root$/.test(v) &&
+                accountOf(v) !== undefined,
+        ).slice(0, 5);
+        let reported = false;
+        for (const who of submitters) {
+            if (reported) break;
+            for (const action of SERVICE_ACTION_LIST) {
+                if (reported || !actionMatches(st, action)) continue;
+                for (const via of viaProbes) {
+                    const account = accountOf(who);
+                    const fixed = new Map<string, Value>([
+                        ["aws:resourceaccount", index.owner],
+                        ["kms:viaservice", via.value],
+                        ["aws:principalarn", who],
+                        ["aws:principalaccount", account],
+                        ["kms:calleraccount", account],
+                        ["aws:principalisawsservice", "false"],
+                        ["aws:principalservicename", undefined],
+                    ]);
+                    const spec: SearchSpec = {
+                        principal: { type: "AWS", id: who },
+                        action,
+                        fixed,
+                        candidates: (lower) => ownCandidates(index, st, lower),
+                        extraKeys: [],
+                    };
+                    if (findAllowedRequest(index, st, spec)) {
+                        const expectedVia = region
+                            ? emrServerlessViaService(region)
+                            : "emr-serverless.<region>.amazonaws.com";
+                        findings.push({
+                            kind: "submitter-not-via-service",
+                            where: st.where,
+                            message:
+                                `${st.where} lets ${who} use ${action} on the key ${via.text}, so the key is usable ` +
+                                `outside EMR Serverless.`,
+                            fix: `In ${st.where}, add "Condition": {"StringEquals": {"${VIA_SERVICE_KEY}": "${expectedVia}"}}.`,
+                        });
+                        reported = true;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    if (index.exhausted) {
+        findings.push({
+            kind: "malformed",
+            message:
+                "The key policy is too complex for the judge to decide within its work limit (it has many " +
+                "interlocking conditions); its findings are incomplete, so it is not accepted.",
+            fix: "Simplify the key policy: fewer Deny statements and fewer distinct condition keys and values.",
+        });
+    }
+    const result: KeyPolicyAnalysis = {
+        parsed: true,
+        grantsService,
+        hasUnknowns: policy.hasUnknowns,
+        findings,
+    };
+    if (grantsService) {
+        result.binding = binding;
+    }
+    return result;
+}
+
+/** A description of an allowed foreign request to an open statement, or undefined when the caller is pinned. */
+function openGrantProbe(index: DocumentIndex, st: ParsedStatement): string | undefined {
+    const fixed = new Map<string, Value>([
+        ["aws:resourceaccount", index.owner],
+        ["aws:principalarn", FOREIGN_PRINCIPAL_ARN],
+        ["aws:principalaccount", FOREIGN_ACCOUNT],
+        ["kms:calleraccount", FOREIGN_ACCOUNT],
+        ["aws:principalorgid", FOREIGN_ORG],
+        ["aws:principalorgpaths", [`${FOREIGN_ORG}/r-ab12/ou-ab12-foreign0/`]],
+        ["aws:principaltype", "AssumedRole"],
+        ["aws:principalisawsservice", "false"],
+        ["aws:principalservicename", undefined],
+        ["aws:principalservicenameslist", undefined],
+        ["aws:userid", "AROAFOREIGNEXAMPLE:x"],
+        ["aws:username", undefined],
+    ]);
+    const candidates = (lower: string): Value[] => {
+        if (ORIGIN_KEYS.has(lower)) {
+            return [undefined, foreignValue(lower)];
+        }
+        // Request and resource properties the caller can choose or does not control (encryption
+        // context, kms:ViaService, tags of the key itself): any value the document mentions.
+        return [undefined, ...ownCandidates(index, st, lower)];
+    };
+    // The foreign caller is probed both inside another organization and outside any organization
+    // (then aws:PrincipalOrgID and aws:PrincipalOrgPaths are absent, which ...IfExists lets through).
+    const outsideOrg = new Map(fixed);
+    outsideOrg.set("aws:principalorgid", undefined);
+    outsideOrg.set("aws:principalorgpaths", undefined);
+    let tried = 0;
+    for (const action of [...SERVICE_ACTION_LIST, ...OTHER_KMS_ACTIONS]) {
+        if (!actionMatches(st, action)) {
+            continue;
+        }
+        if (++tried > 6) {
+            break;
+        }
+        for (const identity of [fixed, outsideOrg]) {
+            const spec: SearchSpec = {
+                principal: { type: "AWS", id: FOREIGN_PRINCIPAL_ARN },
+                action,
+                fixed: identity,
+                candidates,
+                extraKeys: [],
+            };
+            if (findAllowedRequest(index, st, spec)) {
+                return identity === fixed ? action : `${action} (from outside any organization)`;
+            }
+        }
+    }
+    return undefined;
+}
