@@ -1,0 +1,399 @@
+/**
+ * The audit's judgment of a key policy: the policy pack's analysis (from the judge, unchanged) plus the
+ * questions only the audit asks, each answered by the judge's request evaluation:
+ * does the policy let EMR Serverless use the key for this application, and does it let a given job role or
+ * submitter do what it needs. Pure: no I/O.
+ */
+import {
+    EMR_SERVERLESS_PRINCIPAL,
+    SERVICE_ACTIONS,
+    SUBMITTER_ACTIONS,
+    APPLICATION_ID_CONTEXT_KEY,
+    SOURCE_ACCOUNT_KEY,
+    SOURCE_ARN_KEY,
+    VIA_SERVICE_KEY,
+    emrServerlessViaService,
+    analyzeKeyPolicy,
+    evaluateRequest,
+    parsePolicyDocument,
+} from "../policypack/judge";
+import type {
+    AnalyzeOptions,
+    Decision,
+    Finding,
+    FindingKind,
+    KeyPolicyAnalysis,
+    ParsedPolicy,
+    ParsedPrincipal,
+    RequestContext,
+} from "../policypack/judge";
+import {
+    KEY_POLICY_SIDS,
+    PolicyStatement,
+    serviceKeyPolicyStatement,
+    submitterKeyPolicyStatements,
+} from "../components/keyPolicy";
+import { jobRoleKeyGrantPolicy, submitterIamPolicy } from "../components/jobRole";
+import type { AuditCheck } from "./report";
+
+/** The application the key serves, from its ARN. */
+export interface ApplicationRef {
+    arn: string;
+    partition: string;
+    region: string;
+    account: string;
+    id: string;
+}
+
+const APPLICATION_ARN =
+    /^arn:(aws[a-z-]*):emr-serverless:([a-z]{2}(?:-[a-z]+)+-\d+):(\d{12}):\/applications\/([0-9a-z]{1,64})$/;
+
+/** Parses `arn:<partition>:emr-serverless:<region>:<account>:/applications/<id>`; undefined when it is not one. */
+export function parseApplicationArn(arn: string): ApplicationRef | undefined {
+    const m = APPLICATION_ARN.exec(arn);
+    return m ? { arn, partition: m[1], region: m[2], account: m[3], id: m[4] } : undefined;
+}
+
+/** Which findings fail the audit; the others are advisory, as in the policy pack. */
+export const ADVISORY_FINDING_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>([
+    "submitter-not-via-service",
+    "service-overgrant",
+]);
+
+/** What {@link judgeKeyPolicy} needs. */
+export interface JudgeParams {
+    /** The key policy document: JSON text (as GetKeyPolicy returns it) or an object. */
+    policy: unknown;
+    /** The application the key must serve, when known. */
+    application?: ApplicationRef;
+    /** Region for `kms:ViaService` (defaults to the application's). */
+    region?: string;
+    /** The key ARN, when known (requests name it as their resource; printed IAM policies use it). */
+    keyArn?: string;
+    /** The application's custom encryption context (sent with the service's and submitters' requests). */
+    encryptionContext?: Record<string, string>;
+    /** Job runtime roles to check (need kms:GenerateDataKey and kms:Decrypt). */
+    jobRoleArns?: readonly string[];
+    /** Job submitters to check (need kms:DescribeKey, kms:GenerateDataKey and kms:Decrypt). */
+    submitterArns?: readonly string[];
+    /** Extra judge options (e.g. `sourceAccountKeys`). */
+    analyzeOptions?: Omit<AnalyzeOptions, "region" | "expectedApplication">;
+}
+
+/** The judgment: checks for the report, and the judge's analysis. */
+export interface Judgment {
+    checks: AuditCheck[];
+    analysis: KeyPolicyAnalysis;
+}
+
+function findingCheck(f: Finding, app: ApplicationRef | undefined): AuditCheck {
+    const check: AuditCheck = {
+        id: `finding:${f.kind}`,
+        status: ADVISORY_FINDING_KINDS.has(f.kind) ? "warn" : "fail",
+        message: f.message,
+        fix: f.fix,
+    };
+    if (f.kind === "service-unbound" && app) {
+        check.statementToAdd = serviceStatement(app);
+        check.replaces = f.where;
+    }
+    return check;
+}
+
+function serviceStatement(app: ApplicationRef): PolicyStatement {
+    return serviceKeyPolicyStatement({ applicationArn: app.arn, applicationId: app.id, accountId: app.account });
+}
+
+function contextEntries(context: Record<string, string> | undefined): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(context ?? {})) {
+        out[`kms:EncryptionContext:${k}`] = v;
+    }
+    return out;
+}
+
+/** The encryption context EMR Serverless sends: the custom pairs plus `applicationId`. */
+function fullContext(app: ApplicationRef, custom: Record<string, string> | undefined): Record<string, string> {
+    return { ...(custom ?? {}), applicationId: app.id };
+}
+
+/** The request EMR Serverless makes for the application's worker disks. */
+export function serviceRequest(
+    action: string,
+    app: ApplicationRef,
+    keyArn: string | undefined,
+    custom?: Record<string, string>,
+): RequestContext {
+    const ctx = fullContext(app, custom);
+    return {
+        principal: { type: "Service", id: EMR_SERVERLESS_PRINCIPAL },
+        action,
+        resource: keyArn,
+        context: {
+            [SOURCE_ARN_KEY]: app.arn,
+            [SOURCE_ACCOUNT_KEY]: app.account,
+            ...contextEntries(ctx),
+            [APPLICATION_ID_CONTEXT_KEY]: app.id,
+            "kms:EncryptionContextKeys": Object.keys(ctx),
+        },
+    };
+}
+
+/**
+ * The request a job role or submitter makes through EMR Serverless: `kms:ViaService` set to the region's
+ * EMR Serverless endpoint, the encryption context on GenerateDataKey/Decrypt (not on DescribeKey).
+ */
+export function principalRequest(
+    action: string,
+    principalArn: string,
+    app: ApplicationRef,
+    region: string,
+    keyArn: string | undefined,
+    custom?: Record<string, string>,
+): RequestContext {
+    const account = principalArn.split(":")[4];
+    const ctx = action === "kms:DescribeKey" ? undefined : fullContext(app, custom);
+    return {
+        principal: { type: "AWS", id: principalArn },
+        action,
+        resource: keyArn,
+        context: {
+            [VIA_SERVICE_KEY]: emrServerlessViaService(region),
+            "kms:CallerAccount": account,
+            "aws:PrincipalArn": principalArn,
+            "aws:PrincipalAccount": account,
+            ...(ctx ? { ...contextEntries(ctx), "kms:EncryptionContextKeys": Object.keys(ctx) } : {}),
+        },
+    };
+}
+
+function isAccountPrincipal(v: string): boolean {
+    return /^\d{12}$/.test(v) || /^arn:[^:]+:iam::\d{12}:root$/.test(v);
+}
+
+/**
+ * The policy with account principals (`<account>` / `arn:...:root`) removed from Allow statements: what the
+ * key policy grants on its own, without delegating to IAM policies.
+ */
+export function withoutAccountDelegation(policy: ParsedPolicy): ParsedPolicy {
+    const strip = (p: ParsedPrincipal): ParsedPrincipal => ({
+        wildcard: p.wildcard,
+        values: { ...p.values, AWS: p.values.AWS?.filter((v) => !isAccountPrincipal(v)) },
+    });
+    return {
+        ...policy,
+        statements: policy.statements.map((st) =>
+            st.effect === "Allow" && st.principal ? { ...st, principal: strip(st.principal) } : st,
+        ),
+    };
+}
+
+/** How the key policy answers one principal's needs. */
+export interface PrincipalAccess {
+    principal: string;
+    /** Per action: the decision of the full policy, and whether the policy grants it without IAM delegation. */
+    actions: { action: string; decision: Decision; direct: boolean }[];
+}
+
+/** Evaluates each action for a principal. */
+export function principalAccess(
+    policy: ParsedPolicy,
+    principalArn: string,
+    actions: readonly string[],
+    app: ApplicationRef,
+    region: string,
+    keyArn: string | undefined,
+    custom?: Record<string, string>,
+): PrincipalAccess {
+    const own = withoutAccountDelegation(policy);
+    return {
+        principal: principalArn,
+        actions: actions.map((action) => {
+            const req = principalRequest(action, principalArn, app, region, keyArn, custom);
+            const decision = evaluateRequest(policy, req);
+            return { action, decision, direct: decision === "Allow" && evaluateRequest(own, req) === "Allow" };
+        }),
+    };
+}
+
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:(iam|sts)::\d{12}:(role|user|assumed-role|root|federated-user)(\/.*)?$/;
+
+/** True when `arn` is an IAM role/user/session ARN the audit can ask about. */
+export function isPrincipalArn(arn: string): boolean {
+    return PRINCIPAL_ARN.test(arn);
+}
+
+function principalCheck(
+    kind: "job role" | "submitter",
+    access: PrincipalAccess,
+    app: ApplicationRef,
+    region: string,
+    keyArn: string | undefined,
+    custom: Record<string, string> | undefined,
+): AuditCheck {
+    const who = `${kind} ${access.principal}`;
+    const keyRef = keyArn ?? `arn:${app.partition}:kms:${region}:${app.account}:key/<key-id>`;
+    const denied = access.actions.filter((a) => a.decision === "ExplicitDeny").map((a) => a.action);
+    const missing = access.actions.filter((a) => a.decision === "ImplicitDeny").map((a) => a.action);
+    const delegated = access.actions.filter((a) => a.decision === "Allow" && !a.direct).map((a) => a.action);
+    const all = access.actions.map((a) => a.action).join(", ");
+    if (denied.length > 0) {
+        return {
+            id: "principal",
+            principal: access.principal,
+            status: "fail",
+            message: `The key policy explicitly denies the ${who} ${denied.join(", ")} (requests via ${emrServerlessViaService(region)}); jobs will fail.`,
+            fix: "Remove or narrow the Deny statement that matches this principal and action.",
+        };
+    }
+    if (missing.length > 0) {
+        let statements = submitterKeyPolicyStatements({
+            submitterArns: [access.principal],
+            region,
+            encryptionContext: custom,
+        });
+        statements = statements.filter((st) => {
+            const acts = Array.isArray(st.Action) ? st.Action : [st.Action];
+            return acts.some((a) => missing.includes(a));
+        });
+        if (kind === "job role") {
+            statements = statements.map((st) =>
+                st.Sid === KEY_POLICY_SIDS.submitterUse ? { ...st, Sid: "AllowJobRoleUseKeyViaEmrServerless" } : st,
+            );
+        }
+        return {
+            id: "principal",
+            principal: access.principal,
+            status: "fail",
+            message: `The key policy does not grant the ${who} ${missing.join(", ")} (neither directly nor through its account); ${kind === "job role" ? "job runs" : "job submissions"} using this key will be refused.`,
+            fix:
+                "Add the statement(s) below to the key policy (if a statement with the same Sid exists, add the principal to it)" +
+                (access.principal.split(":")[4] === app.account
+                    ? ", or let the account's IAM policies decide by keeping the account-root statement."
+                    : "; a principal of another account also needs an IAM policy granting the same on the key."),
+            statementToAdd: statements.length === 1 ? statements[0] : statements,
+        };
+    }
+    if (delegated.length > 0) {
+        return {
+            id: "principal",
+            principal: access.principal,
+            status: "depends",
+            message: `The key policy delegates ${delegated.join(", ")} for the ${who} to its account's IAM policies (account principal / :root); whether it may use the key depends on IAM policies this audit does not read.`,
+            fix: "Check that the principal's IAM policies grant the actions below on the key, or grant them in the key policy.",
+            iamPolicyToAttach:
+                kind === "job role" ? jobRoleKeyGrantPolicy(keyRef) : submitterIamPolicy({ keyArn: keyRef, region }),
+        };
+    }
+    return {
+        id: "principal",
+        principal: access.principal,
+        status: "pass",
+        message: `The key policy grants the ${who} ${all} (via ${emrServerlessViaService(region)}).`,
+    };
+}
+
+/** Judges a key policy for EMR Serverless disk encryption. */
+export function judgeKeyPolicy(params: JudgeParams): Judgment {
+    const app = params.application;
+    const region = params.region ?? app?.region;
+    const options: AnalyzeOptions = {
+        ...(params.analyzeOptions ?? {}),
+        ...(region ? { region } : {}),
+        ...(app ? { expectedApplication: { arn: app.arn, id: app.id, account: app.account } } : {}),
+    };
+    const analysis = analyzeKeyPolicy(params.policy, options);
+    const checks: AuditCheck[] = analysis.findings.map((f) => findingCheck(f, app));
+    const parsed = parsePolicyDocument(params.policy);
+    if (!analysis.parsed || !parsed.policy) {
+        return { checks, analysis };
+    }
+    const policy = parsed.policy;
+    const serviceUnbound = analysis.findings.some((f) => f.kind === "service-unbound");
+
+    if (app) {
+        const decisions = SERVICE_ACTIONS.map(
+            (a) =>
+                [a, evaluateRequest(policy, serviceRequest(a, app, params.keyArn, params.encryptionContext))] as const,
+        );
+        const refused = decisions.filter(([, d]) => d !== "Allow").map(([a]) => a);
+        if (refused.length > 0) {
+            checks.push({
+                id: "service-binding",
+                status: "fail",
+                message: `The key policy does not let ${EMR_SERVERLESS_PRINCIPAL} use the key for application ${app.id}: ${refused.join(", ")} ${refused.length === 1 ? "is" : "are"} refused for requests from ${app.arn}; jobs with disk encryption will fail.`,
+                ...(serviceUnbound
+                    ? { fix: "Use the statement printed above, bound to this application, in the key policy." }
+                    : {
+                          fix: "Add the statement below to the key policy (the AWS guide's statement, bound to this application).",
+                          statementToAdd: serviceStatement(app),
+                      }),
+            });
+        } else if (!serviceUnbound) {
+            checks.push({
+                id: "service-binding",
+                status: "pass",
+                message: `The key policy lets ${EMR_SERVERLESS_PRINCIPAL} use the key for application ${app.id}, bound to it by ${describeBinding(analysis)}.`,
+            });
+        }
+    } else if (!analysis.grantsService) {
+        checks.push({
+            id: "service-binding",
+            status: "fail",
+            message: `The key policy does not allow ${EMR_SERVERLESS_PRINCIPAL} kms:GenerateDataKey or kms:Decrypt: EMR Serverless cannot use this key for disk encryption.`,
+            fix: "Add the service statement from the AWS guide bound to your application; run with --application-arn to print it.",
+        });
+    } else if (!serviceUnbound) {
+        checks.push({
+            id: "service-binding",
+            status: "pass",
+            message: `The key policy lets ${EMR_SERVERLESS_PRINCIPAL} use the key, bound by ${describeBinding(analysis)}.`,
+        });
+    }
+
+    if (app && region) {
+        for (const arn of params.jobRoleArns ?? []) {
+            const access = principalAccess(
+                policy,
+                arn,
+                SERVICE_ACTIONS,
+                app,
+                region,
+                params.keyArn,
+                params.encryptionContext,
+            );
+            checks.push(principalCheck("job role", access, app, region, params.keyArn, params.encryptionContext));
+        }
+        for (const arn of params.submitterArns ?? []) {
+            const access = principalAccess(
+                policy,
+                arn,
+                SUBMITTER_ACTIONS,
+                app,
+                region,
+                params.keyArn,
+                params.encryptionContext,
+            );
+            checks.push(principalCheck("submitter", access, app, region, params.keyArn, params.encryptionContext));
+        }
+    }
+    return { checks, analysis };
+}
+
+function describeBinding(analysis: KeyPolicyAnalysis): string {
+    const b = analysis.binding;
+    if (!b) {
+        return "its conditions";
+    }
+    const parts: string[] = [];
+    if (b.sourceArns.length > 0) {
+        parts.push(`aws:SourceArn ${b.sourceArns.join(" | ")}`);
+    }
+    if (b.sourceAccounts.length > 0) {
+        parts.push(`aws:SourceAccount ${b.sourceAccounts.join(" | ")}`);
+    }
+    if (b.applicationIds.length > 0) {
+        parts.push(`applicationId ${b.applicationIds.join(" | ")}`);
+    }
+    return parts.length > 0 ? parts.join(", ") : "its conditions";
+}
