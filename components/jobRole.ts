@@ -1,0 +1,109 @@
+/**
+ * Pure builders for the job runtime role (trust and key grant) and for the optional IAM policy
+ * for job submitters.
+ */
+import {
+    EMR_SERVERLESS_PRINCIPAL,
+    SERVICE_ACTIONS,
+    SOURCE_ACCOUNT_KEY,
+    SOURCE_ARN_KEY,
+    SUBMITTER_ACTIONS,
+    VIA_SERVICE_KEY,
+    emrServerlessViaService,
+} from "../policypack/judge/constants";
+import { PolicyDocument } from "./keyPolicy";
+
+/** Inputs of {@link jobRoleTrustPolicy}. */
+export interface JobRoleTrustParams {
+    /** The account the application lives in (`aws:SourceAccount`). */
+    accountId: string;
+    /** The application's ARN (`aws:SourceArn`). */
+    applicationArn: string;
+}
+
+/**
+ * Trust policy of the job runtime role: only EMR Serverless may assume it, and only on behalf of
+ * this account (`aws:SourceAccount`) and this application (`aws:SourceArn`: the application ARN or
+ * anything under it, such as its job runs), against the confused-deputy problem.
+ */
+export function jobRoleTrustPolicy(params: JobRoleTrustParams): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "EmrServerlessAssumeRole",
+                Effect: "Allow",
+                Principal: { Service: EMR_SERVERLESS_PRINCIPAL },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { [SOURCE_ACCOUNT_KEY]: params.accountId },
+                    ArnLike: { [SOURCE_ARN_KEY]: [params.applicationArn, `${params.applicationArn}/*`] },
+                },
+            },
+        ],
+    };
+}
+
+/**
+ * The job runtime role's grant on the disk-encryption key: `kms:GenerateDataKey` and
+ * `kms:Decrypt` on the key ARN alone (never `"*"`), as in the AWS guide.
+ */
+export function jobRoleKeyGrantPolicy(keyArn: string): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "EnableGenerateDataKeyAndDecrypt",
+                Effect: "Allow",
+                Action: [...SERVICE_ACTIONS],
+                Resource: keyArn,
+            },
+        ],
+    };
+}
+
+/** Inputs of {@link submitterIamPolicy}. */
+export interface SubmitterIamPolicyParams {
+    /** The disk-encryption key ARN. */
+    keyArn: string;
+    /** The application's region (for `kms:ViaService`). */
+    region: string;
+}
+
+/**
+ * An IAM policy for job submitters, for teams that grant through IAM rather than the key policy:
+ * `kms:DescribeKey` on the key, and `kms:GenerateDataKey` / `kms:Decrypt` on the key only via EMR
+ * Serverless in the region.
+ */
+export function submitterIamPolicy(params: SubmitterIamPolicyParams): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "DescribeDiskEncryptionKey",
+                Effect: "Allow",
+                Action: SUBMITTER_ACTIONS[0],
+                Resource: params.keyArn,
+            },
+            {
+                Sid: "UseDiskEncryptionKeyViaEmrServerless",
+                Effect: "Allow",
+                Action: [SUBMITTER_ACTIONS[1], SUBMITTER_ACTIONS[2]],
+                Resource: params.keyArn,
+                Condition: { StringEquals: { [VIA_SERVICE_KEY]: emrServerlessViaService(params.region) } },
+            },
+        ],
+    };
+}
+
+/**
+ * The role name in a role ARN (`arn:<p>:iam::<acct>:role/<path/>name` -> `name`), or the input
+ * itself when it is already a name. Undefined when the ARN is not an IAM role ARN.
+ */
+export function roleNameFromArnOrName(roleArnOrName: string): string | undefined {
+    if (!roleArnOrName.startsWith("arn:")) {
+        return /^[\w+=,.@-]{1,64}$/.test(roleArnOrName) ? roleArnOrName : undefined;
+    }
+    const m = /^arn:[a-z-]+:iam::\d{12}:role\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]{1,64})$/.exec(roleArnOrName);
+    return m ? m[1] : undefined;
+}

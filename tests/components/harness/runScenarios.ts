@@ -1,0 +1,334 @@
+/**
+ * Runs the EncryptedApplication scenarios under Pulumi runtime mocks in ONE mode (update or
+ * preview) and writes what was registered (type, name, parent, dependencies, inputs) and the
+ * component's outputs to a JSON file. Run in a child process per mode, because
+ * `pulumi.runtime.setMocks` is process-global:
+ *
+ *   node -r ts-node/register/transpile-only tests/components/harness/runScenarios.ts <update|preview> <out.json>
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+
+const mode = process.argv[2];
+const outPath = process.argv[3];
+if ((mode !== "update" && mode !== "preview") || !outPath) {
+    throw new Error("usage: runScenarios.ts <update|preview> <out.json>");
+}
+const preview = mode === "preview";
+
+export const ACCOUNT = "111122223333";
+export const REGION = "us-east-1";
+export const NEW_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
+export const APP_ID = "00fabcdefghij123";
+const UNKNOWN = "<unknown>";
+
+/** Keys the getKey mock knows, by ARN. */
+const KEYS: Record<string, Record<string, unknown>> = {
+    [`arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-1111-1111-1111-111111111111`]: {
+        enabled: true, keyState: "Enabled", keySpec: "SYMMETRIC_DEFAULT", customerMasterKeySpec: "SYMMETRIC_DEFAULT", keyUsage: "ENCRYPT_DECRYPT",
+    },
+    [`arn:aws:kms:${REGION}:${ACCOUNT}:key/22222222-2222-2222-2222-222222222222`]: {
+        enabled: true, keyState: "Enabled", keySpec: "", customerMasterKeySpec: "SYMMETRIC_DEFAULT", keyUsage: "ENCRYPT_DECRYPT",
+    },
+    [`arn:aws:kms:${REGION}:${ACCOUNT}:key/33333333-3333-3333-3333-333333333333`]: {
+        enabled: true, keyState: "Enabled", keySpec: "RSA_2048", customerMasterKeySpec: "RSA_2048", keyUsage: "SIGN_VERIFY",
+    },
+    [`arn:aws:kms:${REGION}:${ACCOUNT}:key/44444444-4444-4444-4444-444444444444`]: {
+        enabled: false, keyState: "Disabled", keySpec: "SYMMETRIC_DEFAULT", customerMasterKeySpec: "SYMMETRIC_DEFAULT", keyUsage: "ENCRYPT_DECRYPT",
+    },
+};
+
+/** One registration as the engine would see it. */
+export interface Registration {
+    type: string;
+    name: string;
+    custom: boolean;
+    parent: string;
+    dependencies: string[];
+    ignoreChanges: string[];
+    inputs: unknown;
+}
+
+/** One scenario's result. */
+export interface ScenarioResult {
+    constructionError?: string;
+    registrationsAtConstruction: number;
+    registrations: Registration[];
+    outputs: Record<string, OutputRead>;
+    calls: string[];
+}
+
+let registrations: Registration[] = [];
+let calls: string[] = [];
+
+/** JSON-safe copy with unknowns replaced by "<unknown>". */
+function plain(value: unknown): unknown {
+    if (pulumi.isUnknown(value)) {
+        return UNKNOWN;
+    }
+    if (Array.isArray(value)) {
+        return value.map(plain);
+    }
+    if (value !== null && typeof value === "object") {
+        if (pulumi.Resource.isInstance(value)) {
+            return "<resource>";
+        }
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+    }
+    return value;
+}
+
+const pending = new Map<string, unknown>();
+
+pulumi.runtime.setMocks(
+    {
+        newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+            // The dynamic provider's serialized code (`__provider`) is large and not under test here.
+            const { __provider: _code, ...recorded } = args.inputs as Record<string, unknown>;
+            pending.set(`${args.type}::${args.name}`, plain(recorded));
+            const state: Record<string, unknown> = { ...args.inputs };
+            let id: string | undefined = `${args.name}-id`;
+            let computed: Record<string, unknown> = {};
+            switch (args.type) {
+                case "aws:kms/key:Key":
+                    id = NEW_KEY_ID;
+                    computed = { keyId: NEW_KEY_ID, arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${NEW_KEY_ID}` };
+                    break;
+                case "aws:emrserverless/application:Application":
+                    id = APP_ID;
+                    computed = { arn: `arn:aws:emr-serverless:${REGION}:${ACCOUNT}:/applications/${APP_ID}` };
+                    break;
+                case "aws:iam/role:Role":
+                    computed = { name: `${args.name}-1234567`, arn: `arn:aws:iam::${ACCOUNT}:role/${args.name}-1234567` };
+                    break;
+                case "aws:iam/policy:Policy":
+                    computed = { arn: `arn:aws:iam::${ACCOUNT}:policy/${args.name}` };
+                    break;
+                default:
+                    break;
+            }
+            if (preview) {
+                // The engine knows no computed outputs at preview (not even the id).
+                return { id: undefined, state };
+            }
+            return { id, state: { ...state, ...computed } };
+        },
+        call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+            calls.push(args.token);
+            switch (args.token) {
+                case "aws:index/getPartition:getPartition":
+                    return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+                case "aws:index/getCallerIdentity:getCallerIdentity":
+                    return { id: ACCOUNT, accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/deployer`, userId: "AIDEXAMPLE" };
+                case "aws:index/getRegion:getRegion":
+                    return { id: REGION, region: REGION, name: REGION, endpoint: `ec2.${REGION}.amazonaws.com`, description: "US East" };
+                case "aws:kms/getKey:getKey": {
+                    const keyId = String(args.inputs.keyId);
+                    const facts = KEYS[keyId];
+                    if (!facts) {
+                        throw new Error(`NotFoundException: key ${keyId} does not exist`);
+                    }
+                    return { id: keyId, arn: keyId, keyId: keyId.split("/")[1], ...facts };
+                }
+                default:
+                    throw new Error(`unexpected invoke ${args.token}`);
+            }
+        },
+    },
+    "emr-serverless-encrypted",
+    "example",
+    preview,
+);
+
+// The AWS provider's stack config: the setting must receive the profile and the assume-role
+// ARN/session/external id, and nothing else of assumeRoles (no policy, no tags).
+// Plus the example stack's config (Pulumi.example.yaml) for the example program scenario.
+const yaml = require("js-yaml") as { load(text: string): unknown }; // a dependency of @pulumi/pulumi
+const exampleStack = yaml.load(fs.readFileSync(path.join(__dirname, "../../../Pulumi.example.yaml"), "utf8")) as {
+    config: Record<string, unknown>;
+};
+pulumi.runtime.setAllConfig({
+    ...Object.fromEntries(
+        Object.entries(exampleStack.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    ),
+    "aws:region": REGION,
+    "aws:profile": "analytics",
+    "aws:assumeRoles": JSON.stringify([
+        {
+            roleArn: "arn:aws:iam::111122223333:role/deployer",
+            sessionName: "pulumi",
+            externalId: "ext-1",
+            policy: "{}",
+            tags: { a: "b" },
+        },
+    ]),
+});
+
+// Record parent and dependencies from the request the mock monitor receives.
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getDependenciesList(): string[];
+    getIgnorechangesList(): string[];
+}
+type RegisterFn = (req: RegisterRequest, cb: (err: unknown, resp: unknown) => void) => unknown;
+const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: RegisterFn };
+const originalRegister = monitor.registerResource.bind(monitor);
+monitor.registerResource = (req, cb) => {
+    const key = `${req.getType()}::${req.getName()}`;
+    const record: Registration = {
+        type: req.getType(),
+        name: req.getName(),
+        custom: req.getCustom(),
+        parent: urnName(req.getParent()),
+        dependencies: req.getDependenciesList().map(urnRef).sort(),
+        ignoreChanges: req.getIgnorechangesList(),
+        inputs: undefined,
+    };
+    registrations.push(record);
+    return originalRegister(req, (err: unknown, resp: unknown): void => {
+        record.inputs = pending.get(key);
+        cb(err, resp);
+    });
+};
+
+/** `<type>::<name>` of a URN (the innermost type of a `parent$child` qualified type). */
+function urnRef(urn: string): string {
+    const parts = urn.split("::");
+    return `${parts[2].split("$").pop()}::${parts[3]}`;
+}
+
+function urnName(urn: string): string {
+    return urn === "" ? "" : urn.split("::").pop() ?? urn;
+}
+
+process.on("unhandledRejection", () => {
+    /* refusals inside apply reject the outputs; the scenario records them */
+});
+
+interface OutputInternals {
+    isKnown: Promise<boolean>;
+    promise(withUnknowns?: boolean): Promise<unknown>;
+}
+
+async function settle(): Promise<void> {
+    let last = -1;
+    let stable = 0;
+    while (stable < 3) {
+        await new Promise((r) => setTimeout(r, 10));
+        if (registrations.length === last) {
+            stable++;
+        } else {
+            stable = 0;
+            last = registrations.length;
+        }
+    }
+}
+
+/** What an output resolved to. */
+export interface OutputRead {
+    known: boolean;
+    value?: unknown;
+    error?: string;
+    pending?: boolean;
+}
+
+async function readOutput(o: unknown): Promise<OutputRead> {
+    if (o === undefined) {
+        return { known: true, value: undefined };
+    }
+    const out = o as OutputInternals;
+    try {
+        const value = await out.promise(true);
+        const known = await out.isKnown;
+        return known ? { known, value: plain(value) } : { known };
+    } catch (e) {
+        return { known: false, error: (e as Error).message };
+    }
+}
+
+const OUTPUT_NAMES = [
+    "applicationId",
+    "applicationArn",
+    "keyArn",
+    "jobRoleArn",
+    "jobRunConfigurationOverrides",
+    "livySessionConf",
+    "requiredKeyPolicyStatements",
+];
+
+const t0 = Date.now();
+
+async function main(): Promise<void> {
+    // Imported after setMocks, as the mocks require.
+    const { EncryptedApplication } = await import("../../../components");
+    const { scenarios } = await import("./scenarios");
+    const results: Record<string, ScenarioResult> = {};
+    let started = Date.now();
+    if (process.env.HARNESS_DEBUG) {
+        console.error(`imports: ${Date.now() - t0} ms`);
+    }
+    for (const [name, build] of Object.entries(scenarios)) {
+        started = Date.now();
+        registrations = [];
+        calls = [];
+        const result: ScenarioResult = { registrationsAtConstruction: 0, registrations: [], outputs: {}, calls: [] };
+        let component: InstanceType<typeof EncryptedApplication> | undefined;
+        try {
+            component = build(EncryptedApplication);
+        } catch (e) {
+            result.constructionError = (e as Error).message;
+        }
+        // Registration is asynchronous: let any request started during construction arrive.
+        await new Promise((r) => setTimeout(r, 30));
+        result.registrationsAtConstruction = registrations.length;
+        if (component) {
+            // An output whose resource was never registered (its registration refused) never
+            // resolves: read all outputs together, and call those still pending after 300 ms "pending".
+            const internals = component as unknown as Record<string, unknown>;
+            const read = await Promise.all(
+                OUTPUT_NAMES.map((o) =>
+                    Promise.race([
+                        readOutput(internals[o]),
+                        new Promise<OutputRead>((r) => setTimeout(() => r({ known: false, pending: true }), 300)),
+                    ]),
+                ),
+            );
+            OUTPUT_NAMES.forEach((o, i) => (result.outputs[o] = read[i]));
+        }
+        await settle();
+        result.registrations = registrations;
+        result.calls = calls;
+        results[name] = result;
+        if (process.env.HARNESS_DEBUG) {
+            console.error(`${name}: ${Date.now() - started} ms`);
+        }
+    }
+    // The example program (root index.ts) with the example stack config.
+    registrations = [];
+    calls = [];
+    const example: ScenarioResult = { registrationsAtConstruction: 0, registrations: [], outputs: {}, calls: [] };
+    try {
+        const program = (await import("../../../index")) as unknown as Record<string, unknown>;
+        const read = await Promise.all(OUTPUT_NAMES.map((o) => readOutput(program[o])));
+        OUTPUT_NAMES.forEach((o, i) => (example.outputs[o] = read[i]));
+    } catch (e) {
+        example.constructionError = (e as Error).message;
+    }
+    await settle();
+    example.registrations = registrations;
+    example.calls = calls;
+    results.exampleProgram = example;
+    fs.writeFileSync(outPath, JSON.stringify({ mode, results }, null, 1));
+}
+
+main().then(
+    () => process.exit(0),
+    (e) => {
+        console.error(e);
+        process.exit(1);
+    },
+);

@@ -1,0 +1,76 @@
+/**
+ * The EncryptedApplication scenarios the harness runs in each mode. Each builds one component
+ * (or throws at construction); names are unique per scenario.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { EncryptedApplication, EncryptedApplicationArgs } from "../../../components";
+
+type Ctor = typeof EncryptedApplication;
+
+export const SUBMITTER = "arn:aws:iam::111122223333:role/data-engineers";
+export const ADMIN = "arn:aws:iam::111122223333:role/security-admins";
+export const EXISTING_ROLE = "arn:aws:iam::111122223333:role/service/emr-jobs";
+export const MANAGED_POLICY = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
+export const KEY_SYMMETRIC = "arn:aws:kms:us-east-1:111122223333:key/11111111-1111-1111-1111-111111111111";
+export const KEY_CMK_SPEC_ONLY = "arn:aws:kms:us-east-1:111122223333:key/22222222-2222-2222-2222-222222222222";
+export const KEY_ASYMMETRIC = "arn:aws:kms:us-east-1:111122223333:key/33333333-3333-3333-3333-333333333333";
+export const KEY_DISABLED = "arn:aws:kms:us-east-1:111122223333:key/44444444-4444-4444-4444-444444444444";
+export const CONTEXT = { team: "analytics", environment: "dev" };
+
+const base: EncryptedApplicationArgs = { type: "spark", releaseLabel: "emr-7.9.0" };
+
+function refused(name: string, extra: Partial<EncryptedApplicationArgs>): (C: Ctor) => EncryptedApplication {
+    return (C) => new C(name, { ...base, ...extra });
+}
+
+export const scenarios: Record<string, (C: Ctor) => EncryptedApplication> = {
+    full: (C) =>
+        new C("full", {
+            ...base,
+            encryptionContext: CONTEXT,
+            submitterArns: [SUBMITTER],
+            keyAdministratorArns: [ADMIN],
+            createSubmitterPolicy: true,
+            jobRole: { managedPolicyArns: [MANAGED_POLICY] },
+            key: { alias: "alias/emr-disks", rotationPeriodInDays: 180, deletionWindowInDays: 7 },
+            applicationArgs: { autoStopConfiguration: { enabled: true, idleTimeoutMinutes: 15 } },
+            restartIfStarted: true,
+        }),
+    minimal: (C) => new C("minimal", { ...base }),
+    outputContext: (C) =>
+        new C("outputContext", { ...base, encryptionContext: pulumi.output({ team: pulumi.output("analytics") }) }),
+    existingSymmetric: (C) =>
+        new C("existingSymmetric", { ...base, existingKeyArn: KEY_SYMMETRIC, encryptionContext: CONTEXT, submitterArns: [SUBMITTER] }),
+    existingCmkSpecOnly: (C) => new C("existingCmkSpecOnly", { ...base, existingKeyArn: KEY_CMK_SPEC_ONLY }),
+    existingAsymmetric: (C) => new C("existingAsymmetric", { ...base, existingKeyArn: KEY_ASYMMETRIC }),
+    existingDisabled: (C) => new C("existingDisabled", { ...base, existingKeyArn: KEY_DISABLED }),
+    existingRole: (C) =>
+        new C("existingRole", { ...base, jobRole: { existingRole: EXISTING_ROLE, managedPolicyArns: [MANAGED_POLICY] } }),
+    existingRoleByName: (C) => new C("existingRoleByName", { ...base, jobRole: { existingRole: "emr-jobs" } }),
+    regionOverride: (C) =>
+        new C("regionOverride", { ...base, region: "eu-west-1", submitterArns: [SUBMITTER], createSubmitterPolicy: true }),
+    commaContext: (C) => new C("commaContext", { ...base, encryptionContext: { teams: "a,b" } }),
+    // Refusals of known values: thrown at construction, nothing registered.
+    refuseAliasArn: refused("refuseAliasArn", { existingKeyArn: "arn:aws:kms:us-east-1:111122223333:alias/emr" }),
+    refuseBareId: refused("refuseBareId", { existingKeyArn: "11111111-1111-1111-1111-111111111111" }),
+    refuseNineEntries: refused("refuseNineEntries", {
+        encryptionContext: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, `v${i}`])),
+    }),
+    refuseLongKey: refused("refuseLongKey", { encryptionContext: { ["k".repeat(129)]: "v" } }),
+    refuseLongValue: refused("refuseLongValue", { encryptionContext: { team: "v".repeat(385) } }),
+    refuseEmptyKey: refused("refuseEmptyKey", { encryptionContext: { "": "v" } }),
+    refusePassword: refused("refusePassword", { encryptionContext: { dbPassword: "hunter2" } }),
+    refuseSecretValue: refused("refuseSecretValue", { encryptionContext: { owner: "AKIAIOSFODNN7EXAMPLE" } }),
+    refuseExtraPattern: refused("refuseExtraPattern", {
+        encryptionContext: { ticket: "INC-12345" },
+        extraSecretPatterns: ["^INC-\\d+$"],
+    }),
+    refuseWildcardSubmitter: refused("refuseWildcardSubmitter", { submitterArns: ["*"] }),
+    refuseKeyOptionsWithExistingKey: refused("refuseKeyOptionsWithExistingKey", {
+        existingKeyArn: KEY_SYMMETRIC,
+        keyAdministratorArns: [ADMIN],
+    }),
+    // Refusal of an Output value: construction succeeds, the outputs reject, no setting is registered.
+    refuseOutputContext: (C) =>
+        new C("refuseOutputContext", { ...base, encryptionContext: pulumi.output({ apiToken: "abc" }) }),
+};
