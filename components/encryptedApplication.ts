@@ -5,6 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SettingProblem } from "../policypack/judge/setting";
 import { attachDiskEncryption } from "./diskEncryption";
+import { KeyUsageMonitoring, KeyUsageMonitoringArgs } from "./keyUsageMonitoring";
 import type { ApplicationDiskEncryption, ApplicationDiskEncryptionArgs } from "./diskEncryption";
 import {
     checkLivyContext,
@@ -105,6 +106,13 @@ export interface EncryptedApplicationArgs {
     diskEncryptionCredentials?: DiskEncryptionCredentials;
     /** Extra regular expressions (case-insensitive source text) that mark a context key or value as secret. */
     extraSecretPatterns?: string[];
+    /**
+     * Monitor the key's use: a CloudWatch Logs Insights query of GenerateDataKey/Decrypt events for
+     * this key and application, and an alarm on failed KMS calls for the key, from the CloudTrail
+     * log group the account already has (see {@link KeyUsageMonitoringArgs} for the prerequisites).
+     * Default: no monitoring resources.
+     */
+    keyUsageMonitoring?: Omit<KeyUsageMonitoringArgs, "keyArn" | "applicationId">;
 }
 
 /**
@@ -148,6 +156,8 @@ export class EncryptedApplication extends pulumi.ComponentResource {
     public readonly submitterPolicy?: aws.iam.Policy;
     /** The disk-encryption setting on the application. */
     public readonly diskEncryption: ApplicationDiskEncryption;
+    /** The key-use monitoring resources, when `keyUsageMonitoring` is given. */
+    public readonly keyUsageMonitoring?: KeyUsageMonitoring;
 
     constructor(name: string, args: EncryptedApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate first, create after: every refusal on a known value throws here, before even
@@ -366,6 +376,14 @@ export class EncryptedApplication extends pulumi.ComponentResource {
             parent: this,
             dependsOn: settingDeps,
         });
+
+        if (args.keyUsageMonitoring !== undefined) {
+            this.keyUsageMonitoring = new KeyUsageMonitoring(
+                `${name}-key-usage`,
+                { ...args.keyUsageMonitoring, keyArn, applicationId: this.application.id },
+                { parent: this },
+            );
+        }
 
         this.applicationId = this.application.id;
         this.applicationArn = this.application.arn;

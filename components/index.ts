@@ -8,5 +8,6 @@ export * from "./jobRole";
 export * from "./jobOverrides";
 export { DiskEncryptionValidationError, checkExistingKey, checkPrincipalArns, PRINCIPAL_ARN_PATTERN } from "./validation";
 export type { ExistingKeyFacts } from "./validation";
-export { attachDiskEncryption } from "./diskEncryption";
-export type { ApplicationDiskEncryption, ApplicationDiskEncryptionArgs } from "./diskEncryption";
+export * from "./keyUsageMonitoring";
+export { ApplicationDiskEncryption, attachDiskEncryption, diskEncryptionProvider } from "./diskEncryption";
+export type { ApplicationDiskEncryptionArgs, DiskEncryptionTimeouts } from "./diskEncryption";

@@ -248,6 +248,22 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
             });
         });
 
+        it("keyUsageMonitoring: a KeyUsageMonitoring child on this key and application; none by default", () => {
+            const r = update.monitored;
+            const monitoring = find(r, "emr-serverless-disk-encryption:index:KeyUsageMonitoring");
+            assert.equal(monitoring.parent, "monitored", "the monitoring component is parented to EncryptedApplication");
+            const query = inputs(find(r, "aws:cloudwatch/queryDefinition:QueryDefinition")).queryString as string;
+            assert.ok(query.includes(KEY_ARN), "the query filters on this key");
+            assert.ok(query.includes(APP_ID), "the query filters on this application");
+            assert.deepEqual(inputs(find(r, "aws:cloudwatch/queryDefinition:QueryDefinition")).logGroupNames, ["cloudtrail-logs"]);
+            find(r, "aws:cloudwatch/metricAlarm:MetricAlarm");
+            find(r, "aws:sns/topic:Topic");
+            assert.ok(
+                !update.full.registrations.some((x) => x.type === "emr-serverless-disk-encryption:index:KeyUsageMonitoring"),
+                "no monitoring unless asked",
+            );
+        });
+
         it("an Output context is validated when known and reaches the setting", () => {
             assert.deepEqual(inputs(find(update.outputContext, T.setting)).encryptionContext, { team: "analytics" });
         });

@@ -37,6 +37,8 @@ export const scenarios: Record<string, (C: Ctor) => EncryptedApplication> = {
             restartIfStarted: true,
         }),
     minimal: (C) => new C("minimal", { ...base }),
+    monitored: (C) =>
+        new C("monitored", { ...base, keyUsageMonitoring: { cloudTrailLogGroupName: "cloudtrail-logs", createTopic: true } }),
     outputContext: (C) =>
         new C("outputContext", { ...base, encryptionContext: pulumi.output({ team: pulumi.output("analytics") }) }),
     existingSymmetric: (C) =>
