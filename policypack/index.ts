@@ -1,0 +1,8 @@
+/**
+ * Entry point of the CrossGuard policy pack: constructs the PolicyPack, which starts serving gRPC
+ * immediately. Nothing else belongs here (tests import ./policies).
+ */
+import { PolicyPack } from "@pulumi/policy";
+import { POLICY_PACK_NAME, policies } from "./policies";
+
+new PolicyPack(POLICY_PACK_NAME, { policies });

@@ -1,0 +1,73 @@
+/** Issue 3, rule 1: EMR Serverless disk encryption takes only SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT keys. */
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { analyzeOptions, JudgeConfig } from "./support/config";
+import { isKeyType, isSymmetric, readDocument, readKeyShape } from "./support/keys";
+import { Props } from "./support/props";
+import { analyze, message } from "./support/report";
+import { buildStackIndex } from "./support/stack";
+import { keyUse } from "./support/usage";
+
+const FIX =
+    "Use a symmetric encryption key (customerMasterKeySpec/keySpec SYMMETRIC_DEFAULT, keyUsage ENCRYPT_DECRYPT) " +
+    "for EMR Serverless disk encryption; asymmetric and HMAC keys cannot be used and cannot be converted, so create a new key.";
+
+/** `disallow-asymmetric-emr-serverless-keys` (mandatory). */
+export const disallowAsymmetricKeys: ResourceValidationPolicy & StackValidationPolicy = {
+    name: "disallow-asymmetric-emr-serverless-keys",
+    description:
+        "KMS keys used for EMR Serverless disk encryption must be symmetric encryption keys " +
+        "(SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT). A key counts as used when a disk-encryption setting references it " +
+        "or its key policy grants emr-serverless.amazonaws.com.",
+    remediationSteps: FIX,
+    enforcementLevel: "mandatory",
+    validateResource: (args, reportViolation) => {
+        if (!isKeyType(args.type)) {
+            return;
+        }
+        const props = args.props as Props;
+        const shape = readKeyShape(args.type, props);
+        if (isSymmetric(shape)) {
+            return;
+        }
+        const document = readDocument(args.type, props);
+        if (document === undefined) {
+            return;
+        }
+        const analysis = analyze(document, analyzeOptions(args.getConfig<JudgeConfig>()));
+        if (analysis.grantsService) {
+            reportViolation(
+                message(
+                    args,
+                    `the key is ${shape.spec} / ${shape.usage}, but its key policy grants emr-serverless.amazonaws.com, ` +
+                        "and EMR Serverless disk encryption supports only symmetric keys.",
+                    FIX,
+                ),
+            );
+        }
+    },
+    validateStack: (args, reportViolation) => {
+        const index = buildStackIndex(args.resources);
+        const options = analyzeOptions(args.getConfig<JudgeConfig>());
+        for (const key of index.keys) {
+            if (!key.shape || isSymmetric(key.shape)) {
+                continue;
+            }
+            if (key.settings.length === 0 && key.keyPolicies.length === 0) {
+                continue;
+            }
+            const use = keyUse(key, options);
+            if (use.inlineGrants || use.crossReasons.length === 0) {
+                continue; // the resource policy reported the inline grant; or nothing uses it
+            }
+            reportViolation(
+                message(
+                    key.resource,
+                    `the key is ${key.shape.spec} / ${key.shape.usage}, but EMR Serverless uses it for disk encryption ` +
+                        `(${use.crossReasons.join("; ")}); EMR Serverless supports only symmetric keys.`,
+                    FIX,
+                ),
+                key.resource.urn,
+            );
+        }
+    },
+};

@@ -1,0 +1,126 @@
+/**
+ * Issue 3, rule 2: every grant to emr-serverless.amazonaws.com binds aws:SourceArn, aws:SourceAccount
+ * and kms:EncryptionContext:applicationId; a key a setting uses must grant the service at all.
+ */
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { EMR_SERVERLESS_PRINCIPAL } from "../judge";
+import type { AnalyzeOptions, Finding } from "../judge";
+import {
+    analyzeOptions,
+    JudgeConfig,
+    requireEncryptionContextBindingSchema,
+    sourceAccountKeysSchema,
+} from "./support/config";
+import { documentValidation } from "./support/documentPolicy";
+import { analyze, findingMessage, label, message } from "./support/report";
+import { buildStackIndex, effectiveDocuments, SettingEntry } from "./support/stack";
+
+const FIX =
+    `Grant ${EMR_SERVERLESS_PRINCIPAL} only kms:GenerateDataKey and kms:Decrypt, with the conditions ` +
+    'StringLike/ArnEquals "aws:SourceArn": "<application ARN>", StringEquals "aws:SourceAccount": "<account>" and ' +
+    'StringEquals "kms:EncryptionContext:applicationId": "<application id>", each bound to exactly one value.';
+
+function expectedApplication(setting: SettingEntry): AnalyzeOptions["expectedApplication"] | undefined {
+    const id = setting.applicationId ?? setting.app?.ids[0];
+    const arn = setting.app?.arn;
+    if (!id && !arn) {
+        return undefined;
+    }
+    const out: NonNullable<AnalyzeOptions["expectedApplication"]> = {};
+    if (id) {
+        out.id = id;
+    }
+    if (arn) {
+        out.arn = arn;
+    }
+    if (setting.app?.account) {
+        out.account = setting.app.account;
+    }
+    return out;
+}
+
+const findingId = (f: Finding): string => `${f.kind}\u0000${f.where ?? ""}\u0000${f.message}`;
+
+/** `enforce-emr-serverless-service-conditions` (mandatory). */
+export const enforceServiceConditions: ResourceValidationPolicy & StackValidationPolicy = {
+    name: "enforce-emr-serverless-service-conditions",
+    description:
+        `Every key policy statement that lets ${EMR_SERVERLESS_PRINCIPAL} use a key must bind aws:SourceArn, ` +
+        "aws:SourceAccount (or a configured alternative such as aws:SourceOrgID) and kms:EncryptionContext:applicationId " +
+        "to one value each (the confused-deputy protection in the EMR Serverless guide), and a key that a disk-encryption " +
+        "setting uses must grant the service at all, or its jobs fail.",
+    remediationSteps: FIX,
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            sourceAccountKeys: sourceAccountKeysSchema,
+            requireEncryptionContextBinding: requireEncryptionContextBindingSchema,
+        },
+    },
+    validateResource: documentValidation(["service-unbound"]),
+    validateStack: (args, reportViolation) => {
+        const index = buildStackIndex(args.resources);
+        const options = analyzeOptions(args.getConfig<JudgeConfig>());
+        for (const key of index.keys) {
+            if (key.settings.length === 0) {
+                continue;
+            }
+            const docs = effectiveDocuments(key);
+            if (docs.some((d) => !d.document.known)) {
+                continue; // unknown at preview: judged at update
+            }
+            const judged = docs.map((d) => {
+                const doc = d.document.known ? d.document.value : undefined;
+                return { entry: d, doc, analysis: doc === undefined ? undefined : analyze(doc, options) };
+            });
+            const names = docs.map((d) => (d.inline ? `${label(d.resource)}'s own policy` : label(d.resource)));
+            const grants = judged.some((j) => j.analysis?.grantsService);
+            // Unknown parts (preview) or an unparseable document (reported by disallow-malformed-key-policies):
+            // whether the service is granted cannot be told.
+            const unknownInside = judged.some((j) => j.analysis?.hasUnknowns || (j.analysis && !j.analysis.parsed));
+            const reported = new Set<string>();
+            for (const setting of key.settings) {
+                if (!grants) {
+                    if (!unknownInside) {
+                        reportViolation(
+                            message(
+                                setting.resource,
+                                `it encrypts disks with ${label(key.resource)}, but that key's policy (${names.join(", ")}) ` +
+                                    `never allows ${EMR_SERVERLESS_PRINCIPAL} kms:GenerateDataKey and kms:Decrypt, so ` +
+                                    "its jobs would fail.",
+                                `Add the service statement to the key policy: ${FIX}`,
+                            ),
+                            setting.resource.urn,
+                        );
+                    }
+                    continue;
+                }
+                const expected = expectedApplication(setting);
+                if (!expected) {
+                    continue;
+                }
+                for (const j of judged) {
+                    if (!j.analysis?.grantsService || j.doc === undefined) {
+                        continue;
+                    }
+                    const seen = new Set(j.analysis.findings.map(findingId));
+                    const bound = analyze(j.doc, { ...options, expectedApplication: expected });
+                    for (const f of bound.findings) {
+                        const id = `${j.entry.resource.urn}\u0000${findingId(f)}`;
+                        if (f.kind === "service-unbound" && !seen.has(findingId(f)) && !reported.has(id)) {
+                            reported.add(id);
+                            reportViolation(
+                                findingMessage(
+                                    j.entry.resource,
+                                    f,
+                                    `used by ${label(setting.resource)} for application ${expected.id ?? expected.arn}`,
+                                ),
+                                j.entry.resource.urn,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    },
+};

@@ -1,0 +1,38 @@
+/** Issue 3, rule 6: EMR Serverless applications without customer-managed disk encryption. */
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { message } from "./support/report";
+import { buildStackIndex } from "./support/stack";
+
+const FIX =
+    "Encrypt the application's worker disks with a customer-managed symmetric KMS key: use the EncryptedApplication " +
+    "component (or an ApplicationDiskEncryption setting whose applicationId is this application's id).";
+
+/** `missing-emr-serverless-disk-encryption` (advisory). */
+export const missingDiskEncryption: StackValidationPolicy = {
+    name: "missing-emr-serverless-disk-encryption",
+    description:
+        "EMR Serverless applications should encrypt worker disks with a customer-managed KMS key " +
+        "(a disk-encryption setting or diskEncryptionConfiguration pointing at the application); otherwise " +
+        "EMR Serverless uses a service-owned key you cannot audit, rotate or revoke.",
+    remediationSteps: FIX,
+    enforcementLevel: "advisory",
+    validateStack: (args, reportViolation) => {
+        const index = buildStackIndex(args.resources);
+        if (index.unresolvedApplications) {
+            return; // some setting's application is unknown at preview: coverage is judged at update
+        }
+        for (const app of index.apps) {
+            if (!app.covered) {
+                reportViolation(
+                    message(
+                        app.resource,
+                        "no disk-encryption setting points at this application, so its worker disks are encrypted " +
+                            "with a service-owned key.",
+                        FIX,
+                    ),
+                    app.resource.urn,
+                );
+            }
+        }
+    },
+};

@@ -1,0 +1,61 @@
+/** Issue 3, rule 6: keys EMR Serverless uses should rotate. */
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { analyzeOptions, JudgeConfig } from "./support/config";
+import { isKeyType, isSymmetric, readDocument, readKeyShape, readRotation } from "./support/keys";
+import { Props } from "./support/props";
+import { analyze, message } from "./support/report";
+import { buildStackIndex } from "./support/stack";
+import { keyUse } from "./support/usage";
+
+const FIX = "Set enableKeyRotation: true on the key (automatic yearly rotation; old material still decrypts).";
+
+/** `missing-key-rotation` (advisory). */
+export const missingKeyRotation: ResourceValidationPolicy & StackValidationPolicy = {
+    name: "missing-key-rotation",
+    description:
+        "Symmetric KMS keys that EMR Serverless uses for disk encryption should have automatic key rotation on.",
+    remediationSteps: FIX,
+    enforcementLevel: "advisory",
+    validateResource: (args, reportViolation) => {
+        if (!isKeyType(args.type)) {
+            return;
+        }
+        const props = args.props as Props;
+        if (readRotation(props) || !isSymmetric(readKeyShape(args.type, props))) {
+            return;
+        }
+        const document = readDocument(args.type, props);
+        if (document === undefined) {
+            return;
+        }
+        if (analyze(document, analyzeOptions(args.getConfig<JudgeConfig>())).grantsService) {
+            reportViolation(
+                message(args, "key rotation is off on a key whose policy grants emr-serverless.amazonaws.com.", FIX),
+            );
+        }
+    },
+    validateStack: (args, reportViolation) => {
+        const index = buildStackIndex(args.resources);
+        const options = analyzeOptions(args.getConfig<JudgeConfig>());
+        for (const key of index.keys) {
+            if (key.rotation !== false || !key.shape || !isSymmetric(key.shape)) {
+                continue;
+            }
+            if (key.settings.length === 0 && key.keyPolicies.length === 0) {
+                continue;
+            }
+            const use = keyUse(key, options);
+            if (use.inlineGrants || use.crossReasons.length === 0) {
+                continue;
+            }
+            reportViolation(
+                message(
+                    key.resource,
+                    `key rotation is off, and EMR Serverless uses the key (${use.crossReasons.join("; ")}).`,
+                    FIX,
+                ),
+                key.resource.urn,
+            );
+        }
+    },
+};
