@@ -1,0 +1,114 @@
+/**
+ * `npm run preview:offline -- [--program DIR] [--policy-pack DIR] [--stack NAME] [--config key=value ...]
+ *  [--secret-config key=value ...] [--policy-pack-config FILE] [--account-id ID] [--invokes FILE] [--json]`
+ *
+ * Exit codes: 0 no mandatory violation; 1 mandatory policy violation(s); 2 program error, unanswerable invoke,
+ * invalid config or usage, or the policy pack failed.
+ */
+import * as path from "node:path";
+import { EXIT, formatReport, runPreview, type PreviewOptions } from "./preview";
+
+const USAGE = `usage: npm run preview:offline -- [options]
+  --program DIR              Pulumi project to preview (default: the repository root)
+  --policy-pack DIR          policy pack directory (default: policypack/)
+  --stack NAME               stack name; reads Pulumi.<NAME>.yaml if present
+                             (default: the only Pulumi.<stack>.yaml in DIR, else dev)
+  --config key=value         stack config; bare keys get the project namespace (repeatable)
+  --secret-config key=value  stack config marked secret (repeatable)
+  --policy-pack-config FILE  the CLI's policy pack config file ({"<policy>": "<level>" | {...}, "all": ...})
+  --account-id ID            AWS account id for aws:index/getCallerIdentity
+                             (default: aws:allowedAccountIds when it names exactly one account)
+  --invokes FILE             fixtures for other invokes: [{"token": ..., "args": {...}, "result": {...}}]
+  --json                     print the report as JSON
+exit codes: 0 passed, 1 mandatory policy violation, 2 error (program, invoke, config, usage)`;
+
+/** Parses the command line; throws a usage error naming the flag. */
+export function parseArgs(argv: readonly string[], cwd: string): PreviewOptions & { json: boolean } {
+    const root = path.resolve(__dirname, "..");
+    const opts: PreviewOptions & { json: boolean } = {
+        programDir: root,
+        packDir: path.join(root, "policypack"),
+        config: [],
+        secretConfig: [],
+        json: false,
+    };
+    for (let i = 0; i < argv.length; i++) {
+        const flag = argv[i];
+        const value = (): string => {
+            const v = argv[++i];
+            if (v === undefined || v.startsWith("--")) {
+                throw new Error(`${flag} needs a value`);
+            }
+            return v;
+        };
+        switch (flag) {
+            case "--program":
+                opts.programDir = path.resolve(cwd, value());
+                break;
+            case "--policy-pack":
+                opts.packDir = path.resolve(cwd, value());
+                break;
+            case "--stack":
+                opts.stack = value();
+                break;
+            case "--config":
+            case "-c":
+                opts.config?.push(value());
+                break;
+            case "--secret-config":
+                opts.secretConfig?.push(value());
+                break;
+            case "--policy-pack-config":
+                opts.policyPackConfigFile = path.resolve(cwd, value());
+                break;
+            case "--account-id":
+                opts.accountId = value();
+                break;
+            case "--invokes":
+                opts.invokesFile = path.resolve(cwd, value());
+                break;
+            case "--json":
+                opts.json = true;
+                break;
+            case "--help":
+            case "-h":
+                throw new Error("help");
+            default:
+                throw new Error(`unknown option ${JSON.stringify(flag)}`);
+        }
+    }
+    return opts;
+}
+
+async function main(): Promise<number> {
+    let opts: PreviewOptions & { json: boolean };
+    try {
+        opts = parseArgs(process.argv.slice(2), process.env["INIT_CWD"] ?? process.cwd());
+    } catch (e) {
+        const m = (e as Error).message;
+        process.stderr.write(m === "help" ? `${USAGE}\n` : `error: ${m}\n${USAGE}\n`);
+        return m === "help" ? EXIT.ok : EXIT.error;
+    }
+    try {
+        const report = await runPreview(opts);
+        process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+        return report.exitCode;
+    } catch (e) {
+        const m = e instanceof Error ? e.message : String(e);
+        if (opts.json) {
+            process.stdout.write(`${JSON.stringify({ error: m, exitCode: EXIT.error }, null, 2)}\n`);
+        }
+        process.stderr.write(`error: ${m}\n`);
+        return EXIT.error;
+    }
+}
+
+if (require.main === module) {
+    main().then(
+        (code) => process.exit(code),
+        (e: unknown) => {
+            process.stderr.write(`error: ${e instanceof Error ? e.stack : String(e)}\n`);
+            process.exit(EXIT.error);
+        },
+    );
+}

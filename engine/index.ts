@@ -1,0 +1,26 @@
+/**
+ * The engine harness and the offline preview: the Pulumi CLI's side of the analyzer protocol, offline.
+ * Used by `npm run preview:offline`, the tests and the benchmarks.
+ */
+export * from "./analyzer";
+export * from "./policyConfig";
+export * from "./properties";
+export * from "./project";
+export type * from "./previewTypes";
+export {
+    accountIdFrom,
+    analyzeView,
+    captureProgram,
+    defaultStack,
+    engineView,
+    EXIT,
+    formatReport,
+    readInvokeFixtures,
+    runPreview,
+    stackUrn,
+    type CapturedProgram,
+    type EngineResource,
+    type PlannedStep,
+    type PreviewOptions,
+    type PreviewReport,
+} from "./preview";

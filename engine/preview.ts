@@ -1,0 +1,536 @@
+/**
+ * The offline preview: run a Pulumi program under runtime mocks as a preview of an empty stack, then put
+ * what the engine would see through the policy pack over the real analyzer protocol, and report like
+ * `pulumi preview --policy-pack`.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import {
+    type AnalyzerStackResource,
+    type Diagnostic,
+    type ProviderResource,
+    PolicyPackClient,
+    type ResourceOptions,
+} from "./analyzer";
+import { parsePolicyPackConfig } from "./policyConfig";
+import { loadStackConfig, readProject } from "./project";
+import { maskSecrets, type PropertyMap, UNKNOWN, stripInternalKeys } from "./properties";
+import type { InvokeFixture, RecordedResource, RunnerRequest, RunnerResult, UnansweredInvoke } from "./previewTypes";
+
+/** Exit codes of the offline preview. */
+export const EXIT = {
+    /** No mandatory violation. */
+    ok: 0,
+    /** At least one mandatory policy violation. */
+    mandatoryViolation: 1,
+    /** The program failed, an invoke could not be answered, the config is invalid, or the pack failed. */
+    error: 2,
+} as const;
+
+/** Options of {@link runPreview}; the CLI flags map onto these. */
+export interface PreviewOptions {
+    /** The Pulumi project directory (Pulumi.yaml). */
+    programDir: string;
+    /** The policy pack directory. */
+    packDir: string;
+    /** Stack name; default "dev". */
+    stack?: string;
+    /** Organization; default "organization" (the CLI's default for a local backend). */
+    organization?: string;
+    /** `key=value` config pairs (bare keys are namespaced with the project). */
+    config?: string[];
+    /** `key=value` pairs marked secret. */
+    secretConfig?: string[];
+    /** A `--policy-pack-config` file. */
+    policyPackConfigFile?: string;
+    /** Account id for aws:index/getCallerIdentity. */
+    accountId?: string;
+    /** A fixtures file for other invokes and reads. */
+    invokesFile?: string;
+}
+
+/** One step of the plan, in the order the engine would see it. */
+export interface PlannedStep {
+    op: "create" | "read";
+    urn: string;
+    type: string;
+    name: string;
+    parent: string;
+    custom: boolean;
+    /** True for a default provider the engine adds (not shown in the plan, as `pulumi preview` does not). */
+    defaultProvider?: boolean;
+    /** Inputs in wire form, without internal `__` keys, secrets replaced by "[secret]". */
+    inputs: PropertyMap;
+}
+
+/** The result of an offline preview. */
+export interface PreviewReport {
+    project: string;
+    stack: string;
+    steps: PlannedStep[];
+    policyPack?: { name: string; version: string; dir: string };
+    diagnostics: Diagnostic[];
+    programError?: string;
+    unanswered: UnansweredInvoke[];
+    invokes: RunnerResult["invokes"];
+    exitCode: number;
+    timings: { programMs: number; packStartMs?: number; analyzeMs?: number };
+}
+
+/** A resource as the engine would present it to the analyzer (inputs for Analyze, outputs for AnalyzeStack). */
+export interface EngineResource extends AnalyzerStackResource {
+    op: "create" | "read";
+    custom: boolean;
+    /** True for a default provider the engine adds. */
+    defaultProvider?: boolean;
+    inputs: PropertyMap;
+}
+
+/** The root stack resource's URN. */
+export function stackUrn(project: string, stack: string): string {
+    return `urn:pulumi:${stack}::${project}::pulumi:pulumi:Stack::${project}-${stack}`;
+}
+
+/** The package of a type token (`aws:kms/key:Key` -> `aws`). */
+function packageOf(type: string): string {
+    return type.split(":")[0];
+}
+
+/**
+ * What the engine would see, from the runner's recordings (pure): the root stack, default providers (one per
+ * package and version, with the package's config as inputs), and every resource with its provider, its parent
+ * (the root stack when the program gave none), its inputs, and its preview outputs (inputs plus an unknown id for a
+ * create; state for a read; registered outputs for a component; exports for the stack).
+ */
+export function engineView(
+    project: string,
+    stack: string,
+    config: Readonly<Record<string, string>>,
+    result: Pick<RunnerResult, "resources" | "stackOutputs">,
+): EngineResource[] {
+    const root = stackUrn(project, stack);
+    const out: EngineResource[] = [
+        {
+            op: "create",
+            custom: false,
+            type: "pulumi:pulumi:Stack",
+            name: `${project}-${stack}`,
+            urn: root,
+            inputs: {},
+            properties: result.stackOutputs,
+        },
+    ];
+    const providers = new Map<string, ProviderResource>();
+    for (const r of result.resources) {
+        if (r.type.startsWith("pulumi:providers:")) {
+            providers.set(r.urn, { type: r.type, name: r.name, urn: r.urn, properties: r.inputs });
+        }
+    }
+    const defaultProvider = (r: RecordedResource): ProviderResource => {
+        const pkg = packageOf(r.type);
+        const name = r.version ? `default_${r.version.replace(/[.-]/g, "_")}` : "default";
+        const urn = `urn:pulumi:${stack}::${project}::pulumi:providers:${pkg}::${name}`;
+        let p = providers.get(urn);
+        if (!p) {
+            const properties: PropertyMap = {};
+            for (const [k, v] of Object.entries(config)) {
+                if (k.startsWith(`${pkg}:`)) {
+                    properties[k.slice(pkg.length + 1)] = v;
+                }
+            }
+            if (r.version) {
+                properties["version"] = r.version;
+            }
+            p = { type: `pulumi:providers:${pkg}`, name, urn, properties };
+            providers.set(urn, p);
+            out.push({
+                op: "create",
+                custom: true,
+                defaultProvider: true,
+                type: p.type,
+                name,
+                urn,
+                inputs: properties,
+                properties,
+                parent: root,
+            });
+        }
+        return p;
+    };
+    for (const r of result.resources) {
+        const inputs = (stripInternalKeys(r.inputs) ?? {}) as PropertyMap;
+        let provider: ProviderResource | undefined;
+        if (r.custom && !r.type.startsWith("pulumi:providers:")) {
+            const ref = r.provider;
+            provider = ref ? providers.get(ref.slice(0, ref.lastIndexOf("::"))) : defaultProvider(r);
+        }
+        const outputs: PropertyMap = r.read
+            ? { ...inputs, id: r.id ?? UNKNOWN.string }
+            : r.state
+              ? ((stripInternalKeys(r.state) ?? {}) as PropertyMap)
+              : r.custom
+                ? { ...inputs, id: UNKNOWN.string }
+                : ((stripInternalKeys(r.outputs ?? {}) ?? {}) as PropertyMap);
+        const options: ResourceOptions = {
+            protect: r.protect,
+            ignoreChanges: r.ignoreChanges,
+            additionalSecretOutputs: r.additionalSecretOutputs,
+            ...(r.deleteBeforeReplace !== undefined ? { deleteBeforeReplace: r.deleteBeforeReplace } : {}),
+            parent: r.parent || root,
+        };
+        out.push({
+            op: r.read ? "read" : "create",
+            custom: r.custom,
+            type: r.type,
+            name: r.name,
+            urn: r.urn,
+            inputs,
+            properties: outputs,
+            options,
+            ...(provider ? { provider } : {}),
+            parent: r.parent || root,
+            dependencies: r.dependencies,
+            propertyDependencies: r.propertyDependencies,
+        });
+    }
+    return out;
+}
+
+/** Reads a fixtures file: a JSON array of `{token, args, result}`. Throws naming the entry and the fix. */
+export function readInvokeFixtures(file: string): InvokeFixture[] {
+    let raw: unknown;
+    try {
+        raw = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new Error(`--invokes ${file}: cannot read JSON (${(e as Error).message})`);
+    }
+    if (!Array.isArray(raw)) {
+        throw new Error(`--invokes ${file}: expected a JSON array of {"token", "args", "result"} entries`);
+    }
+    raw.forEach((f: unknown, i) => {
+        const e = f as Partial<InvokeFixture> | null;
+        if (!e || typeof e.token !== "string" || typeof e.result !== "object" || e.result === null) {
+            throw new Error(
+                `--invokes ${file}: entry #${i + 1} needs a string "token", an "args" object and a "result" object`,
+            );
+        }
+        if (e.args !== undefined && (typeof e.args !== "object" || e.args === null || Array.isArray(e.args))) {
+            throw new Error(`--invokes ${file}: entry #${i + 1} "args" must be an object`);
+        }
+    });
+    return (raw as InvokeFixture[]).map((f) => ({ ...f, args: f.args ?? {} }));
+}
+
+/** Picks the account id: the flag, else `aws:allowedAccountIds` when it names exactly one account. */
+export function accountIdFrom(flag: string | undefined, config: Readonly<Record<string, string>>): string | undefined {
+    if (flag) {
+        if (!/^\d{12}$/.test(flag)) {
+            throw new Error(`--account-id ${JSON.stringify(flag)}: expected a 12-digit AWS account id`);
+        }
+        return flag;
+    }
+    const allowed = config["aws:allowedAccountIds"];
+    if (allowed) {
+        try {
+            const ids = JSON.parse(allowed) as unknown;
+            if (Array.isArray(ids) && ids.length === 1 && typeof ids[0] === "string") {
+                return ids[0];
+            }
+        } catch {
+            return undefined;
+        }
+    }
+    return undefined;
+}
+
+/** Runs the program in a child process under mocks and returns what it registered. */
+export async function runProgram(req: RunnerRequest, timeoutMs = 120_000): Promise<RunnerResult & { stderr: string }> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "offline-preview-"));
+    const reqFile = path.join(dir, "request.json");
+    const resFile = path.join(dir, "result.json");
+    fs.writeFileSync(reqFile, JSON.stringify(req));
+    const ext = path.extname(__filename);
+    const runner = path.join(__dirname, `previewRunner${ext}`);
+    const args = ext === ".ts" ? ["-r", require.resolve("ts-node/register/transpile-only"), runner] : [runner];
+    try {
+        const { code, stderr, stdout } = await new Promise<{ code: number | null; stderr: string; stdout: string }>(
+            (resolve, reject) => {
+                const child = spawn(process.execPath, [...args, reqFile, resFile], {
+                    cwd: req.programDir,
+                    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+                    stdio: ["ignore", "pipe", "pipe"],
+                });
+                let err = "";
+                let out = "";
+                child.stderr.on("data", (c: Buffer) => (err += c.toString("utf8")));
+                child.stdout.on("data", (c: Buffer) => (out += c.toString("utf8")));
+                const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+                child.on("error", reject);
+                child.on("exit", (c) => {
+                    clearTimeout(timer);
+                    resolve({ code: c, stderr: err, stdout: out });
+                });
+            },
+        );
+        if (!fs.existsSync(resFile)) {
+            return {
+                error: `the program runner exited with code ${code} without a result\n${stderr.trim()}`,
+                resources: [],
+                invokes: [],
+                unanswered: [],
+                stackOutputs: {},
+                stderr: stderr + stdout,
+            };
+        }
+        const result = JSON.parse(fs.readFileSync(resFile, "utf8")) as RunnerResult;
+        return { ...result, stderr: stderr + stdout };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/** The stack when none is given: the only `Pulumi.<stack>.yaml` in the directory, else "dev". */
+export function defaultStack(programDir: string): string {
+    const stacks = fs
+        .readdirSync(programDir)
+        .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined);
+    return stacks.length === 1 ? stacks[0] : "dev";
+}
+
+/** A program's registrations and the engine's view of them (see {@link captureProgram}). */
+export interface CapturedProgram {
+    project: string;
+    stack: string;
+    organization: string;
+    config: Record<string, string>;
+    secretKeys: string[];
+    result: RunnerResult & { stderr: string };
+    view: EngineResource[];
+    programMs: number;
+}
+
+/**
+ * Reads the project and its config, runs the program under mocks and builds the engine's view. `mode` "update"
+ * (test-only) gives made-up computed outputs instead of unknowns, to judge a program's full state.
+ */
+export async function captureProgram(
+    opts: Omit<PreviewOptions, "packDir" | "policyPackConfigFile">,
+    mode: "preview" | "update" = "preview",
+): Promise<CapturedProgram> {
+    const programDir = path.resolve(opts.programDir);
+    const stack = opts.stack ?? defaultStack(programDir);
+    const project = readProject(programDir);
+    const { config, secretKeys } = loadStackConfig(programDir, project, stack, opts.config, opts.secretConfig);
+    const invokes = opts.invokesFile ? readInvokeFixtures(opts.invokesFile) : [];
+    const organization = opts.organization ?? "organization";
+    const req: RunnerRequest = {
+        programDir,
+        entry: path.resolve(programDir, project.main ?? "."),
+        project: project.name,
+        stack,
+        organization,
+        config,
+        secretKeys,
+        accountId: accountIdFrom(opts.accountId, config),
+        region: config["aws:region"],
+        invokes,
+        mode,
+    };
+    const t0 = performance.now();
+    const result = await runProgram(req);
+    const programMs = performance.now() - t0;
+    return {
+        project: project.name,
+        stack,
+        organization,
+        config,
+        secretKeys,
+        result,
+        view: engineView(project.name, stack, config, result),
+        programMs,
+    };
+}
+
+/** Sends every resource through Analyze (inputs), then the whole through AnalyzeStack (outputs). */
+export async function analyzeView(pack: PolicyPackClient, view: readonly EngineResource[]): Promise<Diagnostic[]> {
+    const diagnostics: Diagnostic[] = [];
+    for (const r of view) {
+        diagnostics.push(
+            ...(await pack.analyze({
+                type: r.type,
+                name: r.name,
+                urn: r.urn,
+                properties: r.inputs,
+                ...(r.options ? { options: r.options } : {}),
+                ...(r.provider ? { provider: r.provider } : {}),
+            })),
+        );
+    }
+    diagnostics.push(...(await pack.analyzeStack(view)));
+    return diagnostics;
+}
+
+/**
+ * Runs the whole offline preview. Program and policy problems are in the report (never thrown); bad options,
+ * config or fixtures files, and a pack that fails to start, throw. `pack`: reuse a running pack (it is
+ * reconfigured with the policy pack config, and not closed).
+ */
+export async function runPreview(opts: PreviewOptions, pack?: PolicyPackClient): Promise<PreviewReport> {
+    const packDir = path.resolve(opts.packDir);
+    const fileConfig = opts.policyPackConfigFile
+        ? parsePolicyPackConfig(fs.readFileSync(opts.policyPackConfigFile, "utf8"), opts.policyPackConfigFile)
+        : {};
+    const captured = await captureProgram(opts);
+    const { project, stack, organization, config, secretKeys, result, view } = captured;
+    const report: PreviewReport = {
+        project,
+        stack,
+        steps: view.map((r) => ({
+            op: r.op,
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            parent: r.urn === stackUrn(project, stack) ? "" : (r.parent ?? ""),
+            custom: r.custom,
+            ...(r.defaultProvider ? { defaultProvider: true } : {}),
+            inputs: maskSecrets(r.inputs) as PropertyMap,
+        })),
+        diagnostics: [],
+        unanswered: result.unanswered,
+        invokes: result.invokes,
+        exitCode: EXIT.ok,
+        timings: { programMs: captured.programMs },
+    };
+    if (result.error || result.unanswered.length > 0) {
+        const cannot = result.unanswered.map((u) => `cannot answer ${u.token}(${JSON.stringify(u.args)}): ${u.reason}`);
+        report.programError = [...cannot, ...(result.error ? [result.error] : [])].join("\n");
+        report.exitCode = EXIT.error;
+        return report;
+    }
+    const t1 = performance.now();
+    const client =
+        pack ??
+        (await PolicyPackClient.launch({
+            packDir,
+            stack: { organization, project, stack, dryRun: true, config, secretKeys },
+            policyPackConfig: fileConfig,
+        }));
+    try {
+        if (pack) {
+            await pack.configure(fileConfig);
+        }
+        report.timings.packStartMs = performance.now() - t1;
+        report.policyPack = { name: client.info.name, version: client.info.version, dir: packDir };
+        const t2 = performance.now();
+        report.diagnostics = await analyzeView(client, view);
+        report.timings.analyzeMs = performance.now() - t2;
+    } finally {
+        if (!pack) {
+            await client.close();
+        }
+    }
+    report.exitCode = report.diagnostics.some(
+        (d) => d.enforcementLevel === "mandatory" || d.enforcementLevel === "remediate",
+    )
+        ? EXIT.mandatoryViolation
+        : EXIT.ok;
+    return report;
+}
+
+/** The fixtures-file entry a user would add to answer `u` (shown when an invoke cannot be answered). */
+export function fixtureTemplate(u: UnansweredInvoke): string {
+    return JSON.stringify(
+        { token: u.token, args: u.args, result: { "...": "the values the real call returns" } },
+        null,
+        4,
+    );
+}
+
+/** Renders the report like `pulumi preview`: the plan as a tree, then "Policies:", then a summary. */
+export function formatReport(report: PreviewReport): string {
+    const lines: string[] = [];
+    lines.push(`Previewing update (${report.stack}) offline, under runtime mocks:`, "");
+    const children = new Map<string, PlannedStep[]>();
+    const shown = report.steps.filter((s) => !s.defaultProvider);
+    for (const s of shown) {
+        const list = children.get(s.parent) ?? [];
+        list.push(s);
+        children.set(s.parent, list);
+    }
+    const rows: [string, string, string][] = [];
+    const walk = (parent: string, prefix: string): void => {
+        const list = children.get(parent) ?? [];
+        list.forEach((s, i) => {
+            const last = i === list.length - 1;
+            const branch = parent === "" ? "" : last ? "└─ " : "├─ ";
+            rows.push([`${prefix}${branch}${s.type}`, s.name, s.op]);
+            walk(s.urn, parent === "" ? "" : prefix + (last ? "   " : "│  "));
+        });
+    };
+    walk("", "");
+    const w0 = Math.max(4, ...rows.map((r) => r[0].length));
+    const w1 = Math.max(4, ...rows.map((r) => r[1].length));
+    lines.push(`     ${"Type".padEnd(w0)}  ${"Name".padEnd(w1)}  Plan`);
+    for (const [t, n, op] of rows) {
+        lines.push(` ${op === "read" ? ">" : "+"}   ${t.padEnd(w0)}  ${n.padEnd(w1)}  ${op}`);
+    }
+    lines.push("");
+    if (report.programError) {
+        lines.push("Diagnostics:", "  error: the program failed during preview:");
+        for (const l of report.programError.split("\n")) {
+            lines.push(`    ${l}`);
+        }
+        if (report.unanswered.length > 0) {
+            lines.push("", "  Invokes the offline preview could not answer (nothing is made up):");
+            for (const u of report.unanswered) {
+                lines.push(`    - ${u.token}(${JSON.stringify(u.args)}): ${u.reason}`);
+            }
+            lines.push(
+                "",
+                "  Record the real answers in a fixtures file and pass it with --invokes FILE, e.g.:",
+                ...`[\n${report.unanswered.map(fixtureTemplate).join(",\n")}\n]`.split("\n").map((l) => `    ${l}`),
+            );
+        }
+        lines.push("");
+    }
+    if (report.policyPack) {
+        const byName = new Map(report.steps.map((s) => [s.urn, s]));
+        const mandatory = report.diagnostics.filter(
+            (d) => d.enforcementLevel === "mandatory" || d.enforcementLevel === "remediate",
+        );
+        lines.push("Policies:");
+        lines.push(
+            `    ${mandatory.length > 0 ? "❌" : "✅"} ${report.policyPack.name}@v${report.policyPack.version} (local: ${report.policyPack.dir})`,
+        );
+        const order = (d: Diagnostic): number =>
+            d.enforcementLevel === "mandatory" || d.enforcementLevel === "remediate" ? 0 : 1;
+        for (const d of [...report.diagnostics].sort((a, b) => order(a) - order(b))) {
+            const s = byName.get(d.urn);
+            const where = s ? `  (${s.type}: ${s.name})` : d.urn ? `  (${d.urn})` : "";
+            lines.push(`        - [${d.enforcementLevel}]  ${d.policyName}${where}`);
+            for (const l of d.message.split("\n")) {
+                lines.push(`          ${l}`);
+            }
+        }
+        lines.push("");
+    }
+    const creates = shown.filter((s) => s.op === "create").length;
+    const reads = shown.filter((s) => s.op === "read").length;
+    lines.push("Resources:", `    + ${creates} to create${reads > 0 ? `, ${reads} to read` : ""}`, "");
+    const m = report.diagnostics.filter(
+        (d) => d.enforcementLevel === "mandatory" || d.enforcementLevel === "remediate",
+    ).length;
+    const a = report.diagnostics.filter((d) => d.enforcementLevel === "advisory").length;
+    if (report.exitCode === EXIT.error) {
+        lines.push("error: preview failed; fix the program error above (exit code 2)");
+    } else if (report.exitCode === EXIT.mandatoryViolation) {
+        lines.push(`error: preview failed: ${m} mandatory policy violation(s), ${a} advisory (exit code 1)`);
+    } else {
+        lines.push(`Preview passed: no mandatory policy violation, ${a} advisory (exit code 0)`);
+    }
+    return lines.join("\n");
+}

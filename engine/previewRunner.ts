@@ -1,0 +1,470 @@
+/**
+ * The offline preview's program runner: a child process (runtime mocks are process-global) that runs a
+ * Pulumi program in preview mode under `pulumi.runtime.setMocks`, as a preview of an empty stack, and
+ * records every registration the engine would see.
+ *
+ * Usage (internal): `node -r ts-node/register/transpile-only engine/previewRunner.ts <request.json> <result.json>`
+ *
+ * - Resources: every registration is a create; the mock returns the inputs as state and no id, so the
+ *   id and every computed output are unknown, as in a real preview.
+ * - Invokes: aws:index/getCallerIdentity, getRegion, getPartition are answered from the request (account id and
+ *   aws:region); anything else only from the fixtures, matched on token and exact arguments. An invoke nobody can
+ *   answer is recorded and fails the program; nothing is made up.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type * as pulumiTypes from "@pulumi/pulumi";
+import type { JsonValue } from "./policyConfig";
+import type { PropertyMap } from "./properties";
+import type { InvokeFixture, RecordedResource, RunnerRequest, RunnerResult, UnansweredInvoke } from "./previewTypes";
+
+const TOKENS = {
+    callerIdentity: "aws:index/getCallerIdentity:getCallerIdentity",
+    region: "aws:index/getRegion:getRegion",
+    partition: "aws:index/getPartition:getPartition",
+};
+
+/** The AWS partition of a region, and its DNS suffix. */
+export function partitionOf(region: string): { partition: string; dnsSuffix: string; reverseDnsPrefix: string } {
+    if (region.startsWith("cn-")) {
+        return { partition: "aws-cn", dnsSuffix: "amazonaws.com.cn", reverseDnsPrefix: "cn.com.amazonaws" };
+    }
+    if (region.startsWith("us-gov-")) {
+        return { partition: "aws-us-gov", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+    }
+    return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+}
+
+/** JSON with sorted keys and no undefined: the form fixtures are compared in. */
+export function canonical(v: unknown): string {
+    return JSON.stringify(v, (_k, value: unknown) => {
+        if (value && typeof value === "object" && !Array.isArray(value)) {
+            return Object.fromEntries(
+                Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+            );
+        }
+        return value;
+    });
+}
+
+/** Drops undefined values (the SDK passes absent optional arguments as undefined). */
+export function plainArgs(v: unknown): Record<string, JsonValue> {
+    if (v === undefined || v === null) {
+        return {};
+    }
+    return JSON.parse(JSON.stringify(v)) as Record<string, JsonValue>;
+}
+
+/** The fixture answering `token(args)`, if any. */
+export function findFixture(
+    fixtures: readonly InvokeFixture[],
+    token: string,
+    args: Record<string, JsonValue>,
+): InvokeFixture | undefined {
+    const want = canonical(args);
+    return fixtures.find((f) => f.token === token && canonical(f.args ?? {}) === want);
+}
+
+/** The built-in answer for the invokes a preview of an AWS program needs, or why there is none. */
+export function builtinInvoke(
+    req: Pick<RunnerRequest, "accountId" | "region">,
+    token: string,
+    args: Record<string, JsonValue>,
+): { result: Record<string, JsonValue> } | { reason: string } | undefined {
+    const argRegion =
+        typeof args["region"] === "string"
+            ? args["region"]
+            : typeof args["name"] === "string"
+              ? args["name"]
+              : undefined;
+    const region = argRegion ?? req.region;
+    switch (token) {
+        case TOKENS.callerIdentity: {
+            if (!req.accountId) {
+                return {
+                    reason: "no account id: pass --account-id 123456789012 or set aws:allowedAccountIds to one account",
+                };
+            }
+            const p = partitionOf(region ?? "us-east-1").partition;
+            return {
+                result: {
+                    accountId: req.accountId,
+                    arn: `arn:${p}:iam::${req.accountId}:root`,
+                    id: req.accountId,
+                    userId: req.accountId,
+                },
+            };
+        }
+        case TOKENS.region:
+            if (!region) {
+                return {
+                    reason: "aws:region is not set: pass --config aws:region=us-east-1 or set it in the stack config",
+                };
+            }
+            return {
+                result: {
+                    name: region,
+                    region,
+                    id: region,
+                    endpoint: `ec2.${region}.${partitionOf(region).dnsSuffix}`,
+                    description: region,
+                },
+            };
+        case TOKENS.partition: {
+            if (!region) {
+                return {
+                    reason: "aws:region is not set: pass --config aws:region=us-east-1 or set it in the stack config",
+                };
+            }
+            const p = partitionOf(region);
+            return { result: { ...p, id: p.partition } };
+        }
+        default:
+            return undefined;
+    }
+}
+
+function hash(text: string): string {
+    let h = 0x811c9dc5;
+    let out = "";
+    for (let round = 0; round < 4; round++) {
+        for (const c of `${round}:${text}`) {
+            h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+        }
+        out += h.toString(16).padStart(8, "0");
+    }
+    return out;
+}
+
+/**
+ * Test-only ("update" mode): deterministic computed outputs for a created resource, as after `pulumi up`.
+ * Ids and ARNs follow each service's format so that ARN checks can run; they name nothing real.
+ */
+export function simulatedOutputs(
+    type: string,
+    name: string,
+    account: string,
+    region: string,
+): { id: string; outputs: Record<string, string> } {
+    const h = hash(`${type}::${name}`);
+    const p = partitionOf(region).partition;
+    switch (type) {
+        case "aws:kms/key:Key": {
+            const keyId = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+            return { id: keyId, outputs: { keyId, arn: `arn:${p}:kms:${region}:${account}:key/${keyId}` } };
+        }
+        case "aws:emrserverless/application:Application": {
+            const id = `00${h.slice(0, 14)}`;
+            return { id, outputs: { arn: `arn:${p}:emr-serverless:${region}:${account}:/applications/${id}` } };
+        }
+        case "aws:iam/role:Role":
+            return {
+                id: name,
+                outputs: {
+                    name,
+                    arn: `arn:${p}:iam::${account}:role/${name}`,
+                    uniqueId: `AROA${h.slice(0, 17).toUpperCase()}`,
+                },
+            };
+        case "aws:iam/policy:Policy":
+            return {
+                id: `arn:${p}:iam::${account}:policy/${name}`,
+                outputs: { arn: `arn:${p}:iam::${account}:policy/${name}` },
+            };
+        case "aws:kms/alias:Alias":
+            return { id: name, outputs: { arn: `arn:${p}:kms:${region}:${account}:${name}` } };
+        default:
+            return { id: `${name}-${h.slice(0, 8)}`, outputs: {} };
+    }
+}
+
+interface PropertyDependenciesPb {
+    getUrnsList(): string[];
+}
+interface StructLike {
+    toJavaScript(): Record<string, unknown>;
+}
+interface RegisterRequestPb {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): StructLike | undefined;
+    getProtect(): boolean;
+    getDependenciesList(): string[];
+    getProvider(): string;
+    getPropertydependenciesMap(): { forEach(f: (v: PropertyDependenciesPb, k: string) => void): void };
+    getDeletebeforereplace(): boolean;
+    getDeletebeforereplacedefined(): boolean;
+    getVersion(): string;
+    getIgnorechangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+}
+interface ReadRequestPb {
+    getId(): string;
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getProperties(): StructLike | undefined;
+    getDependenciesList(): string[];
+    getProvider(): string;
+    getVersion(): string;
+}
+interface OutputsRequestPb {
+    getUrn(): string;
+    getOutputs(): StructLike | undefined;
+}
+type Callback = (
+    err: unknown,
+    resp: { getUrn(): string; getObject?(): StructLike | undefined; getId?(): string } | undefined,
+) => void;
+interface MonitorLike {
+    registerResource(req: RegisterRequestPb, cb: Callback): unknown;
+    readResource(req: ReadRequestPb, cb: Callback): unknown;
+    registerResourceOutputs(req: OutputsRequestPb, cb: (err: unknown, resp: unknown) => void): unknown;
+}
+
+function message(e: unknown): string {
+    if (e instanceof Error) {
+        return e.message || String(e);
+    }
+    return String(e);
+}
+
+async function main(): Promise<void> {
+    const [requestFile, resultFile] = process.argv.slice(2);
+    const req = JSON.parse(fs.readFileSync(requestFile, "utf8")) as RunnerRequest;
+    process.chdir(req.programDir);
+    process.env["PULUMI_CONFIG"] = JSON.stringify(req.config);
+    process.env["PULUMI_CONFIG_SECRET_KEYS"] = JSON.stringify(req.secretKeys);
+    process.env["PULUMI_NODEJS_PROJECT"] = req.project;
+    process.env["PULUMI_NODEJS_STACK"] = req.stack;
+    process.env["PULUMI_NODEJS_ORGANIZATION"] = req.organization;
+    process.env["PULUMI_NODEJS_DRY_RUN"] = "true";
+
+    const pulumiEntry = require.resolve("@pulumi/pulumi", { paths: [req.programDir] });
+    const pulumiDir = path.dirname(pulumiEntry);
+    const pulumi = require(pulumiEntry) as typeof pulumiTypes;
+    const settings = require(path.join(pulumiDir, "runtime", "settings")) as { waitForRPCs(): Promise<void> };
+    const rpc = require(path.join(pulumiDir, "runtime", "rpc")) as {
+        serializeProperties(label: string, props: unknown): Promise<Record<string, unknown>>;
+    };
+
+    const result: RunnerResult = { resources: [], invokes: [], unanswered: [], stackOutputs: {} };
+    let lastActivity = Date.now();
+    const touch = (): void => {
+        lastActivity = Date.now();
+    };
+    const errors: string[] = [];
+    const onError = (e: unknown): void => {
+        const m = message(e);
+        if (!errors.includes(m)) {
+            errors.push(m);
+        }
+    };
+    process.on("unhandledRejection", onError);
+    process.on("uncaughtException", onError);
+
+    const unanswered = (u: UnansweredInvoke): Error => {
+        if (!result.unanswered.some((x) => x.token === u.token && canonical(x.args) === canonical(u.args))) {
+            result.unanswered.push(u);
+        }
+        // The SDK reports a failed invoke by the gRPC error's `details`.
+        const e = new Error(`offline preview: cannot answer ${u.token}(${canonical(u.args)}): ${u.reason}`);
+        return Object.assign(e, { details: e.message });
+    };
+
+    await pulumi.runtime.setMocks(
+        {
+            call: (args: pulumiTypes.runtime.MockCallArgs): Record<string, unknown> => {
+                touch();
+                const callArgs = plainArgs(args.inputs);
+                const builtin = builtinInvoke(req, args.token, callArgs);
+                if (builtin && "result" in builtin) {
+                    result.invokes.push({ token: args.token, args: callArgs, source: "config" });
+                    return builtin.result;
+                }
+                const fixture = findFixture(req.invokes, args.token, callArgs);
+                if (fixture) {
+                    result.invokes.push({ token: args.token, args: callArgs, source: "fixture" });
+                    return fixture.result;
+                }
+                throw unanswered({
+                    token: args.token,
+                    args: callArgs,
+                    reason: builtin ? builtin.reason : "no fixture matches this token and these arguments",
+                });
+            },
+            newResource: (args: pulumiTypes.runtime.MockResourceArgs): pulumiTypes.runtime.MockResourceResult => {
+                touch();
+                if (args.id) {
+                    const readArgs = { id: args.id };
+                    const fixture = findFixture(req.invokes, args.type, readArgs);
+                    if (!fixture) {
+                        throw unanswered({
+                            token: args.type,
+                            args: readArgs,
+                            reason: "no fixture for this read of an existing resource",
+                        });
+                    }
+                    result.invokes.push({ token: args.type, args: readArgs, source: "fixture" });
+                    return { id: args.id, state: fixture.result };
+                }
+                if (req.mode === "update" && args.custom) {
+                    const sim = simulatedOutputs(
+                        args.type,
+                        args.name,
+                        req.accountId ?? "111122223333",
+                        req.region ?? "us-east-1",
+                    );
+                    return { id: sim.id, state: { ...(args.inputs as Record<string, unknown>), ...sim.outputs } };
+                }
+                // A create at preview: the inputs are known, the id and computed outputs are not.
+                return { id: undefined, state: args.inputs as Record<string, unknown> };
+            },
+        },
+        req.project,
+        req.stack,
+        req.mode !== "update",
+        req.organization,
+    );
+
+    const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
+    const byUrn = new Map<string, RecordedResource>();
+    const origRegister = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (r: RegisterRequestPb, cb: Callback) =>
+        origRegister(r, (err, resp) => {
+            if (!err && resp) {
+                const propertyDependencies: Record<string, string[]> = {};
+                r.getPropertydependenciesMap().forEach((v, k) => {
+                    propertyDependencies[k] = v.getUrnsList();
+                });
+                const rec: RecordedResource = {
+                    urn: resp.getUrn(),
+                    type: r.getType(),
+                    name: r.getName(),
+                    custom: r.getCustom(),
+                    parent: r.getParent(),
+                    inputs: (r.getObject()?.toJavaScript() ?? {}) as PropertyMap,
+                    dependencies: r.getDependenciesList(),
+                    propertyDependencies,
+                    provider: r.getProvider(),
+                    version: r.getVersion(),
+                    protect: r.getProtect(),
+                    ignoreChanges: r.getIgnorechangesList(),
+                    additionalSecretOutputs: r.getAdditionalsecretoutputsList(),
+                    ...(r.getDeletebeforereplacedefined() ? { deleteBeforeReplace: r.getDeletebeforereplace() } : {}),
+                };
+                if (req.mode === "update" && rec.custom) {
+                    rec.state = {
+                        ...((resp.getObject?.()?.toJavaScript() ?? {}) as PropertyMap),
+                        id: resp.getId?.() ?? "",
+                    };
+                }
+                byUrn.set(rec.urn, rec);
+                result.resources.push(rec);
+            }
+            cb(err, resp);
+        });
+    const origRead = monitor.readResource.bind(monitor);
+    monitor.readResource = (r: ReadRequestPb, cb: Callback) =>
+        origRead(r, (err, resp) => {
+            if (!err && resp) {
+                const rec: RecordedResource = {
+                    urn: resp.getUrn(),
+                    type: r.getType(),
+                    name: r.getName(),
+                    custom: true,
+                    parent: r.getParent(),
+                    inputs: (r.getProperties()?.toJavaScript() ?? {}) as PropertyMap,
+                    dependencies: r.getDependenciesList(),
+                    propertyDependencies: {},
+                    provider: r.getProvider(),
+                    version: r.getVersion(),
+                    protect: false,
+                    ignoreChanges: [],
+                    additionalSecretOutputs: [],
+                    read: true,
+                    id: r.getId(),
+                };
+                byUrn.set(rec.urn, rec);
+                result.resources.push(rec);
+            }
+            cb(err, resp);
+        });
+    const origOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (r: OutputsRequestPb, cb: (err: unknown, resp: unknown) => void) => {
+        touch();
+        const rec = byUrn.get(r.getUrn());
+        if (rec) {
+            rec.outputs = (r.getOutputs()?.toJavaScript() ?? {}) as PropertyMap;
+        }
+        return origOutputs(r, cb);
+    };
+
+    let exported: unknown;
+    try {
+        exported = require(req.entry);
+        const mod = exported as { default?: unknown } | undefined;
+        if (typeof exported === "function") {
+            exported = await (exported as () => unknown)();
+        } else if (mod && typeof mod.default === "function" && Object.keys(mod).length === 1) {
+            exported = await (mod.default as () => unknown)();
+        }
+    } catch (e) {
+        onError(e);
+    }
+    // Wait for the registrations to drain. After an error (e.g. an unanswered invoke) whatever depends on it never
+    // settles, so stop once nothing has happened for a second. The interval also keeps the event loop alive: under
+    // mocks nothing else may, while promises are pending.
+    let drained = false;
+    void settings.waitForRPCs().then(
+        () => (drained = true),
+        (e: unknown) => {
+            onError(e);
+            drained = true;
+        },
+    );
+    const started = Date.now();
+    await new Promise<void>((resolve) => {
+        const poll = setInterval(() => {
+            const idle = Date.now() - lastActivity > 1000;
+            if (drained || (errors.length > 0 && idle) || Date.now() - started > 60_000) {
+                if (!drained && errors.length === 0) {
+                    onError(new Error("the program did not finish registering resources within 60 s"));
+                }
+                clearInterval(poll);
+                resolve();
+            }
+        }, 25);
+    });
+    // Let rejections raised by the last registrations reach the handlers.
+    await new Promise((r) => setTimeout(r, 50));
+    // Stack outputs; skipped after an error (outputs downstream of a failed call never settle). The timer
+    // keeps the event loop alive and bounds the wait.
+    if (errors.length === 0 && exported && typeof exported === "object") {
+        let outTimer: NodeJS.Timeout | undefined;
+        result.stackOutputs = await Promise.race([
+            rpc.serializeProperties("stack outputs", exported).then(
+                (v) => v as PropertyMap,
+                () => ({}),
+            ),
+            new Promise<PropertyMap>((resolve) => {
+                outTimer = setTimeout(() => resolve({}), 10_000);
+            }),
+        ]);
+        clearTimeout(outTimer);
+    }
+    if (errors.length > 0) {
+        result.error = errors.join("\n");
+    }
+    fs.writeFileSync(resultFile, JSON.stringify(result));
+    process.exit(0);
+}
+
+if (require.main === module) {
+    main().catch((e: unknown) => {
+        process.stderr.write(`offline preview runner failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+        process.exit(3);
+    });
+}
