@@ -6,7 +6,7 @@ import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
     {
-        ignores: ["**/node_modules/**", "bin/**", "policypack/bin/**", "bench/results.json", "**/*.d.ts"],
+        ignores: ["**/node_modules/**", "**/bin/**", "bench/results.json", "**/*.d.ts"],
     },
     js.configs.recommended,
     ...tseslint.configs.recommended,
@@ -31,7 +31,15 @@ export default tseslint.config(
     },
     {
         files: ["**/*.js", "**/*.mjs"],
-        languageOptions: { globals: { require: "readonly", module: "writable", process: "readonly", console: "readonly", __dirname: "readonly" } },
+        languageOptions: {
+            globals: {
+                require: "readonly",
+                module: "writable",
+                process: "readonly",
+                console: "readonly",
+                __dirname: "readonly",
+            },
+        },
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },
 );

@@ -205,7 +205,9 @@ export class EncryptedApplication extends pulumi.ComponentResource {
                     policy: pulumi
                         .all([partition, accountId, administrators])
                         .apply(([p, a, admins]) =>
-                            JSON.stringify(baseKeyPolicyDocument({ partition: p, accountId: a, administratorArns: admins })),
+                            JSON.stringify(
+                                baseKeyPolicyDocument({ partition: p, accountId: a, administratorArns: admins }),
+                            ),
                         ),
                     tags: keyOpts.tags,
                     region: args.region,
@@ -302,7 +304,9 @@ export class EncryptedApplication extends pulumi.ComponentResource {
                     description: `EMR Serverless job runtime role for application ${name}`,
                     assumeRolePolicy: pulumi
                         .all([accountId, this.application.arn])
-                        .apply(([a, appArn]) => JSON.stringify(jobRoleTrustPolicy({ accountId: a, applicationArn: appArn }))),
+                        .apply(([a, appArn]) =>
+                            JSON.stringify(jobRoleTrustPolicy({ accountId: a, applicationArn: appArn })),
+                        ),
                     permissionsBoundary: roleOpts.permissionsBoundary,
                     path: roleOpts.path,
                     tags: roleOpts.tags,

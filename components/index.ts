@@ -6,7 +6,12 @@ export * from "./encryptedApplication";
 export * from "./keyPolicy";
 export * from "./jobRole";
 export * from "./jobOverrides";
-export { DiskEncryptionValidationError, checkExistingKey, checkPrincipalArns, PRINCIPAL_ARN_PATTERN } from "./validation";
+export {
+    DiskEncryptionValidationError,
+    checkExistingKey,
+    checkPrincipalArns,
+    PRINCIPAL_ARN_PATTERN,
+} from "./validation";
 export type { ExistingKeyFacts } from "./validation";
 export * from "./keyUsageMonitoring";
 export { ApplicationDiskEncryption, attachDiskEncryption, diskEncryptionProvider } from "./diskEncryption";

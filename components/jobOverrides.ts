@@ -4,7 +4,12 @@
  * application's; every helper validates the key ARN and the context first (same checks as the
  * component and the policy pack) and throws {@link DiskEncryptionValidationError} on refusal.
  */
-import { checkEncryptionContext, checkEncryptionKeyArn, livyContextString, SettingRules } from "../policypack/judge/setting";
+import {
+    checkEncryptionContext,
+    checkEncryptionKeyArn,
+    livyContextString,
+    SettingRules,
+} from "../policypack/judge/setting";
 import { throwIfProblems } from "./validation";
 import { SettingProblem } from "../policypack/judge/setting";
 

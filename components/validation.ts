@@ -7,7 +7,12 @@
  * Output rejects, which fails the preview (or the update) of every resource that consumes it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { checkEncryptionContext, checkEncryptionKeyArn, SettingProblem, SettingRules } from "../policypack/judge/setting";
+import {
+    checkEncryptionContext,
+    checkEncryptionKeyArn,
+    SettingProblem,
+    SettingRules,
+} from "../policypack/judge/setting";
 
 /** Thrown when a disk-encryption input is refused. Lists every problem with its field and fix. */
 export class DiskEncryptionValidationError extends Error {
@@ -110,7 +115,7 @@ export function checkExtraSecretPatterns(patterns: readonly string[] | undefined
             problems.push({
                 field: `${field}[${i}]`,
                 message: `${field}[${i}] "${source}" is not a valid regular expression (${(e as Error).message}).`,
-                fix: "Pass JavaScript regular-expression source text, e.g. \"^sk-[A-Za-z0-9]{20,}$\".",
+                fix: 'Pass JavaScript regular-expression source text, e.g. "^sk-[A-Za-z0-9]{20,}$".',
             });
         }
     });

@@ -3,11 +3,7 @@
  * encryption context" rule. One implementation for the component's validation (refused at
  * construction), the policy pack (refused at preview/update) and the audit command.
  */
-import {
-    MAX_CONTEXT_ENTRIES,
-    MAX_CONTEXT_KEY_LENGTH,
-    MAX_CONTEXT_VALUE_LENGTH,
-} from "./constants";
+import { MAX_CONTEXT_ENTRIES, MAX_CONTEXT_KEY_LENGTH, MAX_CONTEXT_VALUE_LENGTH } from "./constants";
 
 /** One refused input: which field, what is wrong, how to fix it. */
 export interface SettingProblem {

@@ -9,7 +9,12 @@ import {
     serviceKeyPolicyStatement,
     submitterKeyPolicyStatements,
 } from "../../components/keyPolicy";
-import { jobRoleKeyGrantPolicy, jobRoleTrustPolicy, roleNameFromArnOrName, submitterIamPolicy } from "../../components/jobRole";
+import {
+    jobRoleKeyGrantPolicy,
+    jobRoleTrustPolicy,
+    roleNameFromArnOrName,
+    submitterIamPolicy,
+} from "../../components/jobRole";
 import {
     ACCOUNT,
     APP_ARN,
@@ -80,27 +85,35 @@ describe("components: key-policy builders", () => {
     it("no submitters: no submitter statements; no context: only kms:ViaService binds the use", () => {
         assert.deepEqual(submitterKeyPolicyStatements({ submitterArns: [], region: REGION }), []);
         const [, use] = submitterKeyPolicyStatements({ submitterArns: SUBMITTERS, region: "eu-west-1" });
-        assert.deepEqual(use.Condition, { StringEquals: { "kms:ViaService": "emr-serverless.eu-west-1.amazonaws.com" } });
+        assert.deepEqual(use.Condition, {
+            StringEquals: { "kms:ViaService": "emr-serverless.eu-west-1.amazonaws.com" },
+        });
     });
 
     it("base statements keep the account root in control (partition-aware) and admins without cryptography", () => {
-        const statements = baseKeyPolicyStatements({ partition: "aws-cn", accountId: ACCOUNT, administratorArns: ADMINS });
+        const statements = baseKeyPolicyStatements({
+            partition: "aws-cn",
+            accountId: ACCOUNT,
+            administratorArns: ADMINS,
+        });
         assertBaseStatements(statements, { partition: "aws-cn", accountId: ACCOUNT, administratorArns: ADMINS });
         assert.deepEqual(baseKeyPolicyStatements({ partition: "aws", accountId: ACCOUNT }).length, 1);
     });
 
     it("deduplicates and sorts principals", () => {
-        const [describe] = submitterKeyPolicyStatements({ submitterArns: [SUBMITTERS[1], SUBMITTERS[0], SUBMITTERS[1]], region: REGION });
+        const [describe] = submitterKeyPolicyStatements({
+            submitterArns: [SUBMITTERS[1], SUBMITTERS[0], SUBMITTERS[1]],
+            region: REGION,
+        });
         assert.deepEqual(describe.Principal, { AWS: [...SUBMITTERS].sort() });
     });
 
     it("requiredKeyPolicyStatements = service + submitter statements (what an existing key's owner must add)", () => {
         const required = requiredKeyPolicyStatements(params);
-        assert.deepEqual(required.map((s) => s.Sid), [
-            "AllowEmrServerlessDiskEncryption",
-            "AllowSubmittersDescribeKey",
-            "AllowSubmittersUseKeyViaEmrServerless",
-        ]);
+        assert.deepEqual(
+            required.map((s) => s.Sid),
+            ["AllowEmrServerlessDiskEncryption", "AllowSubmittersDescribeKey", "AllowSubmittersUseKeyViaEmrServerless"],
+        );
         assert.deepEqual(required, keyPolicyDocument(params).Statement.slice(2));
     });
 
@@ -128,7 +141,10 @@ describe("components: job-role builders", () => {
     });
 
     it("submitter IAM policy: DescribeKey on the key; GDK/Decrypt on the key via EMR Serverless", () => {
-        assertSubmitterIamPolicy(submitterIamPolicy({ keyArn: KEY_ARN, region: REGION }), { keyArn: KEY_ARN, region: REGION });
+        assertSubmitterIamPolicy(submitterIamPolicy({ keyArn: KEY_ARN, region: REGION }), {
+            keyArn: KEY_ARN,
+            region: REGION,
+        });
     });
 
     it("roleNameFromArnOrName: names, ARNs with paths; refuses other ARNs", () => {
@@ -166,7 +182,10 @@ describe("components: builders, mutation-style (each single weakening is noticed
         const removals = conditionRemovals(submitterIamPolicy({ keyArn: KEY_ARN, region: REGION }));
         assert.equal(removals.length, 1);
         for (const { doc } of removals) {
-            assert.throws(() => assertSubmitterIamPolicy(doc, { keyArn: KEY_ARN, region: REGION }), assert.AssertionError);
+            assert.throws(
+                () => assertSubmitterIamPolicy(doc, { keyArn: KEY_ARN, region: REGION }),
+                assert.AssertionError,
+            );
         }
     });
 
@@ -178,12 +197,26 @@ describe("components: builders, mutation-style (each single weakening is noticed
         };
         const widened: Array<[string, PolicyDocument]> = [
             ["service kms:*", mutate((d) => (d.Statement[2].Action = "kms:*"))],
-            ["service + Encrypt", mutate((d) => (d.Statement[2].Action = ["kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt"]))],
-            ["service wildcard SourceArn", mutate((d) => (d.Statement[2].Condition!.StringLike["aws:SourceArn"] = "arn:aws:emr-serverless:*"))],
+            [
+                "service + Encrypt",
+                mutate((d) => (d.Statement[2].Action = ["kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt"])),
+            ],
+            [
+                "service wildcard SourceArn",
+                mutate((d) => (d.Statement[2].Condition!.StringLike["aws:SourceArn"] = "arn:aws:emr-serverless:*")),
+            ],
             ["submitter * principal", mutate((d) => (d.Statement[4].Principal = { AWS: "*" }))],
-            ["submitter via other service", mutate((d) => (d.Statement[4].Condition!.StringEquals["kms:ViaService"] = "s3.us-east-1.amazonaws.com"))],
+            [
+                "submitter via other service",
+                mutate(
+                    (d) => (d.Statement[4].Condition!.StringEquals["kms:ViaService"] = "s3.us-east-1.amazonaws.com"),
+                ),
+            ],
             ["admins get kms:*", mutate((d) => (d.Statement[1].Action = "kms:*"))],
-            ["extra statement", mutate((d) => d.Statement.push({ Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" }))],
+            [
+                "extra statement",
+                mutate((d) => d.Statement.push({ Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" })),
+            ],
         ];
         for (const [what, doc] of widened) {
             assert.throws(() => assertFullKeyPolicy(doc), assert.AssertionError, `not noticed: ${what}`);
@@ -196,19 +229,31 @@ describe("components: builders, mutation-style (each single weakening is noticed
 
 describe("components: builders, property-based", () => {
     it("for any valid context and submitters, the key policy binds each entry exactly once and passes the predicate", () => {
-        const context = fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9_-]{0,19}$/), fc.stringMatching(/^[a-z0-9]{1,30}$/), {
-            minKeys: 0,
-            maxKeys: 8,
-        });
-        const submitters = fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), { minLength: 1, maxLength: 4 }).map((names) =>
-            names.map((n) => `arn:aws:iam::${ACCOUNT}:role/${n}`),
+        const context = fc.dictionary(
+            fc.stringMatching(/^[a-z][a-z0-9_-]{0,19}$/),
+            fc.stringMatching(/^[a-z0-9]{1,30}$/),
+            {
+                minKeys: 0,
+                maxKeys: 8,
+            },
         );
+        const submitters = fc
+            .uniqueArray(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), { minLength: 1, maxLength: 4 })
+            .map((names) => names.map((n) => `arn:aws:iam::${ACCOUNT}:role/${n}`));
         fc.assert(
             fc.property(context, submitters, (ctx, subs) => {
                 const doc = keyPolicyDocument({ ...params, encryptionContext: ctx, submitterArns: subs });
                 assertOnlyKnownStatements(doc);
-                assertServiceStatement(doc.Statement, { applicationArn: APP_ARN, applicationId: APP_ID, accountId: ACCOUNT });
-                assertSubmitterStatements(doc.Statement, { submitterArns: subs, region: REGION, encryptionContext: ctx });
+                assertServiceStatement(doc.Statement, {
+                    applicationArn: APP_ARN,
+                    applicationId: APP_ID,
+                    accountId: ACCOUNT,
+                });
+                assertSubmitterStatements(doc.Statement, {
+                    submitterArns: subs,
+                    region: REGION,
+                    encryptionContext: ctx,
+                });
             }),
             { numRuns: 200 },
         );

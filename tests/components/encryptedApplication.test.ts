@@ -117,7 +117,21 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
         it("registers the component and every child parented to it", () => {
             const r = update.full;
             const types = r.registrations.map((x) => x.type).sort();
-            assert.deepEqual(types, [T.policy, T.role, T.rolePolicy, T.attachment, T.setting, T.app, T.component, T.alias, T.key, T.keyPolicy].sort());
+            assert.deepEqual(
+                types,
+                [
+                    T.policy,
+                    T.role,
+                    T.rolePolicy,
+                    T.attachment,
+                    T.setting,
+                    T.app,
+                    T.component,
+                    T.alias,
+                    T.key,
+                    T.keyPolicy,
+                ].sort(),
+            );
             const component = find(r, T.component, "full");
             assert.equal(component.custom, false);
             for (const child of r.registrations.filter((x) => x !== component)) {
@@ -185,9 +199,16 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
             assert.equal(i.region, REGION);
             assert.equal(i.restartIfStarted, true);
             assert.equal(i.profile, "analytics");
-            assert.deepEqual(i.assumeRole, { roleArn: "arn:aws:iam::111122223333:role/deployer", sessionName: "pulumi", externalId: "ext-1" });
+            assert.deepEqual(i.assumeRole, {
+                roleArn: "arn:aws:iam::111122223333:role/deployer",
+                sessionName: "pulumi",
+                externalId: "ext-1",
+            });
             assert.ok(setting.dependencies.includes(`${T.keyPolicy}::full-key-policy`), "depends on the key policy");
-            assert.ok(setting.dependencies.includes(`${T.rolePolicy}::full-job-role-key-grant`), "depends on the role grant");
+            assert.ok(
+                setting.dependencies.includes(`${T.rolePolicy}::full-job-role-key-grant`),
+                "depends on the role grant",
+            );
             assert.ok(setting.dependencies.includes(`${T.app}::full`), "depends on the application");
             assert.equal(inputs(find(update.minimal, T.setting)).restartIfStarted, false, "restart is opt-in");
         });
@@ -197,7 +218,10 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
             assert.deepEqual(o.applicationId, { known: true, value: APP_ID });
             assert.deepEqual(o.applicationArn, { known: true, value: APP_ARN });
             assert.deepEqual(o.keyArn, { known: true, value: KEY_ARN });
-            assert.deepEqual(o.jobRoleArn, { known: true, value: "arn:aws:iam::111122223333:role/full-job-role-1234567" });
+            assert.deepEqual(o.jobRoleArn, {
+                known: true,
+                value: "arn:aws:iam::111122223333:role/full-job-role-1234567",
+            });
             assert.deepEqual(o.jobRunConfigurationOverrides.value, {
                 diskEncryptionConfiguration: { encryptionKeyArn: KEY_ARN, encryptionContext: CONTEXT },
             });
@@ -213,10 +237,15 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
 
         it("without a context: no context in the overrides, no context entry in the Livy conf", () => {
             const o = update.minimal.outputs;
-            assert.deepEqual(o.jobRunConfigurationOverrides.value, { diskEncryptionConfiguration: { encryptionKeyArn: KEY_ARN } });
+            assert.deepEqual(o.jobRunConfigurationOverrides.value, {
+                diskEncryptionConfiguration: { encryptionKeyArn: KEY_ARN },
+            });
             assert.deepEqual(o.livySessionConf.value, { "spark.emr-serverless.disk.encryptionKeyArn": KEY_ARN });
             const doc = parse(find(update.minimal, T.keyPolicy), "policy");
-            assert.deepEqual(doc.Statement.map((s) => s.Sid), ["EnableRootAccountControl", "AllowEmrServerlessDiskEncryption"]);
+            assert.deepEqual(
+                doc.Statement.map((s) => s.Sid),
+                ["EnableRootAccountControl", "AllowEmrServerlessDiskEncryption"],
+            );
         });
 
         it("new-key path invokes only getPartition, getCallerIdentity and getRegion", () => {
@@ -251,15 +280,23 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
         it("keyUsageMonitoring: a KeyUsageMonitoring child on this key and application; none by default", () => {
             const r = update.monitored;
             const monitoring = find(r, "emr-serverless-disk-encryption:index:KeyUsageMonitoring");
-            assert.equal(monitoring.parent, "monitored", "the monitoring component is parented to EncryptedApplication");
+            assert.equal(
+                monitoring.parent,
+                "monitored",
+                "the monitoring component is parented to EncryptedApplication",
+            );
             const query = inputs(find(r, "aws:cloudwatch/queryDefinition:QueryDefinition")).queryString as string;
             assert.ok(query.includes(KEY_ARN), "the query filters on this key");
             assert.ok(query.includes(APP_ID), "the query filters on this application");
-            assert.deepEqual(inputs(find(r, "aws:cloudwatch/queryDefinition:QueryDefinition")).logGroupNames, ["cloudtrail-logs"]);
+            assert.deepEqual(inputs(find(r, "aws:cloudwatch/queryDefinition:QueryDefinition")).logGroupNames, [
+                "cloudtrail-logs",
+            ]);
             find(r, "aws:cloudwatch/metricAlarm:MetricAlarm");
             find(r, "aws:sns/topic:Topic");
             assert.ok(
-                !update.full.registrations.some((x) => x.type === "emr-serverless-disk-encryption:index:KeyUsageMonitoring"),
+                !update.full.registrations.some(
+                    (x) => x.type === "emr-serverless-disk-encryption:index:KeyUsageMonitoring",
+                ),
                 "no monitoring unless asked",
             );
         });
@@ -275,7 +312,9 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
                 assert.equal(r.registrations.filter((x) => x.type === T.key || x.type === T.keyPolicy).length, 0);
                 assert.ok(r.calls.includes("aws:kms/getKey:getKey"));
                 assert.equal(inputs(find(r, T.setting)).encryptionKeyArn, KEY_SYMMETRIC);
-                assert.ok(find(r, T.setting).dependencies.includes(`${T.rolePolicy}::existingSymmetric-job-role-key-grant`));
+                assert.ok(
+                    find(r, T.setting).dependencies.includes(`${T.rolePolicy}::existingSymmetric-job-role-key-grant`),
+                );
             }
             assertJobRoleGrant(parse(find(update.existingSymmetric, T.rolePolicy), "policy"), KEY_SYMMETRIC);
         });
@@ -292,7 +331,11 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
         });
 
         for (const [scenario, key, why] of [
-            ["existingAsymmetric", KEY_ASYMMETRIC, /key spec RSA_2048; EMR Serverless disk encryption supports only symmetric keys/],
+            [
+                "existingAsymmetric",
+                KEY_ASYMMETRIC,
+                /key spec RSA_2048; EMR Serverless disk encryption supports only symmetric keys/,
+            ],
             ["existingDisabled", KEY_DISABLED, /is not enabled \(key state Disabled\)/],
         ] as const) {
             it(`${scenario}: a clear error naming the key, and nothing but the component registered (both modes)`, () => {
@@ -301,7 +344,10 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
                     assert.ok(err.includes(`existingKeyArn "${key}"`), err);
                     assert.match(err, why);
                     assert.match(err, /Fix: /);
-                    assert.deepEqual(r.registrations.map((x) => x.type), [T.component]);
+                    assert.deepEqual(
+                        r.registrations.map((x) => x.type),
+                        [T.component],
+                    );
                 }
             });
         }
@@ -327,15 +373,24 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
 
     describe("refusals", () => {
         const cases: Array<[string, RegExp]> = [
-            ["refuseAliasArn", /existingKeyArn "arn:aws:kms:us-east-1:111122223333:alias\/emr" is refused: it is an alias/],
+            [
+                "refuseAliasArn",
+                /existingKeyArn "arn:aws:kms:us-east-1:111122223333:alias\/emr" is refused: it is an alias/,
+            ],
             ["refuseBareId", /existingKeyArn "11111111-1111-1111-1111-111111111111" is refused: it is a bare key id/],
             ["refuseNineEntries", /encryptionContext has 9 entries; EMR Serverless accepts at most 8/],
             ["refuseLongKey", /encryptionContext\["k{129}"\]: the key is 129 characters long/],
             ["refuseLongValue", /encryptionContext\["team"\]: the value is 385 characters long/],
             ["refuseEmptyKey", /encryptionContext\[""\]: the key is 0 characters long/],
             ["refusePassword", /encryptionContext\["dbPassword"\] looks like a secret/],
-            ["refuseSecretValue", /encryptionContext\["owner"\] looks like a secret \(it looks like an AWS access key id\)/],
-            ["refuseExtraPattern", /encryptionContext\["ticket"\] looks like a secret \(it matches the configured secret pattern/],
+            [
+                "refuseSecretValue",
+                /encryptionContext\["owner"\] looks like a secret \(it looks like an AWS access key id\)/,
+            ],
+            [
+                "refuseExtraPattern",
+                /encryptionContext\["ticket"\] looks like a secret \(it matches the configured secret pattern/,
+            ],
             ["refuseWildcardSubmitter", /submitterArns\[0\] "\*" is not an IAM user, role or account-root ARN/],
             ["refuseKeyOptionsWithExistingKey", /keyAdministratorArns apply only to a key the component creates/],
         ];
@@ -355,8 +410,14 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
         it("a refused Output context fails the outputs with the message; only the component is registered", () => {
             for (const r of [update.refuseOutputContext, preview.refuseOutputContext]) {
                 assert.equal(r.constructionError, undefined);
-                assert.match(r.outputs.jobRunConfigurationOverrides.error ?? "", /encryptionContext\["apiToken"\] looks like a secret/);
-                assert.deepEqual(r.registrations.map((x) => x.type), [T.component]);
+                assert.match(
+                    r.outputs.jobRunConfigurationOverrides.error ?? "",
+                    /encryptionContext\["apiToken"\] looks like a secret/,
+                );
+                assert.deepEqual(
+                    r.registrations.map((x) => x.type),
+                    [T.component],
+                );
             }
         });
     });
@@ -371,7 +432,10 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
                     assert.equal(child.parent, "emr");
                 }
                 assert.equal(inputs(find(r, T.app)).releaseLabel, "emr-7.9.0");
-                assert.deepEqual(inputs(find(r, T.setting)).encryptionContext, { team: "analytics", environment: "dev" });
+                assert.deepEqual(inputs(find(r, T.setting)).encryptionContext, {
+                    team: "analytics",
+                    environment: "dev",
+                });
             }
             const doc = parse(find(update.exampleProgram, T.keyPolicy), "policy");
             assertBaseStatements(doc.Statement, { partition: "aws", accountId: ACCOUNT, administratorArns: [ADMIN] });
@@ -383,7 +447,9 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
             const o = update.exampleProgram.outputs;
             assert.deepEqual(o.keyArn, { known: true, value: KEY_ARN });
             assert.equal(o.applicationId.value, APP_ID);
-            assert.ok(o.livySessionConf.known && o.jobRunConfigurationOverrides.known && o.requiredKeyPolicyStatements.known);
+            assert.ok(
+                o.livySessionConf.known && o.jobRunConfigurationOverrides.known && o.requiredKeyPolicyStatements.known,
+            );
             assert.equal(preview.exampleProgram.outputs.applicationId.known, false);
         });
     });
@@ -405,7 +471,11 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
 
         it("the key's base policy is known at preview (from the invokes); the full policy waits for the application", () => {
             const key = find(preview.full, T.key);
-            assertBaseStatements(parse(key, "policy").Statement, { partition: "aws", accountId: ACCOUNT, administratorArns: [ADMIN] });
+            assertBaseStatements(parse(key, "policy").Statement, {
+                partition: "aws",
+                accountId: ACCOUNT,
+                administratorArns: [ADMIN],
+            });
             assert.equal(inputs(find(preview.full, T.keyPolicy)).policy, UNKNOWN);
             assert.equal(inputs(find(preview.full, T.role)).assumeRolePolicy, UNKNOWN);
             const setting = inputs(find(preview.full, T.setting));
@@ -421,7 +491,11 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
             assert.deepEqual(o.jobRunConfigurationOverrides.value, {
                 diskEncryptionConfiguration: { encryptionKeyArn: KEY_SYMMETRIC, encryptionContext: CONTEXT },
             });
-            assert.equal(o.requiredKeyPolicyStatements.known, false, "bound to the application ARN, unknown at preview");
+            assert.equal(
+                o.requiredKeyPolicyStatements.known,
+                false,
+                "bound to the application ARN, unknown at preview",
+            );
         });
     });
 });

@@ -24,25 +24,36 @@ describe("components: job overrides", () => {
 
     it("validates the job's key (another key than the application's is fine; aliases and ids are refused)", () => {
         assert.equal(diskEncryptionOverrides(OTHER_KEY).diskEncryptionConfiguration.encryptionKeyArn, OTHER_KEY);
-        assert.throws(() => diskEncryptionOverrides("arn:aws:kms:us-east-1:111122223333:alias/x"), (e: unknown) => {
-            assert.ok(e instanceof DiskEncryptionValidationError);
-            assert.match(e.message, /encryptionKeyArn .* alias/);
-            assert.match(e.message, /Fix: /);
-            return true;
-        });
+        assert.throws(
+            () => diskEncryptionOverrides("arn:aws:kms:us-east-1:111122223333:alias/x"),
+            (e: unknown) => {
+                assert.ok(e instanceof DiskEncryptionValidationError);
+                assert.match(e.message, /encryptionKeyArn .* alias/);
+                assert.match(e.message, /Fix: /);
+                return true;
+            },
+        );
         assert.throws(() => diskEncryptionOverrides("1234abcd-12ab-34cd-56ef-1234567890ab"), /bare key id/);
     });
 
     it("validates the context (limits and secret-looking entries, with extra patterns)", () => {
-        assert.throws(() => diskEncryptionOverrides(KEY, { password: "x" }), /encryptionContext\["password"\] looks like a secret/);
-        assert.throws(() => diskEncryptionOverrides(KEY, { ticket: "INC-1" }, { extraSecretPatterns: ["^INC-"] }), /configured secret pattern/);
+        assert.throws(
+            () => diskEncryptionOverrides(KEY, { password: "x" }),
+            /encryptionContext\["password"\] looks like a secret/,
+        );
+        assert.throws(
+            () => diskEncryptionOverrides(KEY, { ticket: "INC-1" }, { extraSecretPatterns: ["^INC-"] }),
+            /configured secret pattern/,
+        );
         const nine = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, "v"]));
         assert.throws(() => diskEncryptionOverrides(KEY, nine), /9 entries/);
     });
 
     it("mergeDiskEncryptionOverrides keeps applicationConfiguration and monitoringConfiguration, replaces the old setting", () => {
         const existing = {
-            applicationConfiguration: [{ classification: "spark-defaults", properties: { "spark.executor.cores": "4" } }],
+            applicationConfiguration: [
+                { classification: "spark-defaults", properties: { "spark.executor.cores": "4" } },
+            ],
             monitoringConfiguration: { s3MonitoringConfiguration: { logUri: "s3://logs/" } },
             diskEncryptionConfiguration: { encryptionKeyArn: OTHER_KEY, encryptionContext: { old: "ctx" } },
         };
@@ -85,6 +96,9 @@ describe("components: job overrides", () => {
             [LIVY_KEY_ARN_CONF]: KEY,
         });
         assert.equal(existing[LIVY_CONTEXT_CONF], "old:ctx", "input not modified");
-        assert.deepEqual(mergeLivySessionConf(undefined, KEY, { a: "1" }), { [LIVY_KEY_ARN_CONF]: KEY, [LIVY_CONTEXT_CONF]: "a:1" });
+        assert.deepEqual(mergeLivySessionConf(undefined, KEY, { a: "1" }), {
+            [LIVY_KEY_ARN_CONF]: KEY,
+            [LIVY_CONTEXT_CONF]: "a:1",
+        });
     });
 });

@@ -24,14 +24,24 @@ describe("components: builders against the policy pack's judge", () => {
         const analysis = analyzeKeyPolicy(JSON.stringify(keyPolicyDocument(params)), options);
         assert.deepEqual(analysis.findings, []);
         assert.equal(analysis.grantsService, true);
-        assert.deepEqual(analysis.binding, { sourceArns: [APP_ARN], sourceAccounts: [ACCOUNT], applicationIds: [APP_ID] });
+        assert.deepEqual(analysis.binding, {
+            sourceArns: [APP_ARN],
+            sourceAccounts: [ACCOUNT],
+            applicationIds: [APP_ID],
+        });
     });
 
     it("an existing key's policy with the required statements added has no findings", () => {
         const ownersPolicy = {
             Version: "2012-10-17",
             Statement: [
-                { Sid: "Root", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" },
+                {
+                    Sid: "Root",
+                    Effect: "Allow",
+                    Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+                    Action: "kms:*",
+                    Resource: "*",
+                },
                 ...requiredKeyPolicyStatements(params),
             ],
         };

@@ -26,21 +26,42 @@ describe("components: validation", () => {
     });
 
     it("checkExistingKey names the key and what is wrong: disabled, asymmetric, wrong usage", () => {
-        const disabled = checkExistingKey(KEY, { enabled: false, keyState: "PendingDeletion", keySpec: "SYMMETRIC_DEFAULT", keyUsage: "ENCRYPT_DECRYPT" });
+        const disabled = checkExistingKey(KEY, {
+            enabled: false,
+            keyState: "PendingDeletion",
+            keySpec: "SYMMETRIC_DEFAULT",
+            keyUsage: "ENCRYPT_DECRYPT",
+        });
         assert.equal(disabled.length, 1);
-        assert.match(disabled[0].message, new RegExp(`existingKeyArn "${KEY}" is not enabled \\(key state PendingDeletion\\)`));
+        assert.match(
+            disabled[0].message,
+            new RegExp(`existingKeyArn "${KEY}" is not enabled \\(key state PendingDeletion\\)`),
+        );
         const asym = checkExistingKey(KEY, { enabled: true, keySpec: "RSA_2048", keyUsage: "SIGN_VERIFY" });
         assert.equal(asym.length, 2);
         assert.match(asym[0].message, /key spec RSA_2048.*only symmetric/);
         assert.match(asym[1].message, /key usage SIGN_VERIFY/);
         assert.ok(asym.every((p) => p.fix.length > 0 && p.field === "existingKeyArn"));
-        assert.equal(checkExistingKey(KEY, { enabled: true, keySpec: "HMAC_256", keyUsage: "GENERATE_VERIFY_MAC" }).length, 2);
+        assert.equal(
+            checkExistingKey(KEY, { enabled: true, keySpec: "HMAC_256", keyUsage: "GENERATE_VERIFY_MAC" }).length,
+            2,
+        );
     });
 
     it("checkPrincipalArns accepts users, roles, the root; refuses *, accounts, services, non-ARNs", () => {
-        const ok = ["arn:aws:iam::111122223333:user/alice", "arn:aws:iam::111122223333:role/path/r", "arn:aws-cn:iam::111122223333:root"];
+        const ok = [
+            "arn:aws:iam::111122223333:user/alice",
+            "arn:aws:iam::111122223333:role/path/r",
+            "arn:aws-cn:iam::111122223333:root",
+        ];
         assert.deepEqual(checkPrincipalArns(ok, "submitterArns"), []);
-        for (const bad of ["*", "111122223333", "emr-serverless.amazonaws.com", "arn:aws:iam::111122223333:group/g", "alice"]) {
+        for (const bad of [
+            "*",
+            "111122223333",
+            "emr-serverless.amazonaws.com",
+            "arn:aws:iam::111122223333:group/g",
+            "alice",
+        ]) {
             const problems = checkPrincipalArns([bad], "submitterArns");
             assert.equal(problems.length, 1, bad);
             assert.equal(problems[0].field, "submitterArns[0]");
@@ -64,7 +85,9 @@ describe("components: validation", () => {
         assert.deepEqual(fields({ key: { rotationPeriodInDays: 30 } }), ["key.rotationPeriodInDays"]);
         assert.deepEqual(fields({ key: { deletionWindowInDays: 31 } }), ["key.deletionWindowInDays"]);
         assert.deepEqual(fields({ keyAdministratorArns: ["*"] }), ["keyAdministratorArns[0]"]);
-        assert.deepEqual(fields({ jobRole: { existingRole: "arn:aws:iam::111122223333:user/alice" } }), ["jobRole.existingRole"]);
+        assert.deepEqual(fields({ jobRole: { existingRole: "arn:aws:iam::111122223333:user/alice" } }), [
+            "jobRole.existingRole",
+        ]);
         // Outputs are not judged at construction (they are checked when they resolve).
         assert.deepEqual(fields({ type: pulumi.output("presto") as unknown as pulumi.Output<"spark"> }), []);
     });
@@ -95,7 +118,10 @@ describe("components: validation", () => {
     });
 
     it("Output values are checked when known: the returned Output rejects with the same message", async () => {
-        await assert.rejects(resolve(validateKeyArnInput("s", pulumi.output("alias/emr"), "existingKeyArn")), /it is an alias/);
+        await assert.rejects(
+            resolve(validateKeyArnInput("s", pulumi.output("alias/emr"), "existingKeyArn")),
+            /it is an alias/,
+        );
         await assert.rejects(
             resolve(validateEncryptionContextInput("s", pulumi.output({ token: "abc" }), "encryptionContext")),
             /looks like a secret/,
@@ -105,7 +131,9 @@ describe("components: validation", () => {
             /385 characters/,
         );
         assert.equal(await resolve(validateKeyArnInput("s", pulumi.output(KEY), "existingKeyArn")), KEY);
-        assert.deepEqual(await resolve(validateEncryptionContextInput("s", { team: pulumi.output("a") }, "c")), { team: "a" });
+        assert.deepEqual(await resolve(validateEncryptionContextInput("s", { team: pulumi.output("a") }, "c")), {
+            team: "a",
+        });
         assert.equal(await resolve(validateEncryptionContextInput("s", undefined, "c")), undefined);
     });
 });

@@ -26,16 +26,32 @@ const UNKNOWN = "<unknown>";
 /** Keys the getKey mock knows, by ARN. */
 const KEYS: Record<string, Record<string, unknown>> = {
     [`arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-1111-1111-1111-111111111111`]: {
-        enabled: true, keyState: "Enabled", keySpec: "SYMMETRIC_DEFAULT", customerMasterKeySpec: "SYMMETRIC_DEFAULT", keyUsage: "ENCRYPT_DECRYPT",
+        enabled: true,
+        keyState: "Enabled",
+        keySpec: "SYMMETRIC_DEFAULT",
+        customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+        keyUsage: "ENCRYPT_DECRYPT",
     },
     [`arn:aws:kms:${REGION}:${ACCOUNT}:key/22222222-2222-2222-2222-222222222222`]: {
-        enabled: true, keyState: "Enabled", keySpec: "", customerMasterKeySpec: "SYMMETRIC_DEFAULT", keyUsage: "ENCRYPT_DECRYPT",
+        enabled: true,
+        keyState: "Enabled",
+        keySpec: "",
+        customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+        keyUsage: "ENCRYPT_DECRYPT",
     },
     [`arn:aws:kms:${REGION}:${ACCOUNT}:key/33333333-3333-3333-3333-333333333333`]: {
-        enabled: true, keyState: "Enabled", keySpec: "RSA_2048", customerMasterKeySpec: "RSA_2048", keyUsage: "SIGN_VERIFY",
+        enabled: true,
+        keyState: "Enabled",
+        keySpec: "RSA_2048",
+        customerMasterKeySpec: "RSA_2048",
+        keyUsage: "SIGN_VERIFY",
     },
     [`arn:aws:kms:${REGION}:${ACCOUNT}:key/44444444-4444-4444-4444-444444444444`]: {
-        enabled: false, keyState: "Disabled", keySpec: "SYMMETRIC_DEFAULT", customerMasterKeySpec: "SYMMETRIC_DEFAULT", keyUsage: "ENCRYPT_DECRYPT",
+        enabled: false,
+        keyState: "Disabled",
+        keySpec: "SYMMETRIC_DEFAULT",
+        customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+        keyUsage: "ENCRYPT_DECRYPT",
     },
 };
 
@@ -100,7 +116,10 @@ pulumi.runtime.setMocks(
                     computed = { arn: `arn:aws:emr-serverless:${REGION}:${ACCOUNT}:/applications/${APP_ID}` };
                     break;
                 case "aws:iam/role:Role":
-                    computed = { name: `${args.name}-1234567`, arn: `arn:aws:iam::${ACCOUNT}:role/${args.name}-1234567` };
+                    computed = {
+                        name: `${args.name}-1234567`,
+                        arn: `arn:aws:iam::${ACCOUNT}:role/${args.name}-1234567`,
+                    };
                     break;
                 case "aws:iam/policy:Policy":
                     computed = { arn: `arn:aws:iam::${ACCOUNT}:policy/${args.name}` };
@@ -118,11 +137,27 @@ pulumi.runtime.setMocks(
             calls.push(args.token);
             switch (args.token) {
                 case "aws:index/getPartition:getPartition":
-                    return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+                    return {
+                        id: "aws",
+                        partition: "aws",
+                        dnsSuffix: "amazonaws.com",
+                        reverseDnsPrefix: "com.amazonaws",
+                    };
                 case "aws:index/getCallerIdentity:getCallerIdentity":
-                    return { id: ACCOUNT, accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/deployer`, userId: "AIDEXAMPLE" };
+                    return {
+                        id: ACCOUNT,
+                        accountId: ACCOUNT,
+                        arn: `arn:aws:iam::${ACCOUNT}:user/deployer`,
+                        userId: "AIDEXAMPLE",
+                    };
                 case "aws:index/getRegion:getRegion":
-                    return { id: REGION, region: REGION, name: REGION, endpoint: `ec2.${REGION}.amazonaws.com`, description: "US East" };
+                    return {
+                        id: REGION,
+                        region: REGION,
+                        name: REGION,
+                        endpoint: `ec2.${REGION}.amazonaws.com`,
+                        description: "US East",
+                    };
                 case "aws:kms/getKey:getKey": {
                     const keyId = String(args.inputs.keyId);
                     const facts = KEYS[keyId];
@@ -202,7 +237,7 @@ function urnRef(urn: string): string {
 }
 
 function urnName(urn: string): string {
-    return urn === "" ? "" : urn.split("::").pop() ?? urn;
+    return urn === "" ? "" : (urn.split("::").pop() ?? urn);
 }
 
 process.on("unhandledRejection", () => {

@@ -38,19 +38,35 @@ export const scenarios: Record<string, (C: Ctor) => EncryptedApplication> = {
         }),
     minimal: (C) => new C("minimal", { ...base }),
     monitored: (C) =>
-        new C("monitored", { ...base, keyUsageMonitoring: { cloudTrailLogGroupName: "cloudtrail-logs", createTopic: true } }),
+        new C("monitored", {
+            ...base,
+            keyUsageMonitoring: { cloudTrailLogGroupName: "cloudtrail-logs", createTopic: true },
+        }),
     outputContext: (C) =>
         new C("outputContext", { ...base, encryptionContext: pulumi.output({ team: pulumi.output("analytics") }) }),
     existingSymmetric: (C) =>
-        new C("existingSymmetric", { ...base, existingKeyArn: KEY_SYMMETRIC, encryptionContext: CONTEXT, submitterArns: [SUBMITTER] }),
+        new C("existingSymmetric", {
+            ...base,
+            existingKeyArn: KEY_SYMMETRIC,
+            encryptionContext: CONTEXT,
+            submitterArns: [SUBMITTER],
+        }),
     existingCmkSpecOnly: (C) => new C("existingCmkSpecOnly", { ...base, existingKeyArn: KEY_CMK_SPEC_ONLY }),
     existingAsymmetric: (C) => new C("existingAsymmetric", { ...base, existingKeyArn: KEY_ASYMMETRIC }),
     existingDisabled: (C) => new C("existingDisabled", { ...base, existingKeyArn: KEY_DISABLED }),
     existingRole: (C) =>
-        new C("existingRole", { ...base, jobRole: { existingRole: EXISTING_ROLE, managedPolicyArns: [MANAGED_POLICY] } }),
+        new C("existingRole", {
+            ...base,
+            jobRole: { existingRole: EXISTING_ROLE, managedPolicyArns: [MANAGED_POLICY] },
+        }),
     existingRoleByName: (C) => new C("existingRoleByName", { ...base, jobRole: { existingRole: "emr-jobs" } }),
     regionOverride: (C) =>
-        new C("regionOverride", { ...base, region: "eu-west-1", submitterArns: [SUBMITTER], createSubmitterPolicy: true }),
+        new C("regionOverride", {
+            ...base,
+            region: "eu-west-1",
+            submitterArns: [SUBMITTER],
+            createSubmitterPolicy: true,
+        }),
     commaContext: (C) => new C("commaContext", { ...base, encryptionContext: { teams: "a,b" } }),
     // Refusals of known values: thrown at construction, nothing registered.
     refuseAliasArn: refused("refuseAliasArn", { existingKeyArn: "arn:aws:kms:us-east-1:111122223333:alias/emr" }),

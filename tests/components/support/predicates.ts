@@ -106,7 +106,13 @@ export function assertBaseStatements(
     for (const crypto of ["kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt", "kms:*"]) {
         assert.ok(!actions.includes(crypto), `administrators must not get ${crypto}`);
     }
-    for (const needed of ["kms:Put*", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:Enable*", "kms:Disable*"]) {
+    for (const needed of [
+        "kms:Put*",
+        "kms:ScheduleKeyDeletion",
+        "kms:CancelKeyDeletion",
+        "kms:Enable*",
+        "kms:Disable*",
+    ]) {
         assert.ok(actions.includes(needed), `administrators need ${needed}`);
     }
 }
@@ -168,7 +174,9 @@ export function assertSubmitterIamPolicy(doc: PolicyDocument, expected: { keyArn
     assert.equal(use.Effect, "Allow");
     assert.deepEqual(asList(use.Action), ["kms:Decrypt", "kms:GenerateDataKey"]);
     assert.equal(use.Resource, expected.keyArn);
-    assert.deepEqual(conditionTriples(use), [`StringEquals|kms:ViaService|emr-serverless.${expected.region}.amazonaws.com`]);
+    assert.deepEqual(conditionTriples(use), [
+        `StringEquals|kms:ViaService|emr-serverless.${expected.region}.amazonaws.com`,
+    ]);
 }
 
 /**
