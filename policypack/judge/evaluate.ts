@@ -26,7 +26,10 @@ import { ConditionOperator, ParsedCondition, ParsedPolicy, ParsedPrincipal, Pars
 export interface RequestContext {
     principal: { type: "AWS" | "Service"; id: string };
     action: string;
-    /** The key ARN; undefined means "this key" (a key policy's `"*"`). */
+    /**
+     * The key ARN. Undefined means "this key, ARN unknown": an Allow whose Resource is not `"*"` is
+     * taken to cover it, a Deny only when its Resource is `"*"` (see resourceMatches).
+     */
     resource?: string;
     /** Condition keys (any case) to values; undefined means absent. */
     context: Record<string, string | string[] | undefined>;
@@ -45,40 +48,74 @@ export interface NormalizedRequest {
     context: Map<string, string[]>;
 }
 
-const REGEX_CACHE_LIMIT = 4096;
-const regexCache = new Map<string, RegExp>();
+const SURROGATE = /[\uD800-\uDFFF]/;
 
-/** A glob (`*` any run, `?` one character) as an anchored regular expression; cached. */
-export function globRegExp(pattern: string, ignoreCase: boolean): RegExp {
-    const cacheKey = (ignoreCase ? "i" : "s") + pattern;
-    let re = regexCache.get(cacheKey);
-    if (!re) {
-        let src = "^";
-        for (const ch of pattern) {
-            if (ch === "*") {
-                src += "[\\s\\S]*";
-            } else if (ch === "?") {
-                src += "[\\s\\S]";
-            } else {
-                src += ch.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-            }
-        }
-        src += "$";
-        re = new RegExp(src, ignoreCase ? "iu" : "u");
-        if (regexCache.size >= REGEX_CACHE_LIMIT) {
-            regexCache.clear();
-        }
-        regexCache.set(cacheKey, re);
+/** Whether two characters are equal ignoring case (ASCII fast path, simple Unicode case mapping otherwise). */
+function equalIgnoringCase(a: string, b: string): boolean {
+    if (a === b) {
+        return true;
     }
-    return re;
+    const x = a.charCodeAt(0);
+    const y = b.charCodeAt(0);
+    if (x < 0x80 && y < 0x80) {
+        const lx = x | 0x20;
+        return lx === (y | 0x20) && lx >= 0x61 && lx <= 0x7a;
+    }
+    return a.toLowerCase() === b.toLowerCase() || a.toUpperCase() === b.toUpperCase();
 }
 
-/** Glob match; a pattern without wildcards is a plain comparison. */
+/**
+ * Wildcard match over two sequences of characters (`*` any run, `?` one character): the greedy
+ * two-pointer algorithm that backtracks only to the most recent `*`. Worst case
+ * O(|pattern| x |value|), never exponential (a regular expression built from the glob backtracks
+ * exponentially on `*a*a*...*a*b` against a run of `a`s).
+ */
+function wildcardMatch(p: ArrayLike<string>, v: ArrayLike<string>, ignoreCase: boolean): boolean {
+    const pLen = p.length;
+    const vLen = v.length;
+    let pi = 0;
+    let vi = 0;
+    let star = -1;
+    let mark = 0;
+    while (vi < vLen) {
+        if (pi < pLen) {
+            const c = p[pi];
+            if (c === "*") {
+                star = pi++;
+                mark = vi;
+                continue;
+            }
+            if (c === "?" || c === v[vi] || (ignoreCase && equalIgnoringCase(c, v[vi]))) {
+                pi++;
+                vi++;
+                continue;
+            }
+        }
+        if (star < 0) {
+            return false;
+        }
+        pi = star + 1;
+        vi = ++mark;
+    }
+    while (pi < pLen && p[pi] === "*") {
+        pi++;
+    }
+    return pi === pLen;
+}
+
+/**
+ * Glob match (`*` any run, `?` one character; case-sensitive unless `ignoreCase`), characters being
+ * Unicode code points. Time O(|pattern| x |value|) at worst; a pattern without wildcards is a plain
+ * comparison.
+ */
 export function globMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
     if (!pattern.includes("*") && !pattern.includes("?")) {
         return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
     }
-    return globRegExp(pattern, ignoreCase).test(value);
+    if (SURROGATE.test(pattern) || SURROGATE.test(value)) {
+        return wildcardMatch(Array.from(pattern), Array.from(value), ignoreCase);
+    }
+    return wildcardMatch(pattern, value, ignoreCase);
 }
 
 /** The account of an AWS principal id: a bare 12-digit id or the 5th field of an ARN. */
@@ -129,16 +166,30 @@ export function actionMatches(st: ParsedStatement, action: string): boolean {
     return false;
 }
 
+/** Whether a Resource pattern certainly covers any key ARN: `"*"` (in a key policy, "this key") or only stars. */
+function coversAnyKey(pattern: string): boolean {
+    return pattern.length > 0 && /^\*+$/.test(pattern);
+}
+
 function resourceMatches(st: ParsedStatement, resource: string | undefined): boolean {
-    // In a key policy the resource is always "this key". Without a concrete key ARN, Resource is taken
-    // to cover it (a key policy can only name its own key), and NotResource to exclude it only when it
-    // is "*".
     if (resource === undefined) {
+        // The key ARN is unknown (the analysis asks its questions of "this key" without its ARN). In a
+        // key policy, Resource is "*" (this key); another value cannot be decided, so it is resolved
+        // against the caller of the question: an Allow counts as POSSIBLY covering the key (Resource
+        // other than "*" matches; NotResource excludes it only when it is "*"), a Deny counts only when
+        // it CERTAINLY covers the key (a Resource of "*"; never a NotResource). Both choices can only
+        // make the analysis report more, never hide a grant behind a Deny that may not apply.
+        if (st.effect === "Deny") {
+            if (st.resources) {
+                return st.resources.some(coversAnyKey);
+            }
+            return !st.notResources;
+        }
         if (st.resources) {
             return true;
         }
         if (st.notResources) {
-            return !st.notResources.includes("*");
+            return !st.notResources.some(coversAnyKey);
         }
         return true;
     }

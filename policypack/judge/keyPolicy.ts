@@ -24,6 +24,7 @@ import {
     actionMatches,
     conditionHolds,
     evaluateNormalized,
+    globMatch,
     principalMatches,
     statementApplies,
     substituteVariables,
@@ -61,13 +62,72 @@ export const OTHER_KMS_ACTIONS: readonly string[] = [
     "kms:GenerateMac",
 ];
 
+/** Further key-resource KMS actions, tried (with every action the document names) by the open-grant probe. */
+const MORE_KMS_ACTIONS: readonly string[] = [
+    "kms:Verify",
+    "kms:VerifyMac",
+    "kms:GetPublicKey",
+    "kms:DeriveSharedSecret",
+    "kms:CancelKeyDeletion",
+    "kms:EnableKeyRotation",
+    "kms:DisableKeyRotation",
+    "kms:GetKeyRotationStatus",
+    "kms:RotateKeyOnDemand",
+    "kms:ListKeyRotations",
+    "kms:ListKeyPolicies",
+    "kms:ListResourceTags",
+    "kms:UntagResource",
+    "kms:ImportKeyMaterial",
+    "kms:DeleteImportedKeyMaterial",
+    "kms:GetParametersForImport",
+    "kms:CreateAlias",
+    "kms:UpdateAlias",
+    "kms:DeleteAlias",
+    "kms:ReplicateKey",
+    "kms:UpdatePrimaryRegion",
+    "kms:SynchronizeMultiRegionKey",
+];
+
+/**
+ * Foreign accounts the open-grant probe may use; it takes the first two the document does not mention
+ * (so that a Deny naming the probe account cannot hide an open grant to every other account).
+ */
+const PROBE_ACCOUNTS: readonly string[] = [
+    FOREIGN_ACCOUNT,
+    "468013579246",
+    "730582916473",
+    "205937461820",
+    "851620394756",
+    "319475086231",
+    "046285917350",
+    "572904163839",
+    "184736250917",
+    "623049581724",
+];
+
+/**
+ * Fillers for `*` when a pattern is instantiated, by length (one filler of each length is used, the
+ * first the document does not mention), so that neither a Deny listing values nor one listing lengths
+ * (`???b`) can block every instantiation the judge tries.
+ */
+const STAR_FILLERS: readonly (readonly string[])[] = [
+    ["k", "w", "j", "7", "q", "z"],
+    ["zq", "k7", "w3", "j9"],
+    ["zz9", "k7w", "j4p", "q8m"],
+    ["q3xj8", "w9k2d", "j7m4z"],
+    ["m0vd2pt6", "k9wz3qj7", "v5n8x2r1"],
+    ["m0vd2pt6hyr4k", "z8q3wj7k5v2nd"],
+];
+/** Fillers for `?`. */
+const QUESTION_FILLERS: readonly string[] = ["Q", "a", "7", "w", "K", "3", "v", "J", "0", "m", "Z", "5"];
+
 const SERVICE_ACTION_LIST = ["kms:GenerateDataKey", "kms:Decrypt"];
 
 type Value = string | string[] | undefined;
 type Context = Map<string, string[]>;
 
 const MAX_DOC_VALUES = 16;
-const MAX_CANDIDATES = 40;
+const MAX_CANDIDATES = 64;
 const MAX_SEARCH_EVALUATIONS = 400;
 /**
  * Statement checks one analysis may spend (≈0.2 µs each). A typical key policy needs a few thousand;
@@ -162,6 +222,38 @@ function changeLast(s: string): string {
     return s.slice(0, -1) + (last === "0" ? "1" : last === "a" ? "b" : "0");
 }
 
+/** Every string of the parsed document that a request could be compared with, lower-cased, joined. */
+function documentText(policy: ParsedPolicy): string {
+    const parts: string[] = [];
+    for (const st of policy.statements) {
+        parts.push(...(st.actions ?? []), ...(st.notActions ?? []));
+        parts.push(...(st.resources ?? []), ...(st.notResources ?? []));
+        for (const pr of [st.principal, st.notPrincipal]) {
+            for (const list of Object.values(pr?.values ?? {})) {
+                parts.push(...(list ?? []));
+            }
+        }
+        for (const c of st.conditions) {
+            parts.push(c.key, ...c.values);
+        }
+    }
+    return parts.join("\u0000").toLowerCase();
+}
+
+/** The first `n` of `candidates` that the document text does not contain (falling back to the first ones). */
+function unmentioned(text: string, candidates: readonly string[], n: number): string[] {
+    const out = candidates.filter((c) => !text.includes(c.toLowerCase())).slice(0, n);
+    for (const c of candidates) {
+        if (out.length >= n) {
+            break;
+        }
+        if (!out.includes(c)) {
+            out.push(c);
+        }
+    }
+    return out;
+}
+
 /** What the analysis knows about the document, computed once. */
 class DocumentIndex {
     /** Condition keys (lower-case) to their spelling in the document. */
@@ -171,6 +263,56 @@ class DocumentIndex {
     private readonly variantCache = new Map<string, string[]>();
     /** Context values the judge knows for every probe, for resolving policy variables. */
     readonly known = new Map<string, string[]>();
+    private textCache?: string;
+    private fillersCache?: Array<[string, string]>;
+
+    /** The document's strings, lower-cased (to pick probe values it does not mention). */
+    get text(): string {
+        this.textCache ??= documentText(this.policy);
+        return this.textCache;
+    }
+
+    /**
+     * Pairs (filler for `*`, filler for `?`) to instantiate wildcard patterns with: ("", "a") and one
+     * filler of each of several lengths that the document never mentions, so that a Deny listing a few
+     * values cannot block every instantiation the judge tries.
+     */
+    get fillers(): Array<[string, string]> {
+        if (!this.fillersCache) {
+            const stars = STAR_FILLERS.map((options) => unmentioned(this.text, options, 1)[0]);
+            const questions = unmentioned(this.text, QUESTION_FILLERS, 3);
+            this.fillersCache = [
+                ["", "a"],
+                ...stars.map((s, i): [string, string] => [s, questions[i % questions.length]]),
+            ];
+        }
+        return this.fillersCache;
+    }
+
+    /**
+     * Two foreign accounts for the open-grant probe: accounts the document does not mention, and among
+     * them the ones that the fewest wildcard condition values of the document match (so that a Deny on
+     * an account pattern such as "9*" cannot hide an open grant to every other account either).
+     */
+    get probeAccounts(): string[] {
+        const patterns: string[] = [];
+        for (const st of this.policy.statements) {
+            for (const c of st.conditions) {
+                patterns.push(...c.values.filter(hasWildcard));
+            }
+        }
+        const text = this.text;
+        const scored = PROBE_ACCOUNTS.map((account) => ({
+            account,
+            // Mentioned literally: last resort only.
+            score:
+                (text.includes(account) ? 1_000_000 : 0) + patterns.filter((p) => globMatch(p, account, false)).length,
+        }));
+        return scored
+            .sort((a, b) => a.score - b.score)
+            .slice(0, 2)
+            .map((s) => s.account);
+    }
     /** Work left (statement checks); when it runs out the analysis says so instead of guessing. */
     private budget = WORK_BUDGET;
     exhausted = false;
@@ -230,7 +372,9 @@ class DocumentIndex {
         const literals: string[] = [];
         for (const v of seeds) {
             if (hasWildcard(v)) {
-                literals.push(instantiate(v, "", "a"), instantiate(v, "zz9", "Q"));
+                for (const [star, question] of this.fillers) {
+                    literals.push(instantiate(v, star, question));
+                }
             } else {
                 literals.push(v);
             }
@@ -404,7 +548,12 @@ function findAllowedRequest(index: DocumentIndex, st: ParsedStatement, spec: Sea
         }
         let improvement: { ctx: Context; blocking: ParsedStatement[] } | undefined;
         for (const key of keys) {
-            for (const v of choicesFor(key).slice(0, 16)) {
+            // The key absent first (a Deny that lists many values must not push it out of reach).
+            const options = choicesFor(key);
+            const tries = options.includes(undefined)
+                ? [undefined, ...options.filter((v) => v !== undefined).slice(0, 16)]
+                : options.slice(0, 16);
+            for (const v of tries) {
                 if (++evaluations > MAX_SEARCH_EVALUATIONS || !index.spend(denies.length + 1)) {
                     return undefined;
                 }
@@ -538,7 +687,20 @@ function checkBinding(
     if (current === undefined) {
         return { key, bound: false, absentAllowed: true };
     }
-    for (const v of index.variants(lower, current)) {
+    // The statement's own values for the key come first (its patterns instantiated several ways), so
+    // that values elsewhere in the document cannot crowd them out of the candidates.
+    const own: string[] = [];
+    for (const c of st.conditions) {
+        if (c.keyLower === lower && c.base !== undefined && c.base !== "Null") {
+            for (const raw of c.values) {
+                const v = c.variables ? (substituteVariables(raw, index.known) ?? raw) : raw;
+                if (!own.includes(v) && own.length < MAX_DOC_VALUES) {
+                    own.push(v);
+                }
+            }
+        }
+    }
+    for (const v of index.variants(lower, [...current, ...own])) {
         if (current.length === 1 && v === currentValue) {
             continue;
         }
@@ -846,9 +1008,8 @@ function analyzeUnsafe(document: unknown, options: AnalyzeOptions): KeyPolicyAna
                 kind: "open-grant",
                 where: st.where,
                 message:
-                    `${st.where} allows everyone ("*") to use the key: a principal in another account ` +
-                    `(${FOREIGN_PRINCIPAL_ARN}) is allowed ${probe}, because the conditions do not pin the caller's ` +
-                    `account or organization.`,
+                    `${st.where} allows everyone ("*") to use the key: a principal in another account is allowed ` +
+                    `${probe}, because the conditions do not pin the caller's account or organization.`,
                 fix:
                     `In ${st.where}, name the principals explicitly, or add "Condition": {"StringEquals": ` +
                     `{"kms:CallerAccount": "<account-id>"}} (or "aws:PrincipalOrgID": "<org-id>").`,
@@ -944,22 +1105,44 @@ function analyzeUnsafe(document: unknown, options: AnalyzeOptions): KeyPolicyAna
     return result;
 }
 
+/**
+ * The actions worth probing: every KMS action the judge knows and every action the document names,
+ * one per class of actions that every statement's Action/NotAction treats alike (conditions never
+ * depend on the action, so one action of a class decides for all of it).
+ */
+function probeActions(policy: ParsedPolicy, st: ParsedStatement): string[] {
+    const named: string[] = [];
+    for (const s of policy.statements) {
+        for (const a of [...(s.actions ?? []), ...(s.notActions ?? [])]) {
+            if (!hasWildcard(a)) {
+                named.push(a);
+            }
+        }
+    }
+    const seen = new Set<string>();
+    const classes = new Set<string>();
+    const out: string[] = [];
+    for (const action of [...SERVICE_ACTION_LIST, ...OTHER_KMS_ACTIONS, ...MORE_KMS_ACTIONS, ...named]) {
+        const lower = action.toLowerCase();
+        if (seen.has(lower) || !actionMatches(st, action)) {
+            continue;
+        }
+        seen.add(lower);
+        let signature = "";
+        for (const s of policy.statements) {
+            signature += actionMatches(s, action) ? "1" : "0";
+        }
+        if (!classes.has(signature)) {
+            classes.add(signature);
+            out.push(action);
+        }
+    }
+    return out;
+}
+
 /** A description of an allowed foreign request to an open statement, or undefined when the caller is pinned. */
 function openGrantProbe(index: DocumentIndex, st: ParsedStatement): string | undefined {
-    const fixed = new Map<string, Value>([
-        ["aws:resourceaccount", index.owner],
-        ["aws:principalarn", FOREIGN_PRINCIPAL_ARN],
-        ["aws:principalaccount", FOREIGN_ACCOUNT],
-        ["kms:calleraccount", FOREIGN_ACCOUNT],
-        ["aws:principalorgid", FOREIGN_ORG],
-        ["aws:principalorgpaths", [`${FOREIGN_ORG}/r-ab12/ou-ab12-foreign0/`]],
-        ["aws:principaltype", "AssumedRole"],
-        ["aws:principalisawsservice", "false"],
-        ["aws:principalservicename", undefined],
-        ["aws:principalservicenameslist", undefined],
-        ["aws:userid", "AROAFOREIGNEXAMPLE:x"],
-        ["aws:username", undefined],
-    ]);
+    const org = unmentioned(index.text, [FOREIGN_ORG, "o-q7zk3m9x2v"], 1)[0];
     const candidates = (lower: string): Value[] => {
         if (ORIGIN_KEYS.has(lower)) {
             return [undefined, foreignValue(lower)];
@@ -968,29 +1151,42 @@ function openGrantProbe(index: DocumentIndex, st: ParsedStatement): string | und
         // context, kms:ViaService, tags of the key itself): any value the document mentions.
         return [undefined, ...ownCandidates(index, st, lower)];
     };
-    // The foreign caller is probed both inside another organization and outside any organization
-    // (then aws:PrincipalOrgID and aws:PrincipalOrgPaths are absent, which ...IfExists lets through).
-    const outsideOrg = new Map(fixed);
-    outsideOrg.set("aws:principalorgid", undefined);
-    outsideOrg.set("aws:principalorgpaths", undefined);
-    let tried = 0;
-    for (const action of [...SERVICE_ACTION_LIST, ...OTHER_KMS_ACTIONS]) {
-        if (!actionMatches(st, action)) {
-            continue;
-        }
-        if (++tried > 6) {
-            break;
-        }
-        for (const identity of [fixed, outsideOrg]) {
-            const spec: SearchSpec = {
-                principal: { type: "AWS", id: FOREIGN_PRINCIPAL_ARN },
-                action,
-                fixed: identity,
-                candidates,
-                extraKeys: [],
-            };
-            if (findAllowedRequest(index, st, spec)) {
-                return identity === fixed ? action : `${action} (from outside any organization)`;
+    const actions = probeActions(index.policy, st);
+    // Accounts the document never names (a Deny on one account must not hide a grant to all others).
+    for (const account of index.probeAccounts) {
+        const principalArn = `arn:aws:iam::${account}:role/x`;
+        const fixed = new Map<string, Value>([
+            ["aws:resourceaccount", index.owner],
+            ["aws:principalarn", principalArn],
+            ["aws:principalaccount", account],
+            ["kms:calleraccount", account],
+            ["aws:principalorgid", org],
+            ["aws:principalorgpaths", [`${org}/r-ab12/ou-ab12-foreign0/`]],
+            ["aws:principaltype", "AssumedRole"],
+            ["aws:principalisawsservice", "false"],
+            ["aws:principalservicename", undefined],
+            ["aws:principalservicenameslist", undefined],
+            ["aws:userid", `AROA${account}PROBE:x`],
+            ["aws:username", undefined],
+        ]);
+        // The foreign caller is probed both inside another organization and outside any organization
+        // (then aws:PrincipalOrgID and aws:PrincipalOrgPaths are absent, which ...IfExists lets through).
+        const outsideOrg = new Map(fixed);
+        outsideOrg.set("aws:principalorgid", undefined);
+        outsideOrg.set("aws:principalorgpaths", undefined);
+        for (const action of actions) {
+            for (const identity of [fixed, outsideOrg]) {
+                const spec: SearchSpec = {
+                    principal: { type: "AWS", id: principalArn },
+                    action,
+                    fixed: identity,
+                    candidates,
+                    extraKeys: [],
+                };
+                if (findAllowedRequest(index, st, spec)) {
+                    const outside = identity === fixed ? "" : ", from outside any organization";
+                    return `${action} (as ${principalArn}${outside})`;
+                }
             }
         }
     }

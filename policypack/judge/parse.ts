@@ -311,8 +311,22 @@ class Parser {
             );
             return out;
         }
+        const operatorsSeen = new Map<string, string>();
         for (const operator of Object.keys(value)) {
             const parsed = parseOperator(operator);
+            const operatorLower = operator.toLowerCase();
+            const sameOperator = operatorsSeen.get(operatorLower);
+            if (sameOperator !== undefined) {
+                // Two spellings of one operator: which block AWS evaluates is not documented.
+                this.problem(
+                    where,
+                    `${where}: Condition has the operator twice, as "${sameOperator}" and "${operator}" (names that ` +
+                        `differ only by case).`,
+                    `Merge the two blocks into one "${sameOperator}" block.`,
+                );
+            } else {
+                operatorsSeen.set(operatorLower, operator);
+            }
             if (operator.includes(UNKNOWN_STRING)) {
                 this.hasUnknowns = true;
             } else if (!parsed.base) {
@@ -345,8 +359,22 @@ class Parser {
                 );
                 continue;
             }
+            const keysSeen = new Map<string, string>();
             for (const key of Object.keys(block)) {
                 this.noteString(key);
+                const sameKey = keysSeen.get(key.toLowerCase());
+                if (sameKey !== undefined) {
+                    // Condition keys are case-insensitive, so this is one key written twice; IAM Access
+                    // Analyzer reports it as an error ("Duplicate keys with different case").
+                    this.problem(
+                        where,
+                        `${where}: Condition "${operator}" has the condition key twice, as "${sameKey}" and "${key}" ` +
+                            `(condition key names are case-insensitive), so which value applies is undefined.`,
+                        `Keep one "${sameKey}" entry in "${operator}" and put all its values in one list.`,
+                    );
+                } else {
+                    keysSeen.set(key.toLowerCase(), key);
+                }
                 const raw = block[key];
                 const list = Array.isArray(raw) ? raw : [raw];
                 const values: string[] = [];
@@ -532,6 +560,92 @@ export function parsePolicyDocument(document: unknown): ParseResult {
     }
 }
 
+interface ScanFrame {
+    /** Member names seen so far (objects only). */
+    names?: Set<string>;
+    /** The current member name (objects) or element index (arrays), for the path in messages. */
+    label: string;
+    index: number;
+    expectName: boolean;
+}
+
+/**
+ * Member names repeated within one object of a JSON text, as `{ path, name }` (at most `limit`; `path`
+ * like `.Statement[1].Condition`, empty at the top level).
+ * `JSON.parse` keeps the last copy of a repeated name, but which copy AWS reads is not documented
+ * (RFC 8259 leaves it to the implementation), so a judge that reads one copy could be steered by the
+ * other. One linear pass with an explicit stack (no recursion); `text` must already be valid JSON.
+ */
+export function duplicateMemberNames(text: string, limit = 5): Array<{ path: string; name: string }> {
+    const out: Array<{ path: string; name: string }> = [];
+    const stack: ScanFrame[] = [];
+    const path = (): string =>
+        stack
+            .slice(0, -1)
+            .map((f) => f.label)
+            .join("");
+    const n = text.length;
+    let i = 0;
+    while (i < n && out.length < limit) {
+        const c = text.charCodeAt(i);
+        if (c === 0x22) {
+            // A string: find its end, honouring backslash escapes.
+            let j = i + 1;
+            let escaped = false;
+            while (j < n) {
+                const d = text.charCodeAt(j);
+                if (d === 0x5c) {
+                    escaped = true;
+                    j += 2;
+                    continue;
+                }
+                if (d === 0x22) {
+                    break;
+                }
+                j++;
+            }
+            const top = stack[stack.length - 1];
+            if (top?.names && top.expectName) {
+                const raw = text.slice(i + 1, j);
+                let name = raw;
+                if (escaped) {
+                    try {
+                        name = JSON.parse(`"${raw}"`) as string;
+                    } catch {
+                        name = raw;
+                    }
+                }
+                if (top.names.has(name)) {
+                    out.push({ path: path(), name });
+                } else {
+                    top.names.add(name);
+                }
+                top.label = `.${name}`;
+                top.expectName = false;
+            }
+            i = j + 1;
+            continue;
+        }
+        if (c === 0x7b) {
+            stack.push({ names: new Set(), label: "", index: 0, expectName: true });
+        } else if (c === 0x5b) {
+            stack.push({ label: "[0]", index: 0, expectName: false });
+        } else if (c === 0x7d || c === 0x5d) {
+            stack.pop();
+        } else if (c === 0x2c) {
+            const top = stack[stack.length - 1];
+            if (top?.names) {
+                top.expectName = true;
+            } else if (top) {
+                top.index++;
+                top.label = `[${top.index}]`;
+            }
+        }
+        i++;
+    }
+    return out;
+}
+
 function byteLength(s: string): number {
     return Buffer.byteLength(s, "utf8");
 }
@@ -554,6 +668,16 @@ function parseUncached(document: unknown): ParseResult {
                 "Fix the JSON syntax; build the document with JSON.stringify rather than by hand.",
             );
             return { ok: false, problems: p.problems };
+        }
+        for (const d of duplicateMemberNames(document)) {
+            const at = d.path === "" ? "the top level" : d.path.replace(/^\./, "");
+            p.problem(
+                undefined,
+                `The key policy text repeats the member name "${d.name}" in one JSON object (at ${at}); which copy ` +
+                    `AWS reads is undefined, and this judge could read a different one than KMS.`,
+                `Write "${d.name}" once in that object (merge the two copies), e.g. by building the document with ` +
+                    `JSON.stringify from an object.`,
+            );
         }
     }
     if (!isRecord(doc)) {

@@ -119,18 +119,25 @@ describe("judge: analyzeKeyPolicy - well-bound service grants pass", () => {
     });
     it("passes two applications sharing a key, each statement bound to its own, and lists both", () => {
         const app2 = APP_ARN.replace(APP_ID, "00second");
-        const second = { ...guideStatement({ StringEquals: { [ARN]: app2, [ACC]: ACCOUNT, [CTX]: "00second" } }), Sid: "Second" };
+        const second = {
+            ...guideStatement({ StringEquals: { [ARN]: app2, [ACC]: ACCOUNT, [CTX]: "00second" } }),
+            Sid: "Second",
+        };
         const a = passes(keyPolicy(guideStatement(), second));
         assert.deepEqual(a.binding!.sourceArns, [APP_ARN, app2]);
         // Knowing which application this stack deploys, the other statement binds to another application.
-        const b = analyzeKeyPolicy(keyPolicy(guideStatement(), second), { expectedApplication: { arn: APP_ARN, id: APP_ID } });
+        const b = analyzeKeyPolicy(keyPolicy(guideStatement(), second), {
+            expectedApplication: { arn: APP_ARN, id: APP_ID },
+        });
         assert.match(unbound(b), /Sid "Second" binds .* another application/);
     });
-    it("judges by meaning: Principal \"*\" pinned to the service by aws:PrincipalServiceName is a service grant", () => {
+    it('judges by meaning: Principal "*" pinned to the service by aws:PrincipalServiceName is a service grant', () => {
         const st = {
             ...guideStatement(),
             Principal: "*",
-            Condition: { StringEquals: { "aws:PrincipalServiceName": SERVICE, [ARN]: APP_ARN, [ACC]: ACCOUNT, [CTX]: APP_ID } },
+            Condition: {
+                StringEquals: { "aws:PrincipalServiceName": SERVICE, [ARN]: APP_ARN, [ACC]: ACCOUNT, [CTX]: APP_ID },
+            },
         };
         passes(keyPolicy(st));
         const loose = { ...st, Condition: { StringEquals: { "aws:PrincipalServiceName": SERVICE } } };
