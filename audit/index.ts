@@ -8,6 +8,8 @@ export type { AuditErrorCode, AwsCallDescription } from "./errors";
 export {
     ADVISORY_FINDING_KINDS,
     isPrincipalArn,
+    JOB_ROLE_KEY_POLICY_SID,
+    jobRoleKeyPolicyStatement,
     judgeKeyPolicy,
     parseApplicationArn,
     principalAccess,
@@ -15,7 +17,7 @@ export {
     serviceRequest,
     withoutAccountDelegation,
 } from "./judgment";
-export type { ApplicationRef, JudgeParams, Judgment, PrincipalAccess } from "./judgment";
+export type { ApplicationRef, JudgeParams, Judgment, PrincipalAccess, PrincipalKind } from "./judgment";
 export { auditKeyPolicyText, readKeyPolicyFile, unwrapKeyPolicyText } from "./keyPolicyFile";
 export { auditApplication } from "./live";
 export type { LiveClients } from "./live";

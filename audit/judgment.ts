@@ -8,13 +8,13 @@ import {
     EMR_SERVERLESS_PRINCIPAL,
     SERVICE_ACTIONS,
     SUBMITTER_ACTIONS,
-    APPLICATION_ID_CONTEXT_KEY,
     SOURCE_ACCOUNT_KEY,
     SOURCE_ARN_KEY,
     VIA_SERVICE_KEY,
     emrServerlessViaService,
     analyzeKeyPolicy,
     evaluateRequest,
+    parseKeyArn,
     parsePolicyDocument,
 } from "../policypack/judge";
 import type {
@@ -28,8 +28,8 @@ import type {
     RequestContext,
 } from "../policypack/judge";
 import {
-    KEY_POLICY_SIDS,
     PolicyStatement,
+    encryptionContextConditions,
     serviceKeyPolicyStatement,
     submitterKeyPolicyStatements,
 } from "../components/keyPolicy";
@@ -68,13 +68,22 @@ export interface JudgeParams {
     application?: ApplicationRef;
     /** Region for `kms:ViaService` (defaults to the application's). */
     region?: string;
-    /** The key ARN, when known (requests name it as their resource; printed IAM policies use it). */
+    /**
+     * The key ARN, when known (requests name it as their resource; printed IAM policies use it; its account decides
+     * which principals are cross-account). Without it the key is assumed to be in the application's account.
+     */
     keyArn?: string;
     /** The application's custom encryption context (sent with the service's and submitters' requests). */
     encryptionContext?: Record<string, string>;
-    /** Job runtime roles to check (need kms:GenerateDataKey and kms:Decrypt). */
+    /**
+     * Job runtime roles to check: they need kms:GenerateDataKey and kms:Decrypt, judged for requests without
+     * kms:ViaService (see {@link principalRequest}). A role outside the key's account is at best `depends`.
+     */
     jobRoleArns?: readonly string[];
-    /** Job submitters to check (need kms:DescribeKey, kms:GenerateDataKey and kms:Decrypt). */
+    /**
+     * Job submitters to check: they need kms:DescribeKey, and kms:GenerateDataKey / kms:Decrypt via EMR Serverless.
+     * A submitter outside the key's account is at best `depends`.
+     */
     submitterArns?: readonly string[];
     /** Extra judge options (e.g. `sourceAccountKeys`). */
     analyzeOptions?: Omit<AnalyzeOptions, "region" | "expectedApplication">;
@@ -104,17 +113,14 @@ function serviceStatement(app: ApplicationRef): PolicyStatement {
     return serviceKeyPolicyStatement({ applicationArn: app.arn, applicationId: app.id, accountId: app.account });
 }
 
-function contextEntries(context: Record<string, string> | undefined): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(context ?? {})) {
-        out[`kms:EncryptionContext:${k}`] = v;
-    }
-    return out;
-}
-
 /** The encryption context EMR Serverless sends: the custom pairs plus `applicationId`. */
 function fullContext(app: ApplicationRef, custom: Record<string, string> | undefined): Record<string, string> {
     return { ...(custom ?? {}), applicationId: app.id };
+}
+
+/** The request context entries for an encryption context: the condition keys, and `kms:EncryptionContextKeys`. */
+function contextKeys(ctx: Record<string, string>): Record<string, string | string[]> {
+    return { ...encryptionContextConditions(ctx), "kms:EncryptionContextKeys": Object.keys(ctx).sort() };
 }
 
 /** The request EMR Serverless makes for the application's worker disks. */
@@ -124,7 +130,6 @@ export function serviceRequest(
     keyArn: string | undefined,
     custom?: Record<string, string>,
 ): RequestContext {
-    const ctx = fullContext(app, custom);
     return {
         principal: { type: "Service", id: EMR_SERVERLESS_PRINCIPAL },
         action,
@@ -132,18 +137,26 @@ export function serviceRequest(
         context: {
             [SOURCE_ARN_KEY]: app.arn,
             [SOURCE_ACCOUNT_KEY]: app.account,
-            ...contextEntries(ctx),
-            [APPLICATION_ID_CONTEXT_KEY]: app.id,
-            "kms:EncryptionContextKeys": Object.keys(ctx),
+            ...contextKeys(fullContext(app, custom)),
         },
     };
 }
 
+/** Which principal the audit asks about: a job runtime role or a job submitter. */
+export type PrincipalKind = "job role" | "submitter";
+
 /**
- * The request a job role or submitter makes through EMR Serverless: `kms:ViaService` set to the region's
- * EMR Serverless endpoint, the encryption context on GenerateDataKey/Decrypt (not on DescribeKey).
+ * The request a job role or a submitter makes.
+ *
+ * - Submitter: `kms:ViaService` set to the region's EMR Serverless endpoint (the AWS guide's submitter statement
+ *   is conditioned on it), the custom encryption context plus `applicationId` on GenerateDataKey/Decrypt (none
+ *   on DescribeKey).
+ * - Job role: no `kms:ViaService` (the AWS guide's job-role grant is an IAM policy without it, and it is not
+ *   documented that the worker's calls carry it), and only the `applicationId` encryption context, as the guide's
+ *   CloudTrail events show. A grant that holds only under either assumption is therefore not counted.
  */
 export function principalRequest(
+    kind: PrincipalKind,
     action: string,
     principalArn: string,
     app: ApplicationRef,
@@ -152,17 +165,22 @@ export function principalRequest(
     custom?: Record<string, string>,
 ): RequestContext {
     const account = principalArn.split(":")[4];
-    const ctx = action === "kms:DescribeKey" ? undefined : fullContext(app, custom);
+    let ctx: Record<string, string> | undefined;
+    if (kind === "job role") {
+        ctx = { applicationId: app.id };
+    } else if (action !== "kms:DescribeKey") {
+        ctx = fullContext(app, custom);
+    }
     return {
         principal: { type: "AWS", id: principalArn },
         action,
         resource: keyArn,
         context: {
-            [VIA_SERVICE_KEY]: emrServerlessViaService(region),
+            ...(kind === "submitter" ? { [VIA_SERVICE_KEY]: emrServerlessViaService(region) } : {}),
             "kms:CallerAccount": account,
             "aws:PrincipalArn": principalArn,
             "aws:PrincipalAccount": account,
-            ...(ctx ? { ...contextEntries(ctx), "kms:EncryptionContextKeys": Object.keys(ctx) } : {}),
+            ...(ctx ? contextKeys(ctx) : {}),
         },
     };
 }
@@ -195,8 +213,9 @@ export interface PrincipalAccess {
     actions: { action: string; decision: Decision; direct: boolean }[];
 }
 
-/** Evaluates each action for a principal. */
+/** Evaluates each action for a principal, with the requests {@link principalRequest} builds for its kind. */
 export function principalAccess(
+    kind: PrincipalKind,
     policy: ParsedPolicy,
     principalArn: string,
     actions: readonly string[],
@@ -209,10 +228,27 @@ export function principalAccess(
     return {
         principal: principalArn,
         actions: actions.map((action) => {
-            const req = principalRequest(action, principalArn, app, region, keyArn, custom);
+            const req = principalRequest(kind, action, principalArn, app, region, keyArn, custom);
             const decision = evaluateRequest(policy, req);
             return { action, decision, direct: decision === "Allow" && evaluateRequest(own, req) === "Allow" };
         }),
+    };
+}
+
+/** Sid of the key policy statement the audit prints for a job role lacking a grant. */
+export const JOB_ROLE_KEY_POLICY_SID = "AllowJobRolesUseKey";
+
+/**
+ * A key policy statement granting job runtime roles what the AWS guide's job-role IAM grant gives:
+ * `kms:GenerateDataKey` and `kms:Decrypt`, `Resource "*"` (the key itself, in a key policy), no `kms:ViaService`.
+ */
+export function jobRoleKeyPolicyStatement(roleArns: readonly string[]): PolicyStatement {
+    return {
+        Sid: JOB_ROLE_KEY_POLICY_SID,
+        Effect: "Allow",
+        Principal: { AWS: [...new Set(roleArns)].sort() },
+        Action: [...SERVICE_ACTIONS],
+        Resource: "*",
     };
 }
 
@@ -223,8 +259,21 @@ export function isPrincipalArn(arn: string): boolean {
     return PRINCIPAL_ARN.test(arn);
 }
 
+/** Where the key lives relative to a principal. */
+interface KeyAccount {
+    /** The key's account: from the key ARN, else assumed to be the application's. */
+    account: string;
+    /** True when it is assumed (no key ARN given). */
+    assumed: boolean;
+}
+
+function keyAccountOf(app: ApplicationRef, keyArn: string | undefined): KeyAccount {
+    const fromArn = keyArn ? parseKeyArn(keyArn)?.account : undefined;
+    return fromArn ? { account: fromArn, assumed: false } : { account: app.account, assumed: true };
+}
+
 function principalCheck(
-    kind: "job role" | "submitter",
+    kind: PrincipalKind,
     access: PrincipalAccess,
     app: ApplicationRef,
     region: string,
@@ -232,7 +281,19 @@ function principalCheck(
     custom: Record<string, string> | undefined,
 ): AuditCheck {
     const who = `${kind} ${access.principal}`;
-    const keyRef = keyArn ?? `arn:${app.partition}:kms:${region}:${app.account}:key/<key-id>`;
+    const key = keyAccountOf(app, keyArn);
+    const principalAccount = access.principal.split(":")[4];
+    const crossAccount = principalAccount !== key.account;
+    const keyRef = keyArn ?? `arn:${app.partition}:kms:${region}:${key.account}:key/<key-id>`;
+    const iamPolicy = (): unknown =>
+        kind === "job role" ? jobRoleKeyGrantPolicy(keyRef) : submitterIamPolicy({ keyArn: keyRef, region });
+    const requests =
+        kind === "job role"
+            ? "requests without kms:ViaService, with the applicationId encryption context"
+            : `requests via ${emrServerlessViaService(region)}`;
+    const keyWhere = key.assumed
+        ? `the key's account (assumed to be the application's, ${key.account}: no key ARN given; pass --key-arn)`
+        : `the key's account ${key.account}`;
     const denied = access.actions.filter((a) => a.decision === "ExplicitDeny").map((a) => a.action);
     const missing = access.actions.filter((a) => a.decision === "ImplicitDeny").map((a) => a.action);
     const delegated = access.actions.filter((a) => a.decision === "Allow" && !a.direct).map((a) => a.action);
@@ -242,36 +303,40 @@ function principalCheck(
             id: "principal",
             principal: access.principal,
             status: "fail",
-            message: `The key policy explicitly denies the ${who} ${denied.join(", ")} (requests via ${emrServerlessViaService(region)}); jobs will fail.`,
+            message: `The key policy explicitly denies the ${who} ${denied.join(", ")} (${requests}); jobs will fail.`,
             fix: "Remove or narrow the Deny statement that matches this principal and action.",
         };
     }
     if (missing.length > 0) {
-        let statements = submitterKeyPolicyStatements({
-            submitterArns: [access.principal],
-            region,
-            encryptionContext: custom,
-        });
-        statements = statements.filter((st) => {
-            const acts = Array.isArray(st.Action) ? st.Action : [st.Action];
-            return acts.some((a) => missing.includes(a));
-        });
+        let statements: PolicyStatement[];
         if (kind === "job role") {
-            statements = statements.map((st) =>
-                st.Sid === KEY_POLICY_SIDS.submitterUse ? { ...st, Sid: "AllowJobRoleUseKeyViaEmrServerless" } : st,
-            );
+            statements = [jobRoleKeyPolicyStatement([access.principal])];
+        } else {
+            statements = submitterKeyPolicyStatements({
+                submitterArns: [access.principal],
+                region,
+                encryptionContext: custom,
+            }).filter((st) => {
+                const acts = Array.isArray(st.Action) ? st.Action : [st.Action];
+                return acts.some((a) => missing.includes(a));
+            });
         }
         return {
             id: "principal",
             principal: access.principal,
             status: "fail",
-            message: `The key policy does not grant the ${who} ${missing.join(", ")} (neither directly nor through its account); ${kind === "job role" ? "job runs" : "job submissions"} using this key will be refused.`,
+            message: `The key policy does not grant the ${who} ${missing.join(", ")} for ${requests} (neither directly nor through its account); ${kind === "job role" ? "job runs" : "job submissions"} using this key will be refused.`,
             fix:
                 "Add the statement(s) below to the key policy (if a statement with the same Sid exists, add the principal to it)" +
-                (access.principal.split(":")[4] === app.account
-                    ? ", or let the account's IAM policies decide by keeping the account-root statement."
-                    : "; a principal of another account also needs an IAM policy granting the same on the key."),
+                (crossAccount
+                    ? `; the principal is in account ${principalAccount}, not ${keyWhere}, so that account must also attach the IAM policy below to it (cross-account KMS use needs both).`
+                    : ", or let the account's IAM policies decide by keeping the account-root statement.") +
+                (kind === "job role"
+                    ? " The statement has no kms:ViaService condition (the AWS guide's job-role grant has none); the" +
+                      " advisory submitter-not-via-service finding will name it."
+                    : ""),
             statementToAdd: statements.length === 1 ? statements[0] : statements,
+            ...(crossAccount ? { iamPolicyToAttach: iamPolicy() } : {}),
         };
     }
     if (delegated.length > 0) {
@@ -280,16 +345,25 @@ function principalCheck(
             principal: access.principal,
             status: "depends",
             message: `The key policy delegates ${delegated.join(", ")} for the ${who} to its account's IAM policies (account principal / :root); whether it may use the key depends on IAM policies this audit does not read.`,
-            fix: "Check that the principal's IAM policies grant the actions below on the key, or grant them in the key policy.",
-            iamPolicyToAttach:
-                kind === "job role" ? jobRoleKeyGrantPolicy(keyRef) : submitterIamPolicy({ keyArn: keyRef, region }),
+            fix: `Check that the principal's IAM policies${crossAccount ? ` (in account ${principalAccount})` : ""} grant the actions below on the key, or grant them in the key policy.`,
+            iamPolicyToAttach: iamPolicy(),
+        };
+    }
+    if (crossAccount) {
+        return {
+            id: "principal",
+            principal: access.principal,
+            status: "depends",
+            message: `The key policy grants the ${who} ${all} (${requests}), but the principal is in account ${principalAccount}, not ${keyWhere}: KMS across accounts also needs an IAM policy in account ${principalAccount} granting the same on the key, which this audit does not read.`,
+            fix: `In account ${principalAccount}, attach the IAM policy below to the principal${key.assumed ? " (or pass --key-arn if the key is in that account)" : ""}.`,
+            iamPolicyToAttach: iamPolicy(),
         };
     }
     return {
         id: "principal",
         principal: access.principal,
         status: "pass",
-        message: `The key policy grants the ${who} ${all} (via ${emrServerlessViaService(region)}).`,
+        message: `The key policy grants the ${who} ${all} (${requests})${key.assumed ? `, assuming the key is in the application's account ${key.account} (pass --key-arn to check)` : ""}.`,
     };
 }
 
@@ -354,6 +428,7 @@ export function judgeKeyPolicy(params: JudgeParams): Judgment {
     if (app && region) {
         for (const arn of params.jobRoleArns ?? []) {
             const access = principalAccess(
+                "job role",
                 policy,
                 arn,
                 SERVICE_ACTIONS,
@@ -366,6 +441,7 @@ export function judgeKeyPolicy(params: JudgeParams): Judgment {
         }
         for (const arn of params.submitterArns ?? []) {
             const access = principalAccess(
+                "submitter",
                 policy,
                 arn,
                 SUBMITTER_ACTIONS,

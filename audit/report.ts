@@ -8,7 +8,8 @@ import type { KeyPolicyAnalysis } from "../policypack/judge/types";
  * - `pass`: satisfied.
  * - `fail`: a violation (the command exits 1).
  * - `warn`: advisory; reported, exit code unchanged unless `--strict`.
- * - `depends`: cannot be decided from what the audit reads (e.g. the key policy delegates to IAM policies).
+ * - `depends`: cannot be decided from what the audit reads (e.g. the key policy delegates to IAM policies, or the
+ *   principal is in another account than the key, so an IAM policy in its own account must also grant the use).
  */
 export type CheckStatus = "pass" | "fail" | "warn" | "depends";
 

@@ -210,6 +210,39 @@ describe("audit --application (live, loopback EMR Serverless and KMS)", function
         assert.equal(check(second.report, "principal", JOB_ROLE).status, "pass");
     });
 
+    it("a role of another account granted directly by the key policy is 'depends' (its IAM policy), never 'pass'", async () => {
+        const foreign = "arn:aws:iam::444455556666:role/dev";
+        const doc = keyPolicyDocument({
+            partition: "aws",
+            accountId: ACCOUNT,
+            applicationArn: APP_ARN,
+            applicationId: APP_ID,
+            submitterArns: [SUBMITTER, foreign],
+            region: REGION,
+            encryptionContext: CONTEXT,
+        });
+        doc.Statement.push({
+            Sid: "AllowJobRolesUseKey",
+            Effect: "Allow",
+            Principal: { AWS: [foreign] },
+            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+            Resource: "*",
+        });
+        setKey({ policy: JSON.stringify(doc) });
+        const { code, report } = await audit("--job-role-arn", foreign, "--submitter-arn", foreign);
+        assert.equal(code, 0, JSON.stringify(report.checks, null, 2));
+        const checks = report.checks.filter((c) => c.principal === foreign);
+        assert.equal(checks.length, 2);
+        for (const c of checks) {
+            assert.equal(c.status, "depends", c.message);
+            assert.match(c.message, /in account 444455556666, not the key's account 111122223333/);
+            assert.ok(c.iamPolicyToAttach);
+        }
+        const human = await runInProcess(["--application", APP_ID, "--region", REGION, "--job-role-arn", foreign]);
+        assert.match(human.stdout, /^DEPENDS +The key policy grants the job role arn:aws:iam::444455556666:role\/dev/m);
+        assert.doesNotMatch(human.stdout, /^PASS .*444455556666/m);
+    });
+
     it("a Deny on the job role is reported as explicit", async () => {
         const doc = componentPolicy();
         doc.Statement.push({
