@@ -34,6 +34,12 @@ export function parseKeyArn(
     return { partition: m[1], region: m[2], account: m[3], keyId: m[4] };
 }
 
+/**
+ * The encryption-context key EMR Serverless adds itself (AWS guide: CloudTrail shows
+ * `"encryptionContext": {"applicationId": ...}`; the key policy binds `kms:EncryptionContext:applicationId`).
+ */
+export const RESERVED_CONTEXT_KEY = "applicationId";
+
 /** Context keys whose name says they hold a secret. */
 const SECRET_KEY_NAME =
     /(pass(?:word|wd|phrase)?|secret|token|api[-_ ]?key|access[-_ ]?key|private[-_ ]?key|credential|session[-_ ]?key)/i;
@@ -148,6 +154,13 @@ export function checkEncryptionContext(
                 field: where,
                 message: `${where}: the key is ${k.length} characters long; keys must be 1-${MAX_CONTEXT_KEY_LENGTH} characters.`,
                 fix: `Use a key of 1 to ${MAX_CONTEXT_KEY_LENGTH} characters.`,
+            });
+        }
+        if (k === RESERVED_CONTEXT_KEY) {
+            problems.push({
+                field: where,
+                message: `${where}: "${RESERVED_CONTEXT_KEY}" is the key EMR Serverless itself puts in the encryption context (the application id, which the key policy's kms:EncryptionContext:${RESERVED_CONTEXT_KEY} condition checks); a custom entry with that name would collide with it.`,
+                fix: `Rename the entry (e.g. "app" or "team"); EMR Serverless adds ${RESERVED_CONTEXT_KEY} on its own.`,
             });
         }
         if (typeof v !== "string") {
