@@ -23,6 +23,7 @@ import {
     throwIfProblems,
     validateEncryptionContextInput,
     validateKeyArnInput,
+    settingCredentialsFromProviderConfig,
 } from "./validation";
 
 /** The component's type token. */
@@ -64,7 +65,11 @@ export interface JobRoleOptions {
 export interface DiskEncryptionCredentials {
     /** Named profile. Default: the `aws:profile` stack config. */
     profile?: pulumi.Input<string>;
-    /** Role to assume. Default: the first `aws:assumeRoles` entry of the stack config (ARN, session name, external id only). */
+    /**
+     * Role to assume. Default: the `aws:assumeRoles` entry of the stack config (ARN, session name,
+     * external id). A role chain, a session policy or `aws:assumeRoleWithWebIdentity` in the stack
+     * config cannot be reproduced by the setting and are refused unless these credentials are given.
+     */
     assumeRole?: pulumi.Input<{ roleArn: string; sessionName?: string; externalId?: string }>;
 }
 
@@ -170,6 +175,10 @@ export class EncryptedApplication extends pulumi.ComponentResource {
             args.existingKeyArn === undefined
                 ? undefined
                 : validateKeyArnInput(subject, args.existingKeyArn, "existingKeyArn");
+        // Who the disk-encryption setting acts as: explicit, or the AWS provider's stack config when
+        // that can be reproduced without changing identity (refused otherwise, before anything exists).
+        const settingCredentials: DiskEncryptionCredentials =
+            args.diskEncryptionCredentials ?? fromProviderConfig(subject);
         const submitters = checkedPrincipals(subject, args.submitterArns, "submitterArns");
         const administrators = checkedPrincipals(subject, args.keyAdministratorArns, "keyAdministratorArns");
 
@@ -344,16 +353,16 @@ export class EncryptedApplication extends pulumi.ComponentResource {
                 {
                     description: `Submit EMR Serverless jobs using the disk-encryption key of application ${name}`,
                     policy: pulumi
-                        .all([keyArn, region])
-                        .apply(([k, r]) => JSON.stringify(submitterIamPolicy({ keyArn: k, region: r }))),
+                        .all([keyArn, region, context])
+                        .apply(([k, r, c]) =>
+                            JSON.stringify(submitterIamPolicy({ keyArn: k, region: r, encryptionContext: c })),
+                        ),
                 },
                 parent,
             );
         }
 
         // 5. The disk-encryption setting, once the key policy and the role grant are in place.
-        const config = aws.config;
-        const firstAssumeRole = config.assumeRoles?.[0];
         const settingArgs: ApplicationDiskEncryptionArgs = {
             applicationId: this.application.id,
             encryptionKeyArn: keyArn,
@@ -361,16 +370,7 @@ export class EncryptedApplication extends pulumi.ComponentResource {
             encryptionContext: context as pulumi.Output<Record<string, string>>,
             region,
             restartIfStarted: args.restartIfStarted ?? false,
-            profile: args.diskEncryptionCredentials?.profile ?? config.profile,
-            assumeRole:
-                args.diskEncryptionCredentials?.assumeRole ??
-                (firstAssumeRole?.roleArn
-                    ? withoutUndefined({
-                          roleArn: firstAssumeRole.roleArn,
-                          sessionName: firstAssumeRole.sessionName,
-                          externalId: firstAssumeRole.externalId,
-                      })
-                    : undefined),
+            ...settingCredentials,
         };
         const settingDeps: pulumi.Resource[] = [this.jobRoleKeyGrant];
         if (this.keyPolicy !== undefined) {
@@ -384,7 +384,7 @@ export class EncryptedApplication extends pulumi.ComponentResource {
         if (args.keyUsageMonitoring !== undefined) {
             this.keyUsageMonitoring = new KeyUsageMonitoring(
                 `${name}-key-usage`,
-                { ...args.keyUsageMonitoring, keyArn, applicationId: this.application.id },
+                { region: args.region, ...args.keyUsageMonitoring, keyArn, applicationId: this.application.id },
                 { parent: this },
             );
         }
@@ -506,4 +506,14 @@ function checkedPrincipals(
 
 function withoutUndefined<T extends object>(value: T): T {
     return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function fromProviderConfig(subject: string): DiskEncryptionCredentials {
+    const { credentials, problems } = settingCredentialsFromProviderConfig({
+        profile: aws.config.profile,
+        assumeRoles: aws.config.assumeRoles,
+        assumeRoleWithWebIdentity: aws.config.assumeRoleWithWebIdentity,
+    });
+    throwIfProblems(subject, problems);
+    return withoutUndefined(credentials);
 }

@@ -11,7 +11,7 @@ import {
     VIA_SERVICE_KEY,
     emrServerlessViaService,
 } from "../policypack/judge/constants";
-import { PolicyDocument } from "./keyPolicy";
+import { encryptionContextConditions, PolicyDocument } from "./keyPolicy";
 
 /** Inputs of {@link jobRoleTrustPolicy}. */
 export interface JobRoleTrustParams {
@@ -68,12 +68,16 @@ export interface SubmitterIamPolicyParams {
     keyArn: string;
     /** The application's region (for `kms:ViaService`). */
     region: string;
+    /** The custom encryption context; each entry becomes a `kms:EncryptionContext:<key>` condition. */
+    encryptionContext?: Record<string, string>;
 }
 
 /**
  * An IAM policy for job submitters, for teams that grant through IAM rather than the key policy:
  * `kms:DescribeKey` on the key, and `kms:GenerateDataKey` / `kms:Decrypt` on the key only via EMR
- * Serverless in the region.
+ * Serverless in the region and only with the custom encryption context (the same conditions as the
+ * key policy's submitter statement). The component creates it as a managed policy and attaches it
+ * to nobody: attach it to the submitters' roles or groups yourself.
  */
 export function submitterIamPolicy(params: SubmitterIamPolicyParams): PolicyDocument {
     return {
@@ -90,7 +94,12 @@ export function submitterIamPolicy(params: SubmitterIamPolicyParams): PolicyDocu
                 Effect: "Allow",
                 Action: [SUBMITTER_ACTIONS[1], SUBMITTER_ACTIONS[2]],
                 Resource: params.keyArn,
-                Condition: { StringEquals: { [VIA_SERVICE_KEY]: emrServerlessViaService(params.region) } },
+                Condition: {
+                    StringEquals: {
+                        [VIA_SERVICE_KEY]: emrServerlessViaService(params.region),
+                        ...encryptionContextConditions(params.encryptionContext),
+                    },
+                },
             },
         ],
     };

@@ -45,11 +45,13 @@ export const KEY_POLICY_SIDS = {
 } as const;
 
 /**
- * Actions granted to key administrators: manage the key (policy, rotation, tags, deletion) but
- * not use it for cryptography.
+ * Actions granted to key administrators: manage the key (policy, rotation, aliases, tags,
+ * deletion), no cryptographic use and no grants (`kms:CreateAlias`, not `kms:Create*`, which would
+ * include `kms:CreateGrant`). Administrators can still change the key policy (`kms:PutKeyPolicy`):
+ * that is what administering a key means, so choose them accordingly.
  */
 export const KEY_ADMINISTRATOR_ACTIONS: readonly string[] = [
-    "kms:Create*",
+    "kms:CreateAlias",
     "kms:Describe*",
     "kms:Enable*",
     "kms:List*",

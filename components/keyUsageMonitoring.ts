@@ -62,6 +62,12 @@ export interface KeyUsageMonitoringArgs {
     metricNamespace?: pulumi.Input<string>;
     /** Tags for the taggable children (the alarm and the topic; query definitions and metric filters take none). */
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /**
+     * Region of the monitoring resources: the region of the CloudTrail log group (a multi-Region trail
+     * usually delivers to one log group in its home region). Default: the AWS provider's region;
+     * `EncryptedApplication` defaults it to its own `region`.
+     */
+    region?: pulumi.Input<string>;
 }
 
 /** Type token of {@link KeyUsageMonitoring}. */
@@ -191,6 +197,7 @@ export class KeyUsageMonitoring extends pulumi.ComponentResource {
                 name: pulumi.interpolate`emr-serverless/${applicationId}/disk-key-usage`,
                 logGroupNames: [args.cloudTrailLogGroupName],
                 queryString: pulumi.all([keyArn, applicationId]).apply(([k, a]) => buildKeyUsageQuery(k, a)),
+                region: args.region,
             },
             parent,
         );
@@ -209,12 +216,13 @@ export class KeyUsageMonitoring extends pulumi.ComponentResource {
                     defaultValue: "0",
                     unit: "Count",
                 },
+                region: args.region,
             },
             parent,
         );
 
         if (args.createTopic) {
-            this.topic = new aws.sns.Topic(`${name}-alarms`, { tags: args.tags }, parent);
+            this.topic = new aws.sns.Topic(`${name}-alarms`, { tags: args.tags, region: args.region }, parent);
             this.alarmTopicArn = this.topic.arn;
         } else {
             this.alarmTopicArn = pulumi.output(args.alarmTopicArn);
@@ -236,6 +244,7 @@ export class KeyUsageMonitoring extends pulumi.ComponentResource {
                 alarmActions: actions,
                 okActions: actions,
                 tags: args.tags,
+                region: args.region,
             },
             { parent: this, dependsOn: [this.failureMetricFilter] },
         );

@@ -182,3 +182,81 @@ export function checkExistingKey(keyArn: string, facts: ExistingKeyFacts, field 
     }
     return problems;
 }
+
+/** The parts of the AWS provider's configuration that decide the identity the stack deploys as. */
+export interface ProviderIdentityConfig {
+    profile?: string;
+    assumeRoles?: ReadonlyArray<{
+        roleArn?: string;
+        sessionName?: string;
+        externalId?: string;
+        policy?: string;
+        policyArns?: readonly string[];
+    }>;
+    assumeRoleWithWebIdentity?: unknown;
+}
+
+/** The credential settings the disk-encryption setting can reproduce (no secrets). */
+export interface SettingCredentials {
+    profile?: string;
+    assumeRole?: { roleArn: string; sessionName?: string; externalId?: string };
+}
+
+/**
+ * The credential settings for the disk-encryption setting, taken from the AWS provider's stack
+ * config, or the problems that make that impossible without changing who acts.
+ *
+ * The setting runs in Pulumi's dynamic-provider host, outside the AWS provider, so it must not act
+ * as another identity than the rest of the stack. It reproduces a profile and ONE assumed role.
+ * A role chain (the provider assumes each role in turn; the last one is the identity), a session
+ * policy that narrows the role, or web-identity federation would silently give the setting a
+ * different, usually broader, identity: those are refused with the fix (pass
+ * `diskEncryptionCredentials` explicitly).
+ */
+export function settingCredentialsFromProviderConfig(config: ProviderIdentityConfig): {
+    credentials: SettingCredentials;
+    problems: SettingProblem[];
+} {
+    const problems: SettingProblem[] = [];
+    const fix =
+        "Set diskEncryptionCredentials ({ profile?, assumeRole? }) to credentials that act as the same identity as the AWS provider.";
+    const roles = config.assumeRoles ?? [];
+    if (roles.length > 1) {
+        problems.push({
+            field: "aws:assumeRoles",
+            message: `the AWS provider chains ${roles.length} roles (the last one is the identity), but the disk-encryption setting can assume only one role, so it would act as another identity.`,
+            fix,
+        });
+    }
+    const first = roles[0];
+    if (first !== undefined && (first.policy !== undefined || (first.policyArns?.length ?? 0) > 0)) {
+        problems.push({
+            field: "aws:assumeRoles[0]",
+            message:
+                "the assumed role carries a session policy (policy/policyArns) that narrows what it may do; the disk-encryption setting cannot apply it, so it would act with broader rights.",
+            fix,
+        });
+    }
+    if (config.assumeRoleWithWebIdentity !== undefined && config.assumeRoleWithWebIdentity !== null) {
+        problems.push({
+            field: "aws:assumeRoleWithWebIdentity",
+            message:
+                "the AWS provider federates through a web identity, which the disk-encryption setting cannot reproduce from the provider's configuration.",
+            fix: `${fix} In CI, the SDK's default chain also honours AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE.`,
+        });
+    }
+    const credentials: SettingCredentials = {};
+    if (config.profile !== undefined) {
+        credentials.profile = config.profile;
+    }
+    if (first?.roleArn) {
+        credentials.assumeRole = { roleArn: first.roleArn };
+        if (first.sessionName !== undefined) {
+            credentials.assumeRole.sessionName = first.sessionName;
+        }
+        if (first.externalId !== undefined) {
+            credentials.assumeRole.externalId = first.externalId;
+        }
+    }
+    return { credentials, problems };
+}

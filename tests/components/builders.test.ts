@@ -147,6 +147,15 @@ describe("components: job-role builders", () => {
         });
     });
 
+    it("submitter IAM policy: bound by the custom encryption context, like the key policy's statement", () => {
+        const ctx = { team: "analytics", environment: "dev" };
+        assertSubmitterIamPolicy(submitterIamPolicy({ keyArn: KEY_ARN, region: REGION, encryptionContext: ctx }), {
+            keyArn: KEY_ARN,
+            region: REGION,
+            encryptionContext: ctx,
+        });
+    });
+
     it("roleNameFromArnOrName: names, ARNs with paths; refuses other ARNs", () => {
         assert.equal(roleNameFromArnOrName("emr-jobs"), "emr-jobs");
         assert.equal(roleNameFromArnOrName("arn:aws:iam::111122223333:role/emr-jobs"), "emr-jobs");

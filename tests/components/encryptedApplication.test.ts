@@ -186,7 +186,11 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
         });
 
         it("the submitters' IAM policy: DescribeKey, GDK/Decrypt via EMR Serverless, on the key ARN", () => {
-            assertSubmitterIamPolicy(parse(find(update.full, T.policy), "policy"), { keyArn: KEY_ARN, region: REGION });
+            assertSubmitterIamPolicy(parse(find(update.full, T.policy), "policy"), {
+                keyArn: KEY_ARN,
+                region: REGION,
+                encryptionContext: CONTEXT,
+            });
             assert.equal(update.minimal.registrations.filter((x) => x.type === T.policy).length, 0, "opt-in only");
         });
 
@@ -259,8 +263,24 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
         it("an explicit region: no getRegion invoke; every child and every kms:ViaService uses it", () => {
             const r = update.regionOverride;
             assert.ok(!r.calls.includes("aws:index/getRegion:getRegion"));
-            for (const type of [T.key, T.app, T.keyPolicy]) {
-                assert.equal(inputs(find(r, type)).region, "eu-west-1", type);
+            // Every regional child (IAM is global), including the alias and the monitoring resources.
+            const regional = r.registrations.filter((x) => x.custom && !x.type.startsWith("aws:iam/"));
+            assert.deepEqual(
+                regional.map((x) => x.type).sort(),
+                [
+                    T.alias,
+                    T.app,
+                    T.key,
+                    T.keyPolicy,
+                    T.setting,
+                    "aws:cloudwatch/logMetricFilter:LogMetricFilter",
+                    "aws:cloudwatch/metricAlarm:MetricAlarm",
+                    "aws:cloudwatch/queryDefinition:QueryDefinition",
+                    "aws:sns/topic:Topic",
+                ].sort(),
+            );
+            for (const child of regional) {
+                assert.equal(inputs(child).region, "eu-west-1", child.type);
             }
             assert.equal(inputs(find(r, T.setting)).region, "eu-west-1");
             const doc = parse(find(r, T.keyPolicy), "policy");

@@ -46,7 +46,7 @@ describe("KeyUsageMonitoring: pure builders", () => {
         assert.match(m.buildKeyUsageQuery(KEY_ARN, APP_ID, 50), /\| limit 50$/);
     });
 
-    it("the filter pattern matches failed kms.amazonaws.com calls naming the key, in CloudTrail JSON syntax", () => {
+    it("the filter pattern is the CloudTrail JSON pattern for failed kms.amazonaws.com calls naming the key (exact text, balanced)", () => {
         const p = m.buildKeyFailureFilterPattern(KEY_ARN, APP_ID);
         assert.equal(
             p,

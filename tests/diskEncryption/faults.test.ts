@@ -9,6 +9,7 @@ import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { EmrServerlessServer } from "../support/emrServerlessServer";
 import { loadSerializedProvider } from "./roundTrip";
+import { checkDiskEncryption } from "../../components/diskEncryption/provider";
 import type { DiskEncryptionInputs, DiskEncryptionTimeouts } from "../../components/diskEncryption";
 
 const FAKE_ACCESS_KEY_ID = "AKIAFAKETESTKEY00042";
@@ -131,10 +132,35 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
         assert.ok(serializedText.length < 40_000, `serialized provider is ${serializedText.length} characters`);
         assert.ok(!serializedText.includes(FAKE_SECRET));
         assert.ok(!serializedText.includes(FAKE_ACCESS_KEY_ID));
-        assert.ok(!serializedText.includes(server.url));
+        assert.ok(!serializedText.includes(server.url), "no endpoint captured from the environment");
+        assert.ok(!/process\.env/.test(serializedText), "no environment read anywhere in the serialized code");
         assert.ok(
             serializedText.includes('require("@aws-sdk/client-emr-serverless")'),
             "the SDK is required inside the functions",
+        );
+    });
+
+    it("the serialized provider's check refuses what the direct check refuses (alias ARN, secret-looking context)", async () => {
+        const bad = {
+            ...inputs(),
+            encryptionKeyArn: "arn:aws:kms:us-east-1:111122223333:alias/disks",
+            encryptionContext: {
+                dbPassword: "x",
+                ...Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`k${i}`, "v"])),
+            },
+        } as unknown as Record<string, unknown>;
+        const loaded = await provider.check!({}, bad);
+        const direct = await checkDiskEncryption({}, bad);
+        const props = (r: pulumi.dynamic.CheckResult) => (r.failures ?? []).map((f) => f.property).sort();
+        assert.deepEqual(props(loaded), props(direct));
+        assert.ok(props(loaded).includes("encryptionKeyArn"), "the alias ARN is refused");
+        assert.ok(
+            props(loaded).filter((p) => p.startsWith("encryptionContext")).length >= 2,
+            "9 entries and the password",
+        );
+        assert.deepEqual(
+            (await provider.check!({}, inputs() as unknown as Record<string, unknown>)).failures ?? [],
+            [],
         );
     });
 
@@ -309,7 +335,7 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
         assert.deepEqual(server.application("app2")?.diskEncryptionConfiguration?.encryptionContext, { team: "other" });
     });
 
-    it("a replacement's new setting survives the old resource's delete (create-before-delete)", async () => {
+    it("a newer setting of the same application (e.g. a renamed resource, created before the old one is deleted) survives the old resource's delete", async () => {
         server.addApplication("app1", "CREATED");
         const oldInputs = inputs();
         await create(oldInputs);

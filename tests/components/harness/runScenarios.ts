@@ -177,7 +177,8 @@ pulumi.runtime.setMocks(
 );
 
 // The AWS provider's stack config: the setting must receive the profile and the assume-role
-// ARN/session/external id, and nothing else of assumeRoles (no policy, no tags).
+// ARN/session/external id, and nothing else of assumeRoles (no tags). A session policy would be
+// refused (tests/components/validation.test.ts).
 // Plus the example stack's config (Pulumi.example.yaml) for the example program scenario.
 const yaml = require("js-yaml") as { load(text: string): unknown }; // a dependency of @pulumi/pulumi
 const exampleStack = yaml.load(fs.readFileSync(path.join(__dirname, "../../../Pulumi.example.yaml"), "utf8")) as {
@@ -194,7 +195,6 @@ pulumi.runtime.setAllConfig({
             roleArn: "arn:aws:iam::111122223333:role/deployer",
             sessionName: "pulumi",
             externalId: "ext-1",
-            policy: "{}",
             tags: { a: "b" },
         },
     ]),

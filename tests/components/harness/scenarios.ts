@@ -66,6 +66,8 @@ export const scenarios: Record<string, (C: Ctor) => EncryptedApplication> = {
             region: "eu-west-1",
             submitterArns: [SUBMITTER],
             createSubmitterPolicy: true,
+            key: { alias: "alias/emr-disks-eu" },
+            keyUsageMonitoring: { cloudTrailLogGroupName: "cloudtrail-logs", createTopic: true },
         }),
     commaContext: (C) => new C("commaContext", { ...base, encryptionContext: { teams: "a,b" } }),
     // Refusals of known values: thrown at construction, nothing registered.

@@ -163,7 +163,10 @@ export function assertJobRoleGrant(doc: PolicyDocument, keyArn: string): void {
 }
 
 /** The submitters' IAM policy: DescribeKey on the key; GDK/Decrypt on the key via EMR Serverless. */
-export function assertSubmitterIamPolicy(doc: PolicyDocument, expected: { keyArn: string; region: string }): void {
+export function assertSubmitterIamPolicy(
+    doc: PolicyDocument,
+    expected: { keyArn: string; region: string; encryptionContext?: Record<string, string> },
+): void {
     assert.equal(doc.Version, "2012-10-17");
     assert.equal(doc.Statement.length, 2);
     const [describe, use] = doc.Statement;
@@ -174,9 +177,15 @@ export function assertSubmitterIamPolicy(doc: PolicyDocument, expected: { keyArn
     assert.equal(use.Effect, "Allow");
     assert.deepEqual(asList(use.Action), ["kms:Decrypt", "kms:GenerateDataKey"]);
     assert.equal(use.Resource, expected.keyArn);
-    assert.deepEqual(conditionTriples(use), [
-        `StringEquals|kms:ViaService|emr-serverless.${expected.region}.amazonaws.com`,
-    ]);
+    assert.deepEqual(
+        conditionTriples(use).sort(),
+        [
+            `StringEquals|kms:ViaService|emr-serverless.${expected.region}.amazonaws.com`,
+            ...Object.entries(expected.encryptionContext ?? {}).map(
+                ([k, v]) => `StringEquals|kms:EncryptionContext:${k}|${v}`,
+            ),
+        ].sort(),
+    );
 }
 
 /**
