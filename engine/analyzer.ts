@@ -8,7 +8,8 @@
  * directory, environment `PULUMI_CONFIG` + `PULUMI_NODEJS_{ORGANIZATION,PROJECT,STACK,DRY_RUN}` +
  * `PULUMI_{ORGANIZATION,PROJECT,STACK,DRY_RUN}`; the first stdout line must be the port.
  * Calls: Handshake (UNIMPLEMENTED tolerated), ConfigureStack (UNIMPLEMENTED tolerated), GetPluginInfo,
- * GetAnalyzerInfo, Configure (reconciled config), then Analyze / AnalyzeStack.
+ * GetAnalyzerInfo, Configure (reconciled config), then per resource Remediate (UNIMPLEMENTED tolerated) and Analyze
+ * on the remediated inputs, and AnalyzeStack.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -40,6 +41,23 @@ export interface Diagnostic {
     message: string;
     enforcementLevel: EnforcementLevel;
     /** The resource the verdict is about; empty for a stack-wide verdict that named none. */
+    urn: string;
+}
+
+/**
+ * One result of `Remediate` for a resource: either transformed inputs (`properties`, wire form) or, when the
+ * remediation could not run (e.g. it read an unknown value at preview), a `diagnostic` the CLI shows as advisory.
+ */
+export interface Remediation {
+    policyName: string;
+    policyPackName: string;
+    policyPackVersion: string;
+    description: string;
+    /** The resource's inputs after the remediation (wire form). */
+    properties?: PropertyMap;
+    /** Why the remediation did not run. */
+    diagnostic?: string;
+    /** The resource remediated. */
     urn: string;
 }
 
@@ -531,8 +549,39 @@ export class PolicyPackClient {
         return prov;
     }
 
-    /** Sends `Analyze` for one resource (its inputs) and returns the diagnostics. */
-    public async analyze(r: AnalyzerResource): Promise<Diagnostic[]> {
+    /**
+     * Sends `Remediate` for one resource (its inputs) and returns the remediations, in the order the pack ran them
+     * (each one's `properties` already include the earlier ones'). A pack that does not implement Remediate
+     * (UNIMPLEMENTED) has none.
+     */
+    public async remediate(r: AnalyzerResource): Promise<Remediation[]> {
+        const req = this.analyzeRequest(r);
+        let resp: analyzerPbTypes.RemediateResponse | undefined;
+        try {
+            resp = await this.call<analyzerPbTypes.RemediateResponse>("Remediate", (cb) =>
+                this.client.remediate(req, this.meta(), this.callOpts(), cb),
+            );
+        } catch (e) {
+            if ((e as { code?: number }).code === this.stubs.grpc.status.UNIMPLEMENTED) {
+                return [];
+            }
+            throw e;
+        }
+        return resp.getRemediationsList().map((m) => {
+            const props = m.getProperties();
+            return {
+                policyName: m.getPolicyname(),
+                policyPackName: m.getPolicypackname(),
+                policyPackVersion: m.getPolicypackversion(),
+                description: m.getDescription(),
+                ...(props ? { properties: props.toJavaScript() as PropertyMap } : {}),
+                ...(m.getDiagnostic() ? { diagnostic: m.getDiagnostic() } : {}),
+                urn: r.urn,
+            };
+        });
+    }
+
+    private analyzeRequest(r: AnalyzerResource): analyzerPbTypes.AnalyzeRequest {
         const req = new this.stubs.analyzerPb.AnalyzeRequest();
         req.setType(r.type);
         req.setName(r.name);
@@ -543,6 +592,12 @@ export class PolicyPackClient {
         if (prov) {
             req.setProvider(prov);
         }
+        return req;
+    }
+
+    /** Sends `Analyze` for one resource (its inputs) and returns the diagnostics. */
+    public async analyze(r: AnalyzerResource): Promise<Diagnostic[]> {
+        const req = this.analyzeRequest(r);
         const resp = await this.call<analyzerPbTypes.AnalyzeResponse>("Analyze", (cb) =>
             this.client.analyze(req, this.meta(), this.callOpts(), cb),
         );

@@ -3,7 +3,7 @@
  *  [--secret-config key=value ...] [--policy-pack-config FILE] [--account-id ID] [--invokes FILE] [--json]`
  *
  * Exit codes: 0 no mandatory violation; 1 mandatory policy violation(s); 2 program error, unanswerable invoke,
- * invalid config or usage, or the policy pack failed.
+ * a dynamic provider's check failure, invalid config or usage, or the policy pack failed.
  */
 import * as path from "node:path";
 import { EXIT, formatReport, runPreview, type PreviewOptions } from "./preview";
@@ -20,7 +20,14 @@ const USAGE = `usage: npm run preview:offline -- [options]
                              (default: aws:allowedAccountIds when it names exactly one account)
   --invokes FILE             fixtures for other invokes: [{"token": ..., "args": {...}, "result": {...}}]
   --json                     print the report as JSON
-exit codes: 0 passed, 1 mandatory policy violation, 2 error (program, invoke, config, usage)`;
+exit codes: 0 passed, 1 mandatory policy violation, 2 error (program, invoke, provider check, config, usage)
+
+What the pack sees, compared with pulumi preview: Remediate then Analyze on every resource's inputs, then
+AnalyzeStack on the preview outputs. Without the providers' schemas, a create's outputs are its inputs, an
+unknown id, and unknown arn/keyId/uniqueId/policyId/targetKeyArn for the few types the pack reads
+(aws:kms/key:Key, aws:kms/alias:Alias, aws:emrserverless/application:Application, aws:iam/role:Role,
+aws:iam/policy:Policy); every other computed output (e.g. tagsAll, autonamed names) is absent. Only dynamic
+resources' provider check runs (their serialized provider); other providers' checks and defaults do not.`;
 
 /** Parses the command line; throws a usage error naming the flag. */
 export function parseArgs(argv: readonly string[], cwd: string): PreviewOptions & { json: boolean } {

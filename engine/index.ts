@@ -7,9 +7,17 @@ export * from "./policyConfig";
 export * from "./properties";
 export * from "./project";
 export type * from "./previewTypes";
+export * from "./dynamicProvider";
 export {
     accountIdFrom,
     analyzeView,
+    analyzeWithRemediation,
+    changedKeys,
+    formatCheckFailure,
+    KNOWN_COMPUTED_OUTPUTS,
+    previewCreateOutputs,
+    type AnalysisResult,
+    type RemediationReport,
     captureProgram,
     defaultStack,
     engineView,

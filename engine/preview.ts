@@ -11,13 +11,16 @@ import { performance } from "node:perf_hooks";
 import {
     type AnalyzerStackResource,
     type Diagnostic,
+    hasMandatory,
     type ProviderResource,
     PolicyPackClient,
+    type Remediation,
     type ResourceOptions,
 } from "./analyzer";
+import type { CheckFailureRecord } from "./dynamicProvider";
 import { parsePolicyPackConfig } from "./policyConfig";
 import { loadStackConfig, readProject } from "./project";
-import { maskSecrets, type PropertyMap, UNKNOWN, stripInternalKeys } from "./properties";
+import { displayValue, maskSecrets, type PropertyMap, secret, UNKNOWN, stripInternalKeys } from "./properties";
 import type { InvokeFixture, RecordedResource, RunnerRequest, RunnerResult, UnansweredInvoke } from "./previewTypes";
 
 /** Exit codes of the offline preview. */
@@ -26,7 +29,10 @@ export const EXIT = {
     ok: 0,
     /** At least one mandatory policy violation. */
     mandatoryViolation: 1,
-    /** The program failed, an invoke could not be answered, the config is invalid, or the pack failed. */
+    /**
+     * The program failed, an invoke could not be answered, a dynamic provider's check failed, the config is invalid,
+     * or the pack failed.
+     */
     error: 2,
 } as const;
 
@@ -66,6 +72,17 @@ export interface PlannedStep {
     inputs: PropertyMap;
 }
 
+/** A remediation the pack applied, as reported (the changed keys, never their values: they may be secret). */
+export interface RemediationReport {
+    policyName: string;
+    policyPackName: string;
+    policyPackVersion: string;
+    description: string;
+    urn: string;
+    /** Top-level input keys the remediation added, changed or removed. */
+    changedKeys: string[];
+}
+
 /** The result of an offline preview. */
 export interface PreviewReport {
     project: string;
@@ -73,6 +90,10 @@ export interface PreviewReport {
     steps: PlannedStep[];
     policyPack?: { name: string; version: string; dir: string };
     diagnostics: Diagnostic[];
+    /** Remediations the pack applied (Remediate runs before Analyze, which then sees the remediated inputs). */
+    remediations: RemediationReport[];
+    /** Failures of dynamic providers' `check` (errors, as the CLI reports them; the preview fails). */
+    checkFailures: CheckFailureRecord[];
     programError?: string;
     unanswered: UnansweredInvoke[];
     invokes: RunnerResult["invokes"];
@@ -94,6 +115,33 @@ export function stackUrn(project: string, stack: string): string {
     return `urn:pulumi:${stack}::${project}::pulumi:pulumi:Stack::${project}-${stack}`;
 }
 
+/**
+ * Computed outputs the offline preview marks unknown on a create when the program did not set them: a small table
+ * of the outputs this repository's pack reads, by type token. Without the providers' schemas the offline preview
+ * cannot know every computed output: any other computed output (e.g. `tagsAll`, a Role's autonamed `name`) is
+ * absent from AnalyzeStack's outputs, where `pulumi preview` would have it (as unknown, or known when the provider
+ * computes it at preview). `id` is unknown on every create.
+ */
+export const KNOWN_COMPUTED_OUTPUTS: Readonly<Record<string, readonly string[]>> = {
+    "aws:kms/key:Key": ["arn", "keyId"],
+    "aws:kms/alias:Alias": ["arn", "targetKeyArn"],
+    "aws:emrserverless/application:Application": ["arn"],
+    "aws:iam/role:Role": ["arn", "uniqueId"],
+    "aws:iam/policy:Policy": ["arn", "policyId"],
+};
+
+/** A create's preview outputs (pure): its inputs, the unknown id, and the table's computed outputs it lacks. */
+export function previewCreateOutputs(type: string, inputs: PropertyMap): PropertyMap {
+    const out: PropertyMap = { ...inputs };
+    for (const k of KNOWN_COMPUTED_OUTPUTS[type] ?? []) {
+        if (!(k in out)) {
+            out[k] = UNKNOWN.string;
+        }
+    }
+    out["id"] = UNKNOWN.string;
+    return out;
+}
+
 /** The package of a type token (`aws:kms/key:Key` -> `aws`). */
 function packageOf(type: string): string {
     return type.split(":")[0];
@@ -101,16 +149,19 @@ function packageOf(type: string): string {
 
 /**
  * What the engine would see, from the runner's recordings (pure): the root stack, default providers (one per
- * package and version, with the package's config as inputs), and every resource with its provider, its parent
- * (the root stack when the program gave none), its inputs, and its preview outputs (inputs plus an unknown id for a
- * create; state for a read; registered outputs for a component; exports for the stack).
+ * package and version, with the package's config as inputs, secret config keys wrapped as secrets as the CLI sends
+ * them), and every resource with its provider, its parent (the root stack when the program gave none), its inputs,
+ * and its preview outputs (for a create: inputs, an unknown id and the {@link KNOWN_COMPUTED_OUTPUTS} it lacks;
+ * state for a read; registered outputs for a component; exports for the stack).
  */
 export function engineView(
     project: string,
     stack: string,
     config: Readonly<Record<string, string>>,
     result: Pick<RunnerResult, "resources" | "stackOutputs">,
+    secretKeys: readonly string[] = [],
 ): EngineResource[] {
+    const secrets = new Set(secretKeys);
     const root = stackUrn(project, stack);
     const out: EngineResource[] = [
         {
@@ -138,7 +189,7 @@ export function engineView(
             const properties: PropertyMap = {};
             for (const [k, v] of Object.entries(config)) {
                 if (k.startsWith(`${pkg}:`)) {
-                    properties[k.slice(pkg.length + 1)] = v;
+                    properties[k.slice(pkg.length + 1)] = secrets.has(k) ? secret(v) : v;
                 }
             }
             if (r.version) {
@@ -172,7 +223,7 @@ export function engineView(
             : r.state
               ? ((stripInternalKeys(r.state) ?? {}) as PropertyMap)
               : r.custom
-                ? { ...inputs, id: UNKNOWN.string }
+                ? previewCreateOutputs(r.type, inputs)
                 : ((stripInternalKeys(r.outputs ?? {}) ?? {}) as PropertyMap);
         const options: ResourceOptions = {
             protect: r.protect,
@@ -258,9 +309,19 @@ export async function runProgram(req: RunnerRequest, timeoutMs = 120_000): Promi
     try {
         const { code, stderr, stdout } = await new Promise<{ code: number | null; stderr: string; stdout: string }>(
             (resolve, reject) => {
+                // The runner is compiled with this repository's tsconfig, whatever the program's directory holds
+                // (or lacks); it registers TypeScript for the program itself, with the program's own tsconfig.
+                const env: NodeJS.ProcessEnv = { ...process.env };
+                for (const k of Object.keys(env)) {
+                    if (k.startsWith("TS_NODE_")) {
+                        delete env[k];
+                    }
+                }
+                env["TS_NODE_TRANSPILE_ONLY"] = "true";
+                env["TS_NODE_PROJECT"] = path.join(__dirname, "..", "tsconfig.json");
                 const child = spawn(process.execPath, [...args, reqFile, resFile], {
                     cwd: req.programDir,
-                    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+                    env,
                     stdio: ["ignore", "pipe", "pipe"],
                 });
                 let err = "";
@@ -350,28 +411,110 @@ export async function captureProgram(
         config,
         secretKeys,
         result,
-        view: engineView(project.name, stack, config, result),
+        view: engineView(project.name, stack, config, result, secretKeys),
         programMs,
     };
 }
 
-/** Sends every resource through Analyze (inputs), then the whole through AnalyzeStack (outputs). */
-export async function analyzeView(pack: PolicyPackClient, view: readonly EngineResource[]): Promise<Diagnostic[]> {
+/** Top-level keys whose values differ between `a` and `b` (pure). */
+export function changedKeys(a: PropertyMap, b: PropertyMap): string[] {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).sort();
+}
+
+/** What {@link analyzeWithRemediation} returns. */
+export interface AnalysisResult {
+    diagnostics: Diagnostic[];
+    remediations: RemediationReport[];
+    /** The view after remediation (what AnalyzeStack received). */
+    view: EngineResource[];
+}
+
+/**
+ * The CLI's policy passes (pulumi/pulumi `step_generator.go`): per resource, Remediate first, replacing the inputs
+ * with each remediation's transformed properties (a remediation that could not run is an advisory diagnostic), then
+ * Analyze on the final inputs (a `remediate`-level violation that remains is reported as mandatory); then
+ * AnalyzeStack over the outputs, a remediated create's outputs following its remediated inputs.
+ */
+export async function analyzeWithRemediation(
+    pack: PolicyPackClient,
+    view: readonly EngineResource[],
+): Promise<AnalysisResult> {
     const diagnostics: Diagnostic[] = [];
+    const remediations: RemediationReport[] = [];
+    const after: EngineResource[] = [];
     for (const r of view) {
-        diagnostics.push(
-            ...(await pack.analyze({
-                type: r.type,
-                name: r.name,
-                urn: r.urn,
-                properties: r.inputs,
-                ...(r.options ? { options: r.options } : {}),
-                ...(r.provider ? { provider: r.provider } : {}),
-            })),
-        );
+        const base = {
+            type: r.type,
+            name: r.name,
+            urn: r.urn,
+            ...(r.options ? { options: r.options } : {}),
+            ...(r.provider ? { provider: r.provider } : {}),
+        };
+        let inputs = r.inputs;
+        for (const m of await pack.remediate({ ...base, properties: inputs })) {
+            if (m.diagnostic) {
+                diagnostics.push(remediationDiagnostic(m));
+            } else if (m.properties) {
+                remediations.push({
+                    policyName: m.policyName,
+                    policyPackName: m.policyPackName,
+                    policyPackVersion: m.policyPackVersion,
+                    description: m.description,
+                    urn: r.urn,
+                    changedKeys: changedKeys(inputs, m.properties),
+                });
+                inputs = m.properties;
+            }
+        }
+        for (const d of await pack.analyze({ ...base, properties: inputs })) {
+            diagnostics.push(d.enforcementLevel === "remediate" ? { ...d, enforcementLevel: "mandatory" } : d);
+        }
+        if (inputs === r.inputs) {
+            after.push(r);
+        } else {
+            // A create's preview outputs follow its inputs: drop the keys the remediation removed, take its values.
+            const properties: PropertyMap = { ...r.properties };
+            if (r.custom && r.op === "create") {
+                for (const k of Object.keys(r.inputs)) {
+                    if (!(k in inputs)) {
+                        delete properties[k];
+                    }
+                }
+                Object.assign(properties, inputs);
+            }
+            after.push({ ...r, inputs, properties });
+        }
     }
-    diagnostics.push(...(await pack.analyzeStack(view)));
-    return diagnostics;
+    diagnostics.push(...(await pack.analyzeStack(after)));
+    return { diagnostics, remediations, view: after };
+}
+
+/** A remediation that could not run, as the advisory diagnostic the CLI shows for it. */
+function remediationDiagnostic(m: Remediation): Diagnostic {
+    return {
+        policyName: m.policyName,
+        policyPackName: m.policyPackName,
+        policyPackVersion: m.policyPackVersion,
+        description: m.description,
+        message: m.diagnostic ?? "",
+        enforcementLevel: "advisory",
+        urn: m.urn,
+    };
+}
+
+/** {@link analyzeWithRemediation}'s diagnostics only (Remediate, Analyze, AnalyzeStack). */
+export async function analyzeView(pack: PolicyPackClient, view: readonly EngineResource[]): Promise<Diagnostic[]> {
+    return (await analyzeWithRemediation(pack, view)).diagnostics;
+}
+
+/** A check failure as the CLI prints it (`diag.GetResourcePropertyInvalidValueError` / `GetResourceInvalidError`). */
+export function formatCheckFailure(f: CheckFailureRecord, inputs: PropertyMap | undefined): string {
+    if (f.property) {
+        const value = displayValue(inputs?.[f.property]);
+        return `${f.type} resource '${f.name}'s property '${f.property}' value ${value} has a problem: ${f.reason}`;
+    }
+    return `${f.type} resource '${f.name}' has a problem: ${f.reason}`;
 }
 
 /**
@@ -400,6 +543,8 @@ export async function runPreview(opts: PreviewOptions, pack?: PolicyPackClient):
             inputs: maskSecrets(r.inputs) as PropertyMap,
         })),
         diagnostics: [],
+        remediations: [],
+        checkFailures: result.checkFailures ?? [],
         unanswered: result.unanswered,
         invokes: result.invokes,
         exitCode: EXIT.ok,
@@ -426,18 +571,23 @@ export async function runPreview(opts: PreviewOptions, pack?: PolicyPackClient):
         report.timings.packStartMs = performance.now() - t1;
         report.policyPack = { name: client.info.name, version: client.info.version, dir: packDir };
         const t2 = performance.now();
-        report.diagnostics = await analyzeView(client, view);
+        const analysis = await analyzeWithRemediation(client, view);
+        report.diagnostics = analysis.diagnostics;
+        report.remediations = analysis.remediations;
         report.timings.analyzeMs = performance.now() - t2;
     } finally {
         if (!pack) {
             await client.close();
         }
     }
-    report.exitCode = report.diagnostics.some(
-        (d) => d.enforcementLevel === "mandatory" || d.enforcementLevel === "remediate",
-    )
-        ? EXIT.mandatoryViolation
-        : EXIT.ok;
+    // A provider check failure makes the resource invalid: an error, as in `pulumi preview` (policies still ran, so
+    // all problems show at once; the CLI stops at the first invalid resource).
+    report.exitCode =
+        report.checkFailures.length > 0
+            ? EXIT.error
+            : hasMandatory(report.diagnostics)
+              ? EXIT.mandatoryViolation
+              : EXIT.ok;
     return report;
 }
 
@@ -497,35 +647,49 @@ export function formatReport(report: PreviewReport): string {
         }
         lines.push("");
     }
+    const byName = new Map(report.steps.map((s) => [s.urn, s]));
+    const where = (urn: string): string => {
+        const s = byName.get(urn);
+        return s ? `  (${s.type}: ${s.name})` : urn ? `  (${urn})` : "";
+    };
+    if (report.checkFailures.length > 0) {
+        lines.push("Diagnostics:");
+        for (const f of report.checkFailures) {
+            lines.push(`  ${f.type} (${f.name}):`, `    error: ${formatCheckFailure(f, byName.get(f.urn)?.inputs)}`);
+        }
+        lines.push("");
+    }
     if (report.policyPack) {
-        const byName = new Map(report.steps.map((s) => [s.urn, s]));
-        const mandatory = report.diagnostics.filter(
-            (d) => d.enforcementLevel === "mandatory" || d.enforcementLevel === "remediate",
-        );
+        const failed = hasMandatory(report.diagnostics);
         lines.push("Policies:");
         lines.push(
-            `    ${mandatory.length > 0 ? "❌" : "✅"} ${report.policyPack.name}@v${report.policyPack.version} (local: ${report.policyPack.dir})`,
+            `    ${failed ? "❌" : "✅"} ${report.policyPack.name}@v${report.policyPack.version} (local: ${report.policyPack.dir})`,
         );
-        const order = (d: Diagnostic): number =>
-            d.enforcementLevel === "mandatory" || d.enforcementLevel === "remediate" ? 0 : 1;
+        const order = (d: Diagnostic): number => (hasMandatory([d]) ? 0 : 1);
         for (const d of [...report.diagnostics].sort((a, b) => order(a) - order(b))) {
-            const s = byName.get(d.urn);
-            const where = s ? `  (${s.type}: ${s.name})` : d.urn ? `  (${d.urn})` : "";
-            lines.push(`        - [${d.enforcementLevel}]  ${d.policyName}${where}`);
+            lines.push(`        - [${d.enforcementLevel}]  ${d.policyName}${where(d.urn)}`);
             for (const l of d.message.split("\n")) {
                 lines.push(`          ${l}`);
             }
+        }
+        for (const m of report.remediations) {
+            lines.push(`        - [remediated]  ${m.policyName}${where(m.urn)}`);
+            lines.push(`          ${m.description}`);
+            lines.push(`          changed: ${m.changedKeys.length > 0 ? m.changedKeys.join(", ") : "(nothing)"}`);
         }
         lines.push("");
     }
     const creates = shown.filter((s) => s.op === "create").length;
     const reads = shown.filter((s) => s.op === "read").length;
     lines.push("Resources:", `    + ${creates} to create${reads > 0 ? `, ${reads} to read` : ""}`, "");
-    const m = report.diagnostics.filter(
-        (d) => d.enforcementLevel === "mandatory" || d.enforcementLevel === "remediate",
-    ).length;
+    const m = report.diagnostics.filter((d) => hasMandatory([d])).length;
     const a = report.diagnostics.filter((d) => d.enforcementLevel === "advisory").length;
-    if (report.exitCode === EXIT.error) {
+    if (report.exitCode === EXIT.error && report.checkFailures.length > 0 && !report.programError) {
+        lines.push(
+            `error: preview failed: ${report.checkFailures.length} resource(s) failed their provider's check; ` +
+                `fix the inputs named above (exit code 2)`,
+        );
+    } else if (report.exitCode === EXIT.error) {
         lines.push("error: preview failed; fix the program error above (exit code 2)");
     } else if (report.exitCode === EXIT.mandatoryViolation) {
         lines.push(`error: preview failed: ${m} mandatory policy violation(s), ${a} advisory (exit code 1)`);

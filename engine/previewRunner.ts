@@ -14,6 +14,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as pulumiTypes from "@pulumi/pulumi";
+import { checkDynamicResource, isDynamicType, loadDynamicProvider, PROVIDER_KEY } from "./dynamicProvider";
 import type { JsonValue } from "./policyConfig";
 import type { PropertyMap } from "./properties";
 import type { InvokeFixture, RecordedResource, RunnerRequest, RunnerResult, UnansweredInvoke } from "./previewTypes";
@@ -224,6 +225,51 @@ interface MonitorLike {
     registerResourceOutputs(req: OutputsRequestPb, cb: (err: unknown, resp: unknown) => void): unknown;
 }
 
+/** The parts of `@pulumi/pulumi/tsutils` (the language host's TypeScript helpers) the runner reuses. */
+interface PulumiTsUtils {
+    loadTypeScriptCompilerOptions(tsConfigPath: string): Record<string, unknown>;
+    typeScriptRequireStrings(): { tsnodeRequire: string; typescriptRequire: string };
+}
+
+/** The ts-node registration a `-r ts-node/register` put in place (ts-node 10 keeps it on `process`). */
+interface TsNodeService {
+    enabled(on?: boolean): boolean;
+}
+
+/**
+ * Registers TypeScript for the user's program the way `pulumi preview`'s Node.js language host does
+ * (`@pulumi/pulumi/cmd/run/run.js`), independently of how the runner itself was compiled: the program's
+ * `tsconfig.json` when there is one in the program directory, else no project file at all (`skipProject`), with
+ * the host's default compiler options (`target` ES2020, `module`/`moduleResolution` nodenext) under whatever the
+ * tsconfig sets. Type checking is off (the host type-checks unless told otherwise; the offline preview only needs
+ * the registrations). The ts-node instance that compiled the runner (registered with the repository's tsconfig)
+ * is disabled first, so it does not compile the program with the wrong options.
+ */
+export function registerProgramTypeScript(pulumiDir: string, programDir: string): void {
+    const tsutils = require(path.join(pulumiDir, "tsutils")) as PulumiTsUtils;
+    const tsConfigPath = path.join(programDir, "tsconfig.json");
+    const skipProject = !fs.existsSync(tsConfigPath);
+    const fromTsConfig = skipProject ? {} : tsutils.loadTypeScriptCompilerOptions(tsConfigPath);
+    const { tsnodeRequire, typescriptRequire } = tsutils.typeScriptRequireStrings();
+    const instanceKey = Symbol.for("ts-node.register.instance");
+    const current = (process as unknown as Record<symbol, TsNodeService | undefined>)[instanceKey];
+    current?.enabled(false);
+    const tsNode = require(tsnodeRequire) as { register(opts: Record<string, unknown>): TsNodeService };
+    tsNode.register({
+        compiler: typescriptRequire,
+        transpileOnly: true,
+        project: tsConfigPath,
+        skipProject,
+        compilerOptions: {
+            target: "ES2020",
+            module: "nodenext",
+            moduleResolution: "nodenext",
+            sourceMap: true,
+            ...fromTsConfig,
+        },
+    });
+}
+
 function message(e: unknown): string {
     if (e instanceof Error) {
         return e.message || String(e);
@@ -242,7 +288,15 @@ async function main(): Promise<void> {
     process.env["PULUMI_NODEJS_ORGANIZATION"] = req.organization;
     process.env["PULUMI_NODEJS_DRY_RUN"] = "true";
 
-    const pulumiEntry = require.resolve("@pulumi/pulumi", { paths: [req.programDir] });
+    let pulumiEntry: string;
+    try {
+        pulumiEntry = require.resolve("@pulumi/pulumi", { paths: [req.programDir] });
+    } catch {
+        throw new Error(
+            `@pulumi/pulumi cannot be resolved from the program directory ${req.programDir}; ` +
+                `run npm install there (pulumi preview needs the program's own dependencies too)`,
+        );
+    }
     const pulumiDir = path.dirname(pulumiEntry);
     const pulumi = require(pulumiEntry) as typeof pulumiTypes;
     const settings = require(path.join(pulumiDir, "runtime", "settings")) as { waitForRPCs(): Promise<void> };
@@ -404,6 +458,7 @@ async function main(): Promise<void> {
 
     let exported: unknown;
     try {
+        registerProgramTypeScript(pulumiDir, req.programDir);
         exported = require(req.entry);
         const mod = exported as { default?: unknown } | undefined;
         if (typeof exported === "function") {
@@ -454,6 +509,31 @@ async function main(): Promise<void> {
             }),
         ]);
         clearTimeout(outTimer);
+    }
+    // The engine calls the provider's Check for every custom resource at preview; for a dynamic resource that is
+    // the serialized provider's own `check`, run here as the dynamic-provider host would (create: olds = {}).
+    if (errors.length === 0) {
+        const loaded = new Map<string, Awaited<ReturnType<typeof loadDynamicProvider>>>();
+        for (const rec of result.resources) {
+            const text = rec.inputs[PROVIDER_KEY];
+            if (!rec.custom || rec.read || !isDynamicType(rec.type) || typeof text !== "string") {
+                continue;
+            }
+            try {
+                let provider = loaded.get(text);
+                if (!provider) {
+                    provider = await loadDynamicProvider(text, pulumiDir, req.project);
+                    loaded.set(text, provider);
+                }
+                for (const f of await checkDynamicResource(provider, rec.inputs)) {
+                    (result.checkFailures ??= []).push({ urn: rec.urn, type: rec.type, name: rec.name, ...f });
+                }
+            } catch (e) {
+                onError(
+                    new Error(`${rec.type} resource '${rec.name}': the dynamic provider's check failed: ${message(e)}`),
+                );
+            }
+        }
     }
     if (errors.length > 0) {
         result.error = errors.join("\n");

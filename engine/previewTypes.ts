@@ -1,6 +1,7 @@
 /**
  * What the offline preview's program runner receives and returns (JSON files between two processes).
  */
+import type { CheckFailureRecord } from "./dynamicProvider";
 import type { JsonValue } from "./policyConfig";
 import type { PropertyMap } from "./properties";
 
@@ -91,4 +92,6 @@ export interface RunnerResult {
     unanswered: UnansweredInvoke[];
     /** The program's exports (stack outputs), wire form. */
     stackOutputs: PropertyMap;
+    /** Failures reported by dynamic providers' `check` (run as the engine does at preview). */
+    checkFailures?: CheckFailureRecord[];
 }

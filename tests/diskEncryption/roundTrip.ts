@@ -4,7 +4,9 @@
  * `pulumi.dynamic.Resource` stores in `__provider`), then evaluated with `require-from-string` and
  * `.handler()` (what `@pulumi/pulumi/cmd/dynamic-provider` does).
  */
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { loadDynamicProvider } from "../../engine/dynamicProvider";
 import { diskEncryptionProvider } from "../../components/diskEncryption";
 
 /** The serialized text and the provider loaded from it. */
@@ -20,10 +22,10 @@ let cached: Promise<LoadedProvider> | undefined;
 export function loadSerializedProvider(): Promise<LoadedProvider> {
     cached ??= (async () => {
         const sf = await pulumi.runtime.serializeFunction(() => diskEncryptionProvider, { allowSecrets: true });
-        const requireFromString = require("require-from-string") as (code: string) => {
-            handler: () => pulumi.dynamic.ResourceProvider;
-        };
-        return { text: sf.text, containsSecrets: sf.containsSecrets, provider: requireFromString(sf.text).handler() };
+        // Loaded by the offline preview's loader, which does what the dynamic-provider host does.
+        const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+        const provider = (await loadDynamicProvider(sf.text, pulumiDir, "test")) as pulumi.dynamic.ResourceProvider;
+        return { text: sf.text, containsSecrets: sf.containsSecrets, provider };
     })();
     return cached;
 }

@@ -153,7 +153,7 @@ describe("engine: wire encoding and preview helpers", () => {
         assert.equal(accountIdFrom(undefined, { "aws:allowedAccountIds": '["1","2"]' }), undefined);
     });
 
-    it("builds the engine's view: root stack, default providers, parents, unknown id, no __provider", () => {
+    it("builds the engine's view: root stack, default providers, parents, unknown id and computed outputs, no __provider", () => {
         const view = engineView(
             "p",
             "s",
@@ -206,7 +206,13 @@ describe("engine: wire encoding and preview helpers", () => {
         );
         const key = view[2];
         assert.equal(key.parent, stackUrn("p", "s"));
-        assert.deepEqual(key.properties, { description: "d", id: UNKNOWN.string });
+        // A created key's computed outputs the pack reads are unknown at preview (KNOWN_COMPUTED_OUTPUTS).
+        assert.deepEqual(key.properties, {
+            description: "d",
+            arn: UNKNOWN.string,
+            keyId: UNKNOWN.string,
+            id: UNKNOWN.string,
+        });
         assert.deepEqual(key.provider?.properties, { region: "us-east-1", version: "7.48.0" });
         assert.deepEqual(view[4].inputs, { a: 1 });
     });
