@@ -327,6 +327,17 @@ class DocumentIndex {
         return true;
     }
 
+    /** Where the budget stands (to continue a judgment later on a fresh index of the same document). */
+    saveBudget(): { left: number; exhausted: boolean } {
+        return { left: this.budget, exhausted: this.exhausted };
+    }
+
+    /** Continues from a saved budget; the index's other caches are pure, so the judgment is the same as in one pass. */
+    restoreBudget(left: number, exhausted: boolean): void {
+        this.budget = left;
+        this.exhausted = exhausted;
+    }
+
     constructor(
         readonly policy: ParsedPolicy,
         /** The account the key lives in (value of aws:ResourceAccount in every probe). */
@@ -741,26 +752,23 @@ function otherRegion(region: string | undefined): string {
 /**
  * Judges a KMS key policy for EMR Serverless disk encryption. Accepts a JSON string or an object;
  * never throws. See {@link KeyPolicyAnalysis} for the result and {@link AnalyzeOptions} for knobs.
+ *
+ * The expensive part of a judgment (parse and probes) depends only on the document, the account keys
+ * and the key's owner account; it is memoized for string documents (see {@link coreCache}). What the
+ * other options change (the expected application, requireEncryptionContextBinding, the region of the
+ * kms:ViaService probe) is derived from it cheaply, so asking about one document with several option
+ * sets costs one judgment. Every call returns a fresh object the caller may keep or change.
  */
 export function analyzeKeyPolicy(document: unknown, options: AnalyzeOptions = {}): KeyPolicyAnalysis {
     try {
-        if (typeof document !== "string") {
-            return analyzeUnsafe(document, options);
-        }
-        // Memoized on the document string and options (a small bounded cache); callers get a copy.
-        const cacheKey = JSON.stringify(options) + "\u0000" + document;
-        let hit = analysisCache.get(cacheKey);
-        if (!hit) {
-            hit = analyzeUnsafe(document, options);
-            if (analysisCache.size >= ANALYSIS_CACHE_LIMIT) {
-                const first = analysisCache.keys().next();
-                if (!first.done) {
-                    analysisCache.delete(first.value);
-                }
-            }
-            analysisCache.set(cacheKey, hit);
-        }
-        return copyAnalysis(hit);
+        const accountKeys = (
+            options.sourceAccountKeys?.length ? options.sourceAccountKeys : [SOURCE_ACCOUNT_KEY]
+        ).slice(0, 8);
+        const core =
+            typeof document === "string"
+                ? cachedCore(document, accountKeys, options)
+                : analyzeCore(document, accountKeys, options);
+        return finishAnalysis(document, core, accountKeys, options);
     } catch (e) {
         return {
             parsed: false,
@@ -777,32 +785,267 @@ export function analyzeKeyPolicy(document: unknown, options: AnalyzeOptions = {}
     }
 }
 
-const ANALYSIS_CACHE_LIMIT = 64;
-const analysisCache = new Map<string, KeyPolicyAnalysis>();
-
-function copyAnalysis(a: KeyPolicyAnalysis): KeyPolicyAnalysis {
-    const out: KeyPolicyAnalysis = {
-        parsed: a.parsed,
-        grantsService: a.grantsService,
-        hasUnknowns: a.hasUnknowns,
-        findings: a.findings.map((f) => ({ ...f })),
-    };
-    if (a.binding) {
-        out.binding = {
-            sourceArns: [...a.binding.sourceArns],
-            sourceAccounts: [...a.binding.sourceAccounts],
-            applicationIds: [...a.binding.applicationIds],
-        };
-    }
-    return out;
+/** One service statement's binding verdicts (questions 1 and 2). */
+interface ServiceGrant {
+    where: string;
+    arn?: KeyVerdict;
+    accountVerdicts: KeyVerdict[];
+    appId?: KeyVerdict;
 }
 
-function analyzeUnsafe(document: unknown, options: AnalyzeOptions): KeyPolicyAnalysis {
+/** Question 4's outcome for one region: its findings, and whether the work budget ran out by its end. */
+interface SubmitterOutcome {
+    findings: Finding[];
+    exhausted: boolean;
+}
+
+/**
+ * The option-independent part of a judgment: everything but the expected application's mismatches,
+ * the requireEncryptionContextBinding filter and question 4 (which depends on the region). Never
+ * mutated once built, except for `submitters`, which only gains entries (each a pure function of the
+ * document, the owner and the region, computed from the budget left after question 3).
+ */
+interface CoreAnalysis {
+    parsed: boolean;
+    hasUnknowns: boolean;
+    /** The owner account the probes used (aws:ResourceAccount). */
+    owner: string;
+    /** Parse problems, then Allow-with-NotPrincipal findings. */
+    leading: Finding[];
+    /** The service statements that allow the service, in document order. */
+    grants: ServiceGrant[];
+    /** Over-grant (question 5), then open-grant (question 3) findings. */
+    middle: Finding[];
+    /** The work budget left after question 3, and whether it ran out. */
+    budget: number;
+    exhausted: boolean;
+    /** Question 4 by {@link regionKey}. */
+    submitters: Map<string, SubmitterOutcome>;
+}
+
+/**
+ * Memo of {@link CoreAnalysis} for string documents: document -> (account keys and owner -> core). It
+ * is the one analysis cache of the judge and the policy pack: the stack policies of one AnalyzeStack
+ * call (each handed fresh resource objects) ask about the same documents, with different options.
+ * Keyed by the document itself (not a concatenation) so a lookup hashes no new string. Safe to share:
+ * each core is a pure function of its keys (the owner is in the key, or checked on a hit) and callers
+ * get fresh copies. Bounded by entries and by total document length, oldest document dropped first.
+ */
+const coreCache = new Map<string, Map<string, CoreAnalysis>>();
+const CORE_CACHE_ENTRIES = 10_000;
+const CORE_CACHE_CHARS = 16 * 1024 * 1024;
+let coreCacheEntries = 0;
+let coreCacheChars = 0;
+
+/** The core's key within its document's entry. */
+function variantKey(accountKeys: readonly string[], owner: string): string {
+    return `${owner}\u0000${JSON.stringify(accountKeys)}`;
+}
+
+/** The explicit owner account (the expected application's 12-digit account), or "" to derive it from the document. */
+function explicitOwner(options: AnalyzeOptions): string {
+    const expected = options.expectedApplication?.account;
+    return expected && /^\d{12}$/.test(expected) ? expected : "";
+}
+
+function cachedCore(document: string, accountKeys: readonly string[], options: AnalyzeOptions): CoreAnalysis {
+    const owner = explicitOwner(options);
+    const variant = variantKey(accountKeys, owner);
+    const byDocument = coreCache.get(document);
+    let hit = byDocument?.get(variant);
+    if (!hit && byDocument && owner !== "") {
+        // The judgment with the owner derived from the document is the same judgment when it derived this owner.
+        const derived = byDocument.get(variantKey(accountKeys, ""));
+        if (derived && derived.owner === owner) {
+            hit = derived;
+        }
+    }
+    if (hit) {
+        return hit;
+    }
+    const core = analyzeCore(document, accountKeys, options);
+    remember(document, variant, core);
+    return core;
+}
+
+/** Adds a core to {@link coreCache}, first dropping the oldest other documents while a limit would be passed. */
+function remember(document: string, variant: string, core: CoreAnalysis): void {
+    const known = coreCache.has(document);
+    const chars = known ? 0 : document.length;
+    for (const [oldest, cores] of coreCache) {
+        if (coreCacheEntries + 1 <= CORE_CACHE_ENTRIES && coreCacheChars + chars <= CORE_CACHE_CHARS) {
+            break;
+        }
+        if (oldest !== document) {
+            coreCache.delete(oldest);
+            coreCacheEntries -= cores.size;
+            coreCacheChars -= oldest.length;
+        }
+    }
+    if (coreCacheEntries + 1 > CORE_CACHE_ENTRIES || coreCacheChars + chars > CORE_CACHE_CHARS) {
+        return; // one document alone fills the cache: judged, not kept
+    }
+    let cores = coreCache.get(document);
+    if (!cores) {
+        cores = new Map();
+        coreCache.set(document, cores);
+        coreCacheChars += chars;
+    }
+    if (!cores.has(variant)) {
+        coreCacheEntries++;
+    }
+    cores.set(variant, core);
+}
+
+/** Question 4's memo key: the region, told apart from no region (an empty region is a different probe). */
+function regionKey(options: AnalyzeOptions): string {
+    return options.region === undefined ? "\u0000none" : options.region;
+}
+
+/** The analysis for `options` from the core: cheap, except question 4 for a region not asked before. */
+function finishAnalysis(
+    document: unknown,
+    core: CoreAnalysis,
+    accountKeys: readonly string[],
+    options: AnalyzeOptions,
+): KeyPolicyAnalysis {
+    const findings: Finding[] = core.leading.map((f) => ({ ...f }));
+    if (!core.parsed) {
+        return { parsed: false, grantsService: false, hasUnknowns: core.hasUnknowns, findings };
+    }
+    const requireContext = options.requireEncryptionContextBinding !== false;
+    const expected = options.expectedApplication;
+    const binding: ServiceBinding = { sourceArns: [], sourceAccounts: [], applicationIds: [] };
+    for (const grant of core.grants) {
+        const where = grant.where;
+        const problems: string[] = [];
+        const unboundKeys: string[] = [];
+        const { arn, accountVerdicts, appId } = grant;
+        if (arn && !arn.bound) {
+            unboundKeys.push(SOURCE_ARN_KEY);
+            problems.push(verdictReason(arn));
+        }
+        if (!accountVerdicts.some((v) => v.bound)) {
+            unboundKeys.push(accountKeys.length === 1 ? accountKeys[0] : `one of ${accountKeys.join(", ")}`);
+            problems.push(...accountVerdicts.slice(0, 2).map(verdictReason));
+        }
+        if (requireContext && appId && !appId.bound) {
+            unboundKeys.push(APPLICATION_ID_CONTEXT_KEY);
+            problems.push(verdictReason(appId));
+        }
+        // Record what is bound, and compare with the expected application.
+        const mismatches: string[] = [];
+        if (arn?.bound && arn.value !== undefined) {
+            if (!binding.sourceArns.includes(arn.value)) binding.sourceArns.push(arn.value);
+            if (mismatch(arn.value, expected?.arn)) {
+                mismatches.push(
+                    `${SOURCE_ARN_KEY} is bound to ${quote(arn.value)} but the application is ${quote(expected?.arn ?? "")}`,
+                );
+            }
+        }
+        for (const v of accountVerdicts) {
+            if (v.bound && v.value !== undefined) {
+                if (!binding.sourceAccounts.includes(v.value)) binding.sourceAccounts.push(v.value);
+                if (v.key.toLowerCase() === SOURCE_ACCOUNT_KEY.toLowerCase() && mismatch(v.value, expected?.account)) {
+                    mismatches.push(
+                        `${v.key} is bound to ${quote(v.value)} but the application's account is ${quote(expected?.account ?? "")}`,
+                    );
+                }
+            }
+        }
+        if (appId?.bound && appId.value !== undefined) {
+            if (!binding.applicationIds.includes(appId.value)) binding.applicationIds.push(appId.value);
+            if (requireContext && mismatch(appId.value, expected?.id)) {
+                mismatches.push(
+                    `${APPLICATION_ID_CONTEXT_KEY} is bound to ${quote(appId.value)} but the application id is ${quote(expected?.id ?? "")}`,
+                );
+            }
+        }
+        if (unboundKeys.length > 0 || mismatches.length > 0) {
+            // One finding per statement: the unbound keys first, then bindings to another application.
+            const block = unboundKeys
+                .map((k) =>
+                    k === SOURCE_ARN_KEY
+                        ? `"${SOURCE_ARN_KEY}": "<application-arn>"`
+                        : k === APPLICATION_ID_CONTEXT_KEY
+                          ? `"${APPLICATION_ID_CONTEXT_KEY}": "<application-id>"`
+                          : `"${accountKeys[0]}": "<account-id>"`,
+                )
+                .join(", ");
+            const parts: string[] = [];
+            const fixes: string[] = [];
+            if (unboundKeys.length > 0) {
+                parts.push(
+                    `${where} lets ${EMR_SERVERLESS_PRINCIPAL} use the key (kms:GenerateDataKey/kms:Decrypt) without ` +
+                        `binding ${unboundKeys.join(", ")} to one value: ${problems.join("; ")}.`,
+                );
+                fixes.push(
+                    `In ${where}, add "Condition": {"StringEquals": {${block}}} with exactly one value each, and no ` +
+                        `...IfExists, negated, wildcard or multi-value form of these keys.`,
+                );
+            }
+            if (mismatches.length > 0) {
+                parts.push(
+                    `${where} binds ${EMR_SERVERLESS_PRINCIPAL} to another application: ${mismatches.join("; ")}.`,
+                );
+                fixes.push(`In ${where}, set the condition values to this application's own ARN, account and id.`);
+            }
+            findings.push({ kind: "service-unbound", where, message: parts.join(" "), fix: fixes.join(" ") });
+        }
+    }
+    findings.push(...core.middle.map((f) => ({ ...f })));
+    let submitters = core.submitters.get(regionKey(options));
+    if (!submitters) {
+        // A region not asked before: question 4 alone, from the budget question 3 left (as in one pass).
+        const parsed = parsePolicyDocumentCached(document);
+        if (!parsed.policy) {
+            throw new Error("the key policy parsed before no longer parses");
+        }
+        const index = new DocumentIndex(parsed.policy, core.owner);
+        index.restoreBudget(core.budget, core.exhausted);
+        submitters = submitterQuestion(index, options.region);
+        core.submitters.set(regionKey(options), submitters);
+    }
+    findings.push(...submitters.findings.map((f) => ({ ...f })));
+    if (submitters.exhausted) {
+        findings.push({
+            kind: "malformed",
+            message:
+                "The key policy is too complex for the judge to decide within its work limit (it has many " +
+                "interlocking conditions); its findings are incomplete, so it is not accepted.",
+            fix: "Simplify the key policy: fewer Deny statements and fewer distinct condition keys and values.",
+        });
+    }
+    const result: KeyPolicyAnalysis = {
+        parsed: true,
+        grantsService: core.grants.length > 0,
+        hasUnknowns: core.hasUnknowns,
+        findings,
+    };
+    if (result.grantsService) {
+        result.binding = binding;
+    }
+    return result;
+}
+
+/** Parse and every probe but question 4's (which {@link finishAnalysis} runs per region). */
+function analyzeCore(document: unknown, accountKeys: readonly string[], options: AnalyzeOptions): CoreAnalysis {
+    const empty = (parsed: boolean, hasUnknowns: boolean, leading: Finding[]): CoreAnalysis => ({
+        parsed,
+        hasUnknowns,
+        owner: "",
+        leading,
+        grants: [],
+        middle: [],
+        budget: 0,
+        exhausted: false,
+        submitters: new Map(),
+    });
     if (typeof document === "string" && document.trim() === UNKNOWN_STRING) {
-        return { parsed: false, hasUnknowns: true, grantsService: false, findings: [] };
+        return empty(false, true, []);
     }
     const parsed = parsePolicyDocumentCached(document);
-    const findings: Finding[] = parsed.problems.map((p) => ({
+    const leading: Finding[] = parsed.problems.map((p) => ({
         kind: "malformed",
         where: p.where,
         message: p.message,
@@ -810,25 +1053,19 @@ function analyzeUnsafe(document: unknown, options: AnalyzeOptions): KeyPolicyAna
     }));
     const policy = parsed.policy;
     if (!policy) {
-        return { parsed: false, grantsService: false, hasUnknowns: false, findings };
+        return empty(false, false, leading);
     }
     const index = new DocumentIndex(policy, ownerAccount(policy, options));
-    const accountKeys = (options.sourceAccountKeys?.length ? options.sourceAccountKeys : [SOURCE_ACCOUNT_KEY]).slice(
-        0,
-        8,
-    );
-    const requireContext = options.requireEncryptionContextBinding !== false;
     const bindingKeys = [SOURCE_ARN_KEY, ...accountKeys, APPLICATION_ID_CONTEXT_KEY];
     const service = { type: "Service" as const, id: EMR_SERVERLESS_PRINCIPAL };
     const serviceReq = makeRequest({ principal: service, action: "kms:GenerateDataKey" }, new Map());
     const fixedForService = serviceFixed(index.owner);
-    const binding: ServiceBinding = { sourceArns: [], sourceAccounts: [], applicationIds: [] };
-    let grantsService = false;
-    const expected = options.expectedApplication;
+    const grants: ServiceGrant[] = [];
+    const middle: Finding[] = [];
 
     for (const st of policy.statements) {
         if (st.effect === "Allow" && st.notPrincipal) {
-            findings.push({
+            leading.push({
                 kind: "not-principal-allow",
                 where: st.where,
                 message:
@@ -881,83 +1118,12 @@ function analyzeUnsafe(document: unknown, options: AnalyzeOptions): KeyPolicyAna
         if (!allowsService) {
             continue;
         }
-        grantsService = true;
-        const problems: string[] = [];
-        const unboundKeys: string[] = [];
-        const arn = verdicts.get(SOURCE_ARN_KEY);
-        if (arn && !arn.bound) {
-            unboundKeys.push(SOURCE_ARN_KEY);
-            problems.push(verdictReason(arn));
-        }
-        const accountVerdicts = accountKeys.map((k) => verdicts.get(k)).filter((v): v is KeyVerdict => !!v);
-        if (!accountVerdicts.some((v) => v.bound)) {
-            unboundKeys.push(accountKeys.length === 1 ? accountKeys[0] : `one of ${accountKeys.join(", ")}`);
-            problems.push(...accountVerdicts.slice(0, 2).map(verdictReason));
-        }
-        const appId = verdicts.get(APPLICATION_ID_CONTEXT_KEY);
-        if (requireContext && appId && !appId.bound) {
-            unboundKeys.push(APPLICATION_ID_CONTEXT_KEY);
-            problems.push(verdictReason(appId));
-        }
-        // Record what is bound, and compare with the expected application.
-        const mismatches: string[] = [];
-        if (arn?.bound && arn.value !== undefined) {
-            if (!binding.sourceArns.includes(arn.value)) binding.sourceArns.push(arn.value);
-            if (mismatch(arn.value, expected?.arn)) {
-                mismatches.push(
-                    `${SOURCE_ARN_KEY} is bound to ${quote(arn.value)} but the application is ${quote(expected?.arn ?? "")}`,
-                );
-            }
-        }
-        for (const v of accountVerdicts) {
-            if (v.bound && v.value !== undefined) {
-                if (!binding.sourceAccounts.includes(v.value)) binding.sourceAccounts.push(v.value);
-                if (v.key.toLowerCase() === SOURCE_ACCOUNT_KEY.toLowerCase() && mismatch(v.value, expected?.account)) {
-                    mismatches.push(
-                        `${v.key} is bound to ${quote(v.value)} but the application's account is ${quote(expected?.account ?? "")}`,
-                    );
-                }
-            }
-        }
-        if (appId?.bound && appId.value !== undefined) {
-            if (!binding.applicationIds.includes(appId.value)) binding.applicationIds.push(appId.value);
-            if (requireContext && mismatch(appId.value, expected?.id)) {
-                mismatches.push(
-                    `${APPLICATION_ID_CONTEXT_KEY} is bound to ${quote(appId.value)} but the application id is ${quote(expected?.id ?? "")}`,
-                );
-            }
-        }
-        if (unboundKeys.length > 0 || mismatches.length > 0) {
-            // One finding per statement: the unbound keys first, then bindings to another application.
-            const block = unboundKeys
-                .map((k) =>
-                    k === SOURCE_ARN_KEY
-                        ? `"${SOURCE_ARN_KEY}": "<application-arn>"`
-                        : k === APPLICATION_ID_CONTEXT_KEY
-                          ? `"${APPLICATION_ID_CONTEXT_KEY}": "<application-id>"`
-                          : `"${accountKeys[0]}": "<account-id>"`,
-                )
-                .join(", ");
-            const parts: string[] = [];
-            const fixes: string[] = [];
-            if (unboundKeys.length > 0) {
-                parts.push(
-                    `${st.where} lets ${EMR_SERVERLESS_PRINCIPAL} use the key (kms:GenerateDataKey/kms:Decrypt) without ` +
-                        `binding ${unboundKeys.join(", ")} to one value: ${problems.join("; ")}.`,
-                );
-                fixes.push(
-                    `In ${st.where}, add "Condition": {"StringEquals": {${block}}} with exactly one value each, and no ` +
-                        `...IfExists, negated, wildcard or multi-value form of these keys.`,
-                );
-            }
-            if (mismatches.length > 0) {
-                parts.push(
-                    `${st.where} binds ${EMR_SERVERLESS_PRINCIPAL} to another application: ${mismatches.join("; ")}.`,
-                );
-                fixes.push(`In ${st.where}, set the condition values to this application's own ARN, account and id.`);
-            }
-            findings.push({ kind: "service-unbound", where: st.where, message: parts.join(" "), fix: fixes.join(" ") });
-        }
+        grants.push({
+            where: st.where,
+            arn: verdicts.get(SOURCE_ARN_KEY),
+            accountVerdicts: accountKeys.map((k) => verdicts.get(k)).filter((v): v is KeyVerdict => !!v),
+            appId: verdicts.get(APPLICATION_ID_CONTEXT_KEY),
+        });
     }
 
     // Question 5: the service gets more than it needs.
@@ -981,7 +1147,7 @@ function analyzeUnsafe(document: unknown, options: AnalyzeOptions): KeyPolicyAna
             }
         }
         if (extra.length > 0) {
-            findings.push({
+            middle.push({
                 kind: "service-overgrant",
                 where: st.where,
                 message:
@@ -1004,7 +1170,7 @@ function analyzeUnsafe(document: unknown, options: AnalyzeOptions): KeyPolicyAna
         }
         const probe = openGrantProbe(index, st);
         if (probe) {
-            findings.push({
+            middle.push({
                 kind: "open-grant",
                 where: st.where,
                 message:
@@ -1017,8 +1183,26 @@ function analyzeUnsafe(document: unknown, options: AnalyzeOptions): KeyPolicyAna
         }
     }
 
-    // Question 4: IAM principals that can use the key outside EMR Serverless.
-    const region = options.region;
+    const budget = index.saveBudget();
+    const core: CoreAnalysis = {
+        parsed: true,
+        hasUnknowns: policy.hasUnknowns,
+        owner: index.owner,
+        leading,
+        grants,
+        middle,
+        budget: budget.left,
+        exhausted: budget.exhausted,
+        submitters: new Map(),
+    };
+    // Question 4 for the region asked now, from where the budget stands (as in one pass).
+    core.submitters.set(regionKey(options), submitterQuestion(index, options.region));
+    return core;
+}
+
+/** Question 4: IAM principals that can use the key outside EMR Serverless. */
+function submitterQuestion(index: DocumentIndex, region: string | undefined): SubmitterOutcome {
+    const findings: Finding[] = [];
     const viaProbes: Array<{ value: string | undefined; text: string }> = [
         { value: undefined, text: `without ${VIA_SERVICE_KEY}` },
         {
@@ -1030,7 +1214,7 @@ function analyzeUnsafe(document: unknown, options: AnalyzeOptions): KeyPolicyAna
         const other = emrServerlessViaService(otherRegion(region));
         viaProbes.push({ value: other, text: `with ${VIA_SERVICE_KEY} = "${other}" (another region)` });
     }
-    for (const st of policy.statements) {
+    for (const st of index.policy.statements) {
         if (st.effect !== "Allow" || !st.principal?.values.AWS) {
             continue;
         }
@@ -1083,26 +1267,7 @@ function analyzeUnsafe(document: unknown, options: AnalyzeOptions): KeyPolicyAna
             }
         }
     }
-
-    if (index.exhausted) {
-        findings.push({
-            kind: "malformed",
-            message:
-                "The key policy is too complex for the judge to decide within its work limit (it has many " +
-                "interlocking conditions); its findings are incomplete, so it is not accepted.",
-            fix: "Simplify the key policy: fewer Deny statements and fewer distinct condition keys and values.",
-        });
-    }
-    const result: KeyPolicyAnalysis = {
-        parsed: true,
-        grantsService,
-        hasUnknowns: policy.hasUnknowns,
-        findings,
-    };
-    if (grantsService) {
-        result.binding = binding;
-    }
-    return result;
+    return { findings, exhausted: index.exhausted };
 }
 
 /**

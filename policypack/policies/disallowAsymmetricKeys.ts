@@ -1,9 +1,10 @@
 /** Issue 3, rule 1: EMR Serverless disk encryption takes only SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT keys. */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { analyzeKeyPolicy } from "../judge";
 import { analyzeOptions, JudgeConfig } from "./support/config";
 import { isKeyType, isSymmetric, readDocument, readKeyShape } from "./support/keys";
 import { Props } from "./support/props";
-import { analyze, message } from "./support/report";
+import { message } from "./support/report";
 import { buildStackIndex } from "./support/stack";
 import { keyUse } from "./support/usage";
 
@@ -33,7 +34,7 @@ export const disallowAsymmetricKeys: ResourceValidationPolicy & StackValidationP
         if (document === undefined) {
             return;
         }
-        const analysis = analyze(document, analyzeOptions(args.getConfig<JudgeConfig>()));
+        const analysis = analyzeKeyPolicy(document, analyzeOptions(args.getConfig<JudgeConfig>()));
         if (analysis.grantsService) {
             reportViolation(
                 message(

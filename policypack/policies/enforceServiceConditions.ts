@@ -3,7 +3,7 @@
  * and kms:EncryptionContext:applicationId; a key a setting uses must grant the service at all.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { EMR_SERVERLESS_PRINCIPAL } from "../judge";
+import { analyzeKeyPolicy, EMR_SERVERLESS_PRINCIPAL } from "../judge";
 import type { AnalyzeOptions, Finding } from "../judge";
 import {
     analyzeOptions,
@@ -12,7 +12,7 @@ import {
     sourceAccountKeysSchema,
 } from "./support/config";
 import { documentValidation } from "./support/documentPolicy";
-import { analyze, findingMessage, label, message } from "./support/report";
+import { findingMessage, label, message } from "./support/report";
 import { buildStackIndex, effectiveDocuments, SettingEntry } from "./support/stack";
 
 const FIX =
@@ -71,7 +71,7 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
             }
             const judged = docs.map((d) => {
                 const doc = d.document.known ? d.document.value : undefined;
-                return { entry: d, doc, analysis: doc === undefined ? undefined : analyze(doc, options) };
+                return { entry: d, doc, analysis: doc === undefined ? undefined : analyzeKeyPolicy(doc, options) };
             });
             const names = docs.map((d) => (d.inline ? `${label(d.resource)}'s own policy` : label(d.resource)));
             const grants = judged.some((j) => j.analysis?.grantsService);
@@ -104,7 +104,7 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
                         continue;
                     }
                     const seen = new Set(j.analysis.findings.map(findingId));
-                    const bound = analyze(j.doc, { ...options, expectedApplication: expected });
+                    const bound = analyzeKeyPolicy(j.doc, { ...options, expectedApplication: expected });
                     for (const f of bound.findings) {
                         const id = `${j.entry.resource.urn}\u0000${findingId(f)}`;
                         if (f.kind === "service-unbound" && !seen.has(findingId(f)) && !reported.has(id)) {

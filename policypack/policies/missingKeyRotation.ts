@@ -1,9 +1,10 @@
 /** Issue 3, rule 6: keys EMR Serverless uses should rotate. */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { analyzeKeyPolicy } from "../judge";
 import { analyzeOptions, JudgeConfig } from "./support/config";
 import { isKeyType, isSymmetric, readDocument, readKeyShape, readRotation } from "./support/keys";
 import { Props } from "./support/props";
-import { analyze, message } from "./support/report";
+import { message } from "./support/report";
 import { buildStackIndex } from "./support/stack";
 import { keyUse } from "./support/usage";
 
@@ -28,7 +29,7 @@ export const missingKeyRotation: ResourceValidationPolicy & StackValidationPolic
         if (document === undefined) {
             return;
         }
-        if (analyze(document, analyzeOptions(args.getConfig<JudgeConfig>())).grantsService) {
+        if (analyzeKeyPolicy(document, analyzeOptions(args.getConfig<JudgeConfig>())).grantsService) {
             reportViolation(
                 message(args, "key rotation is off on a key whose policy grants emr-serverless.amazonaws.com.", FIX),
             );

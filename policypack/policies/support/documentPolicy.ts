@@ -1,10 +1,11 @@
 /** The resource-policy half shared by the policies that report judge findings on one key policy document. */
 import type { ResourceValidation, ResourceValidationArgs, ReportViolation } from "@pulumi/policy";
+import { analyzeKeyPolicy } from "../../judge";
 import type { FindingKind } from "../../judge";
 import { analyzeOptions, JudgeConfig } from "./config";
 import { isKeyPolicyDocumentType, readDocument } from "./keys";
 import { Props } from "./props";
-import { analyze, findingMessage } from "./report";
+import { findingMessage } from "./report";
 
 /**
  * A validateResource that judges the key policy of a key / KeyPolicy resource on its own inputs and
@@ -20,7 +21,7 @@ export function documentValidation(kinds: readonly FindingKind[], onlyWhenGrants
         if (document === undefined) {
             return;
         }
-        const analysis = analyze(document, analyzeOptions(args.getConfig<JudgeConfig>()));
+        const analysis = analyzeKeyPolicy(document, analyzeOptions(args.getConfig<JudgeConfig>()));
         if (onlyWhenGrantsService && !analysis.grantsService) {
             return;
         }

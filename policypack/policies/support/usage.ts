@@ -2,8 +2,9 @@
  * Whether EMR Serverless uses a key, and why, from the stack index: a setting references it, or a
  * key policy (inline or a KeyPolicy resource) grants the service principal.
  */
+import { analyzeKeyPolicy } from "../../judge";
 import type { AnalyzeOptions, KeyPolicyAnalysis } from "../../judge";
-import { analyze, label } from "./report";
+import { label } from "./report";
 import type { DocumentEntry, KeyEntry } from "./stack";
 
 /** A document with its analysis (undefined when the document is unknown or absent). */
@@ -32,7 +33,7 @@ function judge(entry: DocumentEntry, options: AnalyzeOptions): JudgedDocument {
     if (doc === undefined || doc === null || doc === "") {
         return { entry, unknown: false };
     }
-    return { entry, analysis: analyze(doc, options), unknown: false };
+    return { entry, analysis: analyzeKeyPolicy(doc, options), unknown: false };
 }
 
 /** Judges the key's documents once and lists why EMR Serverless uses it. */

@@ -1,0 +1,75 @@
+/**
+ * The judge caches the expensive part of a judgment per document string and derives the
+ * option-dependent parts on each call. Asking about one document with several option sets, in any
+ * order, must give exactly what an uncached judgment gives (object documents are never cached).
+ */
+import * as assert from "node:assert/strict";
+import { analyzeKeyPolicy, AnalyzeOptions, UNKNOWN_STRING } from "../../policypack/judge";
+import { loadCorpus } from "../fixtures/corpus";
+
+const APP = "arn:aws:emr-serverless:us-east-1:111122223333:/applications/00fabcdefg123456";
+
+const OPTION_SETS: AnalyzeOptions[] = [
+    {},
+    { region: "us-east-1" },
+    { region: "eu-west-1" },
+    { requireEncryptionContextBinding: false },
+    { sourceAccountKeys: ["aws:SourceAccount", "aws:SourceOrgID"] },
+    { expectedApplication: { arn: APP, id: "00fabcdefg123456", account: "111122223333" } },
+    { expectedApplication: { id: "other0000000000" }, region: "us-east-1" },
+];
+
+/** Every string key-policy document of the corpus that parses to a JSON object. */
+function corpusDocuments(): string[] {
+    const docs = new Set<string>();
+    for (const c of loadCorpus()) {
+        for (const r of c.resources) {
+            for (const field of ["policy", "keyPolicy"]) {
+                const v = (r.props as Record<string, unknown>)[field];
+                if (typeof v !== "string" || v === UNKNOWN_STRING) {
+                    continue;
+                }
+                try {
+                    const parsed: unknown = JSON.parse(v);
+                    if (parsed !== null && typeof parsed === "object") {
+                        docs.add(v);
+                    }
+                } catch {
+                    // malformed text: not comparable with an object document
+                }
+            }
+        }
+    }
+    return [...docs];
+}
+
+describe("judge: the analysis cache never changes a verdict", () => {
+    const docs = corpusDocuments();
+
+    it("has a corpus to work on", () => {
+        assert.ok(docs.length >= 30, `only ${docs.length} documents`);
+    });
+
+    for (const order of ["forward", "reverse"] as const) {
+        it(`cached answers equal uncached ones for every option set, asked in ${order} order`, () => {
+            const sets = order === "forward" ? OPTION_SETS : [...OPTION_SETS].reverse();
+            for (const doc of docs) {
+                const object: unknown = JSON.parse(doc);
+                for (const options of sets) {
+                    const cached = analyzeKeyPolicy(doc, options);
+                    const uncached = analyzeKeyPolicy(object, options);
+                    assert.deepEqual(cached, uncached, `${JSON.stringify(options)} on ${doc.slice(0, 120)}`);
+                }
+            }
+        });
+    }
+
+    it("a caller mutating a result does not change the next answer", () => {
+        const doc = docs[0];
+        const first = analyzeKeyPolicy(doc, {});
+        const snapshot = JSON.parse(JSON.stringify(first)) as unknown;
+        first.findings.push({ kind: "malformed", message: "mutated", fix: "none" });
+        first.grantsService = !first.grantsService;
+        assert.deepEqual(analyzeKeyPolicy(doc, {}), snapshot);
+    });
+});
