@@ -79,7 +79,7 @@ describe("policy pack: policies and their metadata", () => {
             [OPEN]: "resource",
             [MALF]: "resource",
             [LIMS]: "resource",
-            [SUBM]: "resource+stack",
+            [SUBM]: "resource",
             [MISS]: "stack",
             [ROT]: "resource+stack",
             [OVER]: "resource",
@@ -316,7 +316,7 @@ describe("policy pack: one report per problem", () => {
         ["RSA_2048 key whose policy grants the service", ASYM],
         ["rotation off on a key used only through the stack", ROT],
         ["key policy bound to another application", COND],
-        ["submitter without kms:ViaService on a key a setting uses", SUBM],
+        ["submitter without kms:ViaService", SUBM],
     ] as const) {
         it(`${policy} reports "${name}" once, by one half`, async () => {
             const c = loadCorpus().find((x) => x.name === name) as CorpusCase;
