@@ -5,10 +5,11 @@
  * from @pulumi/policy's per-policy deserialization, and shows how each grows with the stack.
  */
 import { performance } from "node:perf_hooks";
-import { type PolicyResource, type StackValidationPolicy, unknownCheckingProxy } from "@pulumi/policy";
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { policies } from "../../policypack/policies";
 import { buildStackIndex } from "../../policypack/policies/support/stack";
 import type { AnalyzerStackResource } from "../../engine/analyzer";
+import { policyResources } from "../../tests/policypack/harness";
 import { generateStack } from "./stack";
 import { median } from "./stats";
 
@@ -19,51 +20,22 @@ export interface InProcessCost {
     samples: Record<number, number[]>;
 }
 
-const OPTIONS: PolicyResource["opts"] = {
-    protect: false,
-    ignoreChanges: [],
-    aliases: [],
-    additionalSecretOutputs: [],
-    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-};
-
-/** PolicyResources as @pulumi/policy's AnalyzeStack hands them to a stack policy. */
+/**
+ * PolicyResources as @pulumi/policy's AnalyzeStack hands them to a stack policy: the test suite's
+ * builder (tests/policypack/harness.ts), fed the generated stack in its shape.
+ */
 export function toPolicyResources(resources: readonly AnalyzerStackResource[]): PolicyResource[] {
-    const byUrn = new Map<string, PolicyResource>();
-    const out = resources.map((r) => {
-        const props = unknownCheckingProxy(
-            JSON.parse(JSON.stringify(r.properties)) as Record<string, unknown>,
-        ) as Record<string, unknown>;
-        const type = r.type;
-        const pr: PolicyResource = {
-            type,
-            props,
-            urn: r.urn,
+    return policyResources(
+        resources.map((r) => ({
+            type: r.type,
             name: r.name,
-            opts: OPTIONS,
-            dependencies: [],
-            propertyDependencies: {},
-            isType: () => false,
-            asType: () => undefined,
-        };
-        byUrn.set(r.urn, pr);
-        return pr;
-    });
-    resources.forEach((r, i) => {
-        const pr = out[i] as PolicyResource;
-        if (r.parent) {
-            pr.parent = byUrn.get(r.parent);
-        }
-        pr.dependencies = (r.dependencies ?? [])
-            .map((u) => byUrn.get(u))
-            .filter((x): x is PolicyResource => x !== undefined);
-        for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
-            pr.propertyDependencies[k] = urns
-                .map((u) => byUrn.get(u))
-                .filter((x): x is PolicyResource => x !== undefined);
-        }
-    });
-    return out;
+            urn: r.urn,
+            props: r.properties as Record<string, unknown>,
+            parent: r.parent,
+            dependencies: r.dependencies,
+            propertyDependencies: r.propertyDependencies,
+        })),
+    );
 }
 
 /** Runs a full GC when node was started with --expose-gc (npm run bench does), so one call does not pay for another's garbage. */
