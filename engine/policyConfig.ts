@@ -225,6 +225,18 @@ export function validateJson(value: JsonValue, schema: JsonSchema, path: string)
         if (typeof maxL === "number" && value.length > maxL) {
             problems.push(`${path}: longer than ${maxL} characters`);
         }
+        const pattern = schema["pattern"];
+        if (typeof pattern === "string") {
+            let re: RegExp | undefined;
+            try {
+                re = new RegExp(pattern, "u");
+            } catch {
+                re = undefined; // a schema's own bad pattern is the pack's bug, not the config's
+            }
+            if (re !== undefined && !re.test(value)) {
+                problems.push(`${path}: ${JSON.stringify(value)} does not match the pattern ${pattern}`);
+            }
+        }
     }
     if (Array.isArray(value)) {
         const items = schema["items"];

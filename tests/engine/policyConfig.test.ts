@@ -93,6 +93,11 @@ describe("engine: policy pack config (the CLI's rules)", () => {
             "p[1]: expected string, got integer 2",
         ]);
         assert.deepEqual(validateJson("b", { enum: ["a"] }, "p"), ['p: "b" is not one of ["a"]']);
+        const region = { type: "string", pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]+$" };
+        assert.deepEqual(validateJson("us-east-1", region, "p"), []);
+        assert.deepEqual(validateJson("BOGUS", region, "p"), [
+            `p: "BOGUS" does not match the pattern ${region.pattern}`,
+        ]);
     });
 });
 
