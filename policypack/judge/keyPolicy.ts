@@ -123,6 +123,51 @@ const QUESTION_FILLERS: readonly string[] = ["Q", "a", "7", "w", "K", "3", "v", 
 
 const SERVICE_ACTION_LIST = ["kms:GenerateDataKey", "kms:Decrypt"];
 
+/**
+ * Further actions that use or hand on the key's material: a grant of any of them to the service must be
+ * bound like the grant of the two it needs (a kms:CreateGrant without binding lets the service create
+ * grants for any caller's context). Read-only metadata actions (kms:DescribeKey, ...) carry no
+ * encryption context and are left to the over-grant advisory.
+ */
+export const KEY_MATERIAL_ACTIONS: readonly string[] = [
+    "kms:Encrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:GenerateDataKeyPair",
+    "kms:GenerateDataKeyPairWithoutPlaintext",
+    "kms:CreateGrant",
+];
+
+/**
+ * The actions whose grant to the service is put to the binding question for `st`: the two the service
+ * needs, then one representative of each further class of {@link KEY_MATERIAL_ACTIONS} that every
+ * statement's Action/NotAction treats differently from those already chosen (conditions never depend on
+ * the action, so an action of an already chosen class would get the same verdicts).
+ */
+function bindingProbeActions(policy: ParsedPolicy, st: ParsedStatement): string[] {
+    const signature = (action: string): string => {
+        let out = "";
+        for (const s of policy.statements) {
+            out += actionMatches(s, action) ? "1" : "0";
+        }
+        return out;
+    };
+    const classes = new Set(SERVICE_ACTION_LIST.map(signature));
+    const out = [...SERVICE_ACTION_LIST];
+    for (const action of KEY_MATERIAL_ACTIONS) {
+        if (!actionMatches(st, action)) {
+            continue;
+        }
+        const sig = signature(action);
+        if (!classes.has(sig)) {
+            classes.add(sig);
+            out.push(action);
+        }
+    }
+    return out;
+}
+
 type Value = string | string[] | undefined;
 type Context = Map<string, string[]>;
 
@@ -607,13 +652,9 @@ function ownerAccount(policy: ParsedPolicy, options: AnalyzeOptions): string {
     if (expected && /^\d{12}$/.test(expected)) {
         return expected;
     }
-    for (const st of policy.statements) {
-        for (const v of st.effect === "Allow" ? (st.principal?.values.AWS ?? []) : []) {
-            const m = /^(?:arn:[^:]+:iam::)?(\d{12})(?::root)?$/.exec(v);
-            if (m) {
-                return m[1];
-            }
-        }
+    const principals = accountPrincipals(policy);
+    if (principals.length > 0) {
+        return principals[0];
     }
     for (const st of policy.statements) {
         for (const c of st.conditions) {
@@ -626,6 +667,30 @@ function ownerAccount(policy: ParsedPolicy, options: AnalyzeOptions): string {
         }
     }
     return "111122223333";
+}
+
+/**
+ * The accounts named by account principals (`"111122223333"`, `"arn:aws:iam::111122223333:root"`) of
+ * the document's Allow statements, in document order, without repeats: who the key policy says owns
+ * the key when the caller does not say (the usual "Enable IAM User Permissions" statement).
+ */
+function accountPrincipals(policy: ParsedPolicy): string[] {
+    const out: string[] = [];
+    for (const st of policy.statements) {
+        for (const v of st.effect === "Allow" ? (st.principal?.values.AWS ?? []) : []) {
+            const m = /^(?:arn:[^:]+:iam::)?(\d{12})(?::root)?$/.exec(v);
+            if (m && !out.includes(m[1])) {
+                out.push(m[1]);
+            }
+        }
+    }
+    return out;
+}
+
+/** The account field of an ARN (`arn:partition:service:region:ACCOUNT:...`) when it is 12 digits, else undefined. */
+function arnAccount(arn: string): string | undefined {
+    const parts = arn.split(":");
+    return parts.length >= 6 && parts[0] === "arn" && /^\d{12}$/.test(parts[4]) ? parts[4] : undefined;
 }
 
 /** Fixed context of a request made by the EMR Serverless service principal itself. */
@@ -755,7 +820,7 @@ function otherRegion(region: string | undefined): string {
  *
  * The expensive part of a judgment (parse and probes) depends only on the document, the account keys
  * and the key's owner account; it is memoized for string documents (see {@link coreCache}). What the
- * other options change (the expected application, requireEncryptionContextBinding, the region of the
+ * other options change (the expected application, allowedSourceAccounts, requireEncryptionContextBinding, the region of the
  * kms:ViaService probe) is derived from it cheaply, so asking about one document with several option
  * sets costs one judgment. Every call returns a fresh object the caller may keep or change.
  */
@@ -788,6 +853,10 @@ export function analyzeKeyPolicy(document: unknown, options: AnalyzeOptions = {}
 /** One service statement's binding verdicts (questions 1 and 2). */
 interface ServiceGrant {
     where: string;
+    /** Whether the statement lets the service use kms:GenerateDataKey or kms:Decrypt (else only other key-material actions). */
+    usesKey: boolean;
+    /** The first action for which a binding key was found unbound. */
+    unboundVia?: string;
     arn?: KeyVerdict;
     accountVerdicts: KeyVerdict[];
     appId?: KeyVerdict;
@@ -810,6 +879,8 @@ interface CoreAnalysis {
     hasUnknowns: boolean;
     /** The owner account the probes used (aws:ResourceAccount). */
     owner: string;
+    /** The accounts of the document's Allow account principals ({@link accountPrincipals}). */
+    principalAccounts: string[];
     /** Parse problems, then Allow-with-NotPrincipal findings. */
     leading: Finding[];
     /** The service statements that allow the service, in document order. */
@@ -916,6 +987,14 @@ function finishAnalysis(
     const requireContext = options.requireEncryptionContextBinding !== false;
     const expected = options.expectedApplication;
     const binding: ServiceBinding = { sourceArns: [], sourceAccounts: [], applicationIds: [] };
+    // The key's own account: the expected application's when given, else the document's account
+    // principals' (any of them when it names several); unknown (no account check) when neither.
+    const explicit = explicitOwner(options);
+    const ownAccounts = explicit !== "" ? [explicit] : core.principalAccounts;
+    const permittedAccounts = new Set([...ownAccounts, ...(options.allowedSourceAccounts ?? [])]);
+    const ownText =
+        ownAccounts.map(quote).join(" or ") +
+        (explicit !== "" ? " (the application's account)" : " (from the key policy's account principals)");
     for (const grant of core.grants) {
         const where = grant.where;
         const problems: string[] = [];
@@ -936,7 +1015,7 @@ function finishAnalysis(
         // Record what is bound, and compare with the expected application.
         const mismatches: string[] = [];
         if (arn?.bound && arn.value !== undefined) {
-            if (!binding.sourceArns.includes(arn.value)) binding.sourceArns.push(arn.value);
+            if (grant.usesKey && !binding.sourceArns.includes(arn.value)) binding.sourceArns.push(arn.value);
             if (mismatch(arn.value, expected?.arn)) {
                 mismatches.push(
                     `${SOURCE_ARN_KEY} is bound to ${quote(arn.value)} but the application is ${quote(expected?.arn ?? "")}`,
@@ -945,7 +1024,7 @@ function finishAnalysis(
         }
         for (const v of accountVerdicts) {
             if (v.bound && v.value !== undefined) {
-                if (!binding.sourceAccounts.includes(v.value)) binding.sourceAccounts.push(v.value);
+                if (grant.usesKey && !binding.sourceAccounts.includes(v.value)) binding.sourceAccounts.push(v.value);
                 if (v.key.toLowerCase() === SOURCE_ACCOUNT_KEY.toLowerCase() && mismatch(v.value, expected?.account)) {
                     mismatches.push(
                         `${v.key} is bound to ${quote(v.value)} but the application's account is ${quote(expected?.account ?? "")}`,
@@ -954,14 +1033,46 @@ function finishAnalysis(
             }
         }
         if (appId?.bound && appId.value !== undefined) {
-            if (!binding.applicationIds.includes(appId.value)) binding.applicationIds.push(appId.value);
+            if (grant.usesKey && !binding.applicationIds.includes(appId.value))
+                binding.applicationIds.push(appId.value);
             if (requireContext && mismatch(appId.value, expected?.id)) {
                 mismatches.push(
                     `${APPLICATION_ID_CONTEXT_KEY} is bound to ${quote(appId.value)} but the application id is ${quote(expected?.id ?? "")}`,
                 );
             }
         }
-        if (unboundKeys.length > 0 || mismatches.length > 0) {
+        // Bindings to another account's application, and an ARN and account that no request can both carry.
+        const foreign: string[] = [];
+        const boundArnAccount = arn?.bound && arn.value !== undefined ? arnAccount(arn.value) : undefined;
+        const boundSourceAccount = accountVerdicts.find(
+            (v) =>
+                v.bound &&
+                v.key.toLowerCase() === SOURCE_ACCOUNT_KEY.toLowerCase() &&
+                v.value !== undefined &&
+                /^\d{12}$/.test(v.value),
+        )?.value;
+        if (ownAccounts.length > 0) {
+            if (
+                boundArnAccount !== undefined &&
+                !permittedAccounts.has(boundArnAccount) &&
+                !mismatch(arn?.value, expected?.arn)
+            ) {
+                foreign.push(
+                    `${SOURCE_ARN_KEY} is bound to ${quote(arn?.value ?? "")}, an application of account ` +
+                        `${quote(boundArnAccount)}`,
+                );
+            }
+            if (
+                boundSourceAccount !== undefined &&
+                !permittedAccounts.has(boundSourceAccount) &&
+                !mismatch(boundSourceAccount, expected?.account)
+            ) {
+                foreign.push(`${SOURCE_ACCOUNT_KEY} is bound to account ${quote(boundSourceAccount)}`);
+            }
+        }
+        const inconsistent =
+            boundArnAccount !== undefined && boundSourceAccount !== undefined && boundArnAccount !== boundSourceAccount;
+        if (unboundKeys.length > 0 || mismatches.length > 0 || foreign.length > 0 || inconsistent) {
             // One finding per statement: the unbound keys first, then bindings to another application.
             const block = unboundKeys
                 .map((k) =>
@@ -975,8 +1086,12 @@ function finishAnalysis(
             const parts: string[] = [];
             const fixes: string[] = [];
             if (unboundKeys.length > 0) {
+                const via =
+                    grant.unboundVia === undefined || SERVICE_ACTION_LIST.includes(grant.unboundVia)
+                        ? "kms:GenerateDataKey/kms:Decrypt"
+                        : grant.unboundVia;
                 parts.push(
-                    `${where} lets ${EMR_SERVERLESS_PRINCIPAL} use the key (kms:GenerateDataKey/kms:Decrypt) without ` +
+                    `${where} lets ${EMR_SERVERLESS_PRINCIPAL} use the key (${via}) without ` +
                         `binding ${unboundKeys.join(", ")} to one value: ${problems.join("; ")}.`,
                 );
                 fixes.push(
@@ -989,6 +1104,31 @@ function finishAnalysis(
                     `${where} binds ${EMR_SERVERLESS_PRINCIPAL} to another application: ${mismatches.join("; ")}.`,
                 );
                 fixes.push(`In ${where}, set the condition values to this application's own ARN, account and id.`);
+            }
+            if (foreign.length > 0) {
+                parts.push(
+                    `${where} binds ${EMR_SERVERLESS_PRINCIPAL} to an account other than the key's account ` +
+                        `${ownText}: ${foreign.join("; ")}` +
+                        (inconsistent ? "." : ", so that account's EMR Serverless applications can use this key."),
+                );
+                fixes.push(
+                    `In ${where}, bind ${SOURCE_ARN_KEY} and ${SOURCE_ACCOUNT_KEY} to an application in the key's ` +
+                        `own account ${ownText}; if cross-account use is intended, allow that account explicitly ` +
+                        `(judge option allowedSourceAccounts).`,
+                );
+            }
+            if (inconsistent) {
+                parts.push(
+                    `${where} can never be used by ${EMR_SERVERLESS_PRINCIPAL}: ${SOURCE_ARN_KEY} is bound to an ` +
+                        `application of account ${quote(boundArnAccount ?? "")} but ${SOURCE_ACCOUNT_KEY} to ` +
+                        `${quote(boundSourceAccount ?? "")}; the service sends the application's own account as ` +
+                        `${SOURCE_ACCOUNT_KEY}, so no request satisfies both, the statement grants the service ` +
+                        `nothing and jobs cannot use the key.`,
+                );
+                fixes.push(
+                    `In ${where}, bind ${SOURCE_ARN_KEY} and ${SOURCE_ACCOUNT_KEY} to the same application's ARN ` +
+                        `and account.`,
+                );
             }
             findings.push({ kind: "service-unbound", where, message: parts.join(" "), fix: fixes.join(" ") });
         }
@@ -1018,7 +1158,7 @@ function finishAnalysis(
     }
     const result: KeyPolicyAnalysis = {
         parsed: true,
-        grantsService: core.grants.length > 0,
+        grantsService: core.grants.some((g) => g.usesKey),
         hasUnknowns: core.hasUnknowns,
         findings,
     };
@@ -1034,6 +1174,7 @@ function analyzeCore(document: unknown, accountKeys: readonly string[], options:
         parsed,
         hasUnknowns,
         owner: "",
+        principalAccounts: [],
         leading,
         grants: [],
         middle: [],
@@ -1086,12 +1227,15 @@ function analyzeCore(document: unknown, accountKeys: readonly string[], options:
                   : false),
     );
 
-    // Questions 1 and 2: does the service get GenerateDataKey/Decrypt, and is each grant bound?
+    // Questions 1 and 2: does the service get GenerateDataKey/Decrypt (or another key-material action),
+    // and is each grant bound?
     const baselines = new Map<ParsedStatement, Context>();
     for (const st of serviceStatements) {
         const verdicts = new Map<string, KeyVerdict>();
         let allowsService = false;
-        for (const action of SERVICE_ACTION_LIST) {
+        let usesKey = false;
+        let unboundVia: string | undefined;
+        for (const action of bindingProbeActions(policy, st)) {
             const spec: SearchSpec = {
                 principal: service,
                 action,
@@ -1104,6 +1248,7 @@ function analyzeCore(document: unknown, accountKeys: readonly string[], options:
                 continue;
             }
             allowsService = true;
+            usesKey ||= SERVICE_ACTION_LIST.includes(action);
             if (!baselines.has(st)) {
                 baselines.set(st, base);
             }
@@ -1112,7 +1257,11 @@ function analyzeCore(document: unknown, accountKeys: readonly string[], options:
                 if (prior && !prior.bound) {
                     continue;
                 }
-                verdicts.set(key, checkBinding(index, st, spec, base, key));
+                const verdict = checkBinding(index, st, spec, base, key);
+                verdicts.set(key, verdict);
+                if (!verdict.bound) {
+                    unboundVia ??= action;
+                }
             }
         }
         if (!allowsService) {
@@ -1120,6 +1269,8 @@ function analyzeCore(document: unknown, accountKeys: readonly string[], options:
         }
         grants.push({
             where: st.where,
+            usesKey,
+            unboundVia,
             arn: verdicts.get(SOURCE_ARN_KEY),
             accountVerdicts: accountKeys.map((k) => verdicts.get(k)).filter((v): v is KeyVerdict => !!v),
             appId: verdicts.get(APPLICATION_ID_CONTEXT_KEY),
@@ -1188,6 +1339,7 @@ function analyzeCore(document: unknown, accountKeys: readonly string[], options:
         parsed: true,
         hasUnknowns: policy.hasUnknowns,
         owner: index.owner,
+        principalAccounts: accountPrincipals(policy),
         leading,
         grants,
         middle,

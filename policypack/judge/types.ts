@@ -8,7 +8,14 @@
 export type FindingKind =
     /** The document cannot be parsed or would be rejected by AWS (bad JSON, wrong types, unknown operator, ...). Mandatory. */
     | "malformed"
-    /** A statement allows emr-serverless.amazonaws.com to use the key without binding aws:SourceArn, aws:SourceAccount (or an accepted alternative) and kms:EncryptionContext:applicationId each to one value. Mandatory. */
+    /**
+     * A statement allows emr-serverless.amazonaws.com to use the key (kms:GenerateDataKey, kms:Decrypt or
+     * another key-material action such as kms:CreateGrant) without binding aws:SourceArn, aws:SourceAccount
+     * (or an accepted alternative) and kms:EncryptionContext:applicationId each to one value; or binds them
+     * to another application than the expected one, to an account other than the key's own (see
+     * `AnalyzeOptions.allowedSourceAccounts`), or to an ARN and an account that no request can both carry.
+     * Mandatory.
+     */
     | "service-unbound"
     /** An Allow to "*" / {"AWS": "*"} whose conditions do not pin the caller's account or organization. Mandatory. */
     | "open-grant"
@@ -63,4 +70,12 @@ export interface AnalyzeOptions {
     region?: string;
     /** When known (audit, stack analysis): the application the service must be bound to. */
     expectedApplication?: { arn?: string; id?: string; account?: string };
+    /**
+     * Accounts, besides the key's own, whose EMR Serverless applications the service grant may be bound
+     * to (cross-account use of the key). The key's own account is `expectedApplication.account` when
+     * given, else the account of the key policy's account-root / account principals. A grant whose
+     * bound aws:SourceAccount, or whose bound aws:SourceArn's account field, is neither the key's
+     * account nor listed here is a `service-unbound` finding. Default: none.
+     */
+    allowedSourceAccounts?: readonly string[];
 }

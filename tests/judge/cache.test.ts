@@ -17,6 +17,8 @@ const OPTION_SETS: AnalyzeOptions[] = [
     { sourceAccountKeys: ["aws:SourceAccount", "aws:SourceOrgID"] },
     { expectedApplication: { arn: APP, id: "00fabcdefg123456", account: "111122223333" } },
     { expectedApplication: { id: "other0000000000" }, region: "us-east-1" },
+    { expectedApplication: { account: "444455556666" } },
+    { allowedSourceAccounts: ["444455556666"] },
 ];
 
 /** Every string key-policy document of the corpus that parses to a JSON object. */

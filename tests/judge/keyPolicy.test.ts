@@ -101,8 +101,19 @@ describe("judge: analyzeKeyPolicy - well-bound service grants pass", () => {
             Condition: { StringNotEquals: { [ACC]: "${aws:ResourceAccount}" } },
         };
         passes(keyPolicy(loose, deny));
-        // With an expected account that differs from the key's, the variable resolves to the expected one.
-        passes(keyPolicy(st), { expectedApplication: { account: "444455556666" } });
+        // With an expected account that differs from the key's, the variable resolves to the expected one:
+        // then the ARN (of account 111122223333) and the account (444455556666) can never both hold.
+        const other = analyzeKeyPolicy(keyPolicy(st), { expectedApplication: { account: "444455556666" } });
+        assert.deepEqual(other.binding!.sourceAccounts, ["444455556666"]);
+        assert.match(
+            unbound(other),
+            /can never be used by .*aws:SourceArn is bound to an application of account "111122223333" but aws:SourceAccount to "444455556666"/,
+        );
+        const otherArn = APP_ARN.replace(ACCOUNT, "444455556666");
+        const moved = guideStatement({
+            StringEquals: { [ARN]: otherArn, [ACC]: "${aws:ResourceAccount}", [CTX]: APP_ID },
+        });
+        passes(keyPolicy(moved), { expectedApplication: { account: "444455556666" } });
     });
     it("accepts another account key when options.sourceAccountKeys allows it", () => {
         const st = guideStatement({ StringEquals: { [ARN]: APP_ARN, "aws:SourceOrgID": "o-abc123", [CTX]: APP_ID } });
