@@ -27,8 +27,8 @@ export const disallowAsymmetricKeys: ResourceValidationPolicy & StackValidationP
         }
         const props = args.props as Props;
         const shape = readKeyShape(args.type, props);
-        if (isSymmetric(shape)) {
-            return;
+        if (!shape || isSymmetric(shape)) {
+            return; // symmetric, or a replica whose spec only its primary tells (judged in the stack)
         }
         const document = readDocument(args.type, props);
         if (document === undefined) {
@@ -57,14 +57,23 @@ export const disallowAsymmetricKeys: ResourceValidationPolicy & StackValidationP
                 continue;
             }
             const use = keyUse(key, options);
-            if (use.inlineGrants || use.crossReasons.length === 0) {
-                continue; // the resource policy reported the inline grant; or nothing uses it
+            if (use.inlineGrants && !key.shapeFromPrimary) {
+                continue; // the resource policy reported the inline grant
             }
+            const reasons = [...use.crossReasons];
+            if (use.inlineGrants) {
+                // A replica's own policy grants the service; its spec is known only from the primary key here.
+                reasons.push("its own key policy grants emr-serverless.amazonaws.com");
+            }
+            if (reasons.length === 0) {
+                continue; // nothing uses it
+            }
+            const from = key.shapeFromPrimary ? " (a replica of a primary key with that spec)" : "";
             reportViolation(
                 message(
                     key.resource,
-                    `the key is ${key.shape.spec} / ${key.shape.usage}, but EMR Serverless uses it for disk encryption ` +
-                        `(${use.crossReasons.join("; ")}); EMR Serverless supports only symmetric keys.`,
+                    `the key is ${key.shape.spec} / ${key.shape.usage}${from}, but EMR Serverless uses it for disk ` +
+                        `encryption (${reasons.join("; ")}); EMR Serverless supports only symmetric keys.`,
                     FIX,
                 ),
                 key.resource.urn,

@@ -4,8 +4,9 @@
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { analyzeKeyPolicy, EMR_SERVERLESS_PRINCIPAL } from "../judge";
-import type { AnalyzeOptions, Finding } from "../judge";
+import type { AnalyzeOptions, Finding, KeyPolicyAnalysis } from "../judge";
 import {
+    allowedSourceAccountsSchema,
     analyzeOptions,
     JudgeConfig,
     requireEncryptionContextBindingSchema,
@@ -13,7 +14,7 @@ import {
 } from "./support/config";
 import { documentValidation } from "./support/documentPolicy";
 import { findingMessage, label, message } from "./support/report";
-import { buildStackIndex, effectiveDocuments, SettingEntry } from "./support/stack";
+import { buildStackIndex, DocumentEntry, effectiveDocuments, SettingEntry } from "./support/stack";
 
 const FIX =
     `Grant ${EMR_SERVERLESS_PRINCIPAL} only kms:GenerateDataKey and kms:Decrypt, with the conditions ` +
@@ -41,6 +42,31 @@ function expectedApplication(setting: SettingEntry): AnalyzeOptions["expectedApp
 
 const findingId = (f: Finding): string => `${f.kind}\u0000${f.where ?? ""}\u0000${f.message}`;
 
+/** An application no binding can equal: judged against it, every statement binding the service to a value mismatches. */
+const NO_APPLICATION: NonNullable<AnalyzeOptions["expectedApplication"]> = { arn: "\u0000", id: "\u0000" };
+
+/**
+ * Where (`Sid "X"` / `statement #N`) each statement that grants the service is: those already reported
+ * as unbound, and those that bind the service to some application (they mismatch {@link NO_APPLICATION}).
+ */
+function grantStatements(doc: unknown, analysis: KeyPolicyAnalysis, options: AnalyzeOptions): string[] {
+    if (!analysis.grantsService) {
+        return [];
+    }
+    const out = new Set<string>();
+    for (const f of analysis.findings) {
+        if (f.kind === "service-unbound") {
+            out.add(f.where ?? "");
+        }
+    }
+    for (const f of analyzeKeyPolicy(doc, { ...options, expectedApplication: NO_APPLICATION }).findings) {
+        if (f.kind === "service-unbound") {
+            out.add(f.where ?? "");
+        }
+    }
+    return [...out];
+}
+
 /** `enforce-emr-serverless-service-conditions` (mandatory). */
 export const enforceServiceConditions: ResourceValidationPolicy & StackValidationPolicy = {
     name: "enforce-emr-serverless-service-conditions",
@@ -55,6 +81,7 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
         properties: {
             sourceAccountKeys: sourceAccountKeysSchema,
             requireEncryptionContextBinding: requireEncryptionContextBindingSchema,
+            allowedSourceAccounts: allowedSourceAccountsSchema,
         },
     },
     validateResource: documentValidation(["service-unbound"]),
@@ -71,7 +98,11 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
             }
             const judged = docs.map((d) => {
                 const doc = d.document.known ? d.document.value : undefined;
-                return { entry: d, doc, analysis: doc === undefined ? undefined : analyzeKeyPolicy(doc, options) };
+                const analysis = doc === undefined ? undefined : analyzeKeyPolicy(doc, options);
+                let grantWheres: string[] | undefined;
+                const grantsAt = (): string[] =>
+                    (grantWheres ??= analysis && doc !== undefined ? grantStatements(doc, analysis, options) : []);
+                return { entry: d, doc, analysis, grantsAt };
             });
             const names = docs.map((d) => (d.inline ? `${label(d.resource)}'s own policy` : label(d.resource)));
             const grants = judged.some((j) => j.analysis?.grantsService);
@@ -99,26 +130,47 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
                 if (!expected) {
                     continue;
                 }
+                // A key may serve several applications, each through its own statement: the setting is fine
+                // when one grant statement binds the service to its application. Only when none does are the
+                // statements binding it elsewhere reported (their findings name what they are bound to).
+                const mismatched: Array<{ entry: DocumentEntry; finding: Finding }> = [];
+                let matched = false;
                 for (const j of judged) {
                     if (!j.analysis?.grantsService || j.doc === undefined) {
                         continue;
                     }
                     const seen = new Set(j.analysis.findings.map(findingId));
                     const bound = analyzeKeyPolicy(j.doc, { ...options, expectedApplication: expected });
+                    const other = new Set<string>();
                     for (const f of bound.findings) {
-                        const id = `${j.entry.resource.urn}\u0000${findingId(f)}`;
-                        if (f.kind === "service-unbound" && !seen.has(findingId(f)) && !reported.has(id)) {
-                            reported.add(id);
-                            reportViolation(
-                                findingMessage(
-                                    j.entry.resource,
-                                    f,
-                                    `used by ${label(setting.resource)} for application ${expected.id ?? expected.arn}`,
-                                ),
-                                j.entry.resource.urn,
-                            );
+                        if (f.kind === "service-unbound" && !seen.has(findingId(f))) {
+                            other.add(f.where ?? "");
+                            mismatched.push({ entry: j.entry, finding: f });
                         }
                     }
+                    if (j.grantsAt().some((where) => !other.has(where))) {
+                        matched = true;
+                        break;
+                    }
+                }
+                if (matched || judged.some((j) => j.analysis?.hasUnknowns)) {
+                    continue; // bound to this application; or a binding unknown at preview may be (judged at update)
+                }
+                for (const { entry, finding } of mismatched) {
+                    const id = `${entry.resource.urn}\u0000${findingId(finding)}`;
+                    if (reported.has(id)) {
+                        continue;
+                    }
+                    reported.add(id);
+                    reportViolation(
+                        findingMessage(
+                            entry.resource,
+                            finding,
+                            `used by ${label(setting.resource)} for application ${expected.id ?? expected.arn}, ` +
+                                "and no statement binds the service to that application",
+                        ),
+                        entry.resource.urn,
+                    );
                 }
             }
         }

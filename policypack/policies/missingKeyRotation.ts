@@ -22,7 +22,11 @@ export const missingKeyRotation: ResourceValidationPolicy & StackValidationPolic
             return;
         }
         const props = args.props as Props;
-        if (readRotation(props) || !isSymmetric(readKeyShape(args.type, props))) {
+        if (readRotation(args.type, props) !== false) {
+            return; // on, or not set on this resource (imported material, replicas)
+        }
+        const shape = readKeyShape(args.type, props);
+        if (!shape || !isSymmetric(shape)) {
             return;
         }
         const document = readDocument(args.type, props);

@@ -56,6 +56,7 @@ describe("policy pack: policies and their metadata", () => {
         assert.deepEqual(schemaDefaults(byName.get(COND)?.configSchema), {
             sourceAccountKeys: ["aws:SourceAccount"],
             requireEncryptionContextBinding: true,
+            allowedSourceAccounts: [],
         });
         assert.deepEqual(schemaDefaults(byName.get(LIMS)?.configSchema), { extraSecretPatterns: [] });
         assert.ok(byName.get(SUBM)?.configSchema?.properties.region, "submitter policy takes a region");

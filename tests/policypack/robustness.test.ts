@@ -9,6 +9,10 @@ const TYPES = [
     "aws:kms/key:Key",
     "aws:kms/keyPolicy:KeyPolicy",
     "aws-native:kms:Key",
+    "aws:kms/externalKey:ExternalKey",
+    "aws:kms/replicaKey:ReplicaKey",
+    "aws:kms/replicaExternalKey:ReplicaExternalKey",
+    "aws-native:kms:ReplicaKey",
     "aws:emrserverless/application:Application",
     "pulumi-nodejs:dynamic/emrserverless:ApplicationDiskEncryption",
 ];
@@ -102,6 +106,7 @@ const resource = fc.record({
             encryptionContext: value,
             region: value,
             diskEncryptionConfiguration: value,
+            primaryKeyArn: value,
         },
         { requiredKeys: [] },
     ),
@@ -120,6 +125,7 @@ describe("policy pack: never throws on bad data", () => {
                             ? {
                                   encryptionKeyArn: [`urn:r${i - 1}`],
                                   keyId: [`urn:r${i - 1}`],
+                                  primaryKeyArn: [`urn:r${i - 1}`, `urn:r${i}`],
                                   applicationId: [`urn:r0`],
                               }
                             : undefined,

@@ -13,9 +13,41 @@ import {
 } from "../../judge";
 import { Props, read, unwrap } from "./props";
 
-/** True for the KMS key types the pack judges (aws and aws-native). */
+/** Type token of an aws:kms key with imported key material (inputs `policy`, `keySpec`, `keyUsage`). */
+export const KMS_EXTERNAL_KEY_TYPE = "aws:kms/externalKey:ExternalKey";
+/** Type token of an aws:kms multi-Region replica key (inputs `policy`, `primaryKeyArn`; spec from the primary). */
+export const KMS_REPLICA_KEY_TYPE = "aws:kms/replicaKey:ReplicaKey";
+/** Type token of an aws:kms replica of a multi-Region key with imported material (`policy`, `primaryKeyArn`). */
+export const KMS_REPLICA_EXTERNAL_KEY_TYPE = "aws:kms/replicaExternalKey:ReplicaExternalKey";
+/** Type token of an aws-native replica key (CloudFormation AWS::KMS::ReplicaKey: `keyPolicy`, `primaryKeyArn`). */
+export const NATIVE_KMS_REPLICA_KEY_TYPE = "aws-native:kms:ReplicaKey";
+
+const KEY_TYPES: ReadonlySet<string> = new Set([
+    KMS_KEY_TYPE,
+    NATIVE_KMS_KEY_TYPE,
+    KMS_EXTERNAL_KEY_TYPE,
+    KMS_REPLICA_KEY_TYPE,
+    KMS_REPLICA_EXTERNAL_KEY_TYPE,
+    NATIVE_KMS_REPLICA_KEY_TYPE,
+]);
+
+const REPLICA_TYPES: ReadonlySet<string> = new Set([
+    KMS_REPLICA_KEY_TYPE,
+    KMS_REPLICA_EXTERNAL_KEY_TYPE,
+    NATIVE_KMS_REPLICA_KEY_TYPE,
+]);
+
+/**
+ * True for the KMS key types the pack judges: aws:kms Key, ExternalKey, ReplicaKey, ReplicaExternalKey,
+ * and aws-native:kms Key and ReplicaKey.
+ */
 export function isKeyType(type: string): boolean {
-    return type === KMS_KEY_TYPE || type === NATIVE_KMS_KEY_TYPE;
+    return KEY_TYPES.has(type);
+}
+
+/** True for the multi-Region replica key types, whose spec and rotation come from their primary key. */
+export function isReplicaKeyType(type: string): boolean {
+    return REPLICA_TYPES.has(type);
 }
 
 /** True for the resource types that carry a key policy document. */
@@ -25,7 +57,7 @@ export function isKeyPolicyDocumentType(type: string): boolean {
 
 /** The property holding the key policy document for a key-policy-carrying type. */
 export function documentProperty(type: string): string {
-    return type === NATIVE_KMS_KEY_TYPE ? "keyPolicy" : "policy";
+    return type === NATIVE_KMS_KEY_TYPE || type === NATIVE_KMS_REPLICA_KEY_TYPE ? "keyPolicy" : "policy";
 }
 
 /**
@@ -43,25 +75,41 @@ export interface KeyShape {
     usage: string;
 }
 
+/** What a replica's message says for a spec only its primary key knows. */
+export const PRIMARY_SPEC = "(the primary key's spec)";
+
+const nonEmpty = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+
 /**
  * The key's spec and usage. aws:kms Key: `customerMasterKeySpec` (or `keySpec` when present) and
- * `keyUsage`, absent meaning SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT; aws-native: `keySpec`, `keyUsage`,
- * same defaults. Throws `UnknownValueError` when either is unknown.
+ * `keyUsage`; aws:kms ExternalKey and aws-native Key: `keySpec`, `keyUsage`; absent meaning
+ * SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT. Replica keys take their spec from the primary key: only their
+ * `keySpec`/`keyUsage` outputs (after creation) tell it, so without them the shape is undefined (not
+ * judgeable from the replica alone, never assumed symmetric), unless a known `keyUsage` already rules out
+ * a symmetric key. Throws `UnknownValueError` when a value read is unknown.
  */
-export function readKeyShape(type: string, props: Props): KeyShape {
+export function readKeyShape(type: string, props: Props): KeyShape | undefined {
+    if (isReplicaKeyType(type)) {
+        const spec = nonEmpty(read(props, "keySpec"));
+        const usage = nonEmpty(read(props, "keyUsage"));
+        if (spec === undefined && (usage === undefined || usage === ENCRYPT_DECRYPT_USAGE)) {
+            return undefined;
+        }
+        return { spec: spec ?? PRIMARY_SPEC, usage: usage ?? ENCRYPT_DECRYPT_USAGE };
+    }
     let spec: unknown;
-    if (type === NATIVE_KMS_KEY_TYPE) {
-        spec = read(props, "keySpec");
-    } else {
+    if (type === KMS_KEY_TYPE) {
         spec = read(props, "customerMasterKeySpec");
         if (spec === undefined || spec === null || spec === "") {
             spec = read(props, "keySpec");
         }
+    } else {
+        spec = read(props, "keySpec");
     }
     const usage = read(props, "keyUsage");
     return {
-        spec: typeof spec === "string" && spec !== "" ? spec : SYMMETRIC_KEY_SPEC,
-        usage: typeof usage === "string" && usage !== "" ? usage : ENCRYPT_DECRYPT_USAGE,
+        spec: nonEmpty(spec) ?? SYMMETRIC_KEY_SPEC,
+        usage: nonEmpty(usage) ?? ENCRYPT_DECRYPT_USAGE,
     };
 }
 
@@ -70,8 +118,15 @@ export function isSymmetric(shape: KeyShape): boolean {
     return shape.spec === SYMMETRIC_KEY_SPEC && shape.usage === ENCRYPT_DECRYPT_USAGE;
 }
 
-/** Whether key rotation is on (`enableKeyRotation`, default off). Throws `UnknownValueError` when unknown. */
-export function readRotation(props: Props): boolean {
+/**
+ * Whether key rotation is on (`enableKeyRotation`, default off), for aws:kms Key and aws-native Key.
+ * Undefined (not judged) for keys with imported material, which have no automatic rotation setting, and
+ * for replicas, which share their primary key's rotation. Throws `UnknownValueError` when unknown.
+ */
+export function readRotation(type: string, props: Props): boolean | undefined {
+    if (type !== KMS_KEY_TYPE && type !== NATIVE_KMS_KEY_TYPE) {
+        return undefined;
+    }
     return read(props, "enableKeyRotation") === true;
 }
 

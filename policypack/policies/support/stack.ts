@@ -6,7 +6,15 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { DISK_ENCRYPTION_TYPE, EMR_APPLICATION_TYPE, KMS_KEY_POLICY_TYPE, parseKeyArn } from "../../judge";
-import { documentProperty, isKeyType, KeyShape, readKeyShape, readRotation, settingHolder } from "./keys";
+import {
+    documentProperty,
+    isKeyType,
+    isReplicaKeyType,
+    KeyShape,
+    readKeyShape,
+    readRotation,
+    settingHolder,
+} from "./keys";
 import { isUnknownValueError, knownString, Maybe, Props, tryRead } from "./props";
 
 /** Runs `fn`, answering undefined when it read an unknown value. */
@@ -34,8 +42,14 @@ export interface DocumentEntry {
 /** A KMS key in the stack and what refers to it. */
 export interface KeyEntry {
     resource: PolicyResource;
-    /** Spec and usage; undefined when unknown at preview. */
+    /** The key's full ARN when known (the `arn` output). */
+    arn?: string;
+    /** The key's region when known (from its ARN, else its `region` property). */
+    region?: string;
+    /** Spec and usage; undefined when unknown at preview, or for a replica whose primary is not in the stack. */
     shape?: KeyShape;
+    /** True when `shape` is a replica's primary key's (the replica's own resource policy could not judge it). */
+    shapeFromPrimary?: boolean;
     /** Rotation on; undefined when unknown. */
     rotation?: boolean;
     /** The key's inline document. */
@@ -83,29 +97,74 @@ export interface StackIndex {
 
 const APP_ARN = /^arn:[^:]+:emr-serverless:[^:]*:(\d{12}):\/applications\/([^/]+)$/;
 
-function addIdentifiers(map: Map<string, KeyEntry>, entry: KeyEntry, props: Props): void {
-    for (const name of ["arn", "keyId", "id"]) {
-        const v = knownString(tryRead(props, name));
-        if (v) {
-            map.set(v, entry);
-            const parsed = parseKeyArn(v);
-            if (parsed) {
-                map.set(parsed.keyId, entry);
-            }
+/**
+ * Keys by identifier. Multi-Region keys share their key id (`mrk-...`) across regions, and keys in other
+ * accounts may share an id, so a reference with a full ARN matches a key's full ARN exactly; the key id
+ * alone is used only for bare ids, and for keys whose own ARN is unknown (then region must not contradict).
+ */
+interface KeyLookup {
+    byArn: Map<string, KeyEntry>;
+    byId: Map<string, KeyEntry[]>;
+}
+
+function addIdentifiers(lookup: KeyLookup, entry: KeyEntry, props: Props): void {
+    const arn = knownString(tryRead(props, "arn"));
+    const parsedArn = arn ? parseKeyArn(arn) : undefined;
+    if (arn) {
+        entry.arn = arn;
+        lookup.byArn.set(arn, entry);
+    }
+    entry.region = parsedArn?.region ?? knownString(tryRead(props, "region"));
+    const ids = [knownString(tryRead(props, "keyId")), knownString(tryRead(props, "id")), parsedArn?.keyId];
+    for (const id of ids) {
+        if (!id || parseKeyArn(id)) {
+            continue;
+        }
+        const list = lookup.byId.get(id);
+        if (!list) {
+            lookup.byId.set(id, [entry]);
+        } else if (!list.includes(entry)) {
+            list.push(entry);
         }
     }
 }
 
-function lookupKey(map: Map<string, KeyEntry>, ref: string | undefined): KeyEntry | undefined {
+/**
+ * The keys in the stack a literal reference (key ARN or bare key id) names. `region` is the referring
+ * resource's region when known (used to tell same-id keys apart for a bare id).
+ */
+function lookupKeys(lookup: KeyLookup, ref: string | undefined, region?: string): KeyEntry[] {
     if (!ref) {
-        return undefined;
+        return [];
     }
-    const direct = map.get(ref);
-    if (direct) {
-        return direct;
+    const exact = lookup.byArn.get(ref);
+    if (exact) {
+        return [exact];
     }
     const parsed = parseKeyArn(ref);
-    return parsed ? map.get(parsed.keyId) : undefined;
+    if (parsed) {
+        // A full ARN names one key: only a key whose own ARN is unknown may still be it, if its region agrees.
+        return (lookup.byId.get(parsed.keyId) ?? []).filter(
+            (k) => k.arn === undefined && (k.region === undefined || k.region === parsed.region),
+        );
+    }
+    if (ref.startsWith("arn:")) {
+        return []; // an alias ARN or another resource's ARN: not a key of this stack
+    }
+    return (lookup.byId.get(ref) ?? []).filter(
+        (k) => region === undefined || k.region === undefined || k.region === region,
+    );
+}
+
+/** Adds to `into` the keys `ref` names: exact ARN matches always, id matches only when `into` is empty. */
+function addLiteralKeys(into: KeyEntry[], lookup: KeyLookup, ref: string | undefined, region?: string): void {
+    const exact = ref ? lookup.byArn.get(ref) : undefined;
+    const found = exact ? [exact] : into.length === 0 ? lookupKeys(lookup, ref, region) : [];
+    for (const k of found) {
+        if (!into.includes(k)) {
+            into.push(k);
+        }
+    }
 }
 
 function depKeys(resource: PolicyResource, property: string, byUrn: Map<string, KeyEntry>): KeyEntry[] {
@@ -124,7 +183,8 @@ function depKeys(resource: PolicyResource, property: string, byUrn: Map<string, 
 export function buildStackIndex(resources: readonly PolicyResource[]): StackIndex {
     const keys: KeyEntry[] = [];
     const keyByUrn = new Map<string, KeyEntry>();
-    const keyByIdentifier = new Map<string, KeyEntry>();
+    const keyLookup: KeyLookup = { byArn: new Map(), byId: new Map() };
+    const replicas: KeyEntry[] = [];
     const apps: AppEntry[] = [];
     const appByUrn = new Map<string, AppEntry>();
     const appById = new Map<string, AppEntry>();
@@ -137,14 +197,17 @@ export function buildStackIndex(resources: readonly PolicyResource[]): StackInde
             const entry: KeyEntry = {
                 resource: r,
                 shape: attempt(() => readKeyShape(r.type, props)),
-                rotation: attempt(() => readRotation(props)),
+                rotation: attempt(() => readRotation(r.type, props)),
                 inline: { resource: r, inline: true, document: tryRead(props, documentProperty(r.type)) },
                 keyPolicies: [],
                 settings: [],
             };
             keys.push(entry);
             keyByUrn.set(r.urn, entry);
-            addIdentifiers(keyByIdentifier, entry, props);
+            addIdentifiers(keyLookup, entry, props);
+            if (isReplicaKeyType(r.type) && !entry.shape) {
+                replicas.push(entry);
+            }
         } else if (r.type === KMS_KEY_POLICY_TYPE) {
             keyPolicyResources.push(r);
         } else if (r.type === DISK_ENCRYPTION_TYPE) {
@@ -179,14 +242,27 @@ export function buildStackIndex(resources: readonly PolicyResource[]): StackInde
         }
     }
 
+    // A replica's spec is its primary key's: taken from the primary when the stack holds it.
+    for (const replica of replicas) {
+        const r = replica.resource;
+        const primaries = depKeys(r, "primaryKeyArn", keyByUrn);
+        const arn = knownString(tryRead(r.props as Props, "primaryKeyArn"));
+        const exact = arn ? keyLookup.byArn.get(arn) : undefined;
+        if (exact && !primaries.includes(exact)) {
+            primaries.push(exact);
+        }
+        const shapes = primaries.filter((p) => p !== replica && !isReplicaKeyType(p.resource.type));
+        if (shapes.length === 1 && shapes[0].shape) {
+            replica.shape = { ...shapes[0].shape };
+            replica.shapeFromPrimary = true;
+        }
+    }
+
     for (const r of keyPolicyResources) {
         const props = r.props as Props;
         const doc: DocumentEntry = { resource: r, inline: false, document: tryRead(props, "policy") };
         const targets = depKeys(r, "keyId", keyByUrn);
-        const literal = lookupKey(keyByIdentifier, knownString(tryRead(props, "keyId")));
-        if (literal && !targets.includes(literal)) {
-            targets.push(literal);
-        }
+        addLiteralKeys(targets, keyLookup, knownString(tryRead(props, "keyId")), knownString(tryRead(props, "region")));
         for (const k of targets) {
             k.keyPolicies.push(doc);
         }
@@ -202,10 +278,8 @@ export function buildStackIndex(resources: readonly PolicyResource[]): StackInde
         }
         const keyArn = knownString(tryRead(holder, "encryptionKeyArn"));
         const resolved = depKeys(r, isApp ? "diskEncryptionConfiguration" : "encryptionKeyArn", keyByUrn);
-        const literal = lookupKey(keyByIdentifier, keyArn);
-        if (literal && !resolved.includes(literal)) {
-            resolved.push(literal);
-        }
+        const settingRegion = isApp ? undefined : knownString(tryRead(r.props as Props, "region"));
+        addLiteralKeys(resolved, keyLookup, keyArn, settingRegion);
         const entry: SettingEntry = { resource: r, keyArn, keys: resolved };
         if (isApp) {
             entry.app = appByUrn.get(r.urn);
