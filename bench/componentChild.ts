@@ -10,6 +10,8 @@
 import * as fs from "node:fs";
 import { performance } from "node:perf_hooks";
 import * as pulumi from "@pulumi/pulumi";
+import { builtinInvoke } from "../engine/previewRunner";
+import type { JsonValue } from "../engine/policyConfig";
 
 /** What the child measured. */
 export interface ComponentChildResult {
@@ -75,29 +77,16 @@ pulumi.runtime.setMocks(
             }
         },
         call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+            // Partition, caller identity and region: answered as the offline preview answers them.
+            const answered = builtinInvoke(
+                { accountId: ACCOUNT, region: REGION },
+                args.token,
+                args.inputs as Record<string, JsonValue>,
+            );
+            if (answered !== undefined && "result" in answered) {
+                return answered.result;
+            }
             switch (args.token) {
-                case "aws:index/getPartition:getPartition":
-                    return {
-                        id: "aws",
-                        partition: "aws",
-                        dnsSuffix: "amazonaws.com",
-                        reverseDnsPrefix: "com.amazonaws",
-                    };
-                case "aws:index/getCallerIdentity:getCallerIdentity":
-                    return {
-                        id: ACCOUNT,
-                        accountId: ACCOUNT,
-                        arn: `arn:aws:iam::${ACCOUNT}:user/deployer`,
-                        userId: "AIDEXAMPLE",
-                    };
-                case "aws:index/getRegion:getRegion":
-                    return {
-                        id: REGION,
-                        region: REGION,
-                        name: REGION,
-                        endpoint: `ec2.${REGION}.amazonaws.com`,
-                        description: "US East",
-                    };
                 default:
                     throw new Error(`benchmark mocks: unexpected invoke ${args.token}`);
             }

@@ -9,6 +9,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { builtinInvoke } from "../../../engine/previewRunner";
+import type { JsonValue } from "../../../engine/policyConfig";
 
 const mode = process.argv[2];
 const outPath = process.argv[3];
@@ -135,29 +137,16 @@ pulumi.runtime.setMocks(
         },
         call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
             calls.push(args.token);
+            // Partition, caller identity and region: answered as the offline preview answers them.
+            const answered = builtinInvoke(
+                { accountId: ACCOUNT, region: REGION },
+                args.token,
+                args.inputs as Record<string, JsonValue>,
+            );
+            if (answered !== undefined && "result" in answered) {
+                return answered.result;
+            }
             switch (args.token) {
-                case "aws:index/getPartition:getPartition":
-                    return {
-                        id: "aws",
-                        partition: "aws",
-                        dnsSuffix: "amazonaws.com",
-                        reverseDnsPrefix: "com.amazonaws",
-                    };
-                case "aws:index/getCallerIdentity:getCallerIdentity":
-                    return {
-                        id: ACCOUNT,
-                        accountId: ACCOUNT,
-                        arn: `arn:aws:iam::${ACCOUNT}:user/deployer`,
-                        userId: "AIDEXAMPLE",
-                    };
-                case "aws:index/getRegion:getRegion":
-                    return {
-                        id: REGION,
-                        region: REGION,
-                        name: REGION,
-                        endpoint: `ec2.${REGION}.amazonaws.com`,
-                        description: "US East",
-                    };
                 case "aws:kms/getKey:getKey": {
                     const keyId = String(args.inputs.keyId);
                     const facts = KEYS[keyId];
