@@ -99,6 +99,8 @@ export interface PreviewReport {
     invokes: RunnerResult["invokes"];
     exitCode: number;
     timings: { programMs: number; packStartMs?: number; analyzeMs?: number };
+    /** Things the user should know that change no verdict (e.g. config entries for policies the pack lacks). */
+    warnings: string[];
 }
 
 /** A resource as the engine would present it to the analyzer (inputs for Analyze, outputs for AnalyzeStack). */
@@ -549,6 +551,7 @@ export async function runPreview(opts: PreviewOptions, pack?: PolicyPackClient):
         invokes: result.invokes,
         exitCode: EXIT.ok,
         timings: { programMs: captured.programMs },
+        warnings: [],
     };
     if (result.error || result.unanswered.length > 0) {
         const cannot = result.unanswered.map((u) => `cannot answer ${u.token}(${JSON.stringify(u.args)}): ${u.reason}`);
@@ -570,6 +573,9 @@ export async function runPreview(opts: PreviewOptions, pack?: PolicyPackClient):
         }
         report.timings.packStartMs = performance.now() - t1;
         report.policyPack = { name: client.info.name, version: client.info.version, dir: packDir };
+        report.warnings.push(
+            ...unknownPolicyConfigEntries(client.info.policies, fileConfig, opts.policyPackConfigFile),
+        );
         const t2 = performance.now();
         const analysis = await analyzeWithRemediation(client, view);
         report.diagnostics = analysis.diagnostics;
@@ -589,6 +595,25 @@ export async function runPreview(opts: PreviewOptions, pack?: PolicyPackClient):
               ? EXIT.mandatoryViolation
               : EXIT.ok;
     return report;
+}
+
+/**
+ * Entries of a `--policy-pack-config` file that name no policy of the pack. The CLI keeps them silently, so a
+ * misspelled policy name changes nothing (e.g. a level meant to be mandatory stays advisory): say so.
+ */
+export function unknownPolicyConfigEntries(
+    policies: readonly { name: string }[],
+    fileConfig: Readonly<Record<string, unknown>>,
+    source = "the policy pack config",
+): string[] {
+    const known = new Set(policies.map((p) => p.name));
+    return Object.keys(fileConfig)
+        .filter((name) => name !== "all" && !known.has(name))
+        .map(
+            (name) =>
+                `${source}: "${name}" is not a policy of this pack, so the entry changes nothing ` +
+                `(policies: ${[...known].sort().join(", ")})`,
+        );
 }
 
 /** The fixtures-file entry a user would add to answer `u` (shown when an invoke cannot be answered). */
@@ -657,6 +682,12 @@ export function formatReport(report: PreviewReport): string {
         for (const f of report.checkFailures) {
             lines.push(`  ${f.type} (${f.name}):`, `    error: ${formatCheckFailure(f, byName.get(f.urn)?.inputs)}`);
         }
+        lines.push("");
+    }
+    for (const w of report.warnings) {
+        lines.push(`warning: ${w}`);
+    }
+    if (report.warnings.length > 0) {
         lines.push("");
     }
     if (report.policyPack) {

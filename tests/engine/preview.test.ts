@@ -9,7 +9,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { type Diagnostic, PolicyPackClient } from "../../engine/analyzer";
 import type { JsonValue } from "../../engine/policyConfig";
-import { analyzeView, captureProgram, type EngineResource, type PreviewReport, runPreview } from "../../engine/preview";
+import {
+    analyzeView,
+    captureProgram,
+    type EngineResource,
+    formatReport,
+    type PreviewReport,
+    runPreview,
+} from "../../engine/preview";
 import { isUnknown } from "../../engine/properties";
 import { assertPackBuilt, REAL_PACK, ROOT } from "./support";
 
@@ -295,6 +302,31 @@ describe("offline preview: the component's full state against its own pack", fun
                         d.policyName === "disallow-asymmetric-emr-serverless-keys" && d.enforcementLevel === "advisory",
                 ),
             );
+            assert.deepEqual(report.warnings, [], "both names are policies of the pack");
+        } finally {
+            await pack.configure({});
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("warns about a --policy-pack-config entry that names no policy of the pack (a typo changes nothing)", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "engine-test-"));
+        const file = path.join(dir, "policy-config.json");
+        fs.writeFileSync(file, JSON.stringify({ all: "mandatory", "disallow-asymetric-keys": "mandatory" }));
+        try {
+            const report = await runPreview(
+                {
+                    programDir: path.join(ROOT, "examples", "insecure-key"),
+                    packDir: REAL_PACK,
+                    policyPackConfigFile: file,
+                },
+                pack,
+            );
+            assert.equal(report.warnings.length, 1, report.warnings.join("\n"));
+            assert.match(report.warnings[0], /"disallow-asymetric-keys" is not a policy of this pack/);
+            assert.match(report.warnings[0], /disallow-asymmetric-emr-serverless-keys/, "lists the real names");
+            assert.match(formatReport(report), /^warning: .*disallow-asymetric-keys/m);
+            assert.equal(report.exitCode, 1, "the warning changes no verdict");
         } finally {
             await pack.configure({});
             fs.rmSync(dir, { recursive: true, force: true });

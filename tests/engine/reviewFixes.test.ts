@@ -252,6 +252,7 @@ describe("offline preview: the Remediate pass", function () {
             invokes: [],
             exitCode: EXIT.ok,
             timings: { programMs: 0 },
+            warnings: [],
         });
         assert.match(
             text,
