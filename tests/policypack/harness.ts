@@ -102,17 +102,30 @@ export async function analyzeResource(
             getConfig: <T extends object>() => configFor(p, config) as T,
             notApplicable,
         };
-        try {
-            await Promise.resolve(validate(args, reporter(p, level === "remediate" ? "mandatory" : level, ds)));
-        } catch (e) {
-            if (e instanceof UnknownValueError) {
-                note(p, e, ds);
-            } else {
-                throw e;
-            }
-        }
+        await runPolicy(p, level, ds, (report) => validate(args, report));
     }
     return ds;
+}
+
+/**
+ * Runs one policy's validation as the pack's server does: a remediate level reports as mandatory, and an
+ * UnknownValueError becomes the engine's "can't run policy during preview" note.
+ */
+async function runPolicy(
+    p: Policy,
+    level: EnforcementLevel,
+    ds: Diagnostic[],
+    validate: (report: ReportViolation) => void | Promise<void>,
+): Promise<void> {
+    try {
+        await Promise.resolve(validate(reporter(p, level === "remediate" ? "mandatory" : level, ds)));
+    } catch (e) {
+        if (e instanceof UnknownValueError) {
+            note(p, e, ds);
+        } else {
+            throw e;
+        }
+    }
 }
 
 /** Builds the stack policies' resource objects (props behind the proxy, references resolved). */
@@ -166,15 +179,7 @@ export async function analyzeStack(
             stackTags: new Map(),
             notApplicable,
         };
-        try {
-            await Promise.resolve(validate(args, reporter(p, level === "remediate" ? "mandatory" : level, ds)));
-        } catch (e) {
-            if (e instanceof UnknownValueError) {
-                note(p, e, ds);
-            } else {
-                throw e;
-            }
-        }
+        await runPolicy(p, level, ds, (report) => validate(args, report));
     }
     return ds;
 }
