@@ -183,72 +183,42 @@ describe("hostile input: differential against @cloud-copilot/iam-simulate on gen
         );
     });
 
+    /** One Allow of kms:Decrypt to the service under `condition`: the shape every pinned case below varies. */
+    const serviceDecryptDoc = (condition: Record<string, Record<string, string>>): PolicyDoc => ({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: SERVICE.id },
+                Action: "kms:Decrypt",
+                Resource: "*",
+                Condition: condition,
+            },
+        ],
+    });
+
     describe("documented disagreement classes (pinned, so a change on either side is noticed)", () => {
         it('C1: ArnLike / ArnEquals with the bare value "*"', () => {
             for (const op of ["ArnLike", "ArnEquals"]) {
-                const doc: PolicyDoc = {
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: SERVICE.id },
-                            Action: "kms:Decrypt",
-                            Resource: "*",
-                            Condition: { [op]: { "aws:SourceArn": "*" } },
-                        },
-                    ],
-                };
+                const doc: PolicyDoc = serviceDecryptDoc({ [op]: { "aws:SourceArn": "*" } });
                 const r: Request = { principal: SERVICE, action: "kms:Decrypt", context: { "aws:SourceArn": APP_ARN } };
                 assert.equal(judge(doc, r), "Allow", `judge, ${op}`);
                 assert.equal(simulate(doc, r), "ImplicitDeny", `simulator, ${op}`);
             }
             // A negated short pattern: true in the judge, false in the simulator.
-            const negated: PolicyDoc = {
-                Version: "2012-10-17",
-                Statement: [
-                    {
-                        Effect: "Allow",
-                        Principal: { Service: SERVICE.id },
-                        Action: "kms:Decrypt",
-                        Resource: "*",
-                        Condition: { ArnNotLike: { "aws:SourceArn": "arn:*" } },
-                    },
-                ],
-            };
+            const negated: PolicyDoc = serviceDecryptDoc({ ArnNotLike: { "aws:SourceArn": "arn:*" } });
             const rn: Request = { principal: SERVICE, action: "kms:Decrypt", context: { "aws:SourceArn": APP_ARN } };
             assert.equal(judge(negated, rn), "Allow");
             assert.equal(simulate(negated, rn), "ImplicitDeny");
             // Both agree that a positive pattern with fewer than six fields and a trailing "*" matches nothing.
-            const short: PolicyDoc = {
-                Version: "2012-10-17",
-                Statement: [
-                    {
-                        Effect: "Allow",
-                        Principal: { Service: SERVICE.id },
-                        Action: "kms:Decrypt",
-                        Resource: "*",
-                        Condition: { ArnLike: { "aws:SourceArn": "arn:aws:emr-serverless:*" } },
-                    },
-                ],
-            };
+            const short: PolicyDoc = serviceDecryptDoc({ ArnLike: { "aws:SourceArn": "arn:aws:emr-serverless:*" } });
             const r: Request = { principal: SERVICE, action: "kms:Decrypt", context: { "aws:SourceArn": APP_ARN } };
             assert.equal(judge(short, r), "ImplicitDeny");
             assert.equal(simulate(short, r), "ImplicitDeny");
         });
 
         it("C2: a list value for a single-valued operator", () => {
-            const doc: PolicyDoc = {
-                Version: "2012-10-17",
-                Statement: [
-                    {
-                        Effect: "Allow",
-                        Principal: { Service: SERVICE.id },
-                        Action: "kms:Decrypt",
-                        Resource: "*",
-                        Condition: { StringEquals: { "aws:SourceAccount": OWNER } },
-                    },
-                ],
-            };
+            const doc: PolicyDoc = serviceDecryptDoc({ StringEquals: { "aws:SourceAccount": OWNER } });
             const r: Request = { principal: SERVICE, action: "kms:Decrypt", context: { "aws:SourceAccount": [OWNER] } };
             assert.equal(judge(doc, r), "Allow");
             assert.equal(simulate(doc, r), "ImplicitDeny");
