@@ -3,6 +3,7 @@
  */
 import { strict as assert } from "node:assert";
 import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import {
     EMRServerlessClient,
     GetApplicationCommand,
@@ -53,10 +54,12 @@ async function rejection(p: Promise<unknown>): Promise<string> {
 describe("disk encryption provider (mocked SDK)", () => {
     // Created in before(), not at load time: mockClient patches the client class for the whole process.
     let emr: AwsClientStub<EMRServerlessClient>;
+    let sts: AwsClientStub<STSClient>;
     const saved: Record<string, string | undefined> = {};
 
     before(() => {
         emr = mockClient(EMRServerlessClient);
+        sts = mockClient(STSClient);
         for (const k of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"]) {
             saved[k] = process.env[k];
         }
@@ -67,12 +70,16 @@ describe("disk encryption provider (mocked SDK)", () => {
     });
     after(() => {
         emr.restore();
+        sts.restore();
         for (const [k, v] of Object.entries(saved)) {
             if (v === undefined) delete process.env[k];
             else process.env[k] = v;
         }
     });
-    beforeEach(() => emr.reset());
+    beforeEach(() => {
+        emr.reset();
+        sts.reset();
+    });
 
     /** A fake application whose state machine answers Get/Update/Stop/Start. */
     function fakeApplication(initial: string, config?: Application["diskEncryptionConfiguration"]) {
@@ -182,9 +189,20 @@ describe("disk encryption provider (mocked SDK)", () => {
         it("fails when the read-back does not show the setting", async () => {
             emr.on(GetApplicationCommand).resolves(app("CREATED"));
             emr.on(UpdateApplicationCommand).resolves(app("CREATED"));
-            const message = await rejection(createDiskEncryption(inputs()));
+            const t0 = Date.now();
+            const message = await rejection(
+                createDiskEncryption(
+                    inputs({
+                        timeouts: { ...inputs().timeouts, pollInitialMs: 20, pollMaxMs: 40, convergenceMs: 150 },
+                    }),
+                ),
+            );
             assert.match(message, /did not take/);
-            assert.equal(emr.commandCalls(GetApplicationCommand).length, 4, "one read, then three read-backs");
+            assert.match(message, /timeouts\.convergenceMs \(now 150 ms\)/);
+            // Read-backs for 150 ms at 20 ms doubling to 40 ms (with jitter): a handful, not a storm.
+            const reads = emr.commandCalls(GetApplicationCommand).length;
+            assert.ok(reads >= 3 && reads <= 12, `${reads} reads`);
+            assert.ok(Date.now() - t0 >= 100, "it kept reading for the window");
         });
 
         it("fails on a read-back with another context", async () => {
@@ -262,10 +280,66 @@ describe("disk encryption provider (mocked SDK)", () => {
             assert.equal(emr.commandCalls(UpdateApplicationCommand).length, 0);
         });
 
-        it("a missing application is success", async () => {
+        const ARN = "arn:aws:emr-serverless:us-east-1:111122223333:/applications/app1";
+        const caller = (account: string) => ({ Account: account, Arn: `arn:aws:iam::${account}:user/deployer` });
+
+        it("a missing application is success when the 404 came from the application's own account and region", async () => {
             emr.on(GetApplicationCommand).rejects(notFound());
-            await deleteDiskEncryption("app1", inputs());
+            sts.on(GetCallerIdentityCommand).resolves(caller("111122223333"));
+            await deleteDiskEncryption("app1", { ...inputs(), applicationArn: ARN });
             assert.equal(emr.commandCalls(UpdateApplicationCommand).length, 0);
+            assert.equal(sts.commandCalls(GetCallerIdentityCommand).length, 1);
+        });
+
+        it("a 404 seen by another account's credentials is an error naming both accounts", async () => {
+            emr.on(GetApplicationCommand).rejects(notFound());
+            sts.on(GetCallerIdentityCommand).resolves(caller("444455556666"));
+            const message = await rejection(deleteDiskEncryption("app1", { ...inputs(), applicationArn: ARN }));
+            assert.match(message, /account 444455556666 .*account 111122223333/);
+            assert.match(message, /application app1 \(region us-east-1\)/);
+        });
+
+        it("a 404 from another partition than the application's is an error", async () => {
+            emr.on(GetApplicationCommand).rejects(notFound());
+            sts.on(GetCallerIdentityCommand).resolves({
+                Account: "111122223333",
+                Arn: "arn:aws-cn:iam::111122223333:user/deployer",
+            });
+            assert.match(await rejection(deleteDiskEncryption("app1", { ...inputs(), applicationArn: ARN })), /aws-cn/);
+        });
+
+        it("a 404 is an error when STS cannot say who the caller is", async () => {
+            emr.on(GetApplicationCommand).rejects(notFound());
+            sts.on(GetCallerIdentityCommand).rejects(
+                Object.assign(new Error("denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } }),
+            );
+            const message = await rejection(deleteDiskEncryption("app1", { ...inputs(), applicationArn: ARN }));
+            assert.match(
+                message,
+                /sts:GetCallerIdentity failed for EMR Serverless application app1 \(region us-east-1\)/,
+            );
+        });
+
+        it("a 404 without a recorded application ARN is refused", async () => {
+            emr.on(GetApplicationCommand).rejects(notFound());
+            sts.on(GetCallerIdentityCommand).resolves(caller("111122223333"));
+            const message = await rejection(deleteDiskEncryption("app1", inputs()));
+            assert.match(message, /no application ARN/);
+            assert.match(message, /pulumi state delete/);
+        });
+
+        it("a 404 about the KMS key is not a deleted application", async () => {
+            fakeApplication("CREATED", { encryptionKeyArn: KEY_A, encryptionContext: { team: "analytics" } });
+            emr.on(UpdateApplicationCommand).rejects(
+                Object.assign(new Error(`KMS key ${KEY_A} does not exist`), {
+                    name: "ResourceNotFoundException",
+                    $metadata: { httpStatusCode: 404 },
+                }),
+            );
+            const message = await rejection(createDiskEncryption(inputs({ encryptionKeyArn: KEY_B })));
+            assert.match(message, /KMS key .* was not found/);
+            assert.doesNotMatch(message, /application app1 \(region us-east-1\) was not found/);
+            assert.equal(sts.commandCalls(GetCallerIdentityCommand).length, 0);
         });
 
         it("a TERMINATED application is success", async () => {
@@ -283,7 +357,9 @@ describe("disk encryption provider (mocked SDK)", () => {
             emr.on(GetApplicationCommand).rejects(
                 Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }),
             );
-            assert.match(await rejection(deleteDiskEncryption("app1", inputs())), /not authorized/);
+            const message = await rejection(deleteDiskEncryption("app1", inputs()));
+            assert.match(message, /GetApplication failed for EMR Serverless application app1 \(region us-east-1\)/);
+            assert.match(message, /AccessDeniedException: not authorized/);
         });
     });
 
@@ -431,6 +507,7 @@ describe("disk encryption provider (mocked SDK)", () => {
         });
         it("resolveTimings applies defaults and clamps", () => {
             assert.deepEqual(resolveTimings(undefined), {
+                convergenceMs: 60_000,
                 totalMs: 1_800_000,
                 pollInitialMs: 2_000,
                 pollMaxMs: 30_000,
