@@ -95,6 +95,8 @@ export interface EmrRecordedRequest {
     region?: string;
     /** The access key id that signed the request, if signed. */
     accessKeyId?: string;
+    /** The response body sent (JSON or XML), if any. */
+    response?: string;
 }
 
 /** Options of the server. */
@@ -599,6 +601,7 @@ export class EmrServerlessServer {
 
     private xml(res: http.ServerResponse, record: EmrRecordedRequest, status: number, text: string): void {
         record.status = status;
+        record.response = text;
         res.writeHead(status, { "content-type": "text/xml", "content-length": Buffer.byteLength(text) });
         res.end(text);
         this.noteSuccess(record);
@@ -626,6 +629,7 @@ export class EmrServerlessServer {
     private json(res: http.ServerResponse, record: EmrRecordedRequest, status: number, payload: unknown): void {
         record.status = status;
         const text = JSON.stringify(payload);
+        record.response = text;
         res.writeHead(status, {
             "content-type": "application/json",
             "content-length": Buffer.byteLength(text),
@@ -644,6 +648,7 @@ export class EmrServerlessServer {
     ): void {
         record.status = status;
         const text = JSON.stringify({ message });
+        record.response = text;
         res.writeHead(status, {
             "content-type": "application/json",
             "content-length": Buffer.byteLength(text),
