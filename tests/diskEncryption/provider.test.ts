@@ -19,6 +19,9 @@ import {
     createDiskEncryption,
     deleteDiskEncryption,
     diffDiskEncryption,
+    isCredentialError,
+    keyProblemOf,
+    parseApplicationArn,
     resolveTimings,
     sameSetting,
     updateDiskEncryption,
@@ -491,6 +494,107 @@ describe("disk encryption provider (mocked SDK)", () => {
                 (r.failures ?? []).map((f) => f.property),
                 ["encryptionKeyArn"],
             );
+        });
+    });
+
+    describe("error classification", () => {
+        const err = (name: string, message: string, status = 400) =>
+            Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+        const KEY = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+        it("names the key's problem from EMR Serverless's wrapped messages and from KMS error shapes", () => {
+            const cases: [Error, string][] = [
+                [err("ValidationException", "The key state is Disabled"), "disabled"],
+                [err("ValidationException", `KMS key ${KEY} is disabled.`), "disabled"],
+                [err("DisabledException", `${KEY} is disabled.`), "disabled"],
+                [err("ValidationException", "The KMS key is not enabled"), "disabled"],
+                [err("DisabledException", `${KEY} is pending deletion.`), "pendingDeletion"],
+                [err("KMSInvalidStateException", `${KEY} is pending deletion.`), "pendingDeletion"],
+                [err("ValidationException", "Key state is PENDING_DELETION"), "pendingDeletion"],
+                [err("ValidationException", `KMSInvalidStateException: ${KEY} is pending import.`), "pendingImport"],
+                [err("KeyUnavailableException", `${KEY} is unavailable.`), "unavailable"],
+                [err("ValidationException", "KMS key's custom key store is disconnected"), "unavailable"],
+                [
+                    err(
+                        "AccessDeniedException",
+                        `User: arn:aws:iam::111122223333:user/x is not authorized to perform: kms:GenerateDataKey on resource: ${KEY}`,
+                        403,
+                    ),
+                    "accessDenied",
+                ],
+                [err("ValidationException", "Access denied to the KMS key provided"), "accessDenied"],
+                [err("ValidationException", `Key '${KEY}' does not exist`), "notFound"],
+                [err("NotFoundException", `Invalid keyId ${KEY}`), "notFound"],
+                [err("ValidationException", "The KMS key must be a symmetric encryption key"), "unsupported"],
+                [err("InvalidKeyUsageException", `${KEY} key usage is SIGN_VERIFY`), "unsupported"],
+                [err("ValidationException", "encryptionKeyArn is not a valid ARN"), "notFound"],
+                [err("ValidationException", `Unexpected problem with KMS key ${KEY}`), "other"],
+            ];
+            for (const [e, problem] of cases) {
+                assert.equal(keyProblemOf(e), problem, `${e.name}: ${e.message}`);
+            }
+        });
+
+        it("does not take application states, context keys, credentials or a KMS outage for a key problem", () => {
+            for (const e of [
+                err("ValidationException", "Application must be in one of the following states: CREATED, STOPPED."),
+                err("ConflictException", "Application app1 is in state STARTING", 409),
+                err("ValidationException", "encryptionContext key 'team' must be 1-128 characters"),
+                err("ValidationException", "The maximum number of encryption context entries is 8"),
+                err("UnrecognizedClientException", "The security token included in the request is invalid.", 403),
+                err("InvalidClientTokenId", "The AWS Access Key Id you provided does not exist in our records.", 403),
+                err("ValidationException", "KMS request timed out, try again"),
+                err("InternalServerException", "KMSInternalException while calling KMS", 500),
+                err("AccessDeniedException", "not authorized to perform: emr-serverless:UpdateApplication", 403),
+                err("ResourceNotFoundException", "Application app1 does not exist.", 404),
+            ]) {
+                assert.equal(keyProblemOf(e), undefined, `${e.name}: ${e.message}`);
+            }
+        });
+
+        it("recognises refused or unresolvable credentials by their error shape", () => {
+            for (const name of [
+                "ExpiredTokenException",
+                "ExpiredToken",
+                "UnrecognizedClientException",
+                "InvalidClientTokenId",
+                "InvalidSignatureException",
+                "CredentialsProviderError",
+            ]) {
+                assert.ok(isCredentialError(err(name, "x", 403)), name);
+            }
+            for (const name of ["AccessDeniedException", "ValidationException", "ThrottlingException", "Error"]) {
+                assert.ok(!isCredentialError(err(name, "The security token is expired")), name);
+            }
+        });
+
+        it("parses application ARNs of every partition and refuses anything else", () => {
+            assert.deepEqual(
+                parseApplicationArn("arn:aws:emr-serverless:us-east-1:111122223333:/applications/00f1abc"),
+                {
+                    partition: "aws",
+                    region: "us-east-1",
+                    account: "111122223333",
+                    applicationId: "00f1abc",
+                },
+            );
+            assert.equal(
+                parseApplicationArn("arn:aws-cn:emr-serverless:cn-north-1:111122223333:/applications/app1")?.partition,
+                "aws-cn",
+            );
+            for (const bad of [
+                undefined,
+                42,
+                "",
+                "app1",
+                "arn:aws:emr-serverless:us-east-1:111122223333:/applications/app1/jobruns/x",
+                "arn:aws:emr-serverless:us-east-1:1111:/applications/app1",
+                "arn:aws:emr-containers:us-east-1:111122223333:/applications/app1",
+                "arn:aws:emr-serverless::111122223333:/applications/app1",
+                "arn:aws:emr-serverless:us-east-1:111122223333:/applications/App1",
+            ]) {
+                assert.equal(parseApplicationArn(bad), undefined, String(bad));
+            }
         });
     });
 
