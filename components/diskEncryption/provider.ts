@@ -1106,15 +1106,12 @@ export async function readDiskEncryption(
                 reason: `${appLabel(ctx)} is TERMINATED: it can never run again, so its disk-encryption setting is gone with it.`,
             };
         }
-        const {
-            encryptionKeyArn: _key,
-            encryptionContext: _context,
-            applicationArn: _arn,
-            applicationId: _id,
-            region: _region,
-            ...carried
-        } = props;
-        const outputs: DiskEncryptionReadOutputs = { ...carried, applicationId, region: ctx.region };
+        const outputs: DiskEncryptionReadOutputs = { applicationId, region: ctx.region };
+        // Inputs AWS does not hold come from the recorded state, and nothing else does.
+        if (props.restartIfStarted !== undefined) outputs.restartIfStarted = props.restartIfStarted;
+        if (props.timeouts !== undefined) outputs.timeouts = props.timeouts;
+        if (props.profile !== undefined) outputs.profile = props.profile;
+        if (props.assumeRole !== undefined) outputs.assumeRole = props.assumeRole;
         const dec = app.diskEncryptionConfiguration;
         if (dec?.encryptionKeyArn) {
             outputs.encryptionKeyArn = dec.encryptionKeyArn;

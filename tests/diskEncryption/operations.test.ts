@@ -360,7 +360,11 @@ describe("disk-encryption operations with explicit AWS access (loopback EMR Serv
                 inputs({ encryptionKeyArn: KEY_B, encryptionContext: undefined }),
                 home,
             );
-            const r = await readDiskEncryption("app1", outs, home);
+            const r = await readDiskEncryption(
+                "app1",
+                { ...outs, restartIfStarted: true, ...{ __provider: "serialized" } },
+                home,
+            );
             assert.ok(r.found);
             assert.equal(r.id, "app1");
             assert.equal(r.outputs.encryptionKeyArn, KEY_B);
@@ -368,6 +372,8 @@ describe("disk-encryption operations with explicit AWS access (loopback EMR Serv
             assert.equal(r.outputs.applicationArn, APP_ARN);
             assert.equal(r.outputs.region, "us-east-1");
             assert.deepEqual(r.outputs.timeouts, FAST, "inputs AWS does not hold are carried over");
+            assert.equal(r.outputs.restartIfStarted, true);
+            assert.ok(!("__provider" in r.outputs), "nothing else is");
         });
 
         it("read for import: by id with the provider's region, or by ARN", async () => {
