@@ -260,8 +260,9 @@ describe("disk-encryption operations with explicit AWS access (loopback EMR Serv
             assert.equal(r.outs.encryptionKeyArn, KEY_A);
             assert.ok(Date.now() - t0 >= 600, "it waited for the read-back");
             const gets = server.count("GetApplication");
-            // 700 ms at 10 ms doubling to 60 ms: about 15 reads; never hundreds.
-            assert.ok(gets >= 5 && gets <= 40, `${gets} GetApplication calls`);
+            // 700 ms at 10 ms doubling to 60 ms: about 15 reads (fewer on a loaded machine); never hundreds.
+            // At least the state read, one stale read-back and the one that converged.
+            assert.ok(gets >= 3 && gets <= 40, `${gets} GetApplication calls`);
             assert.equal(server.count("UpdateApplication"), 1);
         });
 
