@@ -488,6 +488,18 @@ describe("disk encryption provider (mocked SDK)", () => {
             );
             assert.deepEqual((await check({ ...base, encryptionContext: UNKNOWN_STRING })).failures, []);
         });
+        it("accepts timeouts.convergenceMs as a bound and refuses a non-positive one", async () => {
+            assert.deepEqual((await check({ ...base, timeouts: { convergenceMs: 5_000 } })).failures, []);
+            for (const bad of [0, -1, "60s", Number.NaN]) {
+                assert.deepEqual(
+                    ((await check({ ...base, timeouts: { convergenceMs: bad } })).failures ?? []).map(
+                        (f) => f.property,
+                    ),
+                    ["timeouts.convergenceMs"],
+                    String(bad),
+                );
+            }
+        });
         it("refuses a missing key ARN", async () => {
             const r = await check({ ...base, encryptionKeyArn: undefined });
             assert.deepEqual(
