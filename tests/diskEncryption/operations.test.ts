@@ -123,27 +123,44 @@ describe("disk-encryption operations with explicit AWS access (loopback EMR Serv
     });
 
     describe("restartIfStarted when the credentials stop working", () => {
-        it("credentials that expire right after StopApplication: tries to start it again, then names the last state read and the command", async () => {
+        for (const errorType of ["ExpiredTokenException", "UnrecognizedClientException"] as const) {
+            it(`credentials refused (${errorType}) right after StopApplication: tries to start it again, then names the last state read and the command`, async () => {
+                server.addApplication("app1", "STARTED");
+                server.expireCredentials({ afterOp: "StopApplication" }, { errorType });
+                const message = await rejection(createDiskEncryption(inputs({ restartIfStarted: true }), home));
+                assert.doesNotMatch(message, /state unknown/);
+                assert.match(message, /app1/);
+                assert.match(message, /us-east-1/);
+                assert.match(message, new RegExp(errorType));
+                assert.match(message, new RegExp(`StopApplication was accepted at ${ISO}`));
+                assert.match(
+                    message,
+                    new RegExp(`last state read was STARTED \\(at ${ISO}, before StopApplication\\)`),
+                );
+                assert.match(message, /could not be started again/);
+                assert.ok(message.includes(START_COMMAND), message);
+                assert.match(message, /disk-encryption setting was not changed/);
+                // It really is stopped, and no polling storm followed the expiry.
+                assert.notEqual(server.application("app1")?.state, "STARTED");
+                const stopAt = server.requests.findIndex((r) => r.op === "StopApplication");
+                const after = server.requests.slice(stopAt + 1);
+                assert.ok(after.length <= 4, `${after.length} requests after the stop: ${after.map((r) => r.op)}`);
+                assert.ok(
+                    after.some((r) => r.op === "GetApplication" || r.op === "StartApplication"),
+                    "it tried to recover",
+                );
+            });
+        }
+
+        it("a read-back that lags inside a restart is waited for, and the application is started again", async () => {
             server.addApplication("app1", "STARTED");
-            server.expireCredentials({ afterOp: "StopApplication" });
-            const message = await rejection(createDiskEncryption(inputs({ restartIfStarted: true }), home));
-            assert.doesNotMatch(message, /state unknown/);
-            assert.match(message, /app1/);
-            assert.match(message, /us-east-1/);
-            assert.match(message, /ExpiredTokenException/);
-            assert.match(message, new RegExp(`StopApplication was accepted at ${ISO}`));
-            assert.match(message, new RegExp(`last state read was STARTED \\(at ${ISO}, before StopApplication\\)`));
-            assert.match(message, /could not be started again/);
-            assert.ok(message.includes(START_COMMAND), message);
-            assert.match(message, /disk-encryption setting was not changed/);
-            // It really is stopped, and no polling storm followed the expiry.
-            assert.notEqual(server.application("app1")?.state, "STARTED");
-            const stopAt = server.requests.findIndex((r) => r.op === "StopApplication");
-            const after = server.requests.slice(stopAt + 1);
-            assert.ok(after.length <= 4, `${after.length} requests after the stop: ${after.map((r) => r.op)}`);
-            assert.ok(
-                after.some((r) => r.op === "GetApplication" || r.op === "StartApplication"),
-                "it tried to recover",
+            server.readBackLagMs = 300;
+            await createDiskEncryption(inputs({ restartIfStarted: true }), home);
+            assert.equal(server.application("app1")?.state, "STARTED");
+            assert.equal(server.application("app1")?.diskEncryptionConfiguration?.encryptionKeyArn, KEY_A);
+            assert.deepEqual(
+                server.operations().filter((o) => o !== "GetApplication"),
+                ["StopApplication", "UpdateApplication", "StartApplication"],
             );
         });
 
