@@ -40,7 +40,8 @@ export interface ApplicationDiskEncryptionArgs {
     assumeRole?: pulumi.Input<{ roleArn: string; sessionName?: string; externalId?: string }>;
     /**
      * Time and attempt bounds of each create/update/delete (overall budget, poll backoff, SDK
-     * attempts, request timeout). Defaults: 30 min, 2 s doubling to 30 s with jitter, 5, 60 s.
+     * attempts, request timeout, read-back convergence). Defaults: 30 min, 2 s doubling to 30 s
+     * with jitter, 5, 60 s, 60 s.
      */
     timeouts?: pulumi.Input<DiskEncryptionTimeouts>;
 }
