@@ -168,6 +168,9 @@ export const disallowUnconstrainedKmsGrants: ResourceValidationPolicy & StackVal
         }
     },
     validateStack: (args, reportViolation) => {
+        if (!args.resources.some((r) => r.type === KMS_GRANT_TYPE)) {
+            return; // no grant: nothing to join (and no need to index the stack)
+        }
         const index = buildStackIndex(args.resources);
         const options = analyzeOptions(args.getConfig<JudgeConfig>());
         const uses = new Map<KeyEntry, ReturnType<typeof diskKeyUse>>();

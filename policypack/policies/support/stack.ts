@@ -57,6 +57,11 @@ export interface KeyEntry {
     keyId?: string;
     /** The key's full ARN when known (the `arn` output). */
     arn?: string;
+    /**
+     * While `arn` is unknown: the full key ARNs other resources of the stack name this key by (a setting's
+     * encryptionKeyArn, a KeyPolicy's or grant's keyId) when they were joined to it by dependency or id.
+     */
+    namedArns?: Set<string>;
     /** The key's region when known (from its ARN, else its `region` property). */
     region?: string;
     /** Spec and usage; undefined when unknown at preview, or for a replica whose primary is not in the stack. */
@@ -305,6 +310,13 @@ function referencedKeys(
     if (keys.length === 0 && literal) {
         keys.push(...stack.external.find(literal, region, create ? resource : undefined));
     }
+    if (literal && parseKeyArn(literal)) {
+        for (const k of keys) {
+            if (k.arn === undefined) {
+                (k.namedArns ??= new Set()).add(literal);
+            }
+        }
+    }
     return keys;
 }
 
@@ -487,10 +499,14 @@ export function buildStackIndex(resources: readonly PolicyResource[]): StackInde
 
 /**
  * The key ARN a document of `key` is judged against (AnalyzeOptions.keyArn): the key's own ARN when known,
- * else the ARN the document's carrier names (a KeyPolicy's literal keyId).
+ * else the ARN the document's carrier names (a KeyPolicy's literal keyId), else the one full ARN the other
+ * resources name the key by (none when they name several).
  */
 export function keyArnFor(key: KeyEntry, doc: DocumentEntry): string | undefined {
-    return key.arn ?? doc.keyArn;
+    if (key.arn !== undefined || doc.keyArn !== undefined) {
+        return key.arn ?? doc.keyArn;
+    }
+    return key.namedArns?.size === 1 ? [...key.namedArns][0] : undefined;
 }
 
 /** A key as a reader names it: its resource, or for a key outside the stack its ARN or id. */
