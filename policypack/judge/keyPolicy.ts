@@ -7,7 +7,12 @@
  * statement allows (values taken from the document's own conditions), then change one binding key at
  * a time to adversarial values generated from the document (every literal and pattern for that key,
  * wildcards instantiated two ways, one character appended or changed, case flipped, a foreign value,
- * the key absent). If any changed request is still allowed, the key is not bound to one value.
+ * the key absent). If any changed request is still allowed, the key is not bound to one value. The
+ * service's requests carry only values it really sends ({@link serviceValue}: application ARNs and ids
+ * are lower-case), so a case variant of the bound application is that application, not another one.
+ *
+ * Every request is made on the key's ARN when the caller knows it (AnalyzeOptions.keyArn); otherwise
+ * on "this key, ARN unknown", and the analysis lists what that assumed.
  */
 import {
     APPLICATION_ID_CONTEXT_KEY,
