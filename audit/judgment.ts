@@ -86,7 +86,7 @@ export interface JudgeParams {
      */
     submitterArns?: readonly string[];
     /** Extra judge options (e.g. `sourceAccountKeys`). */
-    analyzeOptions?: Omit<AnalyzeOptions, "region" | "expectedApplication">;
+    analyzeOptions?: Omit<AnalyzeOptions, "region" | "expectedApplication" | "keyArn">;
 }
 
 /** The judgment: checks for the report, and the judge's analysis. */
@@ -375,6 +375,7 @@ export function judgeKeyPolicy(params: JudgeParams): Judgment {
         ...(params.analyzeOptions ?? {}),
         ...(region ? { region } : {}),
         ...(app ? { expectedApplication: { arn: app.arn, id: app.id, account: app.account } } : {}),
+        ...(params.keyArn ? { keyArn: params.keyArn } : {}),
     };
     const analysis = analyzeKeyPolicy(params.policy, options);
     const checks: AuditCheck[] = analysis.findings.map((f) => findingCheck(f, app));

@@ -27,8 +27,10 @@ export interface RequestContext {
     principal: { type: "AWS" | "Service"; id: string };
     action: string;
     /**
-     * The key ARN. Undefined means "this key, ARN unknown": an Allow whose Resource is not `"*"` is
-     * taken to cover it, a Deny only when its Resource is `"*"` (see resourceMatches).
+     * The key ARN: Resource and NotResource are matched against it as IAM does (case-sensitive, `*` and
+     * `?` wildcards; in a key policy `"*"` is this key). Undefined means "this key, ARN unknown": an Allow
+     * whose Resource is not `"*"` is taken to cover it, a Deny only when its Resource is `"*"` (see
+     * resourceMatches).
      */
     resource?: string;
     /** Condition keys (any case) to values; undefined means absent. */
@@ -169,6 +171,21 @@ export function actionMatches(st: ParsedStatement, action: string): boolean {
 /** Whether a Resource pattern certainly covers any key ARN: `"*"` (in a key policy, "this key") or only stars. */
 function coversAnyKey(pattern: string): boolean {
     return pattern.length > 0 && /^\*+$/.test(pattern);
+}
+
+/**
+ * Whether the statement's Resource/NotResource decides differently for different keys, so that without
+ * the key's ARN the judge must assume (see resourceMatches): a Resource with no all-star pattern, or a
+ * NotResource with none (a NotResource of "*" excludes every key whatever the ARN).
+ */
+export function resourceDependsOnKey(st: ParsedStatement): boolean {
+    if (st.resources) {
+        return !st.resources.some(coversAnyKey);
+    }
+    if (st.notResources) {
+        return !st.notResources.some(coversAnyKey);
+    }
+    return false;
 }
 
 function resourceMatches(st: ParsedStatement, resource: string | undefined): boolean {

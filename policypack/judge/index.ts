@@ -4,6 +4,7 @@
  * the audit command and the offline preview import it from here.
  */
 export * from "./constants";
+export * from "./grant";
 export * from "./setting";
 export * from "./types";
 export type {

@@ -7,7 +7,12 @@
  * statement allows (values taken from the document's own conditions), then change one binding key at
  * a time to adversarial values generated from the document (every literal and pattern for that key,
  * wildcards instantiated two ways, one character appended or changed, case flipped, a foreign value,
- * the key absent). If any changed request is still allowed, the key is not bound to one value.
+ * the key absent). If any changed request is still allowed, the key is not bound to one value. The
+ * service's requests carry only values it really sends ({@link serviceValue}: application ARNs and ids
+ * are lower-case), so a case variant of the bound application is that application, not another one.
+ *
+ * Every request is made on the key's ARN when the caller knows it (AnalyzeOptions.keyArn); otherwise
+ * on "this key, ARN unknown", and the analysis lists what that assumed.
  */
 import {
     APPLICATION_ID_CONTEXT_KEY,
@@ -26,10 +31,12 @@ import {
     evaluateNormalized,
     globMatch,
     principalMatches,
+    resourceDependsOnKey,
     statementApplies,
     substituteVariables,
 } from "./evaluate";
 import { ParsedPolicy, ParsedStatement, parsePolicyDocumentCached } from "./parse";
+import { parseKeyArn } from "./setting";
 import { AnalyzeOptions, Finding, KeyPolicyAnalysis, ServiceBinding } from "./types";
 
 /** The foreign principal used to probe open grants. */
@@ -387,6 +394,8 @@ class DocumentIndex {
         readonly policy: ParsedPolicy,
         /** The account the key lives in (value of aws:ResourceAccount in every probe). */
         readonly owner: string,
+        /** The key's ARN, the resource of every probe; undefined when unknown (see AnalyzeOptions.keyArn). */
+        readonly keyArn: string | undefined,
     ) {
         const known = this.known;
         known.set("aws:resourceaccount", [owner]);
@@ -454,6 +463,13 @@ class DocumentIndex {
 interface SearchSpec {
     principal: { type: "AWS" | "Service"; id: string };
     action: string;
+    /** The key's ARN (the request's resource), undefined when unknown. */
+    resource: string | undefined;
+    /**
+     * Maps a candidate value of a searched key to the value a real request would carry (see
+     * {@link serviceValue}); identity when absent.
+     */
+    normalize?: (lower: string, value: string) => string;
     /** Keys whose value is fixed (undefined = absent). */
     fixed: Map<string, Value>;
     /** Ordered candidate values for a searchable key (undefined = absent). */
@@ -481,13 +497,14 @@ function withKey(ctx: Context, key: string, v: Value): Context {
 }
 
 function makeRequest(
-    spec: { principal: SearchSpec["principal"]; action: string },
+    spec: { principal: SearchSpec["principal"]; action: string; resource?: string },
     context: Context,
 ): NormalizedRequest {
     return {
         principal: spec.principal,
         account: spec.principal.type === "AWS" ? accountOf(spec.principal.id) : undefined,
         action: spec.action,
+        resource: spec.resource,
         context,
     };
 }
@@ -736,6 +753,36 @@ function ownCandidates(index: DocumentIndex, st: ParsedStatement, lower: string)
     return out;
 }
 
+/**
+ * The value a request of the EMR Serverless service principal carries for `lower`: the service sends its
+ * application's ARN as aws:SourceArn and the application's id as kms:EncryptionContext:applicationId, and
+ * both are lower-case (application ids are `[0-9a-z]+`; an application ARN's partition, service and region
+ * are lower-case and its account is digits). So for these keys a value is lower-cased: a case variant of an
+ * application's ARN or id stands for that application, never for another one, and a value no real request
+ * carries (an upper-cased ARN under StringEquals) matches nothing.
+ */
+function serviceValue(lower: string, value: string): string {
+    return lower === "aws:sourcearn" || lower === "kms:encryptioncontext:applicationid" ? value.toLowerCase() : value;
+}
+
+/** {@link ownCandidates} as the service principal's requests can carry them ({@link serviceValue}). */
+function serviceCandidates(index: DocumentIndex, st: ParsedStatement, lower: string): Value[] {
+    const out: Value[] = [];
+    const seen = new Set<string>();
+    for (const v of ownCandidates(index, st, lower)) {
+        if (typeof v !== "string") {
+            out.push(v);
+            continue;
+        }
+        const real = serviceValue(lower, v);
+        if (!seen.has(real)) {
+            seen.add(real);
+            out.push(real);
+        }
+    }
+    return out;
+}
+
 interface KeyVerdict {
     key: string;
     bound: boolean;
@@ -776,7 +823,8 @@ function checkBinding(
             }
         }
     }
-    for (const v of index.variants(lower, [...current, ...own])) {
+    for (const raw of index.variants(lower, [...current, ...own])) {
+        const v = spec.normalize ? spec.normalize(lower, raw) : raw;
         if (current.length === 1 && v === currentValue) {
             continue;
         }
@@ -832,12 +880,14 @@ export function analyzeKeyPolicy(document: unknown, options: AnalyzeOptions = {}
         const core =
             typeof document === "string"
                 ? cachedCore(document, accountKeys, options)
-                : analyzeCore(document, accountKeys, options);
+                : analyzeCore(document, accountKeys, options, givenKeyArn(options));
         return finishAnalysis(document, core, accountKeys, options);
     } catch (e) {
         return {
             parsed: false,
             grantsService: false,
+            serviceActions: [],
+            assumptions: [],
             hasUnknowns: false,
             findings: [
                 {
@@ -855,6 +905,8 @@ interface ServiceGrant {
     where: string;
     /** Whether the statement lets the service use kms:GenerateDataKey or kms:Decrypt (else only other key-material actions). */
     usesKey: boolean;
+    /** Which of kms:GenerateDataKey and kms:Decrypt the statement lets the service use (with the whole document). */
+    actions: string[];
     /** The first action for which a binding key was found unbound. */
     unboundVia?: string;
     arn?: KeyVerdict;
@@ -879,6 +931,10 @@ interface CoreAnalysis {
     hasUnknowns: boolean;
     /** The owner account the probes used (aws:ResourceAccount). */
     owner: string;
+    /** The key ARN the probes used as their resource (undefined: unknown, see AnalyzeOptions.keyArn). */
+    keyArn?: string;
+    /** What was assumed for want of the key's ARN (empty when the ARN was known or the document does not depend on it). */
+    assumptions: string[];
     /** The accounts of the document's Allow account principals ({@link accountPrincipals}). */
     principalAccounts: string[];
     /** Parse problems, then Allow-with-NotPrincipal findings. */
@@ -909,8 +965,28 @@ let coreCacheEntries = 0;
 let coreCacheChars = 0;
 
 /** The core's key within its document's entry. */
-function variantKey(accountKeys: readonly string[], owner: string): string {
-    return `${owner}\u0000${JSON.stringify(accountKeys)}`;
+function variantKey(accountKeys: readonly string[], owner: string, keyArn: string): string {
+    return `${owner}\u0000${keyArn}\u0000${JSON.stringify(accountKeys)}`;
+}
+
+/** The key ARN of the options when it is one (see AnalyzeOptions.keyArn), else undefined. */
+function givenKeyArn(options: AnalyzeOptions): string | undefined {
+    const arn = options.keyArn;
+    return typeof arn === "string" && parseKeyArn(arn) ? arn : undefined;
+}
+
+/**
+ * The key ARN as far as the judgment of `document` depends on it: "" when it is unknown or when no
+ * statement's Resource/NotResource depends on the key (then every ARN gets the same judgment, and one
+ * cache entry serves them all).
+ */
+function judgedKeyArn(document: unknown, options: AnalyzeOptions): string {
+    const arn = givenKeyArn(options);
+    if (arn === undefined) {
+        return "";
+    }
+    const policy = parsePolicyDocumentCached(document).policy;
+    return policy && policy.statements.some(resourceDependsOnKey) ? arn : "";
 }
 
 /** The explicit owner account (the expected application's 12-digit account), or "" to derive it from the document. */
@@ -921,12 +997,13 @@ function explicitOwner(options: AnalyzeOptions): string {
 
 function cachedCore(document: string, accountKeys: readonly string[], options: AnalyzeOptions): CoreAnalysis {
     const owner = explicitOwner(options);
-    const variant = variantKey(accountKeys, owner);
+    const keyArn = judgedKeyArn(document, options);
+    const variant = variantKey(accountKeys, owner, keyArn);
     const byDocument = coreCache.get(document);
     let hit = byDocument?.get(variant);
     if (!hit && byDocument && owner !== "") {
         // The judgment with the owner derived from the document is the same judgment when it derived this owner.
-        const derived = byDocument.get(variantKey(accountKeys, ""));
+        const derived = byDocument.get(variantKey(accountKeys, "", keyArn));
         if (derived && derived.owner === owner) {
             hit = derived;
         }
@@ -934,7 +1011,7 @@ function cachedCore(document: string, accountKeys: readonly string[], options: A
     if (hit) {
         return hit;
     }
-    const core = analyzeCore(document, accountKeys, options);
+    const core = analyzeCore(document, accountKeys, options, keyArn === "" ? undefined : keyArn);
     remember(document, variant, core);
     return core;
 }
@@ -982,7 +1059,14 @@ function finishAnalysis(
 ): KeyPolicyAnalysis {
     const findings: Finding[] = core.leading.map((f) => ({ ...f }));
     if (!core.parsed) {
-        return { parsed: false, grantsService: false, hasUnknowns: core.hasUnknowns, findings };
+        return {
+            parsed: false,
+            grantsService: false,
+            serviceActions: [],
+            assumptions: [],
+            hasUnknowns: core.hasUnknowns,
+            findings,
+        };
     }
     const requireContext = options.requireEncryptionContextBinding !== false;
     const expected = options.expectedApplication;
@@ -995,6 +1079,8 @@ function finishAnalysis(
     const ownText =
         ownAccounts.map(quote).join(" or ") +
         (explicit !== "" ? " (the application's account)" : " (from the key policy's account principals)");
+    // The service actions of the statements that may serve the expected application (all, without one).
+    const serviceActions = new Set<string>();
     for (const grant of core.grants) {
         const where = grant.where;
         const problems: string[] = [];
@@ -1072,6 +1158,9 @@ function finishAnalysis(
         }
         const inconsistent =
             boundArnAccount !== undefined && boundSourceAccount !== undefined && boundArnAccount !== boundSourceAccount;
+        if (mismatches.length === 0 && !inconsistent) {
+            grant.actions.forEach((a) => serviceActions.add(a));
+        }
         if (unboundKeys.length > 0 || mismatches.length > 0 || foreign.length > 0 || inconsistent) {
             // One finding per statement: the unbound keys first, then bindings to another application.
             const block = unboundKeys
@@ -1141,7 +1230,7 @@ function finishAnalysis(
         if (!parsed.policy) {
             throw new Error("the key policy parsed before no longer parses");
         }
-        const index = new DocumentIndex(parsed.policy, core.owner);
+        const index = new DocumentIndex(parsed.policy, core.owner, core.keyArn);
         index.restoreBudget(core.budget, core.exhausted);
         submitters = submitterQuestion(index, options.region);
         core.submitters.set(regionKey(options), submitters);
@@ -1156,9 +1245,19 @@ function finishAnalysis(
             fix: "Simplify the key policy: fewer Deny statements and fewer distinct condition keys and values.",
         });
     }
+    if (core.assumptions.length > 0) {
+        const assumed = core.assumptions.join(" ");
+        for (const f of findings) {
+            if (f.kind !== "malformed") {
+                f.message = `${f.message} ${assumed}`;
+            }
+        }
+    }
     const result: KeyPolicyAnalysis = {
         parsed: true,
         grantsService: core.grants.some((g) => g.usesKey),
+        serviceActions: SERVICE_ACTION_LIST.filter((a) => serviceActions.has(a)),
+        assumptions: [...core.assumptions],
         hasUnknowns: core.hasUnknowns,
         findings,
     };
@@ -1168,12 +1267,21 @@ function finishAnalysis(
     return result;
 }
 
-/** Parse and every probe but question 4's (which {@link finishAnalysis} runs per region). */
-function analyzeCore(document: unknown, accountKeys: readonly string[], options: AnalyzeOptions): CoreAnalysis {
+/**
+ * Parse and every probe but question 4's (which {@link finishAnalysis} runs per region). `keyArn` is the
+ * key ARN every probe is made on, or undefined when unknown (then the assumptions are recorded).
+ */
+function analyzeCore(
+    document: unknown,
+    accountKeys: readonly string[],
+    options: AnalyzeOptions,
+    keyArn: string | undefined,
+): CoreAnalysis {
     const empty = (parsed: boolean, hasUnknowns: boolean, leading: Finding[]): CoreAnalysis => ({
         parsed,
         hasUnknowns,
         owner: "",
+        assumptions: [],
         principalAccounts: [],
         leading,
         grants: [],
@@ -1196,7 +1304,7 @@ function analyzeCore(document: unknown, accountKeys: readonly string[], options:
     if (!policy) {
         return empty(false, false, leading);
     }
-    const index = new DocumentIndex(policy, ownerAccount(policy, options));
+    const index = new DocumentIndex(policy, ownerAccount(policy, options), keyArn);
     const bindingKeys = [SOURCE_ARN_KEY, ...accountKeys, APPLICATION_ID_CONTEXT_KEY];
     const service = { type: "Service" as const, id: EMR_SERVERLESS_PRINCIPAL };
     const serviceReq = makeRequest({ principal: service, action: "kms:GenerateDataKey" }, new Map());
@@ -1233,14 +1341,16 @@ function analyzeCore(document: unknown, accountKeys: readonly string[], options:
     for (const st of serviceStatements) {
         const verdicts = new Map<string, KeyVerdict>();
         let allowsService = false;
-        let usesKey = false;
+        const actions: string[] = [];
         let unboundVia: string | undefined;
         for (const action of bindingProbeActions(policy, st)) {
             const spec: SearchSpec = {
                 principal: service,
                 action,
+                resource: index.keyArn,
+                normalize: serviceValue,
                 fixed: fixedForService,
-                candidates: (lower) => ownCandidates(index, st, lower),
+                candidates: (lower) => serviceCandidates(index, st, lower),
                 extraKeys: bindingKeys,
             };
             const base = findAllowedRequest(index, st, spec);
@@ -1248,7 +1358,9 @@ function analyzeCore(document: unknown, accountKeys: readonly string[], options:
                 continue;
             }
             allowsService = true;
-            usesKey ||= SERVICE_ACTION_LIST.includes(action);
+            if (SERVICE_ACTION_LIST.includes(action)) {
+                actions.push(action);
+            }
             if (!baselines.has(st)) {
                 baselines.set(st, base);
             }
@@ -1269,7 +1381,8 @@ function analyzeCore(document: unknown, accountKeys: readonly string[], options:
         }
         grants.push({
             where: st.where,
-            usesKey,
+            usesKey: actions.length > 0,
+            actions,
             unboundVia,
             arn: verdicts.get(SOURCE_ARN_KEY),
             accountVerdicts: accountKeys.map((k) => verdicts.get(k)).filter((v): v is KeyVerdict => !!v),
@@ -1288,8 +1401,10 @@ function analyzeCore(document: unknown, accountKeys: readonly string[], options:
             const spec: SearchSpec = {
                 principal: service,
                 action,
+                resource: index.keyArn,
+                normalize: serviceValue,
                 fixed: fixedForService,
-                candidates: (lower) => ownCandidates(index, st, lower),
+                candidates: (lower) => serviceCandidates(index, st, lower),
                 extraKeys: bindingKeys,
             };
             const reused = base ? allowedBy(index, st, makeRequest(spec, base)) : false;
@@ -1339,6 +1454,8 @@ function analyzeCore(document: unknown, accountKeys: readonly string[], options:
         parsed: true,
         hasUnknowns: policy.hasUnknowns,
         owner: index.owner,
+        keyArn,
+        assumptions: keyArn === undefined ? resourceAssumptions(policy) : [],
         principalAccounts: accountPrincipals(policy),
         leading,
         grants,
@@ -1350,6 +1467,47 @@ function analyzeCore(document: unknown, accountKeys: readonly string[], options:
     // Question 4 for the region asked now, from where the budget stands (as in one pass).
     core.submitters.set(regionKey(options), submitterQuestion(index, options.region));
     return core;
+}
+
+/** A Resource/NotResource list as a message shows it: up to three values, quoted, and how many more. */
+function resourceText(values: readonly string[]): string {
+    const shown = values.slice(0, 3).map((v) => JSON.stringify(v.length > 120 ? `${v.slice(0, 117)}...` : v));
+    return shown.join(", ") + (values.length > 3 ? ` and ${values.length - 3} more` : "");
+}
+
+/**
+ * What the judgment assumes when the key's ARN is unknown, for a document whose statements name
+ * resources other than "*" (see resourceMatches): Allows apply to this key, Denies do not. One sentence,
+ * or none when no statement depends on the key.
+ */
+function resourceAssumptions(policy: ParsedPolicy): string[] {
+    const allows: string[] = [];
+    const denies: string[] = [];
+    for (const st of policy.statements) {
+        if (!resourceDependsOnKey(st)) {
+            continue;
+        }
+        const what = st.resources
+            ? `Resource ${resourceText(st.resources)}`
+            : `NotResource ${resourceText(st.notResources ?? [])}`;
+        (st.effect === "Deny" ? denies : allows).push(`${st.where} (${what})`);
+    }
+    if (allows.length === 0 && denies.length === 0) {
+        return [];
+    }
+    const list = (items: string[]): string =>
+        items.slice(0, 3).join(", ") + (items.length > 3 ? ` and ${items.length - 3} more` : "");
+    const parts: string[] = [];
+    if (allows.length > 0) {
+        parts.push(`the Allow ${list(allows)} ${allows.length === 1 ? "was" : "were"} assumed to apply to this key`);
+    }
+    if (denies.length > 0) {
+        parts.push(`the Deny ${list(denies)} ${denies.length === 1 ? "was" : "were"} assumed not to`);
+    }
+    return [
+        `(Judged without the key's ARN: ${parts.join(", and ")}; given the key's ARN, the judge decides exactly ` +
+            "which statements apply to it.)",
+    ];
 }
 
 /** Question 4: IAM principals that can use the key outside EMR Serverless. */
@@ -1396,6 +1554,7 @@ function submitterQuestion(index: DocumentIndex, region: string | undefined): Su
                     const spec: SearchSpec = {
                         principal: { type: "AWS", id: who },
                         action,
+                        resource: index.keyArn,
                         fixed,
                         candidates: (lower) => ownCandidates(index, st, lower),
                         extraKeys: [],
@@ -1496,6 +1655,7 @@ function openGrantProbe(index: DocumentIndex, st: ParsedStatement): string | und
                 const spec: SearchSpec = {
                     principal: { type: "AWS", id: principalArn },
                     action,
+                    resource: index.keyArn,
                     fixed: identity,
                     candidates,
                     extraKeys: [],

@@ -52,6 +52,18 @@ export interface KeyPolicyAnalysis {
     grantsService: boolean;
     /** The bound values, when `grantsService`. */
     binding?: ServiceBinding;
+    /**
+     * Which of kms:GenerateDataKey and kms:Decrypt (in that order) the service is allowed for at least one
+     * request, counting only statements not bound to another application than `AnalyzeOptions.expectedApplication`
+     * (all of them without one). Disk encryption needs both: one without the other fails every job.
+     */
+    serviceActions: string[];
+    /**
+     * What the judge assumed where the document depends on something it was not told: today, the key's ARN
+     * (`AnalyzeOptions.keyArn`) when a statement's Resource or NotResource names something other than "*".
+     * Each assumption is also appended to every finding's message. Empty when nothing was assumed.
+     */
+    assumptions: string[];
     /** True when some value in the document is the engine's unknown sentinel (preview): judged on what is known. */
     hasUnknowns: boolean;
     findings: Finding[];
@@ -59,6 +71,15 @@ export interface KeyPolicyAnalysis {
 
 /** Knobs the policy pack's configuration maps onto. */
 export interface AnalyzeOptions {
+    /**
+     * The ARN of the key the policy is attached to, when known (a KeyPolicy whose keyId is a key ARN, a key's
+     * `arn` output). Every request is then made on this key: a statement applies only when its Resource covers
+     * the ARN (`"*"`, this ARN, or a pattern matching it) or its NotResource does not, as IAM evaluates it, so a
+     * statement naming another key grants and denies nothing here. Without it (or when it is not a key ARN),
+     * an Allow naming another resource is assumed to apply and a Deny not to, the reading that can only report
+     * more, and the result's `assumptions` say so.
+     */
+    keyArn?: string;
     /**
      * Condition keys accepted as the account binding; any one of them, bound to one value, suffices.
      * Default: ["aws:SourceAccount"]. Example: ["aws:SourceAccount", "aws:SourceOrgID"].

@@ -2,7 +2,7 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { analyzeKeyPolicy } from "../judge";
 import { analyzeOptions, JudgeConfig } from "./support/config";
-import { isKeyType, isSymmetric, readDocument, readKeyShape } from "./support/keys";
+import { documentKeyArn, isKeyType, isSymmetric, readDocument, readKeyShape } from "./support/keys";
 import { Props } from "./support/props";
 import { message } from "./support/report";
 import { buildStackIndex } from "./support/stack";
@@ -34,7 +34,10 @@ export const disallowAsymmetricKeys: ResourceValidationPolicy & StackValidationP
         if (document === undefined) {
             return;
         }
-        const analysis = analyzeKeyPolicy(document, analyzeOptions(args.getConfig<JudgeConfig>()));
+        const analysis = analyzeKeyPolicy(document, {
+            ...analyzeOptions(args.getConfig<JudgeConfig>()),
+            keyArn: documentKeyArn(args.type, props),
+        });
         if (analysis.grantsService) {
             reportViolation(
                 message(

@@ -1,9 +1,12 @@
 /**
  * Issue 3, rule 2: every grant to emr-serverless.amazonaws.com binds aws:SourceArn, aws:SourceAccount
- * and kms:EncryptionContext:applicationId; a key a setting uses must grant the service at all.
+ * and kms:EncryptionContext:applicationId; a key a setting uses must grant the service both
+ * kms:GenerateDataKey and kms:Decrypt for the setting's application. Keys are joined to settings through
+ * property dependencies and by literal key ARN or id, also for keys managed outside the stack (their
+ * KeyPolicy resources in the stack are judged).
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { analyzeKeyPolicy, EMR_SERVERLESS_PRINCIPAL } from "../judge";
+import { analyzeKeyPolicy, EMR_SERVERLESS_PRINCIPAL, SERVICE_ACTIONS } from "../judge";
 import type { AnalyzeOptions, Finding, KeyPolicyAnalysis } from "../judge";
 import {
     allowedSourceAccountsSchema,
@@ -14,7 +17,7 @@ import {
 } from "./support/config";
 import { documentValidation } from "./support/documentPolicy";
 import { findingMessage, label, message } from "./support/report";
-import { buildStackIndex, DocumentEntry, effectiveDocuments, SettingEntry } from "./support/stack";
+import { buildStackIndex, DocumentEntry, effectiveDocuments, keyArnFor, keyLabel, SettingEntry } from "./support/stack";
 
 const FIX =
     `Grant ${EMR_SERVERLESS_PRINCIPAL} only kms:GenerateDataKey and kms:Decrypt, with the conditions ` +
@@ -88,37 +91,62 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
     validateStack: (args, reportViolation) => {
         const index = buildStackIndex(args.resources);
         const options = analyzeOptions(args.getConfig<JudgeConfig>());
-        for (const key of index.keys) {
-            if (key.settings.length === 0) {
-                continue;
-            }
+        for (const key of [...index.keys, ...index.externalKeys]) {
             const docs = effectiveDocuments(key);
+            if (key.settings.length === 0 || docs.length === 0) {
+                continue; // unused, or a key outside the stack whose policy the stack does not set
+            }
             if (docs.some((d) => !d.document.known)) {
                 continue; // unknown at preview: judged at update
             }
             const judged = docs.map((d) => {
                 const doc = d.document.known ? d.document.value : undefined;
-                const analysis = doc === undefined ? undefined : analyzeKeyPolicy(doc, options);
+                const docOptions: AnalyzeOptions = { ...options, keyArn: keyArnFor(key, d) };
+                const analysis = doc === undefined ? undefined : analyzeKeyPolicy(doc, docOptions);
                 let grantWheres: string[] | undefined;
                 const grantsAt = (): string[] =>
-                    (grantWheres ??= analysis && doc !== undefined ? grantStatements(doc, analysis, options) : []);
-                return { entry: d, doc, analysis, grantsAt };
+                    (grantWheres ??= analysis && doc !== undefined ? grantStatements(doc, analysis, docOptions) : []);
+                return { entry: d, doc, docOptions, analysis, grantsAt };
             });
-            const names = docs.map((d) => (d.inline ? `${label(d.resource)}'s own policy` : label(d.resource)));
+            const names = docs.map((d) => (d.inline ? `${keyLabel(key)}'s own policy` : label(d.resource)));
             const grants = judged.some((j) => j.analysis?.grantsService);
             // Unknown parts (preview) or an unparseable document (reported by disallow-malformed-key-policies):
             // whether the service is granted cannot be told.
             const unknownInside = judged.some((j) => j.analysis?.hasUnknowns || (j.analysis && !j.analysis.parsed));
             const reported = new Set<string>();
+            /** Reports a document that lets the service do only one of the two actions the jobs need. */
+            const reportPartial = (setting: SettingEntry, entry: DocumentEntry, analysis: KeyPolicyAnalysis): void => {
+                const missing = SERVICE_ACTIONS.filter((a) => !analysis.serviceActions.includes(a));
+                if (analysis.hasUnknowns || missing.length === 0 || analysis.serviceActions.length === 0) {
+                    return;
+                }
+                const app = setting.applicationId ?? setting.app?.ids[0];
+                reportViolation(
+                    message(
+                        setting.resource,
+                        `it encrypts disks with ${keyLabel(key)}, whose policy (${label(entry.resource)}) lets ` +
+                            `${EMR_SERVERLESS_PRINCIPAL} use ${analysis.serviceActions.join(", ")} but not ` +
+                            `${missing.join(", ")}${app ? ` for application ${app}` : ""}: EMR Serverless needs both ` +
+                            "(GenerateDataKey creates a worker disk's data key, Decrypt reads it back), so its jobs " +
+                            "would fail." +
+                            (analysis.assumptions.length > 0 ? ` ${analysis.assumptions.join(" ")}` : ""),
+                        `Allow ${missing.join(" and ")} in the statement that grants ${EMR_SERVERLESS_PRINCIPAL} ` +
+                            `${analysis.serviceActions.join(", ")} (same principal and conditions), and remove any ` +
+                            `Deny or Resource that keeps it from this key. ${FIX}`,
+                    ),
+                    setting.resource.urn,
+                );
+            };
             for (const setting of key.settings) {
                 if (!grants) {
                     if (!unknownInside) {
                         reportViolation(
                             message(
                                 setting.resource,
-                                `it encrypts disks with ${label(key.resource)}, but that key's policy (${names.join(", ")}) ` +
+                                `it encrypts disks with ${keyLabel(key)}, but that key's policy (${names.join(", ")}) ` +
                                     `never allows ${EMR_SERVERLESS_PRINCIPAL} kms:GenerateDataKey and kms:Decrypt, so ` +
-                                    "its jobs would fail.",
+                                    "its jobs would fail." +
+                                    assumed(judged.map((j) => j.analysis)),
                                 `Add the service statement to the key policy: ${FIX}`,
                             ),
                             setting.resource.urn,
@@ -128,19 +156,26 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
                 }
                 const expected = expectedApplication(setting);
                 if (!expected) {
+                    // The application is not known (preview): only a document that gives the service one action
+                    // and never the other can be told to fail its jobs.
+                    for (const j of judged) {
+                        if (j.analysis?.grantsService) {
+                            reportPartial(setting, j.entry, j.analysis);
+                        }
+                    }
                     continue;
                 }
                 // A key may serve several applications, each through its own statement: the setting is fine
                 // when one grant statement binds the service to its application. Only when none does are the
                 // statements binding it elsewhere reported (their findings name what they are bound to).
                 const mismatched: Array<{ entry: DocumentEntry; finding: Finding }> = [];
-                let matched = false;
+                let matched: { entry: DocumentEntry; analysis: KeyPolicyAnalysis } | undefined;
                 for (const j of judged) {
                     if (!j.analysis?.grantsService || j.doc === undefined) {
                         continue;
                     }
                     const seen = new Set(j.analysis.findings.map(findingId));
-                    const bound = analyzeKeyPolicy(j.doc, { ...options, expectedApplication: expected });
+                    const bound = analyzeKeyPolicy(j.doc, { ...j.docOptions, expectedApplication: expected });
                     const other = new Set<string>();
                     for (const f of bound.findings) {
                         if (f.kind === "service-unbound" && !seen.has(findingId(f))) {
@@ -149,12 +184,16 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
                         }
                     }
                     if (j.grantsAt().some((where) => !other.has(where))) {
-                        matched = true;
+                        matched = { entry: j.entry, analysis: bound };
                         break;
                     }
                 }
-                if (matched || judged.some((j) => j.analysis?.hasUnknowns)) {
-                    continue; // bound to this application; or a binding unknown at preview may be (judged at update)
+                if (matched) {
+                    reportPartial(setting, matched.entry, matched.analysis);
+                    continue; // bound to this application
+                }
+                if (judged.some((j) => j.analysis?.hasUnknowns)) {
+                    continue; // a binding unknown at preview may be this application's (judged at update)
                 }
                 for (const { entry, finding } of mismatched) {
                     const id = `${entry.resource.urn}\u0000${findingId(finding)}`;
@@ -176,3 +215,12 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
         }
     },
 };
+
+/** The judge's assumptions about the documents (when it lacked the key's ARN), as a sentence to append, or "". */
+function assumed(analyses: ReadonlyArray<KeyPolicyAnalysis | undefined>): string {
+    const all = new Set<string>();
+    for (const a of analyses) {
+        a?.assumptions.forEach((x) => all.add(x));
+    }
+    return all.size > 0 ? ` ${[...all].join(" ")}` : "";
+}

@@ -7,6 +7,7 @@ import { disallowAsymmetricKeys } from "./disallowAsymmetricKeys";
 import { disallowMalformedKeyPolicies } from "./disallowMalformedKeyPolicies";
 import { disallowOpenKeyGrants } from "./disallowOpenKeyGrants";
 import { disallowServiceOvergrant } from "./disallowServiceOvergrant";
+import { disallowUnconstrainedKmsGrants } from "./disallowUnconstrainedKmsGrants";
 import { enforceServiceConditions } from "./enforceServiceConditions";
 import { enforceSettingLimits } from "./enforceSettingLimits";
 import { enforceSubmitterViaService } from "./enforceSubmitterViaService";
@@ -18,6 +19,7 @@ export {
     disallowMalformedKeyPolicies,
     disallowOpenKeyGrants,
     disallowServiceOvergrant,
+    disallowUnconstrainedKmsGrants,
     enforceServiceConditions,
     enforceSettingLimits,
     enforceSubmitterViaService,
@@ -33,6 +35,7 @@ export const policies: Policies = [
     disallowAsymmetricKeys,
     enforceServiceConditions,
     disallowOpenKeyGrants,
+    disallowUnconstrainedKmsGrants,
     disallowMalformedKeyPolicies,
     enforceSettingLimits,
     enforceSubmitterViaService,

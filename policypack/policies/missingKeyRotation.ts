@@ -2,7 +2,7 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { analyzeKeyPolicy } from "../judge";
 import { analyzeOptions, JudgeConfig } from "./support/config";
-import { isKeyType, isSymmetric, readDocument, readKeyShape, readRotation } from "./support/keys";
+import { documentKeyArn, isKeyType, isSymmetric, readDocument, readKeyShape, readRotation } from "./support/keys";
 import { Props } from "./support/props";
 import { message } from "./support/report";
 import { buildStackIndex } from "./support/stack";
@@ -33,7 +33,12 @@ export const missingKeyRotation: ResourceValidationPolicy & StackValidationPolic
         if (document === undefined) {
             return;
         }
-        if (analyzeKeyPolicy(document, analyzeOptions(args.getConfig<JudgeConfig>())).grantsService) {
+        if (
+            analyzeKeyPolicy(document, {
+                ...analyzeOptions(args.getConfig<JudgeConfig>()),
+                keyArn: documentKeyArn(args.type, props),
+            }).grantsService
+        ) {
             reportViolation(
                 message(args, "key rotation is off on a key whose policy grants emr-serverless.amazonaws.com.", FIX),
             );

@@ -12,12 +12,14 @@ type Block = Record<string, Record<string, Json>>;
 export const BINDING_KEYS = [SOURCE_ARN_KEY, SOURCE_ACCOUNT_KEY, APPLICATION_ID_CONTEXT_KEY] as const;
 
 /**
- * The weakenings the issue lists, plus IgnoreCase. "Wrap in ForAnyValue" is NOT a weakening of a
+ * The weakenings the issue lists. "Wrap in ForAnyValue" is NOT a weakening of a
  * single-valued key: ForAnyValue is false when the key is missing, even with IfExists (observed on
  * AWS: re:Post question QU9HFmDzP0QGuU-fd7rS6B7w "ForAnyValue:StringEqualsIfExists behaving
  * unexpectedly"; iam-simulate agrees), and with one request value it equals the plain operator. So
  * the set-operator weakenings are ForAllValues (true when the key is missing) and ForAnyValue over
- * a negated operator; the plain ForAnyValue wrap is checked as an equivalence.
+ * a negated operator; the plain ForAnyValue wrap is checked as an equivalence. Nor is IgnoreCase on a
+ * binding key: the values the service sends (application ARN and id, account) are lower-case or digits,
+ * so a case-insensitive match of one value still admits one application; it is checked as an equivalence.
  */
 export const WEAKENINGS = [
     "drop",
@@ -27,7 +29,6 @@ export const WEAKENINGS = [
     "secondValue",
     "forAnyValueNegated",
     "forAllValues",
-    "ignoreCase",
 ] as const;
 /** One weakening. */
 export type Weakening = (typeof WEAKENINGS)[number];
@@ -73,7 +74,7 @@ export function weaken(
     doc: PolicyDoc,
     index: number,
     key: string,
-    w: Weakening | "forAnyValue",
+    w: Weakening | "forAnyValue" | "ignoreCase",
     variant = 0,
 ): PolicyDoc {
     const out = clone(doc);

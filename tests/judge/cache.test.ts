@@ -19,6 +19,10 @@ const OPTION_SETS: AnalyzeOptions[] = [
     { expectedApplication: { id: "other0000000000" }, region: "us-east-1" },
     { expectedApplication: { account: "444455556666" } },
     { allowedSourceAccounts: ["444455556666"] },
+    // The key's ARN changes which statements apply: one cache entry per ARN for documents that name resources.
+    { keyArn: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" },
+    { keyArn: "arn:aws:kms:us-east-1:111122223333:key/0987dcba-09ab-87cd-65ef-0987654321ba", region: "us-east-1" },
+    { keyArn: "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" },
 ];
 
 /** Every string key-policy document of the corpus that parses to a JSON object. */

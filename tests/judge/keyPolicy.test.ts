@@ -226,12 +226,30 @@ describe("judge: analyzeKeyPolicy - weakened service grants fail", () => {
         const st = guideStatement({ ...full, StringEquals: { [CTX]: APP_ID, [ACC]: [ACCOUNT, "444455556666"] } });
         assert.match(unbound(analyzeKeyPolicy(keyPolicy(st))), /aws:SourceAccount = "444455556666" is also allowed/);
     });
-    it("flags StringEqualsIgnoreCase (a case-flipped ARN is another value)", () => {
+    it("binds with StringEqualsIgnoreCase on one application ARN or id: real ARNs and ids are lower-case", () => {
+        for (const arn of [APP_ARN, APP_ARN.toUpperCase()]) {
+            const st = guideStatement({
+                StringEqualsIgnoreCase: { [ARN]: arn, [CTX]: APP_ID.toUpperCase() },
+                StringEquals: { [ACC]: ACCOUNT },
+            });
+            const a = passes(keyPolicy(st), { expectedApplication: { arn: APP_ARN, id: APP_ID, account: ACCOUNT } });
+            // The bound values are the ones the service sends: lower-case.
+            assert.deepEqual(a.binding, { sourceArns: [APP_ARN], sourceAccounts: [ACCOUNT], applicationIds: [APP_ID] });
+        }
+    });
+    it("flags StringEqualsIgnoreCase whose values fold to two applications", () => {
+        const other = APP_ARN.replace(APP_ID, "00otherapp");
         const st = guideStatement({
-            StringEqualsIgnoreCase: { [ARN]: APP_ARN },
+            StringEqualsIgnoreCase: { [ARN]: [APP_ARN, other.toUpperCase()] },
             StringEquals: { [CTX]: APP_ID, [ACC]: ACCOUNT },
         });
-        assert.match(unbound(analyzeKeyPolicy(keyPolicy(st))), /aws:SourceArn/);
+        assert.match(unbound(analyzeKeyPolicy(keyPolicy(st))), /aws:SourceArn = "arn:aws:emr-serverless:.*00otherapp"/);
+    });
+    it("counts a case-sensitive binding to an upper-cased ARN as no grant: the service sends the lower-case ARN", () => {
+        const st = guideStatement({ StringEquals: { [ARN]: APP_ARN.toUpperCase(), [CTX]: APP_ID, [ACC]: ACCOUNT } });
+        const a = analyzeKeyPolicy(keyPolicy(st));
+        assert.equal(a.grantsService, false);
+        assert.deepEqual(a.findings, []);
     });
     it("flags ForAnyValue with a list of applications and ForAllValues (missing key)", () => {
         const other = APP_ARN.replace(APP_ID, "00otherapp");
@@ -403,6 +421,8 @@ describe("judge: analyzeKeyPolicy - malformed and unknown input", () => {
             parsed: false,
             hasUnknowns: true,
             grantsService: false,
+            serviceActions: [],
+            assumptions: [],
             findings: [],
         });
     });

@@ -8,6 +8,7 @@ import {
     ASYM,
     COND,
     CorpusCase,
+    GRANTS,
     LIMS,
     loadCorpus,
     MALF,
@@ -24,11 +25,12 @@ const list = policies as Policy[];
 const byName = new Map(list.map((p) => [p.name, p]));
 
 describe("policy pack: policies and their metadata", () => {
-    it("has the nine policies with their default enforcement levels", () => {
+    it("has the ten policies with their default enforcement levels", () => {
         assert.deepEqual(Object.fromEntries(list.map((p) => [p.name, p.enforcementLevel])), {
             [ASYM]: "mandatory",
             [COND]: "mandatory",
             [OPEN]: "mandatory",
+            [GRANTS]: "mandatory",
             [MALF]: "mandatory",
             [LIMS]: "mandatory",
             [SUBM]: "advisory",
@@ -78,6 +80,7 @@ describe("policy pack: policies and their metadata", () => {
             [ASYM]: "resource+stack",
             [COND]: "resource+stack",
             [OPEN]: "resource",
+            [GRANTS]: "resource+stack",
             [MALF]: "resource",
             [LIMS]: "resource",
             [SUBM]: "resource",

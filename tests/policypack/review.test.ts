@@ -196,7 +196,12 @@ describe("review: keys are looked up by full ARN", () => {
         ];
         const index = buildStackIndex(policyResources(resources));
         for (const s of index.settings) {
-            assert.deepEqual(s.keys, [], s.resource.name);
+            // Each setting's key is a key outside the stack, named by its own ARN.
+            assert.deepEqual(
+                s.keys.map((k) => k.external?.ref),
+                [s.resource.props.encryptionKeyArn],
+                s.resource.name,
+            );
         }
         assert.deepEqual(index.keys[0].settings, []);
     });
@@ -208,7 +213,7 @@ describe("review: keys are looked up by full ARN", () => {
             setting("west", arn("us-west-2"), "us-west-2"),
         ];
         const index = buildStackIndex(policyResources(resources));
-        const byName = new Map(index.settings.map((s) => [s.resource.name, s.keys.length]));
+        const byName = new Map(index.settings.map((s) => [s.resource.name, s.keys.filter((k) => !k.external).length]));
         assert.equal(byName.get("east"), 1);
         assert.equal(byName.get("west"), 0);
     });

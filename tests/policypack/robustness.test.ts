@@ -15,6 +15,7 @@ const TYPES = [
     "aws-native:kms:ReplicaKey",
     "aws:emrserverless/application:Application",
     "pulumi-nodejs:dynamic/emrserverless:ApplicationDiskEncryption",
+    "aws:kms/grant:Grant",
 ];
 
 const scalar = fc.oneof(
@@ -107,6 +108,14 @@ const resource = fc.record({
             region: value,
             diskEncryptionConfiguration: value,
             primaryKeyArn: value,
+            granteePrincipal: value,
+            retiringPrincipal: value,
+            operations: fc.oneof(fc.constant(["Decrypt", "GenerateDataKey"]), value),
+            constraints: fc.oneof(
+                fc.constant([{ encryptionContextSubset: { applicationId: "00abc" } }]),
+                fc.array(fc.dictionary(fc.constantFrom("encryptionContextEquals", "encryptionContextSubset"), value)),
+                value,
+            ),
         },
         { requiredKeys: [] },
     ),

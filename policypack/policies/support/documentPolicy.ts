@@ -3,7 +3,7 @@ import type { ResourceValidation, ResourceValidationArgs, ReportViolation } from
 import { analyzeKeyPolicy } from "../../judge";
 import type { FindingKind } from "../../judge";
 import { analyzeOptions, JudgeConfig } from "./config";
-import { isKeyPolicyDocumentType, readDocument } from "./keys";
+import { documentKeyArn, isKeyPolicyDocumentType, readDocument } from "./keys";
 import { Props } from "./props";
 import { findingMessage } from "./report";
 
@@ -21,7 +21,11 @@ export function documentValidation(kinds: readonly FindingKind[], onlyWhenGrants
         if (document === undefined) {
             return;
         }
-        const analysis = analyzeKeyPolicy(document, analyzeOptions(args.getConfig<JudgeConfig>()));
+        const props = args.props as Props;
+        const analysis = analyzeKeyPolicy(document, {
+            ...analyzeOptions(args.getConfig<JudgeConfig>()),
+            keyArn: documentKeyArn(args.type, props),
+        });
         if (onlyWhenGrantsService && !analysis.grantsService) {
             return;
         }

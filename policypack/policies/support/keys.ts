@@ -10,8 +10,15 @@ import {
     KMS_KEY_TYPE,
     NATIVE_KMS_KEY_TYPE,
     SYMMETRIC_KEY_SPEC,
+    parseKeyArn,
 } from "../../judge";
-import { Props, read, unwrap } from "./props";
+import { knownString, Props, read, tryRead, unwrap } from "./props";
+
+/**
+ * Type token of an aws:kms grant (inputs `keyId`, `granteePrincipal`, `operations`, `constraints`,
+ * `retiringPrincipal`). aws-native 1.79 has no grant type (CloudFormation has no AWS::KMS::Grant).
+ */
+export const KMS_GRANT_TYPE = "aws:kms/grant:Grant";
 
 /** Type token of an aws:kms key with imported key material (inputs `policy`, `keySpec`, `keyUsage`). */
 export const KMS_EXTERNAL_KEY_TYPE = "aws:kms/externalKey:ExternalKey";
@@ -67,6 +74,16 @@ export function documentProperty(type: string): string {
 export function readDocument(type: string, props: Props): unknown {
     const doc = read(props, documentProperty(type));
     return doc === null || doc === "" ? undefined : doc;
+}
+
+/**
+ * The ARN of the key a key-policy-carrying resource's document applies to, when the resource names it: a
+ * KeyPolicy's keyId when it is a key ARN, a key's own `arn` (an output: known on AnalyzeStack, rarely on
+ * Analyze). Undefined when absent, unknown or not a key ARN (a bare id or an alias); never throws.
+ */
+export function documentKeyArn(type: string, props: Props): string | undefined {
+    const value = knownString(tryRead(props, type === KMS_KEY_POLICY_TYPE ? "keyId" : "arn"));
+    return value !== undefined && parseKeyArn(value) ? value : undefined;
 }
 
 /** A key's spec and usage, with the providers' defaults for absent values. */

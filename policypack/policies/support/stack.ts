@@ -11,11 +11,13 @@ import {
     isKeyType,
     isReplicaKeyType,
     KeyShape,
+    KMS_GRANT_TYPE,
     readKeyShape,
     readRotation,
     settingHolder,
 } from "./keys";
 import { isUnknownValueError, knownString, Maybe, Props, tryRead } from "./props";
+import { label } from "./report";
 
 /** Runs `fn`, answering undefined when it read an unknown value. */
 export function attempt<T>(fn: () => T): T | undefined {
@@ -37,13 +39,29 @@ export interface DocumentEntry {
     inline: boolean;
     /** The document; `known: false` when unknown at preview; value undefined when absent. */
     document: Maybe;
+    /** The key ARN the carrier itself names: a KeyPolicy's keyId when it is a key ARN, a key's own `arn`. */
+    keyArn?: string;
 }
 
-/** A KMS key in the stack and what refers to it. */
+/** A KMS key in the stack, or managed outside it and named by literal ARN or id, and what refers to it. */
 export interface KeyEntry {
+    /** The key resource; for a key outside the stack, the first resource of the stack that names it. */
     resource: PolicyResource;
+    /**
+     * Set for a key outside the stack, named by a KeyPolicy, a grant or a setting through its literal ARN or id
+     * (the reference, as written). Such a key has no spec, rotation or inline document the pack can see: only
+     * the KeyPolicy resources and grants of the stack that name it are judged, against its settings.
+     */
+    external?: { ref: string };
+    /** The key id when known (the `keyId`/`id` output, or the id part of its ARN). */
+    keyId?: string;
     /** The key's full ARN when known (the `arn` output). */
     arn?: string;
+    /**
+     * While `arn` is unknown: the full key ARNs other resources of the stack name this key by (a setting's
+     * encryptionKeyArn, a KeyPolicy's or grant's keyId) when they were joined to it by dependency or id.
+     */
+    namedArns?: Set<string>;
     /** The key's region when known (from its ARN, else its `region` property). */
     region?: string;
     /** Spec and usage; undefined when unknown at preview, or for a replica whose primary is not in the stack. */
@@ -58,6 +76,14 @@ export interface KeyEntry {
     keyPolicies: DocumentEntry[];
     /** Settings that reference this key. */
     settings: SettingEntry[];
+    /** KMS grants on this key. */
+    grants: GrantEntry[];
+}
+
+/** A KMS grant (`aws:kms/grant:Grant`) and the keys its keyId names. */
+export interface GrantEntry {
+    resource: PolicyResource;
+    keys: KeyEntry[];
 }
 
 /** An EMR Serverless application in the stack. */
@@ -76,7 +102,10 @@ export interface SettingEntry {
     resource: PolicyResource;
     /** The literal key ARN when known. */
     keyArn?: string;
-    /** The keys in this stack it resolves to (literal ARN or propertyDependencies). */
+    /**
+     * The keys it resolves to: keys of the stack (literal ARN or propertyDependencies), else the key outside
+     * the stack its literal ARN names (see StackIndex.externalKeys).
+     */
     keys: KeyEntry[];
     /** The literal application id when known. */
     applicationId?: string;
@@ -88,7 +117,11 @@ export interface SettingEntry {
 
 /** Everything stack policies join on. */
 export interface StackIndex {
+    /** The KMS keys of the stack. */
     keys: KeyEntry[];
+    /** Keys outside the stack that its KeyPolicy resources, grants or settings name by literal ARN or id. */
+    externalKeys: KeyEntry[];
+    grants: GrantEntry[];
     apps: AppEntry[];
     settings: SettingEntry[];
     /** True when some setting's application could not be resolved (then coverage cannot be judged). */
@@ -120,6 +153,7 @@ function addIdentifiers(lookup: KeyLookup, entry: KeyEntry, props: Props): void 
         if (!id || parseKeyArn(id)) {
             continue;
         }
+        entry.keyId ??= id;
         const list = lookup.byId.get(id);
         if (!list) {
             lookup.byId.set(id, [entry]);
@@ -167,6 +201,125 @@ function addLiteralKeys(into: KeyEntry[], lookup: KeyLookup, ref: string | undef
     }
 }
 
+/** A bare KMS key id: a UUID, or a multi-Region key id (`mrk-` and 32 hex digits). */
+const BARE_KEY_ID =
+    /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})$/;
+
+/**
+ * Whether a key known by id in `known` (its region, if known) may be the key a reference names in `wanted`.
+ * A key id is a random UUID, so the same id is the same key unless the regions contradict; a multi-Region
+ * id (`mrk-`) names the primary key and each replica alike (each with its own key policy), so it names one
+ * key only when both regions are known and equal.
+ */
+function sameRegion(id: string, known: string | undefined, wanted: string | undefined): boolean {
+    if (id.startsWith("mrk-")) {
+        return known !== undefined && known === wanted;
+    }
+    return known === undefined || wanted === undefined || known === wanted;
+}
+
+/**
+ * Keys outside the stack, by the literal references that name them. An ARN names one key exactly; a bare id
+ * is joined to the key of that id whose region does not contradict (see {@link sameRegion}).
+ */
+class ExternalKeys {
+    readonly entries: KeyEntry[] = [];
+    private readonly byArn = new Map<string, KeyEntry>();
+    private readonly byId = new Map<string, KeyEntry[]>();
+
+    /**
+     * The external keys `ref` (a key ARN or a bare key id) names; `region` is the referring resource's region
+     * when known. With `from`, a key no reference named before is added, with `from` as its resource.
+     */
+    find(ref: string, region: string | undefined, from?: PolicyResource): KeyEntry[] {
+        const parsed = parseKeyArn(ref);
+        if (parsed) {
+            const exact = this.byArn.get(ref);
+            if (exact) {
+                return [exact];
+            }
+            // A key so far named only by its bare id, in a region that does not contradict, is this one.
+            const byId = (this.byId.get(parsed.keyId) ?? []).filter(
+                (k) => k.arn === undefined && sameRegion(parsed.keyId, k.region, parsed.region),
+            );
+            if (byId.length === 1) {
+                byId[0].arn = ref;
+                byId[0].region = parsed.region;
+                this.byArn.set(ref, byId[0]);
+                return byId;
+            }
+            return from ? [this.add(from, ref, parsed.keyId, parsed.region, ref)] : [];
+        }
+        if (!BARE_KEY_ID.test(ref)) {
+            return []; // an alias or another resource's ARN: no key
+        }
+        const found = (this.byId.get(ref) ?? []).filter((k) => sameRegion(ref, k.region, region));
+        if (found.length > 0) {
+            return found;
+        }
+        return from ? [this.add(from, ref, ref, region, undefined)] : [];
+    }
+
+    private add(
+        from: PolicyResource,
+        ref: string,
+        keyId: string,
+        region: string | undefined,
+        arn: string | undefined,
+    ): KeyEntry {
+        const entry: KeyEntry = {
+            resource: from,
+            external: { ref },
+            keyId,
+            arn,
+            region,
+            inline: { resource: from, inline: true, document: { known: true, value: undefined } },
+            keyPolicies: [],
+            settings: [],
+            grants: [],
+        };
+        this.entries.push(entry);
+        if (arn) {
+            this.byArn.set(arn, entry);
+        }
+        const list = this.byId.get(keyId);
+        if (list) {
+            list.push(entry);
+        } else {
+            this.byId.set(keyId, [entry]);
+        }
+        return entry;
+    }
+}
+
+/**
+ * The keys a reference property (`keyId` of a KeyPolicy or grant, `encryptionKeyArn` of a setting) names:
+ * keys of the stack through property dependencies and the literal value; when none, keys outside the stack
+ * by the literal value (added when `create`).
+ */
+function referencedKeys(
+    resource: PolicyResource,
+    property: string,
+    literal: string | undefined,
+    region: string | undefined,
+    stack: { byUrn: Map<string, KeyEntry>; lookup: KeyLookup; external: ExternalKeys },
+    create: boolean,
+): KeyEntry[] {
+    const keys = depKeys(resource, property, stack.byUrn);
+    addLiteralKeys(keys, stack.lookup, literal, region);
+    if (keys.length === 0 && literal) {
+        keys.push(...stack.external.find(literal, region, create ? resource : undefined));
+    }
+    if (literal && parseKeyArn(literal)) {
+        for (const k of keys) {
+            if (k.arn === undefined) {
+                (k.namedArns ??= new Set()).add(literal);
+            }
+        }
+    }
+    return keys;
+}
+
 function depKeys(resource: PolicyResource, property: string, byUrn: Map<string, KeyEntry>): KeyEntry[] {
     const deps = resource.propertyDependencies?.[property] ?? [];
     const out: KeyEntry[] = [];
@@ -190,6 +343,9 @@ export function buildStackIndex(resources: readonly PolicyResource[]): StackInde
     const appById = new Map<string, AppEntry>();
     const keyPolicyResources: PolicyResource[] = [];
     const settingResources: PolicyResource[] = [];
+    const grantResources: PolicyResource[] = [];
+    const external = new ExternalKeys();
+    const stack = { byUrn: keyByUrn, lookup: keyLookup, external };
 
     for (const r of resources) {
         const props = r.props as Props;
@@ -201,15 +357,19 @@ export function buildStackIndex(resources: readonly PolicyResource[]): StackInde
                 inline: { resource: r, inline: true, document: tryRead(props, documentProperty(r.type)) },
                 keyPolicies: [],
                 settings: [],
+                grants: [],
             };
             keys.push(entry);
             keyByUrn.set(r.urn, entry);
             addIdentifiers(keyLookup, entry, props);
+            entry.inline.keyArn = entry.arn;
             if (isReplicaKeyType(r.type) && !entry.shape) {
                 replicas.push(entry);
             }
         } else if (r.type === KMS_KEY_POLICY_TYPE) {
             keyPolicyResources.push(r);
+        } else if (r.type === KMS_GRANT_TYPE) {
+            grantResources.push(r);
         } else if (r.type === DISK_ENCRYPTION_TYPE) {
             settingResources.push(r);
         } else if (r.type === EMR_APPLICATION_TYPE) {
@@ -260,9 +420,12 @@ export function buildStackIndex(resources: readonly PolicyResource[]): StackInde
 
     for (const r of keyPolicyResources) {
         const props = r.props as Props;
+        const keyId = knownString(tryRead(props, "keyId"));
         const doc: DocumentEntry = { resource: r, inline: false, document: tryRead(props, "policy") };
-        const targets = depKeys(r, "keyId", keyByUrn);
-        addLiteralKeys(targets, keyLookup, knownString(tryRead(props, "keyId")), knownString(tryRead(props, "region")));
+        if (keyId && parseKeyArn(keyId)) {
+            doc.keyArn = keyId;
+        }
+        const targets = referencedKeys(r, "keyId", keyId, knownString(tryRead(props, "region")), stack, true);
         for (const k of targets) {
             k.keyPolicies.push(doc);
         }
@@ -277,9 +440,15 @@ export function buildStackIndex(resources: readonly PolicyResource[]): StackInde
             continue;
         }
         const keyArn = knownString(tryRead(holder, "encryptionKeyArn"));
-        const resolved = depKeys(r, isApp ? "diskEncryptionConfiguration" : "encryptionKeyArn", keyByUrn);
         const settingRegion = isApp ? undefined : knownString(tryRead(r.props as Props, "region"));
-        addLiteralKeys(resolved, keyLookup, keyArn, settingRegion);
+        const resolved = referencedKeys(
+            r,
+            isApp ? "diskEncryptionConfiguration" : "encryptionKeyArn",
+            keyArn,
+            settingRegion,
+            stack,
+            true,
+        );
         const entry: SettingEntry = { resource: r, keyArn, keys: resolved };
         if (isApp) {
             entry.app = appByUrn.get(r.urn);
@@ -311,10 +480,44 @@ export function buildStackIndex(resources: readonly PolicyResource[]): StackInde
         }
         settings.push(entry);
     }
-    return { keys, apps, settings, unresolvedApplications };
+
+    const grants: GrantEntry[] = [];
+    for (const r of grantResources) {
+        const props = r.props as Props;
+        const keyId = knownString(tryRead(props, "keyId"));
+        const entry: GrantEntry = {
+            resource: r,
+            keys: referencedKeys(r, "keyId", keyId, knownString(tryRead(props, "region")), stack, false),
+        };
+        for (const k of entry.keys) {
+            k.grants.push(entry);
+        }
+        grants.push(entry);
+    }
+    return { keys, externalKeys: external.entries, grants, apps, settings, unresolvedApplications };
 }
 
-/** The documents that decide the key's policy on AWS: its KeyPolicy resources if any, else its inline one. */
+/**
+ * The key ARN a document of `key` is judged against (AnalyzeOptions.keyArn): the key's own ARN when known,
+ * else the ARN the document's carrier names (a KeyPolicy's literal keyId), else the one full ARN the other
+ * resources name the key by (none when they name several).
+ */
+export function keyArnFor(key: KeyEntry, doc: DocumentEntry): string | undefined {
+    if (key.arn !== undefined || doc.keyArn !== undefined) {
+        return key.arn ?? doc.keyArn;
+    }
+    return key.namedArns?.size === 1 ? [...key.namedArns][0] : undefined;
+}
+
+/** A key as a reader names it: its resource, or for a key outside the stack its ARN or id. */
+export function keyLabel(key: KeyEntry): string {
+    return key.external ? `the key ${key.external.ref} (managed outside this stack)` : label(key.resource);
+}
+
+/**
+ * The documents that decide the key's policy on AWS: its KeyPolicy resources if any, else its inline one
+ * (none for a key outside the stack: its own policy is not in the stack).
+ */
 export function effectiveDocuments(key: KeyEntry): DocumentEntry[] {
-    return key.keyPolicies.length > 0 ? key.keyPolicies : [key.inline];
+    return key.keyPolicies.length > 0 ? key.keyPolicies : key.external ? [] : [key.inline];
 }

@@ -5,6 +5,7 @@
 import { analyzeKeyPolicy } from "../../judge";
 import type { AnalyzeOptions, KeyPolicyAnalysis } from "../../judge";
 import { label } from "./report";
+import { keyArnFor } from "./stack";
 import type { DocumentEntry, KeyEntry } from "./stack";
 
 /** A document with its analysis (undefined when the document is unknown or absent). */
@@ -25,7 +26,8 @@ export interface KeyUse {
     crossReasons: string[];
 }
 
-function judge(entry: DocumentEntry, options: AnalyzeOptions): JudgedDocument {
+/** Judges one of `key`'s documents, against the key's ARN when known (see {@link keyArnFor}). */
+export function judgeDocument(key: KeyEntry, entry: DocumentEntry, options: AnalyzeOptions): JudgedDocument {
     if (!entry.document.known) {
         return { entry, unknown: true };
     }
@@ -33,13 +35,13 @@ function judge(entry: DocumentEntry, options: AnalyzeOptions): JudgedDocument {
     if (doc === undefined || doc === null || doc === "") {
         return { entry, unknown: false };
     }
-    return { entry, analysis: analyzeKeyPolicy(doc, options), unknown: false };
+    return { entry, analysis: analyzeKeyPolicy(doc, { ...options, keyArn: keyArnFor(key, entry) }), unknown: false };
 }
 
 /** Judges the key's documents once and lists why EMR Serverless uses it. */
 export function keyUse(key: KeyEntry, options: AnalyzeOptions): KeyUse {
-    const inline = judge(key.inline, options);
-    const keyPolicies = key.keyPolicies.map((d) => judge(d, options));
+    const inline = judgeDocument(key, key.inline, options);
+    const keyPolicies = key.keyPolicies.map((d) => judgeDocument(key, d, options));
     const crossReasons: string[] = [];
     for (const s of key.settings) {
         crossReasons.push(`the disk-encryption setting ${label(s.resource)} references it`);
