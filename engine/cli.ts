@@ -1,12 +1,16 @@
 /**
  * `npm run preview:offline -- [--program DIR] [--policy-pack DIR] [--stack NAME] [--config key=value ...]
- *  [--secret-config key=value ...] [--policy-pack-config FILE] [--account-id ID] [--invokes FILE] [--json]`
+ *  [--secret-config key=value ...] [--policy-pack-config FILE] [--account-id ID] [--invokes FILE] [--unknowns]
+ *  [--json] [--help]`
  *
- * Exit codes: 0 no mandatory violation; 1 mandatory policy violation(s); 2 program error, unanswerable invoke,
- * a dynamic provider's check failure, invalid config or usage, or the policy pack failed.
+ * Exit codes: 0 no mandatory violation (and `--help`); 1 mandatory policy violation(s); 2 program error,
+ * unanswerable invoke, a dynamic provider's check failure, invalid config or usage, or the policy pack failed.
+ * `--help` prints the usage on stdout; a usage error prints it on stderr. Nothing printed holds a secret value.
  */
 import * as path from "node:path";
+import { jsonError, toJsonReport } from "./jsonReport";
 import { EXIT, formatReport, runPreview, type PreviewOptions } from "./preview";
+import { Redactor, secretPairValues } from "./redact";
 
 const USAGE = `usage: npm run preview:offline -- [options]
   --program DIR              Pulumi project to preview (default: the repository root)
@@ -19,20 +23,32 @@ const USAGE = `usage: npm run preview:offline -- [options]
   --account-id ID            AWS account id for aws:index/getCallerIdentity
                              (default: aws:allowedAccountIds when it names exactly one account)
   --invokes FILE             fixtures for other invokes: [{"token": ..., "args": {...}, "result": {...}}]
-  --json                     print the report as JSON
+  --unknowns                 leave values that exist only once created unknown, as pulumi preview does
+                             (policies reading them note they can't run); default: placeholders
+  --json                     print the report as JSON (unknown values and placeholders as markers:
+                             {"$unknown": true}, {"$placeholder": ..., "of": "<urn>#<property>"},
+                             {"$withPlaceholders": ..., "placeholders": [...]}; secrets as "[secret]")
+  --help, -h                 print this text (on stdout) and exit 0
 exit codes: 0 passed, 1 mandatory policy violation, 2 error (program, invoke, provider check, config, usage)
 
 What the pack sees, compared with pulumi preview: Remediate then Analyze on every resource's inputs, then
-AnalyzeStack on the preview outputs. Without the providers' schemas, a create's outputs are its inputs, an
-unknown id, and unknown arn/keyId/uniqueId/policyId/targetKeyArn for the few types the pack reads
-(aws:kms/key:Key, aws:kms/alias:Alias, aws:emrserverless/application:Application, aws:iam/role:Role,
-aws:iam/policy:Policy); every other computed output (e.g. tagsAll, autonamed names) is absent. Only dynamic
-resources' provider check runs (their serialized provider); other providers' checks and defaults do not.`;
+AnalyzeStack on the outputs. By default a create's id and the computed outputs the preview knows the shape of
+(KMS key id/keyId/arn, alias name/arn/targetKeyArn, EMR Serverless application id/arn, IAM role and user
+name/arn/uniqueId, IAM policy name/arn/policyId, and a generic id, plus an arn for aws: types, for the others)
+are placeholders: distinct, derived from the URN, with the stack's region, partition and account, so every
+document built from them is known and judged as if created. An invoke given a placeholder returns unknown, as in
+pulumi preview. With --unknowns those outputs are unknown instead (the CLI's view of a new stack). Every other
+computed output (e.g. tagsAll) is unknown to the program and absent from the outputs. Only dynamic resources'
+provider check runs (their serialized provider); other providers' checks and defaults do not. Secret values
+(secret config, values the program marks secret) are replaced by "[secret]" in everything printed.`;
+
+/** The parsed command line. */
+export type CliOptions = PreviewOptions & { json: boolean; help?: boolean };
 
 /** Parses the command line; throws a usage error naming the flag. */
-export function parseArgs(argv: readonly string[], cwd: string): PreviewOptions & { json: boolean } {
+export function parseArgs(argv: readonly string[], cwd: string): CliOptions {
     const root = path.resolve(__dirname, "..");
-    const opts: PreviewOptions & { json: boolean } = {
+    const opts: CliOptions = {
         programDir: root,
         packDir: path.join(root, "policypack"),
         config: [],
@@ -77,9 +93,13 @@ export function parseArgs(argv: readonly string[], cwd: string): PreviewOptions 
             case "--json":
                 opts.json = true;
                 break;
+            case "--unknowns":
+                opts.unknowns = true;
+                break;
             case "--help":
             case "-h":
-                throw new Error("help");
+                opts.help = true;
+                break;
             default:
                 throw new Error(`unknown option ${JSON.stringify(flag)}`);
         }
@@ -87,34 +107,66 @@ export function parseArgs(argv: readonly string[], cwd: string): PreviewOptions 
     return opts;
 }
 
-async function main(): Promise<number> {
-    let opts: PreviewOptions & { json: boolean };
+/** Where the CLI writes. */
+export interface CliIo {
+    stdout: (text: string) => void;
+    stderr: (text: string) => void;
+}
+
+/** Runs the command; resolves to the exit code (never rejects). Nothing it writes holds a known secret value. */
+export async function runCli(argv: readonly string[], cwd: string, io: CliIo): Promise<number> {
+    // Before the preview knows every secret, the values of the --secret-config flags are (a mistyped flag included).
+    const flagSecrets = new Redactor(secretPairValues(secretConfigValues(argv)));
+    let opts: CliOptions;
     try {
-        opts = parseArgs(process.argv.slice(2), process.env["INIT_CWD"] ?? process.cwd());
+        opts = parseArgs(argv, cwd);
     } catch (e) {
-        const m = (e as Error).message;
-        process.stderr.write(m === "help" ? `${USAGE}\n` : `error: ${m}\n${USAGE}\n`);
-        return m === "help" ? EXIT.ok : EXIT.error;
+        io.stderr(flagSecrets.text(`error: ${(e as Error).message}\n${USAGE}\n`));
+        return EXIT.error;
+    }
+    if (opts.help) {
+        io.stdout(`${USAGE}\n`);
+        return EXIT.ok;
     }
     try {
         const report = await runPreview(opts);
-        process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+        io.stdout(opts.json ? `${JSON.stringify(toJsonReport(report), null, 2)}\n` : `${formatReport(report)}\n`);
         return report.exitCode;
     } catch (e) {
-        const m = e instanceof Error ? e.message : String(e);
+        // runPreview redacts what it knows; the flags' values are redacted again in case it failed before.
+        const m = flagSecrets.text(e instanceof Error ? e.message : String(e));
         if (opts.json) {
-            process.stdout.write(`${JSON.stringify({ error: m, exitCode: EXIT.error }, null, 2)}\n`);
+            io.stdout(`${JSON.stringify(jsonError(m, EXIT.error), null, 2)}\n`);
         }
-        process.stderr.write(`error: ${m}\n`);
+        io.stderr(`error: ${m}\n`);
         return EXIT.error;
     }
 }
 
+/** The values given to --secret-config, found without parsing the rest (which may be what is wrong). */
+function secretConfigValues(argv: readonly string[]): string[] {
+    const out: string[] = [];
+    argv.forEach((a, i) => {
+        if (a === "--secret-config" && argv[i + 1] !== undefined) {
+            out.push(argv[i + 1]);
+        } else if (a.startsWith("--secret-config=")) {
+            out.push(a.slice("--secret-config=".length));
+        }
+    });
+    return out;
+}
+
 if (require.main === module) {
-    main().then(
+    runCli(process.argv.slice(2), process.env["INIT_CWD"] ?? process.cwd(), {
+        stdout: (t) => process.stdout.write(t),
+        stderr: (t) => process.stderr.write(t),
+    }).then(
         (code) => process.exit(code),
         (e: unknown) => {
-            process.stderr.write(`error: ${e instanceof Error ? e.stack : String(e)}\n`);
+            const m = e instanceof Error ? e.message : String(e);
+            process.stderr.write(
+                `error: ${new Redactor(secretPairValues(secretConfigValues(process.argv))).text(m)}\n`,
+            );
             process.exit(EXIT.error);
         },
     );

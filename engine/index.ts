@@ -8,6 +8,9 @@ export * from "./properties";
 export * from "./project";
 export type * from "./previewTypes";
 export * from "./dynamicProvider";
+export * from "./placeholders";
+export * from "./redact";
+export * from "./jsonReport";
 export {
     accountIdFrom,
     analyzeView,
@@ -23,11 +26,15 @@ export {
     engineView,
     EXIT,
     formatReport,
+    knownSecrets,
+    placeholderEntries,
+    placeholderWarnings,
     readInvokeFixtures,
     runPreview,
     stackUrn,
     type CapturedProgram,
     type EngineResource,
+    type PlaceholderEntry,
     type PlannedStep,
     type PreviewOptions,
     type PreviewReport,

@@ -18,9 +18,10 @@ import {
     type ResourceOptions,
 } from "./analyzer";
 import type { CheckFailureRecord } from "./dynamicProvider";
-import { parsePolicyPackConfig } from "./policyConfig";
+import { parsePolicyPackConfig, type PolicyConfig } from "./policyConfig";
 import { loadStackConfig, readProject } from "./project";
 import { displayValue, maskSecrets, type PropertyMap, secret, UNKNOWN, stripInternalKeys } from "./properties";
+import { configSecrets, Redactor, secretPairValues, wireSecrets } from "./redact";
 import type { InvokeFixture, RecordedResource, RunnerRequest, RunnerResult, UnansweredInvoke } from "./previewTypes";
 
 /** Exit codes of the offline preview. */
@@ -56,6 +57,17 @@ export interface PreviewOptions {
     accountId?: string;
     /** A fixtures file for other invokes and reads. */
     invokesFile?: string;
+    /**
+     * Leave computed outputs unknown, as `pulumi preview` does for a new stack (the pack then notes it cannot judge
+     * what depends on them). Default: placeholders, judged as if created.
+     */
+    unknowns?: boolean;
+}
+
+/** A made-up value: which output of which resource it stands for (`<urn>#<property>`). */
+export interface PlaceholderEntry {
+    value: string;
+    of: string;
 }
 
 /** One step of the plan, in the order the engine would see it. */
@@ -87,6 +99,13 @@ export interface RemediationReport {
 export interface PreviewReport {
     project: string;
     stack: string;
+    /**
+     * "placeholders": values that exist only once created were replaced by placeholders, and the verdict is as if
+     * the resources were created; "unknowns": they were left unknown, as `pulumi preview` does.
+     */
+    mode: "placeholders" | "unknowns";
+    /** The placeholders, in registration order (a secret one shows as redacted). */
+    placeholders: PlaceholderEntry[];
     steps: PlannedStep[];
     policyPack?: { name: string; version: string; dir: string };
     diagnostics: Diagnostic[];
@@ -377,12 +396,11 @@ export interface CapturedProgram {
 }
 
 /**
- * Reads the project and its config, runs the program under mocks and builds the engine's view. `mode` "update"
- * (test-only) gives made-up computed outputs instead of unknowns, to judge a program's full state.
+ * Reads the project and its config, runs the program under mocks and builds the engine's view: with placeholders for
+ * what creates compute, or (`unknowns`) with those outputs unknown.
  */
 export async function captureProgram(
     opts: Omit<PreviewOptions, "packDir" | "policyPackConfigFile">,
-    mode: "preview" | "update" = "preview",
 ): Promise<CapturedProgram> {
     const programDir = path.resolve(opts.programDir);
     const stack = opts.stack ?? defaultStack(programDir);
@@ -401,7 +419,7 @@ export async function captureProgram(
         accountId: accountIdFrom(opts.accountId, config),
         region: config["aws:region"],
         invokes,
-        mode,
+        mode: opts.unknowns ? "unknowns" : "placeholders",
     };
     const t0 = performance.now();
     const result = await runProgram(req);
@@ -525,15 +543,100 @@ export function formatCheckFailure(f: CheckFailureRecord, inputs: PropertyMap | 
  * reconfigured with the policy pack config, and not closed).
  */
 export async function runPreview(opts: PreviewOptions, pack?: PolicyPackClient): Promise<PreviewReport> {
+    // Every known secret value is redacted from the report and from errors: before the program ran, the values of the
+    // --secret-config flags; after, everything the program's run showed to be secret.
+    let redactor = new Redactor(secretPairValues(opts.secretConfig ?? []));
+    try {
+        const fileConfig = opts.policyPackConfigFile
+            ? parsePolicyPackConfig(fs.readFileSync(opts.policyPackConfigFile, "utf8"), opts.policyPackConfigFile)
+            : {};
+        const captured = await captureProgram(opts);
+        redactor = new Redactor(knownSecrets(captured));
+        return redactor.json(await judge(opts, captured, fileConfig, pack));
+    } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        const redacted = redactor.text(message);
+        throw redacted === message ? e : new Error(redacted);
+    }
+}
+
+/** Every value the captured run showed to be secret (see `./redact`). */
+export function knownSecrets(captured: Pick<CapturedProgram, "config" | "secretKeys" | "result">): Set<string> {
+    const out = new Set<string>();
+    configSecrets(captured.config, captured.secretKeys, out);
+    for (const r of captured.result.resources) {
+        wireSecrets(r.inputs, out);
+        wireSecrets(r.state, out);
+        wireSecrets(r.outputs, out);
+    }
+    wireSecrets(captured.result.stackOutputs, out);
+    for (const v of captured.result.secretValues ?? []) {
+        out.add(v);
+    }
+    return out;
+}
+
+/** The placeholders of a run, in registration order. */
+export function placeholderEntries(resources: readonly RecordedResource[]): PlaceholderEntry[] {
+    const out: PlaceholderEntry[] = [];
+    for (const r of resources) {
+        for (const [property, value] of Object.entries(r.placeholders ?? {})) {
+            out.push({ value, of: `${r.urn}#${property}` });
+        }
+    }
+    return out;
+}
+
+/** What the report says about values placeholders could not stand for, grouped by reason (pure). */
+export function placeholderWarnings(
+    resources: readonly RecordedResource[],
+    placeholderInvokes: readonly (readonly string[])[],
+    placeholders: readonly PlaceholderEntry[],
+): string[] {
+    const byReason = new Map<string, string[]>();
+    for (const r of resources) {
+        for (const [property, why] of Object.entries(r.unknownOutputs ?? {})) {
+            const list = byReason.get(why) ?? [];
+            list.push(`${r.type} '${r.name}' ${property}`);
+            byReason.set(why, list);
+        }
+    }
+    const some = (list: readonly string[]): string =>
+        list.length <= 3 ? list.join(", ") : `${list.slice(0, 3).join(", ")} and ${list.length - 3} more`;
+    const out = [...byReason].map(
+        ([why, list]) => `no placeholder for ${some(list)}: ${why}; they stay unknown, as in pulumi preview`,
+    );
+    if (placeholderInvokes.length > 0) {
+        const of = new Map<string, string>();
+        for (const p of placeholders) {
+            if (!of.has(p.value)) {
+                of.set(p.value, p.of);
+            }
+        }
+        const used = [...new Set(placeholderInvokes.flat())].map((v) => of.get(v) ?? v);
+        out.push(
+            `${placeholderInvokes.length} invoke(s) received placeholders (${some(used)}): what they return is not ` +
+                "known before the resources exist, so their results are unknown, as in pulumi preview",
+        );
+    }
+    return out;
+}
+
+/** Runs the policy pack on a captured program and builds the (unredacted) report. */
+async function judge(
+    opts: PreviewOptions,
+    captured: CapturedProgram,
+    fileConfig: Record<string, PolicyConfig>,
+    pack?: PolicyPackClient,
+): Promise<PreviewReport> {
     const packDir = path.resolve(opts.packDir);
-    const fileConfig = opts.policyPackConfigFile
-        ? parsePolicyPackConfig(fs.readFileSync(opts.policyPackConfigFile, "utf8"), opts.policyPackConfigFile)
-        : {};
-    const captured = await captureProgram(opts);
     const { project, stack, organization, config, secretKeys, result, view } = captured;
+    const placeholders = placeholderEntries(result.resources);
     const report: PreviewReport = {
         project,
         stack,
+        mode: opts.unknowns ? "unknowns" : "placeholders",
+        placeholders,
         steps: view.map((r) => ({
             op: r.op,
             urn: r.urn,
@@ -551,7 +654,7 @@ export async function runPreview(opts: PreviewOptions, pack?: PolicyPackClient):
         invokes: result.invokes,
         exitCode: EXIT.ok,
         timings: { programMs: captured.programMs },
-        warnings: [],
+        warnings: placeholderWarnings(result.resources, result.placeholderInvokes ?? [], placeholders),
     };
     if (result.error || result.unanswered.length > 0) {
         const cannot = result.unanswered.map((u) => `cannot answer ${u.token}(${JSON.stringify(u.args)}): ${u.reason}`);
@@ -629,6 +732,7 @@ export function fixtureTemplate(u: UnansweredInvoke): string {
 export function formatReport(report: PreviewReport): string {
     const lines: string[] = [];
     lines.push(`Previewing update (${report.stack}) offline, under runtime mocks:`, "");
+    const asIfCreated = report.mode === "placeholders" ? ", judged as if created" : "";
     const children = new Map<string, PlannedStep[]>();
     const shown = report.steps.filter((s) => !s.defaultProvider);
     for (const s of shown) {
@@ -690,6 +794,7 @@ export function formatReport(report: PreviewReport): string {
     if (report.warnings.length > 0) {
         lines.push("");
     }
+    lines.push(...formatPlaceholders(report));
     if (report.policyPack) {
         const failed = hasMandatory(report.diagnostics);
         lines.push("Policies:");
@@ -723,9 +828,41 @@ export function formatReport(report: PreviewReport): string {
     } else if (report.exitCode === EXIT.error) {
         lines.push("error: preview failed; fix the program error above (exit code 2)");
     } else if (report.exitCode === EXIT.mandatoryViolation) {
-        lines.push(`error: preview failed: ${m} mandatory policy violation(s), ${a} advisory (exit code 1)`);
+        lines.push(
+            `error: preview failed: ${m} mandatory policy violation(s), ${a} advisory${asIfCreated} (exit code 1)`,
+        );
     } else {
-        lines.push(`Preview passed: no mandatory policy violation, ${a} advisory (exit code 0)`);
+        lines.push(`Preview passed: no mandatory policy violation, ${a} advisory${asIfCreated} (exit code 0)`);
     }
     return lines.join("\n");
+}
+
+/** How many placeholders the text report lists (the JSON report lists them all). */
+const PLACEHOLDER_LINES = 20;
+
+/** The text report's placeholder section: which values are made up, and what that means for the verdict. */
+function formatPlaceholders(report: PreviewReport): string[] {
+    if (report.mode === "unknowns") {
+        return [
+            "Computed outputs are unknown, as in pulumi preview: policies that read them note they can't run",
+            "(drop --unknowns to judge them with placeholders, as if created).",
+            "",
+        ];
+    }
+    if (report.placeholders.length === 0) {
+        return [];
+    }
+    const names = new Map(report.steps.map((s) => [s.urn, `${s.type} '${s.name}'`]));
+    const rows = report.placeholders.slice(0, PLACEHOLDER_LINES).map((p) => {
+        const at = p.of.lastIndexOf("#");
+        return `    ${names.get(p.of.slice(0, at)) ?? p.of.slice(0, at)} ${p.of.slice(at + 1)} = ${p.value}`;
+    });
+    const more = report.placeholders.length - rows.length;
+    return [
+        "Placeholders: values that exist only once the resources are created, made up with the right shape, the same",
+        "value wherever they flow; the policies judged the stack as if created:",
+        ...rows,
+        ...(more > 0 ? [`    ... and ${more} more (--json lists them all)`] : []),
+        "",
+    ];
 }

@@ -5,8 +5,12 @@
  *
  * Usage (internal): `node -r ts-node/register/transpile-only engine/previewRunner.ts <request.json> <result.json>`
  *
- * - Resources: every registration is a create; the mock returns the inputs as state and no id, so the
- *   id and every computed output are unknown, as in a real preview.
+ * - Resources: every registration is a create. By default ("placeholders") the mock returns the inputs plus a
+ *   placeholder id and placeholder computed outputs (`./placeholders`), so every value built from them is known and
+ *   judged as if created; an invoke whose arguments contain a placeholder gets an unknown result, as an invoke on a
+ *   not-yet-created resource does in `pulumi preview`. With "unknowns" (the CLI's view) the mock returns the inputs
+ *   and no id, so the id and every computed output are unknown, as in a real preview.
+ * - Secrets: every value the program passes to `pulumi.secret` is recorded, so that the report can redact it.
  * - Invokes: aws:index/getCallerIdentity, getRegion, getPartition are answered from the request (account id and
  *   aws:region); anything else only from the fixtures, matched on token and exact arguments. An invoke nobody can
  *   answer is recorded and fails the program; nothing is made up.
@@ -15,8 +19,17 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as pulumiTypes from "@pulumi/pulumi";
 import { checkDynamicResource, isDynamicType, loadDynamicProvider, PROVIDER_KEY } from "./dynamicProvider";
+import {
+    childUrn,
+    partitionOfRegion,
+    PlaceholderFactory,
+    providerContext,
+    type PlaceholderContext,
+    type PlaceholderOutputs,
+} from "./placeholders";
 import type { JsonValue } from "./policyConfig";
-import type { PropertyMap } from "./properties";
+import { type PropertyMap, UNKNOWN } from "./properties";
+import { secretLeaves } from "./redact";
 import type { InvokeFixture, RecordedResource, RunnerRequest, RunnerResult, UnansweredInvoke } from "./previewTypes";
 
 const TOKENS = {
@@ -25,15 +38,12 @@ const TOKENS = {
     partition: "aws:index/getPartition:getPartition",
 };
 
-/** The AWS partition of a region, and its DNS suffix. */
+/** The AWS partition of a region (as placeholder ARNs have it), and its DNS suffix. */
 export function partitionOf(region: string): { partition: string; dnsSuffix: string; reverseDnsPrefix: string } {
-    if (region.startsWith("cn-")) {
-        return { partition: "aws-cn", dnsSuffix: "amazonaws.com.cn", reverseDnsPrefix: "cn.com.amazonaws" };
-    }
-    if (region.startsWith("us-gov-")) {
-        return { partition: "aws-us-gov", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
-    }
-    return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+    const partition = partitionOfRegion(region);
+    return partition === "aws-cn"
+        ? { partition, dnsSuffix: "amazonaws.com.cn", reverseDnsPrefix: "cn.com.amazonaws" }
+        : { partition, dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
 }
 
 /** JSON with sorted keys and no undefined: the form fixtures are compared in. */
@@ -122,60 +132,6 @@ export function builtinInvoke(
         }
         default:
             return undefined;
-    }
-}
-
-function hash(text: string): string {
-    let h = 0x811c9dc5;
-    let out = "";
-    for (let round = 0; round < 4; round++) {
-        for (const c of `${round}:${text}`) {
-            h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
-        }
-        out += h.toString(16).padStart(8, "0");
-    }
-    return out;
-}
-
-/**
- * Test-only ("update" mode): deterministic computed outputs for a created resource, as after `pulumi up`.
- * Ids and ARNs follow each service's format so that ARN checks can run; they name nothing real.
- */
-export function simulatedOutputs(
-    type: string,
-    name: string,
-    account: string,
-    region: string,
-): { id: string; outputs: Record<string, string> } {
-    const h = hash(`${type}::${name}`);
-    const p = partitionOf(region).partition;
-    switch (type) {
-        case "aws:kms/key:Key": {
-            const keyId = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-            return { id: keyId, outputs: { keyId, arn: `arn:${p}:kms:${region}:${account}:key/${keyId}` } };
-        }
-        case "aws:emrserverless/application:Application": {
-            const id = `00${h.slice(0, 14)}`;
-            return { id, outputs: { arn: `arn:${p}:emr-serverless:${region}:${account}:/applications/${id}` } };
-        }
-        case "aws:iam/role:Role":
-            return {
-                id: name,
-                outputs: {
-                    name,
-                    arn: `arn:${p}:iam::${account}:role/${name}`,
-                    uniqueId: `AROA${h.slice(0, 17).toUpperCase()}`,
-                },
-            };
-        case "aws:iam/policy:Policy":
-            return {
-                id: `arn:${p}:iam::${account}:policy/${name}`,
-                outputs: { arn: `arn:${p}:iam::${account}:policy/${name}` },
-            };
-        case "aws:kms/alias:Alias":
-            return { id: name, outputs: { arn: `arn:${p}:kms:${region}:${account}:${name}` } };
-        default:
-            return { id: `${name}-${h.slice(0, 8)}`, outputs: {} };
     }
 }
 
@@ -328,12 +284,76 @@ async function main(): Promise<void> {
         return Object.assign(e, { details: e.message });
     };
 
+    // Placeholders for what creates compute (default); the explicit providers' region and account (for placeholders
+    // and for the built-in invokes: a resource or an invoke with an explicit provider lives where it says).
+    const placeholders =
+        req.mode === "unknowns" ? undefined : new PlaceholderFactory(req.accountId ? [req.accountId] : []);
+    const providerContexts = new Map<string, PlaceholderContext>();
+    const made = new Map<string, PlaceholderOutputs>();
+    let registering: RegisterRequestPb | undefined;
+    const contextOf = (token: string, providerRef: string | undefined): PlaceholderContext => {
+        const explicit = providerRef
+            ? providerContexts.get(providerRef.slice(0, providerRef.lastIndexOf("::")))
+            : undefined;
+        return {
+            region: explicit?.region ?? req.config[`${token.split(":")[0]}:region`],
+            account: explicit?.account ?? req.accountId,
+        };
+    };
+    // Each type's property names (inputs and outputs: the SDK's resource classes list their outputs as undefined), so
+    // that a placeholder is made only for an output the type has.
+    const propertyNames = new Map<string, ReadonlySet<string>>();
+    if (placeholders) {
+        const runtimeResource = require(path.join(pulumiDir, "runtime", "resource")) as {
+            registerResource(...args: unknown[]): unknown;
+        };
+        const registerResource = runtimeResource.registerResource;
+        runtimeResource.registerResource = (...args: unknown[]): unknown => {
+            const [, , type, , , , , props] = args;
+            if (typeof type === "string" && typeof props === "object" && props !== null && !propertyNames.has(type)) {
+                propertyNames.set(type, new Set(Object.keys(props)));
+            }
+            return registerResource(...args);
+        };
+        // An invoke whose arguments hold a placeholder gets the SDK's unknown result, as one whose arguments come
+        // from a resource not yet created does in `pulumi preview` (the SDK asks this before calling the monitor).
+        const rpcInternals = require(path.join(pulumiDir, "runtime", "rpc")) as {
+            containsUnknownValues(v: unknown): boolean;
+        };
+        const containsUnknownValues = rpcInternals.containsUnknownValues;
+        rpcInternals.containsUnknownValues = (v: unknown): boolean => {
+            if (containsUnknownValues(v)) {
+                return true;
+            }
+            const found = placeholders.findIn(v);
+            if (found.length > 0) {
+                (result.placeholderInvokes ??= []).push(found);
+                return true;
+            }
+            return false;
+        };
+    }
+    // Values the program marks secret, for the report's redaction (what reaches a resource is wrapped on the wire;
+    // this also catches a secret that only reaches one inside a larger value).
+    const secretValues = new Set<string>();
+    const exportsOfPulumi = pulumi as unknown as Record<string, unknown>;
+    const secret = pulumi.secret;
+    exportsOfPulumi["secret"] = <T>(value: pulumiTypes.Input<T>): pulumiTypes.Output<pulumiTypes.Unwrap<T>> => {
+        const out = secret(value);
+        (out as unknown as { promise(withUnknowns: boolean): Promise<unknown> }).promise(true).then(
+            (v) => secretLeaves(v, secretValues),
+            () => undefined,
+        );
+        return out;
+    };
+
     await pulumi.runtime.setMocks(
         {
             call: (args: pulumiTypes.runtime.MockCallArgs): Record<string, unknown> => {
                 touch();
                 const callArgs = plainArgs(args.inputs);
-                const builtin = builtinInvoke(req, args.token, callArgs);
+                const where = contextOf(args.token, args.provider);
+                const builtin = builtinInvoke({ accountId: where.account, region: where.region }, args.token, callArgs);
                 if (builtin && "result" in builtin) {
                     result.invokes.push({ token: args.token, args: callArgs, source: "config" });
                     return builtin.result;
@@ -364,30 +384,35 @@ async function main(): Promise<void> {
                     result.invokes.push({ token: args.type, args: readArgs, source: "fixture" });
                     return { id: args.id, state: fixture.result };
                 }
-                if (req.mode === "update" && args.custom) {
-                    const sim = simulatedOutputs(
-                        args.type,
-                        args.name,
-                        req.accountId ?? "111122223333",
-                        req.region ?? "us-east-1",
+                const inputs = args.inputs as Record<string, unknown>;
+                const urn = childUrn(req.project, req.stack, registering?.getParent() ?? "", args.type, args.name);
+                if (args.type.startsWith("pulumi:providers:")) {
+                    providerContexts.set(urn, providerContext(inputs));
+                } else if (placeholders && args.custom) {
+                    const p = placeholders.forCreate(
+                        { urn, type: args.type, name: args.name, inputs, properties: propertyNames.get(args.type) },
+                        contextOf(args.type, args.provider),
                     );
-                    return { id: sim.id, state: { ...(args.inputs as Record<string, unknown>), ...sim.outputs } };
+                    made.set(urn, p);
+                    return { id: p.id || undefined, state: { ...inputs, ...p.outputs } };
                 }
                 // A create at preview: the inputs are known, the id and computed outputs are not.
-                return { id: undefined, state: args.inputs as Record<string, unknown> };
+                return { id: undefined, state: inputs };
             },
         },
         req.project,
         req.stack,
-        req.mode !== "update",
+        true,
         req.organization,
     );
 
     const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
     const byUrn = new Map<string, RecordedResource>();
     const origRegister = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (r: RegisterRequestPb, cb: Callback) =>
-        origRegister(r, (err, resp) => {
+    monitor.registerResource = (r: RegisterRequestPb, cb: Callback) => {
+        // The mock monitor calls newResource synchronously: this is the registration it answers.
+        registering = r;
+        return origRegister(r, (err, resp) => {
             if (!err && resp) {
                 const propertyDependencies: Record<string, string[]> = {};
                 r.getPropertydependenciesMap().forEach((v, k) => {
@@ -409,17 +434,23 @@ async function main(): Promise<void> {
                     additionalSecretOutputs: r.getAdditionalsecretoutputsList(),
                     ...(r.getDeletebeforereplacedefined() ? { deleteBeforeReplace: r.getDeletebeforereplace() } : {}),
                 };
-                if (req.mode === "update" && rec.custom) {
+                const p = made.get(rec.urn);
+                if (p) {
                     rec.state = {
                         ...((resp.getObject?.()?.toJavaScript() ?? {}) as PropertyMap),
-                        id: resp.getId?.() ?? "",
+                        id: p.id || UNKNOWN.string,
                     };
+                    rec.placeholders = p.placeholders;
+                    if (Object.keys(p.unknown).length > 0) {
+                        rec.unknownOutputs = p.unknown;
+                    }
                 }
                 byUrn.set(rec.urn, rec);
                 result.resources.push(rec);
             }
             cb(err, resp);
         });
+    };
     const origRead = monitor.readResource.bind(monitor);
     monitor.readResource = (r: ReadRequestPb, cb: Callback) =>
         origRead(r, (err, resp) => {
@@ -537,6 +568,9 @@ async function main(): Promise<void> {
     }
     if (errors.length > 0) {
         result.error = errors.join("\n");
+    }
+    if (secretValues.size > 0) {
+        result.secretValues = [...secretValues];
     }
     fs.writeFileSync(resultFile, JSON.stringify(result));
     process.exit(0);

@@ -31,11 +31,10 @@ export interface RunnerRequest {
     region?: string;
     invokes: InvokeFixture[];
     /**
-     * "preview" (default): a preview of an empty stack, computed outputs unknown. "update": as after `pulumi up`,
-     * with deterministic made-up ids and ARNs for computed outputs (test-only: to judge a program's full state;
-     * never used by the preview command).
+     * "placeholders" (default): creates get placeholder ids and computed outputs, so the program's documents are known
+     * and judged as if created. "unknowns": as `pulumi preview` sees a new stack, computed outputs unknown.
      */
-    mode?: "preview" | "update";
+    mode?: "placeholders" | "unknowns";
 }
 
 /** One registered resource, as the engine would see its registration at preview. */
@@ -58,8 +57,12 @@ export interface RecordedResource {
     ignoreChanges: string[];
     additionalSecretOutputs: string[];
     deleteBeforeReplace?: boolean;
-    /** In "update" mode, the state the mock returned (wire form). */
+    /** With placeholders, a create's state as the mock returned it: inputs, placeholders, and `id` (wire form). */
     state?: PropertyMap;
+    /** With placeholders, the made-up values of a create, by output property (`id` included when made up). */
+    placeholders?: Record<string, string>;
+    /** With placeholders, the computed outputs that stayed unknown, and why (e.g. no region). */
+    unknownOutputs?: Record<string, string>;
     /** Component outputs (registerResourceOutputs), wire form. */
     outputs?: PropertyMap;
     /** True for a `.get()` read of an existing resource. */
@@ -94,4 +97,8 @@ export interface RunnerResult {
     stackOutputs: PropertyMap;
     /** Failures reported by dynamic providers' `check` (run as the engine does at preview). */
     checkFailures?: CheckFailureRecord[];
+    /** With placeholders: for each invoke given placeholder arguments (its result unknown), the placeholders. */
+    placeholderInvokes?: string[][];
+    /** Values the program passed to `pulumi.secret` (never printed: only used to redact the report). */
+    secretValues?: string[];
 }

@@ -3,105 +3,49 @@
  * judged by its own pack, then mutated one weakening at a time.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type Diagnostic, PolicyPackClient } from "../../engine/analyzer";
 import type { JsonValue } from "../../engine/policyConfig";
-import {
-    analyzeView,
-    captureProgram,
-    type EngineResource,
-    formatReport,
-    type PreviewReport,
-    runPreview,
-} from "../../engine/preview";
-import { isUnknown } from "../../engine/properties";
-import { assertPackBuilt, REAL_PACK, ROOT } from "./support";
+import { analyzeView, captureProgram, type EngineResource, formatReport, runPreview } from "../../engine/preview";
+import type { JsonReport } from "../../engine/jsonReport";
+import { assertPackBuilt, limited, preview, REAL_PACK, ROOT, type Run } from "./support";
 
 const EXISTING = path.join(__dirname, "programs", "existing-key");
-
-interface Run {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-}
-
-function preview(args: string[]): Promise<Run> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(
-            process.execPath,
-            ["-r", "ts-node/register/transpile-only", path.join(ROOT, "engine", "cli.ts"), ...args],
-            {
-                cwd: ROOT,
-                env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true", INIT_CWD: ROOT },
-                stdio: ["ignore", "pipe", "pipe"],
-            },
-        );
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
-        child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
-        child.on("error", reject);
-        child.on("exit", (code) => resolve({ code, stdout, stderr }));
-    });
-}
-
-/** Runs `jobs` at most `n` at a time; each result is available as soon as it is done. */
-function limited<T>(n: number, jobs: (() => Promise<T>)[]): Promise<T>[] {
-    let running = 0;
-    const queue: (() => void)[] = [];
-    return jobs.map(
-        (job) =>
-            new Promise<T>((resolve, reject) => {
-                const start = (): void => {
-                    running++;
-                    job()
-                        .then(resolve, reject)
-                        .finally(() => {
-                            running--;
-                            queue.shift()?.();
-                        });
-                };
-                if (running < n) {
-                    start();
-                } else {
-                    queue.push(start);
-                }
-            }),
-    );
-}
 
 const mandatory = (ds: readonly Diagnostic[]): string[] =>
     [...new Set(ds.filter((d) => d.enforcementLevel === "mandatory").map((d) => d.policyName))].sort();
 
 describe("offline preview: the command end to end", function () {
     this.timeout(120_000);
-    let runs: Record<"root" | "bad" | "symmetric" | "asymmetric" | "noFixture", Promise<Run>>;
+    let runs: Record<"root" | "rootUnknowns" | "bad" | "symmetric" | "asymmetric" | "noFixture", Promise<Run>>;
 
     before(() => {
         assertPackBuilt();
-        const [root, bad, symmetric, asymmetric, noFixture] = limited(2, [
+        const [root, rootUnknowns, bad, symmetric, asymmetric, noFixture] = limited(2, [
             () => preview(["--account-id", "111122223333", "--json"]),
+            () => preview(["--unknowns"]),
             () => preview(["--program", "examples/insecure-key"]),
             () =>
                 preview(["--program", EXISTING, "--invokes", path.join(EXISTING, "symmetric.invokes.json"), "--json"]),
             () => preview(["--program", EXISTING, "--invokes", path.join(EXISTING, "asymmetric.invokes.json")]),
             () => preview(["--program", EXISTING]),
         ]);
-        runs = { root, bad, symmetric, asymmetric, noFixture };
+        runs = { root, rootUnknowns, bad, symmetric, asymmetric, noFixture };
         // Avoid unhandled rejections for runs a failing test never awaits.
         for (const r of Object.values(runs)) {
             r.catch(() => undefined);
         }
     });
 
-    it("the root example previews with no mandatory violation (exit 0), the component's resources planned", async () => {
+    it("the root example passes with no diagnostic at all (exit 0), judged as if created, the component's resources planned", async () => {
         const r = await runs.root;
         assert.equal(r.code, 0, r.stdout + r.stderr);
-        const report = JSON.parse(r.stdout) as PreviewReport;
-        assert.deepEqual(mandatory(report.diagnostics), []);
+        const report = JSON.parse(r.stdout) as JsonReport;
+        assert.deepEqual(report.diagnostics, [], 'no violation, and no "can\'t run policy" note');
+        assert.equal(report.mode, "placeholders");
+        assert.equal(report.asIfCreated, true);
         const types = report.steps.map((s) => s.type);
         for (const t of [
             "pulumi:pulumi:Stack",
@@ -114,7 +58,26 @@ describe("offline preview: the command end to end", function () {
         }
         const setting = report.steps.find((s) => s.type.startsWith("pulumi-nodejs:dynamic/"));
         assert.equal(setting && "__provider" in setting.inputs, false, "__provider is not part of the plan");
-        assert.ok(setting && isUnknown(setting.inputs["encryptionKeyArn"]), "the key ARN is unknown at preview");
+        const key = report.steps.find((s) => s.type === "aws:kms/key:Key");
+        assert.deepEqual(
+            setting?.inputs["encryptionKeyArn"],
+            report.placeholders.find((p) => p.of === `${key?.urn}#arn`),
+            "the setting's key ARN is the created key's placeholder ARN, marked as one",
+        );
+    });
+
+    it("with --unknowns the root example's computed outputs are unknown: it passes (exit 0) with can't-run notes only", async () => {
+        const r = await runs.rootUnknowns;
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.match(r.stdout, /Computed outputs are unknown, as in pulumi preview/);
+        assert.match(
+            r.stdout,
+            /- \[advisory\]\s+enforce-emr-serverless-service-conditions\s+\(aws:kms\/keyPolicy:KeyPolicy/,
+        );
+        assert.match(r.stdout, /can't run policy 'enforce-emr-serverless-service-conditions' .* during preview/);
+        assert.doesNotMatch(r.stdout, /\[mandatory\]/);
+        assert.doesNotMatch(r.stdout, /Placeholders:/);
+        assert.match(r.stdout, /Preview passed: no mandatory policy violation, \d+ advisory \(exit code 0\)/);
     });
 
     it("the deliberately wrong example is blocked (exit 1) with the expected mandatory violations", async () => {
@@ -134,8 +97,21 @@ describe("offline preview: the command end to end", function () {
     it("the component with an existing symmetric key (invokes fixture) passes (exit 0)", async () => {
         const r = await runs.symmetric;
         assert.equal(r.code, 0, r.stdout + r.stderr);
-        const report = JSON.parse(r.stdout) as PreviewReport;
-        assert.deepEqual(mandatory(report.diagnostics), []);
+        const report = JSON.parse(r.stdout) as JsonReport;
+        assert.deepEqual(report.diagnostics, [], "no violation and no note");
+        const existing = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        const setting = report.steps.find((s) => s.type.startsWith("pulumi-nodejs:dynamic/"));
+        assert.equal(
+            setting?.inputs["encryptionKeyArn"],
+            existing,
+            "the existing key's ARN is real, not a placeholder",
+        );
+        const app = report.steps.find((s) => s.type === "aws:emrserverless/application:Application");
+        assert.deepEqual(
+            setting?.inputs["applicationId"],
+            report.placeholders.find((p) => p.of === `${app?.urn}#id`),
+            "the new application's id is a placeholder",
+        );
         assert.ok(report.invokes.some((i) => i.token === "aws:kms/getKey:getKey" && i.source === "fixture"));
         assert.equal(
             report.steps.some((s) => s.type === "aws:kms/key:Key"),
@@ -165,12 +141,24 @@ describe("offline preview: the command end to end", function () {
         assert.match(r.stdout, /"token": "aws:kms\/getKey:getKey"/);
     });
 
-    it("refuses unknown flags with a usage message (exit 2)", async () => {
+    it("refuses unknown flags with a usage message on stderr, nothing on stdout (exit 2)", async () => {
         const r = await preview(["--frobnicate"]);
         assert.equal(r.code, 2);
         assert.match(r.stderr, /unknown option "--frobnicate"/);
         assert.match(r.stderr, /--policy-pack-config FILE/);
+        assert.equal(r.stdout, "");
     });
+
+    for (const flag of ["--help", "-h"]) {
+        it(`${flag} prints the usage on stdout, nothing on stderr, and runs nothing (exit 0)`, async () => {
+            const r = await preview(["--program", "/nonexistent", flag]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.match(r.stdout, /^usage: npm run preview:offline -- \[options\]/);
+            assert.match(r.stdout, /--unknowns/);
+            assert.match(r.stdout, /\{"\$placeholder": \.\.\., "of": "<urn>#<property>"\}/);
+            assert.equal(r.stderr, "");
+        });
+    }
 });
 
 describe("offline preview: the component's full state against its own pack", function () {
@@ -181,7 +169,7 @@ describe("offline preview: the component's full state against its own pack", fun
     before(async () => {
         assertPackBuilt();
         const [captured, launched] = await Promise.all([
-            captureProgram({ programDir: ROOT, accountId: "111122223333" }, "update"),
+            captureProgram({ programDir: ROOT, accountId: "111122223333" }),
             PolicyPackClient.launch({
                 packDir: REAL_PACK,
                 stack: {

@@ -235,6 +235,8 @@ describe("offline preview: the Remediate pass", function () {
         const text = formatReport({
             project: "proj",
             stack: "dev",
+            mode: "unknowns",
+            placeholders: [],
             steps: result.view.map((r) => ({
                 op: r.op,
                 urn: r.urn,
@@ -278,7 +280,7 @@ describe("offline preview: the Remediate pass", function () {
     });
 });
 
-describe("offline preview: computed outputs at preview", () => {
+describe("offline preview --unknowns: computed outputs at preview", () => {
     const outputs = (type: string, inputs: PropertyMap): PropertyMap => {
         const view = engineView("proj", "dev", {}, { resources: [recorded(type, "r", inputs)], stackOutputs: {} });
         const r = view.find((v) => v.type === type);
