@@ -1,6 +1,6 @@
 /**
  * Secrets never printed: recognisable secret values sent through every path of the offline preview (secret config in
- * a Sid, a condition and an ARN pattern, upper-cased; a provider's secret config; a literal the program marks secret;
+ * a Sid, a condition and an ARN pattern, lower-cased; a provider's secret config; a literal the program marks secret;
  * an invoke's arguments and the fixture template; an error message; the program's own stderr) never appear in what the
  * command prints, text or --json, stdout or stderr.
  */
@@ -26,7 +26,7 @@ const MARKED = "LiteralMarkedSecret5e8b";
 const flags = Object.entries(SECRETS).flatMap(([k, v]) => ["--secret-config", `${k}=${v}`]);
 
 /** Every form of every secret that must not be printed. */
-const FORBIDDEN = [...Object.values(SECRETS), MARKED, SECRETS.token.toUpperCase()];
+const FORBIDDEN = [...Object.values(SECRETS), MARKED, SECRETS.token.toLowerCase(), SECRETS.appName.toLowerCase()];
 
 function assertNoSecret(r: Run): void {
     for (const s of FORBIDDEN) {
@@ -53,7 +53,7 @@ describe("offline preview: secrets are never printed", function () {
         }
     });
 
-    it("--json: the violations that quote the Sid, the ARN pattern and the upper-cased token show [secret] instead", async () => {
+    it("--json: the violations that quote the Sid, the ARN pattern and the lower-cased token show [secret] instead", async () => {
         const r = await runs.json;
         assert.equal(r.code, 1, r.stdout + r.stderr);
         assertNoSecret(r);

@@ -7,8 +7,9 @@
  *   "interpolated" (the document as a pulumi.interpolate template), "split" (account, region and id taken apart
  *   from ARNs with split), "secret" (the ARN wrapped in pulumi.secret), "provider" (resources and invokes of an
  *   explicit provider in another region and account);
- * - not bound (blocked): "uppercased" (the id upper-cased: real ids are lower-case, StringEquals is case-sensitive),
- *   "sliced" (the ARN cut to a prefix and a wildcard), "crossed" (bound to another case's application).
+ * - not bound (blocked): "uppercased" (the id upper-cased: real ids are lower-case and StringEquals is
+ *   case-sensitive, so the statement grants the service nothing and the setting's jobs would fail), "sliced" (the ARN
+ *   cut to a prefix and a wildcard), "crossed" (bound to another case's application).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";

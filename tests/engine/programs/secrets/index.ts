@@ -1,6 +1,6 @@
 /**
  * Test program: secrets reaching everything the offline preview prints. Secret config (pass with --secret-config):
- * "sid" (a statement id), "token" (upper-cased into a condition), "appName" (inside an ARN pattern), "providerKey"
+ * "sid" (a statement id), "token" (lower-cased into a condition), "appName" (lower-cased inside an ARN pattern: application ARNs are lower-case), "providerKey"
  * (an explicit provider's secretKey). The program also marks a literal secret with pulumi.secret, and writes the
  * token to stderr.
  *
@@ -61,11 +61,11 @@ const policy = new aws.kms.KeyPolicy(
                     Resource: "*",
                     Condition: {
                         StringLike: {
-                            "aws:SourceArn": pulumi.interpolate`arn:aws:emr-serverless:us-east-1:${account}:/applications/${appName}*`,
+                            "aws:SourceArn": pulumi.interpolate`arn:aws:emr-serverless:us-east-1:${account}:/applications/${appName.apply((n) => n.toLowerCase())}*`,
                         },
                         StringEquals: {
                             "aws:SourceAccount": account,
-                            "kms:EncryptionContext:applicationId": token.apply((t) => t.toUpperCase()),
+                            "kms:EncryptionContext:applicationId": token.apply((t) => t.toLowerCase()),
                         },
                     },
                 },
