@@ -5,12 +5,9 @@
  * component's outputs, and these tests assert on that record.
  */
 import * as assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { DISK_ENCRYPTION_TYPE } from "../../policypack/judge/constants";
 import type { PolicyDocument, PolicyStatement } from "../../components/keyPolicy";
+import { mockRecording, type Results } from "./harness/mockRecording";
 import type { Registration, ScenarioResult } from "./harness/runScenarios";
 import {
     ADMIN,
@@ -38,31 +35,7 @@ import {
     assertSubmitterStatements,
 } from "./support/predicates";
 
-type Results = Record<string, ScenarioResult>;
-const ROOT = path.resolve(__dirname, "../..");
 const UNKNOWN = "<unknown>";
-
-function runMode(mode: "update" | "preview", dir: string): Promise<Results> {
-    const out = path.join(dir, `${mode}.json`);
-    return new Promise((resolve, reject) => {
-        execFile(
-            process.execPath,
-            ["-r", "ts-node/register/transpile-only", "tests/components/harness/runScenarios.ts", mode, out],
-            { cwd: ROOT, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" }, timeout: 50_000 },
-            (err, _stdout, stderr) => {
-                // The Pulumi runtime may report leaked promises (the refused scenarios) at exit:
-                // the result file is what counts.
-                if (!fs.existsSync(out)) {
-                    reject(new Error(`harness ${mode} wrote no result (${err?.message ?? ""}):\n${stderr}`));
-                    return;
-                }
-                const parsed = JSON.parse(fs.readFileSync(out, "utf8")) as { mode: string; results: Results };
-                assert.equal(parsed.mode, mode);
-                resolve(parsed.results);
-            },
-        );
-    });
-}
 
 let update: Results;
 let preview: Results;
@@ -105,12 +78,7 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
     this.timeout(60_000);
 
     before(async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "encrypted-app-"));
-        try {
-            [update, preview] = await Promise.all([runMode("update", dir), runMode("preview", dir)]);
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
+        ({ update, preview } = await mockRecording());
     });
 
     describe("update mode", () => {
