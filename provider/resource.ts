@@ -177,8 +177,12 @@ export async function checkSetting(news: Wire, config: ProviderConfig): Promise<
         delete plain.encryptionContext;
     }
     const checked = await ops.checkDiskEncryption({}, plain);
+    const reported = new Set(failures.map((f) => f.property));
     for (const f of checked.failures ?? []) {
-        failures.push({ property: f.property ?? "", reason: f.reason ?? "" });
+        // A property already refused above (a missing region, a secret context) is not refused twice.
+        if (!reported.has(f.property ?? "")) {
+            failures.push({ property: f.property ?? "", reason: f.reason ?? "" });
+        }
     }
     const hidden = secretStrings(news);
     return {

@@ -120,6 +120,13 @@ export interface PluginCommand {
     cwd?: string;
     /** Extra environment. */
     env?: Record<string, string>;
+    /** The whole environment instead of this process's (plus `env`). */
+    baseEnv?: NodeJS.ProcessEnv;
+}
+
+/** This process's environment without any AWS_* variable (tests give the plugin only the ones they mean). */
+export function envWithoutAws(): NodeJS.ProcessEnv {
+    return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_")));
 }
 
 /** This package's plugin, started by its executable. */
@@ -192,7 +199,7 @@ export class ProviderPlugin {
         const started = performance.now();
         const child = spawn(cmd.command, [...cmd.args, engineAddress], {
             cwd: cmd.cwd ?? ROOT,
-            env: { ...process.env, ...(cmd.env ?? {}) },
+            env: { ...(cmd.baseEnv ?? process.env), ...(cmd.env ?? {}) },
             stdio: ["ignore", "pipe", "pipe"],
         });
         let stderr = "";
