@@ -6,13 +6,12 @@
  * same children, parents, dependencies and inputs, and return the same outputs, as under runtime mocks.
  */
 import * as assert from "node:assert/strict";
-import * as pulumi from "@pulumi/pulumi";
 import type { EncryptedApplication, EncryptedApplicationArgs } from "../../components";
 import { mockRecording, type Results } from "../components/harness/mockRecording";
 import { scenarios } from "../components/harness/scenarios";
 import type { ScenarioResult } from "../components/harness/runScenarios";
-import { FakeEngine } from "./support/fakeEngine";
-import { CONSTRUCT_ONLY_PLUGIN, PluginCallError, PluginProcess } from "./support/pluginProcess";
+import { PACKAGED_PLUGIN, ProviderPlugin, assertBuildIsFresh } from "../support/providerPlugin";
+import { RecordingEngine } from "./support/recordingEngine";
 import {
     type ConstructRun,
     ENCRYPTED_APPLICATION,
@@ -21,7 +20,7 @@ import {
     runConstruct,
     toWire,
 } from "./support/constructRun";
-import type { Wire } from "./support/fakeEngine";
+import type { Wire } from "./support/recordingEngine";
 
 /** Scenarios whose inputs only a preview can have (values not known yet). */
 const PREVIEW_ONLY = new Set(["unknownInputs", "unknownExistingKey"]);
@@ -55,18 +54,16 @@ function mocksFailure(r: ScenarioResult): string | undefined {
 
 describe("provider: Construct over gRPC against a fake engine, compared with runtime mocks", function () {
     this.timeout(180_000);
-    let engine: FakeEngine;
-    let plugin: PluginProcess;
+    let engine: RecordingEngine;
+    let plugin: ProviderPlugin;
     let mocks: { update: Results; preview: Results };
     const args = scenarioArgs();
 
     before(async () => {
-        engine = await FakeEngine.start();
-        [plugin, mocks] = await Promise.all([
-            PluginProcess.launch(CONSTRUCT_ONLY_PLUGIN, engine.address),
-            mockRecording(),
-        ]);
-        await plugin.configure();
+        assertBuildIsFresh();
+        engine = await RecordingEngine.start();
+        [plugin, mocks] = await Promise.all([ProviderPlugin.launch(PACKAGED_PLUGIN, engine.address), mockRecording()]);
+        await plugin.configure({});
     });
 
     after(async () => {
@@ -124,7 +121,5 @@ describe("provider: Construct over gRPC against a fake engine, compared with run
     it("every scenario of the mocks tests is exercised", () => {
         assert.deepEqual(Object.keys(args).sort(), Object.keys(scenarios).sort());
         assert.ok(Object.keys(mocks.update).length >= Object.keys(scenarios).length);
-        void pulumi;
-        void PluginCallError;
     });
 });

@@ -1,5 +1,5 @@
 /**
- * One Construct through the plugin, against the fake engine, read back in the form the component tests record
+ * One Construct through the plugin, against the recording engine, read back in the form the component tests record
  * under runtime mocks (`tests/components/harness/runScenarios.ts`): registrations (type, name, parent,
  * dependencies, ignoreChanges, inputs), the component's value outputs, the invokes. Plus the wire forms a
  * program in another language sends: output values (secret, unknown, with dependencies), or the older forms
@@ -8,15 +8,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { readOutput } from "../../../provider/constructInputs";
 import type { OutputRead, Registration } from "../../components/harness/runScenarios";
+import type * as grpcTypes from "@grpc/grpc-js";
+import type * as providerPbTypes from "@pulumi/pulumi/proto/provider_pb";
+import type { ProviderPlugin } from "../../support/providerPlugin";
 import {
-    type FakeEngine,
     type MonitorRegistration,
+    type RecordingEngine,
     type Wire,
     recordedInputs,
     withoutOutputValues,
-} from "./fakeEngine";
-import { type ConstructCall, type ConstructReply, PluginCallError, type PluginProcess } from "./pluginProcess";
-import { OUTPUT_SIG, RESOURCE_SIG, SECRET_SIG, SIG, UNKNOWN } from "./stubs";
+} from "./recordingEngine";
+import { OUTPUT_SIG, RESOURCE_SIG, SECRET_SIG, SIG, UNKNOWN, aliasPb, errorsPb, statusPb, stubs } from "./stubs";
 
 export const PROJECT = "emr-serverless-encrypted";
 export const STACK = "example";
@@ -92,6 +94,116 @@ export async function toWire(value: unknown, form: WireForm): Promise<Wire | und
     return value as Wire;
 }
 
+/** One Construct request (the fields the engine fills for a component). */
+export interface ConstructCall {
+    project: string;
+    stack: string;
+    organization?: string;
+    dryRun: boolean;
+    config?: Record<string, string>;
+    configSecretKeys?: string[];
+    monitorEndpoint: string;
+    type: string;
+    name: string;
+    parent: string;
+    inputs: Record<string, Wire>;
+    inputDependencies?: Record<string, string[]>;
+    providers?: Record<string, string>;
+    dependencies?: string[];
+    protect?: boolean;
+    aliases?: string[];
+}
+
+/** What Construct returned. */
+export interface ConstructReply {
+    urn: string;
+    state: Record<string, Wire>;
+    stateDependencies: Record<string, string[]>;
+}
+
+/** A refused Construct: the gRPC status, the message, and the per-property errors the plugin sent. */
+export class ConstructError extends Error {
+    constructor(
+        message: string,
+        public readonly code: number,
+        public readonly propertyErrors: { propertyPath: string; reason: string }[],
+    ) {
+        super(message);
+        this.name = "ConstructError";
+    }
+}
+
+function constructError(err: grpcTypes.ServiceError): ConstructError {
+    const propertyErrors: { propertyPath: string; reason: string }[] = [];
+    for (const bin of err.metadata?.get("grpc-status-details-bin") ?? []) {
+        const status = statusPb.Status.deserializeBinary(new Uint8Array(bin as Buffer));
+        for (const any of status.getDetailsList()) {
+            if (any.getTypeName() === "pulumirpc.InputPropertiesError") {
+                const details = errorsPb.InputPropertiesError.deserializeBinary(any.getValue_asU8());
+                for (const e of details.getErrorsList()) {
+                    propertyErrors.push({ propertyPath: e.getPropertyPath(), reason: e.getReason() });
+                }
+            }
+        }
+    }
+    return new ConstructError(err.details || err.message, err.code, propertyErrors);
+}
+
+/** Sends Construct to the plugin as the engine does (output values accepted, the stack's config). */
+export function construct(plugin: ProviderPlugin, call: ConstructCall): Promise<ConstructReply> {
+    const { providerPb, structPb } = stubs;
+    const req = new providerPb.ConstructRequest();
+    req.setProject(call.project);
+    req.setStack(call.stack);
+    req.setOrganization(call.organization ?? "organization");
+    req.setDryrun(call.dryRun);
+    req.setParallel(16);
+    req.setMonitorendpoint(call.monitorEndpoint);
+    req.setType(call.type);
+    req.setName(call.name);
+    req.setParent(call.parent);
+    req.setInputs(structPb.Struct.fromJavaScript(call.inputs));
+    req.setAcceptsOutputValues(true);
+    req.setProtect(call.protect ?? false);
+    req.setDependenciesList(call.dependencies ?? []);
+    req.setConfigsecretkeysList(call.configSecretKeys ?? []);
+    for (const [k, v] of Object.entries(call.config ?? {})) {
+        req.getConfigMap().set(k, v);
+    }
+    for (const [k, urns] of Object.entries(call.inputDependencies ?? {})) {
+        const d = new providerPb.ConstructRequest.PropertyDependencies();
+        d.setUrnsList(urns);
+        req.getInputdependenciesMap().set(k, d);
+    }
+    for (const [k, ref] of Object.entries(call.providers ?? {})) {
+        req.getProvidersMap().set(k, ref);
+    }
+    req.setAliasesList(
+        (call.aliases ?? []).map((urn) => {
+            const a = new aliasPb.Alias();
+            a.setUrn(urn);
+            return a;
+        }),
+    );
+    return new Promise((resolve, reject) => {
+        plugin.client.construct(req, (err: grpcTypes.ServiceError | null, resp: providerPbTypes.ConstructResponse) => {
+            if (err) {
+                reject(constructError(err));
+                return;
+            }
+            const stateDependencies: Record<string, string[]> = {};
+            resp.getStatedependenciesMap().forEach((d, k) => {
+                stateDependencies[k] = d.getUrnsList();
+            });
+            resolve({
+                urn: resp.getUrn(),
+                state: (resp.getState()?.toJavaScript() ?? {}) as Record<string, Wire>,
+                stateDependencies,
+            });
+        });
+    });
+}
+
 /** `<type>::<name>` of a URN (the innermost type of a `parent$child` qualified type), as the mocks harness. */
 export function urnRef(urn: string): string {
     const parts = urn.split("::");
@@ -163,7 +275,7 @@ export function readStateOutput(state: Record<string, Wire>, name: string, previ
 /** What one Construct did. */
 export interface ConstructRun {
     reply?: ConstructReply;
-    error?: PluginCallError | Error;
+    error?: ConstructError | Error;
     /** Every registration, as the engine received it. */
     monitor: MonitorRegistration[];
     /** The same in the mocks harness's form, sorted by type and name. */
@@ -175,16 +287,16 @@ export interface ConstructRun {
 
 /** Constructs `type` named `name` with `inputs` (wire form) in a fresh deployment of the fake engine. */
 export async function runConstruct(
-    plugin: PluginProcess,
-    engine: FakeEngine,
+    plugin: ProviderPlugin,
+    engine: RecordingEngine,
     call: Partial<ConstructCall> & { type: string; name: string; inputs: Record<string, Wire>; dryRun: boolean },
     features?: string[],
 ): Promise<ConstructRun> {
     engine.reset({ preview: call.dryRun, project: PROJECT, stack: STACK, features });
     let reply: ConstructReply | undefined;
-    let error: PluginCallError | Error | undefined;
+    let error: ConstructError | Error | undefined;
     try {
-        reply = await plugin.construct({
+        reply = await construct(plugin, {
             project: PROJECT,
             stack: STACK,
             monitorEndpoint: engine.address,

@@ -14,20 +14,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as resourcePbTypes from "@pulumi/pulumi/proto/resource_pb";
 import type * as enginePbTypes from "@pulumi/pulumi/proto/engine_pb";
 import { createdResource, invokeResult } from "../../components/harness/mockAnswers";
-import {
-    OUTPUT_SIG,
-    SECRET_SIG,
-    SIG,
-    UNKNOWN,
-    emptyPb,
-    engineGrpc,
-    enginePb,
-    grpc,
-    providerPb,
-    resourceGrpc,
-    resourcePb,
-    structPb,
-} from "./stubs";
+import { OUTPUT_SIG, SECRET_SIG, SIG, UNKNOWN, resourceGrpc, resourcePb, stubs } from "./stubs";
+
+const { emptyPb, engineGrpc, enginePb, grpc, providerPb, structPb } = stubs;
 
 /** A JSON value as it travels in a protobuf Struct. */
 export type Wire = null | boolean | number | string | Wire[] | { [key: string]: Wire };
@@ -135,14 +124,14 @@ function structValue(s: { toJavaScript(): unknown } | undefined): Record<string,
     return (s?.toJavaScript() ?? {}) as Record<string, Wire>;
 }
 
-/** The fake engine: one gRPC server with the ResourceMonitor and Engine services. */
-export class FakeEngine {
+/** The engine side of Construct: one gRPC server with the ResourceMonitor and Engine services. */
+export class RecordingEngine {
     public readonly registrations: MonitorRegistration[] = [];
     public readonly registeredOutputs = new Map<string, Record<string, Wire>>();
     public readonly invokes: RecordedInvoke[] = [];
     public readonly logs: RecordedLog[] = [];
     public readonly featuresAsked = new Set<string>();
-    /** Calls this fake does not answer (a Construct that needs one fails, and the test says which). */
+    /** Calls this engine does not answer (a Construct that needs one fails, and the test says which). */
     public readonly unanswered: string[] = [];
     private preview = false;
     private project = "project";
@@ -155,10 +144,10 @@ export class FakeEngine {
     private constructor(private readonly server: grpcTypes.Server) {}
 
     /** Starts the server on a loopback port. */
-    public static async start(): Promise<FakeEngine> {
+    public static async start(): Promise<RecordingEngine> {
         const server = new grpc.Server();
-        const engine = new FakeEngine(server);
-        const self = (): FakeEngine => engine;
+        const engine = new RecordingEngine(server);
+        const self = (): RecordingEngine => engine;
         server.addService(resourceGrpc.ResourceMonitorService, {
             supportsFeature: (call: Unary<resourcePbTypes.SupportsFeatureRequest>, cb: Callback) =>
                 self().supportsFeature(call, cb),
@@ -225,7 +214,7 @@ export class FakeEngine {
 
     private refuse(method: string, cb: Callback): void {
         this.unanswered.push(method);
-        cb({ code: grpc.status.UNIMPLEMENTED, details: `the fake engine does not answer ${method}` }, null);
+        cb({ code: grpc.status.UNIMPLEMENTED, details: `this test engine does not answer ${method}` }, null);
     }
 
     private supportsFeature(call: Unary<resourcePbTypes.SupportsFeatureRequest>, cb: Callback): void {
