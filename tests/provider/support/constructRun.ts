@@ -285,6 +285,15 @@ export interface ConstructRun {
     logs: { severity: number; message: string }[];
 }
 
+/** Waits until no registration has arrived for 150 ms (at most 5 s). */
+async function settle(engine: RecordingEngine): Promise<void> {
+    let last = -1;
+    for (let waited = 0; waited < 5_000 && engine.registrations.length !== last; waited += 150) {
+        last = engine.registrations.length;
+        await new Promise((r) => setTimeout(r, 150));
+    }
+}
+
 /** Constructs `type` named `name` with `inputs` (wire form) in a fresh deployment of the fake engine. */
 export async function runConstruct(
     plugin: ProviderPlugin,
@@ -306,6 +315,8 @@ export async function runConstruct(
         });
     } catch (e) {
         error = e as Error;
+        // A refusal inside the component answers at once; registrations already under way still arrive.
+        await settle(engine);
     }
     const componentUrn = engine.urn(call.parent ?? engine.stackUrn(), call.type, call.name);
     const monitor = [...engine.registrations];

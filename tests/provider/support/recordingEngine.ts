@@ -137,6 +137,7 @@ export class RecordingEngine {
     private project = "project";
     private stack = "stack";
     private features = new Set(DEFAULT_FEATURES);
+    private readonly existing = new Map<string, { urn: string; id: string; state: Record<string, Wire> }>();
 
     /** `host:port` of the server (the engine address a plugin is started with, and the monitor endpoint). */
     public address = "";
@@ -279,9 +280,30 @@ export class RecordingEngine {
         cb(null, new emptyPb.Empty());
     }
 
+    /** Resources of the stack that exist before the deployment (such as the program's AWS provider). */
+    public addExisting(urn: string, id: string, state: Record<string, Wire> = {}): void {
+        this.existing.set(urn, { urn, id, state });
+    }
+
     private invoke(call: Unary<resourcePbTypes.ResourceInvokeRequest>, cb: Callback): void {
         const req = call.request;
         const wire = structValue(req.getArgs());
+        if (req.getTok() === "pulumi:pulumi:getResource") {
+            // How the SDK rehydrates a resource reference (e.g. the program's provider passed to Construct).
+            const urn = String(wire.urn);
+            const registered = this.registrations.find((r) => r.urn === urn);
+            const found = registered
+                ? { urn, id: "", state: withoutOutputValues(registered.inputs) }
+                : this.existing.get(urn);
+            if (found === undefined) {
+                cb({ code: grpc.status.NOT_FOUND, details: `unknown resource ${urn}` }, null);
+                return;
+            }
+            const resp = new providerPb.InvokeResponse();
+            resp.setReturn(structPb.Struct.fromJavaScript(found as unknown as Record<string, Wire>));
+            cb(null, resp);
+            return;
+        }
         const args = Object.fromEntries(
             Object.entries(wire).map(([k, v]) => [k, rpc.deserializeProperty(withoutOutputValues(v), true)]),
         );
