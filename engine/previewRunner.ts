@@ -15,6 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as pulumiTypes from "@pulumi/pulumi";
 import { checkDynamicResource, isDynamicType, loadDynamicProvider, PROVIDER_KEY } from "./dynamicProvider";
+import { checkPackageResources } from "./providerCheck";
 import type { JsonValue } from "./policyConfig";
 import type { PropertyMap } from "./properties";
 import type { InvokeFixture, RecordedResource, RunnerRequest, RunnerResult, UnansweredInvoke } from "./previewTypes";
@@ -534,6 +535,8 @@ async function main(): Promise<void> {
                 );
             }
         }
+        // This package's own resources are checked by its provider plugin's CheckConfig and Check.
+        (result.checkFailures ??= []).push(...(await checkPackageResources(result.resources, req.config)));
     }
     if (errors.length > 0) {
         result.error = errors.join("\n");

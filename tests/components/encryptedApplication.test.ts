@@ -162,7 +162,7 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
             assert.equal(update.minimal.registrations.filter((x) => x.type === T.policy).length, 0, "opt-in only");
         });
 
-        it("the setting: the shared type token, inputs, no secrets; after the key policy and the role grant", () => {
+        it("the setting: the shared type token, inputs, no credentials, the default provider; after the key policy and the role grant", () => {
             const setting = find(update.full, T.setting);
             const i = inputs(setting);
             assert.equal(i.applicationId, APP_ID);
@@ -170,12 +170,12 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
             assert.deepEqual(i.encryptionContext, CONTEXT);
             assert.equal(i.region, REGION);
             assert.equal(i.restartIfStarted, true);
-            assert.equal(i.profile, "analytics");
-            assert.deepEqual(i.assumeRole, {
-                roleArn: "arn:aws:iam::111122223333:role/deployer",
-                sessionName: "pulumi",
-                externalId: "ext-1",
-            });
+            assert.deepEqual(
+                Object.keys(i).sort(),
+                ["applicationId", "encryptionContext", "encryptionKeyArn", "region", "restartIfStarted"],
+                "who the setting acts as is provider configuration, not an input",
+            );
+            assert.equal(setting.provider, "", "the default provider of this package (stack config)");
             assert.ok(setting.dependencies.includes(`${T.keyPolicy}::full-key-policy`), "depends on the key policy");
             assert.ok(
                 setting.dependencies.includes(`${T.rolePolicy}::full-job-role-key-grant`),
@@ -359,6 +359,23 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
         });
     });
 
+    describe("who the setting acts as", () => {
+        it("explicit providers for aws and this package: the setting uses this package's, the AWS children the aws one", () => {
+            for (const r of [update.explicitProviders, preview.explicitProviders]) {
+                assert.equal(r.constructionError, undefined);
+                const setting = find(r, T.setting);
+                assert.match(setting.provider, /::pulumi:providers:emr-serverless-disk-encryption::setting::/);
+                for (const child of r.registrations.filter((x) => x.custom && x.type.startsWith("aws:"))) {
+                    assert.match(
+                        child.provider,
+                        /::pulumi:providers:aws::deployer::/,
+                        `${child.type} uses the aws provider`,
+                    );
+                }
+            }
+        });
+    });
+
     describe("refusals", () => {
         const cases: Array<[string, RegExp]> = [
             [
@@ -381,6 +398,11 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
             ],
             ["refuseWildcardSubmitter", /submitterArns\[0\] "\*" is not an IAM user, role or account-root ARN/],
             ["refuseKeyOptionsWithExistingKey", /keyAdministratorArns apply only to a key the component creates/],
+            ["refuseRemovedCredentials", /diskEncryptionCredentials was removed in 0\.2\.0.*Fix: Remove it/s],
+            [
+                "refuseExplicitAwsProviderOnly",
+                /explicit aws provider, whose credentials the component cannot read.*Fix: Pass an explicit provider of this package/s,
+            ],
         ];
         for (const [scenario, message] of cases) {
             it(`${scenario}: throws at construction naming the field and the fix; nothing registered (both modes)`, () => {

@@ -30,6 +30,8 @@ export interface Registration {
     dependencies: string[];
     ignoreChanges: string[];
     inputs: unknown;
+    /** The provider reference (`<provider URN>::<id>`), empty for the default provider. */
+    provider: string;
 }
 
 /** One scenario's result. */
@@ -87,9 +89,9 @@ pulumi.runtime.setMocks(
     preview,
 );
 
-// The AWS provider's stack config: the setting must receive the profile and the assume-role
-// ARN/session/external id, and nothing else of assumeRoles (no tags). A session policy would be
-// refused (tests/components/validation.test.ts).
+// The AWS provider's stack config with a profile and one assumed role, and this package's provider
+// configured with the same identity (the component refuses a default provider that differs:
+// tests/components/settingIdentity.test.ts).
 // Plus the example stack's config (Pulumi.example.yaml) for the example program scenario.
 const yaml = require("js-yaml") as { load(text: string): unknown }; // a dependency of @pulumi/pulumi
 const exampleStack = yaml.load(fs.readFileSync(path.join(__dirname, "../../../Pulumi.example.yaml"), "utf8")) as {
@@ -102,13 +104,14 @@ pulumi.runtime.setAllConfig({
     "aws:region": REGION,
     "aws:profile": "analytics",
     "aws:assumeRoles": JSON.stringify([
-        {
-            roleArn: "arn:aws:iam::111122223333:role/deployer",
-            sessionName: "pulumi",
-            externalId: "ext-1",
-            tags: { a: "b" },
-        },
+        { roleArn: "arn:aws:iam::111122223333:role/deployer", sessionName: "pulumi", externalId: "ext-1" },
     ]),
+    "emr-serverless-disk-encryption:profile": "analytics",
+    "emr-serverless-disk-encryption:assumeRole": JSON.stringify({
+        roleArn: "arn:aws:iam::111122223333:role/deployer",
+        sessionName: "pulumi",
+        externalId: "ext-1",
+    }),
 });
 
 // Record parent and dependencies from the request the mock monitor receives.
@@ -119,6 +122,7 @@ interface RegisterRequest {
     getCustom(): boolean;
     getDependenciesList(): string[];
     getIgnorechangesList(): string[];
+    getProvider(): string;
 }
 type RegisterFn = (req: RegisterRequest, cb: (err: unknown, resp: unknown) => void) => unknown;
 const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: RegisterFn };
@@ -133,6 +137,7 @@ monitor.registerResource = (req, cb) => {
         dependencies: req.getDependenciesList().map(urnRef).sort(),
         ignoreChanges: req.getIgnorechangesList(),
         inputs: undefined,
+        provider: req.getProvider(),
     };
     registrations.push(record);
     return originalRegister(req, (err: unknown, resp: unknown): void => {

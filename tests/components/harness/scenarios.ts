@@ -24,6 +24,13 @@ function notKnownYet(): pulumi.Output<string> {
     return pulumi.output(pulumi.unknown as unknown as string);
 }
 
+/** A reference to an existing provider of `pkg` (registers nothing). */
+export function providerRef(pkg: string, name: string): pulumi.ProviderResource {
+    return new pulumi.DependencyProviderResource(
+        `urn:pulumi:example::emr-serverless-encrypted::pulumi:providers:${pkg}::${name}::04da6b54-80e4-46f7-96ec-b56ff0331ba9`,
+    );
+}
+
 function refused(name: string, extra: Partial<EncryptedApplicationArgs>): (C: Ctor) => EncryptedApplication {
     return (C) => new C(name, { ...base, ...extra });
 }
@@ -114,6 +121,19 @@ export const scenarios: Record<string, (C: Ctor) => EncryptedApplication> = {
         existingKeyArn: KEY_SYMMETRIC,
         keyAdministratorArns: [ADMIN],
     }),
+    refuseRemovedCredentials: refused("refuseRemovedCredentials", {
+        diskEncryptionCredentials: { profile: "analytics" },
+    } as unknown as Partial<EncryptedApplicationArgs>),
+    // An explicit aws provider, whose identity the component cannot read, and none for the setting.
+    refuseExplicitAwsProviderOnly: (C) =>
+        new C("refuseExplicitAwsProviderOnly", { ...base }, { providers: [providerRef("aws", "deployer")] }),
+    // Explicit providers for both: the setting uses this package's (the user's statement of identity).
+    explicitProviders: (C) =>
+        new C(
+            "explicitProviders",
+            { ...base },
+            { providers: [providerRef("aws", "deployer"), providerRef("emr-serverless-disk-encryption", "setting")] },
+        ),
     // Refusal of an Output value: construction succeeds, the outputs reject, no setting is registered.
     refuseOutputContext: (C) =>
         new C("refuseOutputContext", { ...base, encryptionContext: pulumi.output({ apiToken: "abc" }) }),
