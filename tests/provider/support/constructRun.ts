@@ -7,6 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { readOutput } from "../../../provider/constructInputs";
+import { harnessConfig } from "../../components/harness/mockAnswers";
 import type { OutputRead, Registration } from "../../components/harness/runScenarios";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as providerPbTypes from "@pulumi/pulumi/proto/provider_pb";
@@ -35,20 +36,6 @@ export const OUTPUT_NAMES = [
     "livySessionConf",
     "requiredKeyPolicyStatements",
 ];
-
-/** The stack config the mocks harness sets (the AWS provider's region, profile and assumed role). */
-export const STACK_CONFIG: Record<string, string> = {
-    "aws:region": "us-east-1",
-    "aws:profile": "analytics",
-    "aws:assumeRoles": JSON.stringify([
-        {
-            roleArn: "arn:aws:iam::111122223333:role/deployer",
-            sessionName: "pulumi",
-            externalId: "ext-1",
-            tags: { a: "b" },
-        },
-    ]),
-};
 
 /** How a value travels: as output values (current SDKs and engines), or in the older forms. */
 export type WireForm = "outputValues" | "legacy";
@@ -224,6 +211,7 @@ export function asRecorded(r: MonitorRegistration, componentUrn: string): Regist
         dependencies: r.dependencies.map(urnRef).sort(),
         ignoreChanges: r.ignoreChanges,
         inputs: recordedInputs(r.inputs),
+        provider: r.provider,
     };
 }
 
@@ -310,7 +298,7 @@ export async function runConstruct(
             stack: STACK,
             monitorEndpoint: engine.address,
             parent: engine.stackUrn(),
-            config: STACK_CONFIG,
+            config: harnessConfig(),
             ...call,
         });
     } catch (e) {
