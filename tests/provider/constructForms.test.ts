@@ -20,6 +20,7 @@ import {
 } from "./support/constructRun";
 import { RecordingEngine, type MonitorRegistration, type Wire } from "./support/recordingEngine";
 import { OUTPUT_SIG, RESOURCE_SIG, SECRET_SIG, SIG, UNKNOWN } from "./support/stubs";
+import { yamlExample } from "./support/yamlExample";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const APP_ID = "00fabcdefghij123";
@@ -407,6 +408,27 @@ describe("provider: Construct of what other languages send", function () {
                 }
             }
             assert.equal(state.metricName, `KmsKeyFailures-${APP_ID}`);
+        });
+
+        it("the YAML example's resource, as the YAML runtime sends it, constructs in preview and update and returns every output it exports", async () => {
+            const example = yamlExample();
+            for (const dryRun of [true, false]) {
+                const r = await run(example.resource.type, example.name, example.resource.properties, dryRun);
+                assert.equal(r.error, undefined, r.error?.message);
+                assert.equal(
+                    r.monitor.filter((x) => x.type === "aws:iam/policy:Policy").length,
+                    0,
+                    "createSubmitterPolicy: false",
+                );
+                only(r, "emr-serverless-disk-encryption:index:ApplicationDiskEncryption");
+                const key = only(r, "aws:kms/key:Key");
+                assert.equal(key.inputs.rotationPeriodInDays, 365);
+                if (!dryRun) {
+                    for (const o of example.outputs) {
+                        assert.ok(o in (r.reply?.state ?? {}), `${o} is returned after an update`);
+                    }
+                }
+            }
         });
 
         it("at preview, outputs not known yet come back unknown, never as absent or empty", async () => {
