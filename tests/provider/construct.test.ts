@@ -6,9 +6,6 @@
  * same children, parents, dependencies and inputs, and return the same outputs, as under runtime mocks.
  */
 import * as assert from "node:assert/strict";
-import type * as pulumi from "@pulumi/pulumi";
-import type { EncryptedApplication, EncryptedApplicationArgs } from "../../components";
-import { readOutput } from "../../provider/constructInputs";
 import { mockRecording, type Results } from "../components/harness/mockRecording";
 import { scenarios } from "../components/harness/scenarios";
 import type { ScenarioResult } from "../components/harness/runScenarios";
@@ -17,13 +14,11 @@ import { RecordingEngine } from "./support/recordingEngine";
 import {
     ConstructError,
     type ConstructRun,
-    ENCRYPTED_APPLICATION,
     OUTPUT_NAMES,
     type WireForm,
-    runConstruct,
-    toWire,
+    capturedScenarios,
+    constructScenario,
 } from "./support/constructRun";
-import type { Wire } from "./support/recordingEngine";
 
 /** Scenarios whose inputs only a preview can have (values not known yet). */
 const PREVIEW_ONLY = new Set(["unknownInputs", "unknownExistingKey"]);
@@ -33,40 +28,6 @@ const PREVIEW_ONLY = new Set(["unknownInputs", "unknownExistingKey"]);
  * a request that does is refused as any property the schema does not know, naming it.
  */
 const TYPESCRIPT_ONLY: Record<string, string> = { refuseRemovedCredentials: "diskEncryptionCredentials" };
-
-/** What each mocks scenario passes: the name, the arguments, and the explicit providers by package. */
-interface Captured {
-    name: string;
-    args: EncryptedApplicationArgs;
-    providers: pulumi.ProviderResource[];
-}
-
-/** The arguments and options each mocks scenario passes, captured without constructing anything. */
-function scenarioArgs(): Record<string, Captured> {
-    const captured: Record<string, Captured> = {};
-    for (const [key, build] of Object.entries(scenarios)) {
-        class Capture {
-            constructor(name: string, args: EncryptedApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
-                const providers = opts?.providers;
-                captured[key] = { name, args, providers: Array.isArray(providers) ? providers : [] };
-            }
-        }
-        build(Capture as unknown as typeof EncryptedApplication);
-    }
-    return captured;
-}
-
-/** The providers map of a Construct request (`<package>` to `<urn>::<id>`), as the engine sends it. */
-async function providerRefs(
-    providers: pulumi.ProviderResource[],
-): Promise<Record<string, { urn: string; id: string }>> {
-    const refs: Record<string, { urn: string; id: string }> = {};
-    for (const p of providers) {
-        const pkg = (p as unknown as { getPackage(): string }).getPackage();
-        refs[pkg] = { urn: String((await readOutput(p.urn)).value), id: String((await readOutput(p.id)).value) };
-    }
-    return refs;
-}
 
 /** The refusal lines (`  - ...`) of an error message. */
 function problemLines(message: string): string[] {
@@ -86,7 +47,7 @@ describe("provider: Construct over gRPC against a fake engine, compared with run
     let engine: RecordingEngine;
     let plugin: ProviderPlugin;
     let mocks: { update: Results; preview: Results };
-    const args = scenarioArgs();
+    const args = capturedScenarios();
 
     before(async () => {
         assertBuildIsFresh();
@@ -100,21 +61,8 @@ describe("provider: Construct over gRPC against a fake engine, compared with run
         await engine?.close();
     });
 
-    async function construct(key: string, preview: boolean, form: WireForm): Promise<ConstructRun> {
-        const { name, args: a, providers } = args[key];
-        const inputs = (await toWire(a, form)) as Record<string, Wire>;
-        const refs = await providerRefs(providers);
-        for (const { urn, id } of Object.values(refs)) {
-            // The program's providers exist in the stack: the plugin's SDK reads them back (getResource).
-            engine.addExisting(urn, id);
-        }
-        return runConstruct(plugin, engine, {
-            type: ENCRYPTED_APPLICATION,
-            name,
-            inputs,
-            dryRun: preview,
-            providers: Object.fromEntries(Object.entries(refs).map(([pkg, r]) => [pkg, `${r.urn}::${r.id}`])),
-        });
+    function construct(key: string, preview: boolean, form: WireForm): Promise<ConstructRun> {
+        return constructScenario(plugin, engine, args[key], preview, form);
     }
 
     function assertSameAsMocks(run: ConstructRun, expected: ScenarioResult, label: string): void {
