@@ -38,8 +38,9 @@ export interface ApplicationDiskEncryptionArgs {
     /** When the application is STARTED: stop it, update, start it again. Default false (a clear error instead). */
     restartIfStarted?: pulumi.Input<boolean>;
     /**
-     * Time and attempt bounds of each create/update/delete (overall budget, poll backoff, SDK attempts,
-     * request timeout, read-back window). See {@link DiskEncryptionTimeouts} for the defaults.
+     * Time and attempt bounds of each create/update/delete (overall budget, poll backoff, SDK
+     * attempts, request timeout, read-back convergence). Defaults: 30 min, 2 s doubling to 30 s
+     * with jitter, 5, 60 s, 60 s.
      */
     timeouts?: pulumi.Input<DiskEncryptionTimeouts>;
 }

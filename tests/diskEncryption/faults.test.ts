@@ -24,6 +24,7 @@ const FAST: DiskEncryptionTimeouts = {
     pollMaxMs: 60,
     maxAttempts: 4,
     requestTimeoutMs: 400,
+    convergenceMs: 300,
 };
 
 const ENV_KEYS = [
@@ -129,7 +130,8 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
     });
 
     it("the serialized provider is small, has no secrets and reads no environment at load time", () => {
-        assert.ok(serializedText.length < 40_000, `serialized provider is ${serializedText.length} characters`);
+        // Every function the operations use, and no module: a captured module would be hundreds of KB.
+        assert.ok(serializedText.length < 80_000, `serialized provider is ${serializedText.length} characters`);
         assert.ok(!serializedText.includes(FAKE_SECRET));
         assert.ok(!serializedText.includes(FAKE_ACCESS_KEY_ID));
         assert.ok(!serializedText.includes(server.url), "no endpoint captured from the environment");
@@ -231,9 +233,14 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
         const updates = server.requests.filter((r) => r.op === "UpdateApplication");
         assert.equal(updates.length, 1);
         assert.equal(updates[0].status, 200, "the update was sent only once the application was CREATED");
-        // Gaps between polls grow (backoff): the last gap is at least the first.
-        const getTimes = server.requests.filter((r) => r.op === "GetApplication").map((r) => r.at);
-        assert.ok(getTimes[getTimes.length - 2] - getTimes[getTimes.length - 3] >= getTimes[1] - getTimes[0] - 5);
+        // Backoff: the wait before poll i+1 is at least half of min(60, 10 * 2^i) ms (equal jitter).
+        // A loaded machine only lengthens gaps, so this floor holds under load; the final GET is the
+        // read-back right after the update and has no wait before it.
+        const polls = server.requests.filter((r) => r.op === "GetApplication").map((r) => r.at);
+        for (let i = 0; i + 1 < polls.length - 1; i++) {
+            const floor = Math.min(60, 10 * 2 ** i) / 2;
+            assert.ok(polls[i + 1] - polls[i] >= floor - 2, `gap ${i}: ${polls[i + 1] - polls[i]} ms < ${floor} ms`);
+        }
     });
 
     it("waits through STOPPING, then updates the STOPPED application", async () => {
@@ -285,7 +292,8 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
         });
         const message = await rejection(create(inputs({ restartIfStarted: true })));
         assert.match(message, /ValidationException: The key is not usable/);
-        assert.match(message, /started again; it is now in state STARTED/);
+        assert.match(message, /disk-encryption setting was not changed/);
+        assert.match(message, /has been started again; the last state read was STARTED \(at /);
         assert.equal(server.application("app1")?.state, "STARTED");
         assert.equal(server.application("app1")?.diskEncryptionConfiguration, undefined);
         assert.deepEqual(
@@ -309,9 +317,8 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
             message: "Quota exceeded.",
         });
         const message = await rejection(create(inputs({ restartIfStarted: true })));
-        assert.match(message, /starting it again also failed/);
-        assert.match(message, /ServiceQuotaExceededException/);
-        assert.match(message, /is now in state STOPPED/);
+        assert.match(message, /could not be started again \(StartApplication: ServiceQuotaExceededException/);
+        assert.match(message, /the last state read was STOPPED \(at /);
         assert.match(message, /aws emr-serverless start-application --application-id app1 --region us-east-1/);
         assert.equal(server.application("app1")?.state, "STOPPED");
     });
@@ -349,9 +356,15 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
         assert.equal(server.count("UpdateApplication"), 2);
     });
 
-    it("a missing application is success on delete and a clear error on create", async () => {
-        await del(inputs({ applicationId: "gone1" }));
-        assert.equal(server.count(), 1);
+    it("a deleted application is success on delete (the ARN recorded by create proves it), and a clear error on create", async () => {
+        server.addApplication("gone1", "CREATED");
+        const created = await create(inputs({ applicationId: "gone1" }));
+        server.removeApplication("gone1");
+        server.requests.length = 0;
+        await del(created.outs as DiskEncryptionInputs);
+        assert.deepEqual(server.operations(), ["GetApplication", "GetCallerIdentity"]);
+        const refused = await rejection(del(inputs({ applicationId: "gone1" })));
+        assert.match(refused, /no application ARN/);
         const message = await rejection(create(inputs({ applicationId: "gone1" })));
         assert.match(message, /gone1/);
         assert.match(message, /us-east-1/);
@@ -366,6 +379,69 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
         });
         await del(inputs());
         assert.equal(server.count("UpdateApplication"), 0);
+    });
+
+    it("restartIfStarted: credentials that expire right after StopApplication leave a message with the last state read and the command that restores it", async () => {
+        server.addApplication("app1", "STARTED");
+        server.expireCredentials({ afterOp: "StopApplication" });
+        const message = await rejection(create(inputs({ restartIfStarted: true })));
+        assert.doesNotMatch(message, /unknown/);
+        assert.match(message, /ExpiredTokenException/);
+        assert.match(message, /last state read was STARTED \(at \d{4}-\d\d-\d\dT[\d:.]+Z, before StopApplication\)/);
+        assert.match(message, /aws emr-serverless start-application --application-id app1 --region us-east-1/);
+        assert.match(message, /disk-encryption setting was not changed/);
+        assert.ok(
+            server.requests.some(
+                (r, i) => i > server.operations().indexOf("StopApplication") && r.op !== "StopApplication",
+            ),
+            "it tried to read or start the application again",
+        );
+    });
+
+    it("a read-back that lags behind UpdateApplication is waited for (timeouts.convergenceMs)", async () => {
+        server.addApplication("app1", "CREATED");
+        server.readBackLagMs = 600;
+        await create(inputs({ timeouts: { ...FAST, convergenceMs: 3_000 } }));
+        const gets = server.count("GetApplication");
+        // The state read, at least one stale read-back and the one that converged; never a storm.
+        assert.ok(gets >= 3 && gets <= 40, `${gets} GetApplication calls`);
+        assert.equal(server.count("UpdateApplication"), 1);
+    });
+
+    it("a KMS key state refusal fails at once with the key's fix, not as a state conflict", async () => {
+        server.addApplication("app1", "CREATED");
+        server.scriptTimes("UpdateApplication", 5, {
+            kind: "error",
+            status: 400,
+            errorType: "ValidationException",
+            message: "The key state is Disabled",
+        });
+        const message = await rejection(create(inputs()));
+        assert.equal(server.count("UpdateApplication"), 1);
+        assert.match(message, /app1 \(region us-east-1\)/);
+        assert.match(message, /aws kms enable-key --key-id arn:aws:kms:us-east-1:111122223333:key\/1234abcd/);
+    });
+
+    it("an error while polling names the application and the region", async () => {
+        server.addApplication("app1", "CREATED", { encryptionKeyArn: KEY_A, encryptionContext: { team: "analytics" } });
+        server.script("GetApplication", {
+            kind: "error",
+            status: 403,
+            errorType: "AccessDeniedException",
+            message: "denied",
+        });
+        const message = await rejection(del(inputs()));
+        assert.match(message, /AccessDeniedException/);
+        assert.match(message, /app1 \(region us-east-1\)/);
+    });
+
+    it("delete with another account's credentials is not a success although the service answers 404", async () => {
+        server.addApplication("app1", "CREATED");
+        const created = await create(inputs());
+        server.setAccount(FAKE_ACCESS_KEY_ID, "444455556666");
+        const message = await rejection(del(created.outs as DiskEncryptionInputs));
+        assert.match(message, /444455556666/);
+        assert.equal(server.application("app1")?.diskEncryptionConfiguration?.encryptionKeyArn, KEY_A);
     });
 
     it("a setting the service ignores fails the create at read-back", async () => {
