@@ -20,8 +20,8 @@ import {
     type KeyUsageMonitoringArgs,
 } from "../components/keyUsageMonitoring";
 import { DiskEncryptionValidationError } from "../components/validation";
-import { argsFromInputs } from "./constructInputs";
-import { PACKAGE_SCHEMA, type PackageSchema } from "./schema";
+import { argsFromInputs, readOutput } from "./constructInputs";
+import { PACKAGE_SCHEMA, type PackageSchema } from "./packageSchema";
 
 /** The components this provider constructs, by type token. */
 const COMPONENTS: Record<
@@ -89,5 +89,26 @@ export async function constructComponent(
         }
         throw e;
     }
-    return { urn: component.urn, state: componentState(type, component) };
+    return { urn: component.urn, state: await withoutUndefinedOutputs(componentState(type, component)) };
+}
+
+/**
+ * The state without Outputs that resolved to `undefined`. The SDK would send such an Output as an output
+ * value without a value, which every SDK reads as unknown, also after an update: an optional output that is
+ * not set (`livySessionConf`, `alarmTopicArn`) must be absent instead. A rejected Output rejects here, with
+ * the component's refusal, as it would while the state is serialized.
+ */
+async function withoutUndefinedOutputs(state: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const kept = await Promise.all(
+        Object.entries(state).map(async ([k, v]) => {
+            if (pulumi.Output.isInstance(v)) {
+                const { known, value } = await readOutput(v as pulumi.Output<unknown>);
+                if (known && value === undefined) {
+                    return undefined;
+                }
+            }
+            return [k, v] as const;
+        }),
+    );
+    return Object.fromEntries(kept.filter((e): e is readonly [string, unknown] => e !== undefined));
 }

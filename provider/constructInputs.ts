@@ -27,7 +27,7 @@ import {
     PACKAGE_SCHEMA,
     isObjectType,
     parseRef,
-} from "./schema";
+} from "./packageSchema";
 
 /** One refused input. */
 export interface InputProblem {
@@ -42,6 +42,19 @@ interface OutputInternals {
     promise(withUnknowns?: boolean): Promise<unknown>;
     allResources?: () => Promise<Set<pulumi.Resource>>;
     resources(): Set<pulumi.Resource>;
+}
+
+/** What an Output holds, once resolved: whether it is known and secret, its value and its dependencies. */
+export async function readOutput(o: pulumi.Output<unknown>): Promise<{
+    known: boolean;
+    secret: boolean;
+    value: unknown;
+    resources: Set<pulumi.Resource>;
+}> {
+    const out = o as unknown as OutputInternals;
+    const [known, secret, value] = await Promise.all([out.isKnown, out.isSecret, out.promise(true)]);
+    const resources = out.allResources ? await out.allResources() : out.resources();
+    return { known, secret, value, resources };
 }
 
 /** An Output whose value is not known (what a bare unknown becomes). */
@@ -134,12 +147,10 @@ class InputWalker {
             if (!this.needsResolution(spec)) {
                 return v;
             }
-            const out = v as unknown as OutputInternals;
-            const [known, secret, resolved] = await Promise.all([out.isKnown, out.isSecret, out.promise(true)]);
+            const { known, secret, value: resolved, resources } = await readOutput(v as pulumi.Output<unknown>);
             if (!known) {
                 return this.refuse(path, mustBeKnown(path));
             }
-            const resources = out.allResources ? await out.allResources() : out.resources();
             const carries = secret || resources.size > 0;
             return this.value(resolved, spec, path, carries ? (v as pulumi.Output<unknown>) : carrier);
         }

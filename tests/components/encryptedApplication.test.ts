@@ -199,7 +199,7 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
             });
             assert.deepEqual(o.livySessionConf.value, {
                 "spark.emr-serverless.disk.encryptionKeyArn": KEY_ARN,
-                "spark.emr-serverless.disk.encryptionContext": "team:analytics,environment:dev",
+                "spark.emr-serverless.disk.encryptionContext": "environment:dev,team:analytics",
             });
             const required = o.requiredKeyPolicyStatements.value as PolicyStatement[];
             assert.equal(required.length, 3);
