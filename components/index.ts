@@ -17,5 +17,5 @@ export * from "./keyUsageMonitoring";
 export { Provider } from "./provider";
 export type { ProviderArgs, ProviderAssumeRole } from "./provider";
 export { PACKAGE_NAME } from "./packageInfo";
-export { ApplicationDiskEncryption, attachDiskEncryption, diskEncryptionProvider } from "./diskEncryption";
+export { ApplicationDiskEncryption, attachDiskEncryption } from "./diskEncryption";
 export type { ApplicationDiskEncryptionArgs, DiskEncryptionTimeouts } from "./diskEncryption";

@@ -4,15 +4,10 @@
  * first use, so a plugin that only answers Check, Diff or Construct never loads them.
  */
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import type { AwsAccess } from "../components/diskEncryption/provider";
 import type { ProviderConfig } from "./config";
 
-/** Who the operations act as; built by the provider plugin from its configuration. */
-export interface AwsAccess {
-    /** Credentials for the SDK clients; undefined = the SDK's default credential chain. */
-    credentials?: AwsCredentialIdentityProvider;
-    /** Region used when the resource's own `region` input is absent. */
-    region?: string;
-}
+export type { AwsAccess } from "../components/diskEncryption/provider";
 
 /** The STS session name when `assumeRole.sessionName` is not set. */
 export const DEFAULT_SESSION_NAME = "pulumi-emr-disk-encryption";

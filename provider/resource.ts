@@ -26,8 +26,7 @@
  * makes no AWS call, and the state it writes no longer carries the 37 KB of serialized code.
  */
 import * as ops from "../components/diskEncryption/provider";
-import type { DiskEncryptionInputs, DiskEncryptionTimeouts } from "../components/diskEncryption/provider";
-import type { AwsAccess } from "./access";
+import type { AwsAccess, DiskEncryptionInputs, DiskEncryptionTimeouts } from "../components/diskEncryption/provider";
 import type { ProviderConfig } from "./config";
 import {
     isSecret,
@@ -73,41 +72,6 @@ export interface Failure {
 
 /** What Read found. */
 export type ReadOutcome = { id: string; outputs: Wire; inputs: Wire } | undefined;
-
-/** What the operations return besides the inputs: the region used and the application's ARN. */
-export type OperationOutputs = DiskEncryptionInputs & { region?: string; applicationArn?: string };
-
-/** What `readDiskEncryption` found. */
-export type OperationReadResult =
-    | { found: true; id: string; outputs: Omit<OperationOutputs, "encryptionKeyArn"> & { encryptionKeyArn?: string } }
-    | { found: false; id: string; reason: string };
-
-/** The operations this resource delegates to (`components/diskEncryption/provider.ts`), as it calls them. */
-export interface SettingOperations {
-    createDiskEncryption(
-        inputs: DiskEncryptionInputs,
-        access?: AwsAccess,
-    ): Promise<{ id: string; outs: OperationOutputs }>;
-    updateDiskEncryption(
-        id: string,
-        olds: DiskEncryptionInputs & { applicationArn?: string },
-        news: DiskEncryptionInputs,
-        access?: AwsAccess,
-    ): Promise<{ outs: OperationOutputs }>;
-    deleteDiskEncryption(
-        id: string,
-        props: DiskEncryptionInputs & { applicationArn?: string },
-        access?: AwsAccess,
-    ): Promise<void>;
-    readDiskEncryption(
-        id: string,
-        props: Partial<DiskEncryptionInputs> & { applicationArn?: string },
-        access?: AwsAccess,
-    ): Promise<OperationReadResult>;
-}
-
-/** The operations module, seen through the signatures the provider calls. */
-const operations = ops as unknown as SettingOperations;
 
 const CONTEXT_SECRET_REASON =
     "EMR Serverless stores the encryption context in plain text on the application and AWS CloudTrail logs it with every GenerateDataKey and Decrypt, so a secret cannot stay secret there. Fix: pass non-secret identifiers (team, project, environment) as plain values, and keep secrets out of the encryption context.";
@@ -253,8 +217,10 @@ export function operationInputs(props: Wire): DiskEncryptionInputs & { applicati
     const inputs: DiskEncryptionInputs & { applicationArn?: string } = {
         applicationId: typeof plain.applicationId === "string" ? plain.applicationId : "",
         encryptionKeyArn: typeof plain.encryptionKeyArn === "string" ? plain.encryptionKeyArn : "",
-        region: typeof plain.region === "string" ? plain.region : "",
     };
+    if (typeof plain.region === "string" && plain.region !== "") {
+        inputs.region = plain.region;
+    }
     const context = plain.encryptionContext;
     if (context !== undefined && context !== null && typeof context === "object") {
         inputs.encryptionContext = context as Record<string, string>;
@@ -301,7 +267,7 @@ async function redacting<T>(props: readonly Wire[], op: () => Promise<T>): Promi
 /** Create: apply the setting. Id: the application id. */
 export async function createSetting(props: Wire, access: AwsAccess): Promise<{ id: string; outputs: Wire }> {
     const { applicationArn: _ignored, ...inputs } = operationInputs(props);
-    const result = await redacting([props], () => operations.createDiskEncryption(inputs, access));
+    const result = await redacting([props], () => ops.createDiskEncryption(inputs, access));
     return { id: result.id, outputs: settingState(result.outs, props) };
 }
 
@@ -312,7 +278,7 @@ export async function createSetting(props: Wire, access: AwsAccess): Promise<{ i
 export async function updateSetting(id: string, olds: Wire, news: Wire, access: AwsAccess): Promise<Wire> {
     const { applicationArn: _ignored, ...next } = operationInputs(news);
     const result = await redacting([olds, news], () =>
-        operations.updateDiskEncryption(id, operationInputs(olds), next, access),
+        ops.updateDiskEncryption(id, operationInputs(olds), next, access),
     );
     return settingState(result.outs, news);
 }
@@ -323,7 +289,7 @@ export async function deleteSetting(id: string, props: Wire, access: AwsAccess):
     if (!inputs.applicationId) {
         inputs.applicationId = id;
     }
-    await redacting([props], () => operations.deleteDiskEncryption(id, inputs, access));
+    await redacting([props], () => ops.deleteDiskEncryption(id, inputs, access));
 }
 
 /** An application ARN: `arn:<partition>:emr-serverless:<region>:<account>:/applications/<id>`. */
@@ -386,7 +352,7 @@ export async function readSetting(
             delete lookup.region;
         }
     }
-    const result = await redacting([state, oldInputs], () => operations.readDiskEncryption(lookupId, lookup, access));
+    const result = await redacting([state, oldInputs], () => ops.readDiskEncryption(lookupId, lookup, access));
     const held = result.found && result.outputs.encryptionKeyArn ? result.outputs : undefined;
     if (!held) {
         if (importing) {

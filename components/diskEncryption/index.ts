@@ -22,7 +22,6 @@ import { DISK_ENCRYPTION_TYPE, LEGACY_DISK_ENCRYPTION_TYPE } from "../../policyp
 import { packageVersion } from "../packageInfo";
 import type { DiskEncryptionTimeouts } from "./provider";
 
-export { diskEncryptionProvider } from "./provider";
 export type { DiskEncryptionAssumeRole, DiskEncryptionInputs, DiskEncryptionTimeouts } from "./provider";
 
 /** Inputs of the disk-encryption setting (public contract: the policy pack reads these names). */
@@ -38,8 +37,9 @@ export interface ApplicationDiskEncryptionArgs {
     /** When the application is STARTED: stop it, update, start it again. Default false (a clear error instead). */
     restartIfStarted?: pulumi.Input<boolean>;
     /**
-     * Time and attempt bounds of each create/update/delete (overall budget, poll backoff, SDK attempts,
-     * request timeout, read-back window). See {@link DiskEncryptionTimeouts} for the defaults.
+     * Time and attempt bounds of each create/update/delete (overall budget, poll backoff, SDK
+     * attempts, request timeout, read-back convergence). Defaults: 30 min, 2 s doubling to 30 s
+     * with jitter, 5, 60 s, 60 s.
      */
     timeouts?: pulumi.Input<DiskEncryptionTimeouts>;
 }

@@ -364,10 +364,10 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
             for (const r of [update.explicitProviders, preview.explicitProviders]) {
                 assert.equal(r.constructionError, undefined);
                 const setting = find(r, T.setting);
-                assert.match(setting.provider, /::pulumi:providers:emr-serverless-disk-encryption::setting::/);
+                assert.match(setting.provider ?? "", /::pulumi:providers:emr-serverless-disk-encryption::setting::/);
                 for (const child of r.registrations.filter((x) => x.custom && x.type.startsWith("aws:"))) {
                     assert.match(
-                        child.provider,
+                        child.provider ?? "",
                         /::pulumi:providers:aws::deployer::/,
                         `${child.type} uses the aws provider`,
                     );

@@ -1,16 +1,21 @@
 /**
- * Issue 5, fault injection: the disk-encryption provider, loaded through the serialization round
- * trip, drives the real EMR Serverless SDK client against a loopback server that scripts faults.
+ * Fault injection: the disk-encryption operations, called as the provider plugin calls them (with the
+ * identity it builds from its configuration), drive the real EMR Serverless SDK client against a loopback
+ * server that scripts faults.
  */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type * as pulumi from "@pulumi/pulumi";
 import { EmrServerlessServer } from "../support/emrServerlessServer";
-import { loadSerializedProvider } from "./roundTrip";
-import { checkDiskEncryption } from "../../components/diskEncryption/provider";
+import {
+    type AwsAccess,
+    createDiskEncryption,
+    deleteDiskEncryption,
+    updateDiskEncryption,
+} from "../../components/diskEncryption/provider";
 import type { DiskEncryptionInputs, DiskEncryptionTimeouts } from "../../components/diskEncryption";
+import { awsAccess } from "../../provider/access";
 
 const FAKE_ACCESS_KEY_ID = "AKIAFAKETESTKEY00042";
 const FAKE_SECRET = "FAKEsecretKEY/doNotLeak+4242424242424242";
@@ -24,6 +29,7 @@ const FAST: DiskEncryptionTimeouts = {
     pollMaxMs: 60,
     maxAttempts: 4,
     requestTimeoutMs: 400,
+    convergenceMs: 300,
 };
 
 const ENV_KEYS = [
@@ -43,15 +49,13 @@ const ENV_KEYS = [
     "AWS_RETRY_MODE",
 ];
 
-describe("disk encryption provider against a faulty loopback EMR Serverless (serialized round trip)", function () {
+describe("disk encryption operations against a faulty loopback EMR Serverless", function () {
     this.timeout(20_000);
     const server = new EmrServerlessServer({ transitionMs: 60 });
     const savedEnv: Record<string, string | undefined> = {};
     /** Everything a user could see: error messages, outputs, console lines. Grepped for credentials at the end. */
     const visible: string[] = [];
     const savedConsole = { log: console.log, warn: console.warn, error: console.error };
-    let provider: pulumi.dynamic.ResourceProvider;
-    let serializedText = "";
     let tmpDir = "";
 
     const inputs = (over: Partial<DiskEncryptionInputs> = {}): DiskEncryptionInputs => ({
@@ -62,17 +66,19 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
         timeouts: FAST,
         ...over,
     });
-    const create = async (i: DiskEncryptionInputs) => {
-        const r = await provider.create!(i);
+    /** The identity of a provider with no configuration: the SDK's default chain (the environment here). */
+    const ambient: AwsAccess = awsAccess({});
+    const create = async (i: DiskEncryptionInputs, access: AwsAccess = ambient) => {
+        const r = await createDiskEncryption(i, access);
         visible.push(JSON.stringify(r));
         return r;
     };
     const update = async (olds: DiskEncryptionInputs, news: DiskEncryptionInputs) => {
-        const r = await provider.update!("app1", olds, news);
+        const r = await updateDiskEncryption("app1", olds, news, ambient);
         visible.push(JSON.stringify(r));
         return r;
     };
-    const del = (props: DiskEncryptionInputs) => provider.delete!(props.applicationId, props);
+    const del = (props: DiskEncryptionInputs) => deleteDiskEncryption(props.applicationId, props, ambient);
     /** Runs `p`, expects a rejection, records and returns its message. */
     const rejection = async (p: Promise<unknown>): Promise<string> => {
         try {
@@ -105,9 +111,6 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
                 savedConsole[level](...args);
             };
         }
-        const loaded = await loadSerializedProvider();
-        provider = loaded.provider;
-        serializedText = loaded.text;
     });
 
     after(async () => {
@@ -126,42 +129,6 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
     beforeEach(() => {
         server.reset();
         server.transitionMs = 60;
-    });
-
-    it("the serialized provider is small, has no secrets and reads no environment at load time", () => {
-        assert.ok(serializedText.length < 40_000, `serialized provider is ${serializedText.length} characters`);
-        assert.ok(!serializedText.includes(FAKE_SECRET));
-        assert.ok(!serializedText.includes(FAKE_ACCESS_KEY_ID));
-        assert.ok(!serializedText.includes(server.url), "no endpoint captured from the environment");
-        assert.ok(!/process\.env/.test(serializedText), "no environment read anywhere in the serialized code");
-        assert.ok(
-            serializedText.includes('require("@aws-sdk/client-emr-serverless")'),
-            "the SDK is required inside the functions",
-        );
-    });
-
-    it("the serialized provider's check refuses what the direct check refuses (alias ARN, secret-looking context)", async () => {
-        const bad = {
-            ...inputs(),
-            encryptionKeyArn: "arn:aws:kms:us-east-1:111122223333:alias/disks",
-            encryptionContext: {
-                dbPassword: "x",
-                ...Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`k${i}`, "v"])),
-            },
-        } as unknown as Record<string, unknown>;
-        const loaded = await provider.check!({}, bad);
-        const direct = await checkDiskEncryption({}, bad);
-        const props = (r: pulumi.dynamic.CheckResult) => (r.failures ?? []).map((f) => f.property).sort();
-        assert.deepEqual(props(loaded), props(direct));
-        assert.ok(props(loaded).includes("encryptionKeyArn"), "the alias ARN is refused");
-        assert.ok(
-            props(loaded).filter((p) => p.startsWith("encryptionContext")).length >= 2,
-            "9 entries and the password",
-        );
-        assert.deepEqual(
-            (await provider.check!({}, inputs() as unknown as Record<string, unknown>)).failures ?? [],
-            [],
-        );
     });
 
     it("create converges through throttling and transient 5xx, bounded in calls and time", async () => {
@@ -231,9 +198,14 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
         const updates = server.requests.filter((r) => r.op === "UpdateApplication");
         assert.equal(updates.length, 1);
         assert.equal(updates[0].status, 200, "the update was sent only once the application was CREATED");
-        // Gaps between polls grow (backoff): the last gap is at least the first.
-        const getTimes = server.requests.filter((r) => r.op === "GetApplication").map((r) => r.at);
-        assert.ok(getTimes[getTimes.length - 2] - getTimes[getTimes.length - 3] >= getTimes[1] - getTimes[0] - 5);
+        // Backoff: the wait before poll i+1 is at least half of min(60, 10 * 2^i) ms (equal jitter).
+        // A loaded machine only lengthens gaps, so this floor holds under load; the final GET is the
+        // read-back right after the update and has no wait before it.
+        const polls = server.requests.filter((r) => r.op === "GetApplication").map((r) => r.at);
+        for (let i = 0; i + 1 < polls.length - 1; i++) {
+            const floor = Math.min(60, 10 * 2 ** i) / 2;
+            assert.ok(polls[i + 1] - polls[i] >= floor - 2, `gap ${i}: ${polls[i + 1] - polls[i]} ms < ${floor} ms`);
+        }
     });
 
     it("waits through STOPPING, then updates the STOPPED application", async () => {
@@ -285,7 +257,8 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
         });
         const message = await rejection(create(inputs({ restartIfStarted: true })));
         assert.match(message, /ValidationException: The key is not usable/);
-        assert.match(message, /started again; it is now in state STARTED/);
+        assert.match(message, /disk-encryption setting was not changed/);
+        assert.match(message, /has been started again; the last state read was STARTED \(at /);
         assert.equal(server.application("app1")?.state, "STARTED");
         assert.equal(server.application("app1")?.diskEncryptionConfiguration, undefined);
         assert.deepEqual(
@@ -309,9 +282,8 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
             message: "Quota exceeded.",
         });
         const message = await rejection(create(inputs({ restartIfStarted: true })));
-        assert.match(message, /starting it again also failed/);
-        assert.match(message, /ServiceQuotaExceededException/);
-        assert.match(message, /is now in state STOPPED/);
+        assert.match(message, /could not be started again \(StartApplication: ServiceQuotaExceededException/);
+        assert.match(message, /the last state read was STOPPED \(at /);
         assert.match(message, /aws emr-serverless start-application --application-id app1 --region us-east-1/);
         assert.equal(server.application("app1")?.state, "STOPPED");
     });
@@ -349,9 +321,15 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
         assert.equal(server.count("UpdateApplication"), 2);
     });
 
-    it("a missing application is success on delete and a clear error on create", async () => {
-        await del(inputs({ applicationId: "gone1" }));
-        assert.equal(server.count(), 1);
+    it("a deleted application is success on delete (the ARN recorded by create proves it), and a clear error on create", async () => {
+        server.addApplication("gone1", "CREATED");
+        const created = await create(inputs({ applicationId: "gone1" }));
+        server.removeApplication("gone1");
+        server.requests.length = 0;
+        await del(created.outs as DiskEncryptionInputs);
+        assert.deepEqual(server.operations(), ["GetApplication", "GetCallerIdentity"]);
+        const refused = await rejection(del(inputs({ applicationId: "gone1" })));
+        assert.match(refused, /no application ARN/);
         const message = await rejection(create(inputs({ applicationId: "gone1" })));
         assert.match(message, /gone1/);
         assert.match(message, /us-east-1/);
@@ -368,6 +346,69 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
         assert.equal(server.count("UpdateApplication"), 0);
     });
 
+    it("restartIfStarted: credentials that expire right after StopApplication leave a message with the last state read and the command that restores it", async () => {
+        server.addApplication("app1", "STARTED");
+        server.expireCredentials({ afterOp: "StopApplication" });
+        const message = await rejection(create(inputs({ restartIfStarted: true })));
+        assert.doesNotMatch(message, /unknown/);
+        assert.match(message, /ExpiredTokenException/);
+        assert.match(message, /last state read was STARTED \(at \d{4}-\d\d-\d\dT[\d:.]+Z, before StopApplication\)/);
+        assert.match(message, /aws emr-serverless start-application --application-id app1 --region us-east-1/);
+        assert.match(message, /disk-encryption setting was not changed/);
+        assert.ok(
+            server.requests.some(
+                (r, i) => i > server.operations().indexOf("StopApplication") && r.op !== "StopApplication",
+            ),
+            "it tried to read or start the application again",
+        );
+    });
+
+    it("a read-back that lags behind UpdateApplication is waited for (timeouts.convergenceMs)", async () => {
+        server.addApplication("app1", "CREATED");
+        server.readBackLagMs = 600;
+        await create(inputs({ timeouts: { ...FAST, convergenceMs: 3_000 } }));
+        const gets = server.count("GetApplication");
+        // The state read, at least one stale read-back and the one that converged; never a storm.
+        assert.ok(gets >= 3 && gets <= 40, `${gets} GetApplication calls`);
+        assert.equal(server.count("UpdateApplication"), 1);
+    });
+
+    it("a KMS key state refusal fails at once with the key's fix, not as a state conflict", async () => {
+        server.addApplication("app1", "CREATED");
+        server.scriptTimes("UpdateApplication", 5, {
+            kind: "error",
+            status: 400,
+            errorType: "ValidationException",
+            message: "The key state is Disabled",
+        });
+        const message = await rejection(create(inputs()));
+        assert.equal(server.count("UpdateApplication"), 1);
+        assert.match(message, /app1 \(region us-east-1\)/);
+        assert.match(message, /aws kms enable-key --key-id arn:aws:kms:us-east-1:111122223333:key\/1234abcd/);
+    });
+
+    it("an error while polling names the application and the region", async () => {
+        server.addApplication("app1", "CREATED", { encryptionKeyArn: KEY_A, encryptionContext: { team: "analytics" } });
+        server.script("GetApplication", {
+            kind: "error",
+            status: 403,
+            errorType: "AccessDeniedException",
+            message: "denied",
+        });
+        const message = await rejection(del(inputs()));
+        assert.match(message, /AccessDeniedException/);
+        assert.match(message, /app1 \(region us-east-1\)/);
+    });
+
+    it("delete with another account's credentials is not a success although the service answers 404", async () => {
+        server.addApplication("app1", "CREATED");
+        const created = await create(inputs());
+        server.setAccount(FAKE_ACCESS_KEY_ID, "444455556666");
+        const message = await rejection(del(created.outs as DiskEncryptionInputs));
+        assert.match(message, /444455556666/);
+        assert.equal(server.application("app1")?.diskEncryptionConfiguration?.encryptionKeyArn, KEY_A);
+    });
+
     it("a setting the service ignores fails the create at read-back", async () => {
         server.addApplication("app1", "CREATED");
         server.ignoreUpdates = true;
@@ -377,7 +418,7 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
         assert.equal(server.count("UpdateApplication"), 1);
     });
 
-    it("uses the profile input's credentials, not the ambient ones", async () => {
+    it("uses the provider's profile, not the ambient credentials", async () => {
         const credentials = path.join(tmpDir, "credentials");
         fs.writeFileSync(
             credentials,
@@ -386,7 +427,7 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
         process.env.AWS_SHARED_CREDENTIALS_FILE = credentials;
         try {
             server.addApplication("app1", "CREATED");
-            await create(inputs({ profile: "deployer" }));
+            await create(inputs(), awsAccess({ profile: "deployer" }));
         } finally {
             process.env.AWS_SHARED_CREDENTIALS_FILE = "/nonexistent/aws-credentials";
         }
@@ -402,10 +443,11 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
         );
     });
 
-    it("assumes the assumeRole input's role (with its external id) and signs with the temporary credentials", async () => {
+    it("assumes the provider's role (with its external id) and signs with the temporary credentials", async () => {
         server.addApplication("app1", "CREATED");
         await create(
-            inputs({ assumeRole: { roleArn: "arn:aws:iam::111122223333:role/deployer", externalId: "ext-42" } }),
+            inputs(),
+            awsAccess({ assumeRole: { roleArn: "arn:aws:iam::111122223333:role/deployer", externalId: "ext-42" } }),
         );
         const sts = server.requests.filter((r) => r.op === "AssumeRole");
         assert.equal(sts.length, 1);

@@ -3,6 +3,7 @@
  */
 import { strict as assert } from "node:assert";
 import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import {
     EMRServerlessClient,
     GetApplicationCommand,
@@ -17,7 +18,9 @@ import {
     checkDiskEncryption,
     createDiskEncryption,
     deleteDiskEncryption,
-    diffDiskEncryption,
+    isCredentialError,
+    keyProblemOf,
+    parseApplicationArn,
     resolveTimings,
     sameSetting,
     updateDiskEncryption,
@@ -53,10 +56,12 @@ async function rejection(p: Promise<unknown>): Promise<string> {
 describe("disk encryption provider (mocked SDK)", () => {
     // Created in before(), not at load time: mockClient patches the client class for the whole process.
     let emr: AwsClientStub<EMRServerlessClient>;
+    let sts: AwsClientStub<STSClient>;
     const saved: Record<string, string | undefined> = {};
 
     before(() => {
         emr = mockClient(EMRServerlessClient);
+        sts = mockClient(STSClient);
         for (const k of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"]) {
             saved[k] = process.env[k];
         }
@@ -67,12 +72,16 @@ describe("disk encryption provider (mocked SDK)", () => {
     });
     after(() => {
         emr.restore();
+        sts.restore();
         for (const [k, v] of Object.entries(saved)) {
             if (v === undefined) delete process.env[k];
             else process.env[k] = v;
         }
     });
-    beforeEach(() => emr.reset());
+    beforeEach(() => {
+        emr.reset();
+        sts.reset();
+    });
 
     /** A fake application whose state machine answers Get/Update/Stop/Start. */
     function fakeApplication(initial: string, config?: Application["diskEncryptionConfiguration"]) {
@@ -182,9 +191,20 @@ describe("disk encryption provider (mocked SDK)", () => {
         it("fails when the read-back does not show the setting", async () => {
             emr.on(GetApplicationCommand).resolves(app("CREATED"));
             emr.on(UpdateApplicationCommand).resolves(app("CREATED"));
-            const message = await rejection(createDiskEncryption(inputs()));
+            const t0 = Date.now();
+            const message = await rejection(
+                createDiskEncryption(
+                    inputs({
+                        timeouts: { ...inputs().timeouts, pollInitialMs: 20, pollMaxMs: 40, convergenceMs: 150 },
+                    }),
+                ),
+            );
             assert.match(message, /did not take/);
-            assert.equal(emr.commandCalls(GetApplicationCommand).length, 4, "one read, then three read-backs");
+            assert.match(message, /timeouts\.convergenceMs \(now 150 ms\)/);
+            // Read-backs for 150 ms at 20 ms doubling to 40 ms (with jitter): a handful, not a storm.
+            const reads = emr.commandCalls(GetApplicationCommand).length;
+            assert.ok(reads >= 2 && reads <= 12, `${reads} reads`);
+            assert.ok(Date.now() - t0 >= 100, "it kept reading for the window");
         });
 
         it("fails on a read-back with another context", async () => {
@@ -262,10 +282,66 @@ describe("disk encryption provider (mocked SDK)", () => {
             assert.equal(emr.commandCalls(UpdateApplicationCommand).length, 0);
         });
 
-        it("a missing application is success", async () => {
+        const ARN = "arn:aws:emr-serverless:us-east-1:111122223333:/applications/app1";
+        const caller = (account: string) => ({ Account: account, Arn: `arn:aws:iam::${account}:user/deployer` });
+
+        it("a missing application is success when the 404 came from the application's own account and region", async () => {
             emr.on(GetApplicationCommand).rejects(notFound());
-            await deleteDiskEncryption("app1", inputs());
+            sts.on(GetCallerIdentityCommand).resolves(caller("111122223333"));
+            await deleteDiskEncryption("app1", { ...inputs(), applicationArn: ARN });
             assert.equal(emr.commandCalls(UpdateApplicationCommand).length, 0);
+            assert.equal(sts.commandCalls(GetCallerIdentityCommand).length, 1);
+        });
+
+        it("a 404 seen by another account's credentials is an error naming both accounts", async () => {
+            emr.on(GetApplicationCommand).rejects(notFound());
+            sts.on(GetCallerIdentityCommand).resolves(caller("444455556666"));
+            const message = await rejection(deleteDiskEncryption("app1", { ...inputs(), applicationArn: ARN }));
+            assert.match(message, /account 444455556666 .*account 111122223333/);
+            assert.match(message, /application app1 \(region us-east-1\)/);
+        });
+
+        it("a 404 from another partition than the application's is an error", async () => {
+            emr.on(GetApplicationCommand).rejects(notFound());
+            sts.on(GetCallerIdentityCommand).resolves({
+                Account: "111122223333",
+                Arn: "arn:aws-cn:iam::111122223333:user/deployer",
+            });
+            assert.match(await rejection(deleteDiskEncryption("app1", { ...inputs(), applicationArn: ARN })), /aws-cn/);
+        });
+
+        it("a 404 is an error when STS cannot say who the caller is", async () => {
+            emr.on(GetApplicationCommand).rejects(notFound());
+            sts.on(GetCallerIdentityCommand).rejects(
+                Object.assign(new Error("denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } }),
+            );
+            const message = await rejection(deleteDiskEncryption("app1", { ...inputs(), applicationArn: ARN }));
+            assert.match(
+                message,
+                /sts:GetCallerIdentity failed for EMR Serverless application app1 \(region us-east-1\)/,
+            );
+        });
+
+        it("a 404 without a recorded application ARN is refused", async () => {
+            emr.on(GetApplicationCommand).rejects(notFound());
+            sts.on(GetCallerIdentityCommand).resolves(caller("111122223333"));
+            const message = await rejection(deleteDiskEncryption("app1", inputs()));
+            assert.match(message, /no application ARN/);
+            assert.match(message, /pulumi state delete/);
+        });
+
+        it("a 404 about the KMS key is not a deleted application", async () => {
+            fakeApplication("CREATED", { encryptionKeyArn: KEY_A, encryptionContext: { team: "analytics" } });
+            emr.on(UpdateApplicationCommand).rejects(
+                Object.assign(new Error(`KMS key ${KEY_A} does not exist`), {
+                    name: "ResourceNotFoundException",
+                    $metadata: { httpStatusCode: 404 },
+                }),
+            );
+            const message = await rejection(createDiskEncryption(inputs({ encryptionKeyArn: KEY_B })));
+            assert.match(message, /KMS key .* was not found/);
+            assert.doesNotMatch(message, /application app1 \(region us-east-1\) was not found/);
+            assert.equal(sts.commandCalls(GetCallerIdentityCommand).length, 0);
         });
 
         it("a TERMINATED application is success", async () => {
@@ -283,72 +359,9 @@ describe("disk encryption provider (mocked SDK)", () => {
             emr.on(GetApplicationCommand).rejects(
                 Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }),
             );
-            assert.match(await rejection(deleteDiskEncryption("app1", inputs())), /not authorized/);
-        });
-    });
-
-    describe("diff", () => {
-        const olds = inputs() as unknown as Record<string, unknown>;
-        const with_ = (over: Partial<DiskEncryptionInputs>) => inputs(over) as unknown as Record<string, unknown>;
-
-        it("no change", async () => {
-            assert.deepEqual(await diffDiskEncryption("app1", olds, with_({})), {
-                changes: false,
-                replaces: [],
-                deleteBeforeReplace: false,
-            });
-        });
-        it("replaces on applicationId and region, create-before-delete", async () => {
-            assert.deepEqual(await diffDiskEncryption("app1", olds, with_({ applicationId: "app2" })), {
-                changes: true,
-                replaces: ["applicationId"],
-                deleteBeforeReplace: false,
-            });
-            assert.deepEqual((await diffDiskEncryption("app1", olds, with_({ region: "eu-west-1" }))).replaces, [
-                "region",
-            ]);
-            assert.deepEqual(
-                (await diffDiskEncryption("app1", olds, { ...olds, applicationId: UNKNOWN_STRING })).replaces,
-                ["applicationId"],
-            );
-        });
-        it("updates in place on key or context", async () => {
-            for (const over of [
-                { encryptionKeyArn: KEY_B },
-                { encryptionContext: { team: "x" } },
-                { encryptionContext: undefined },
-            ]) {
-                assert.deepEqual(await diffDiskEncryption("app1", olds, with_(over)), {
-                    changes: true,
-                    replaces: [],
-                    deleteBeforeReplace: false,
-                });
-            }
-            const unknownContext = await diffDiskEncryption("app1", olds, {
-                ...olds,
-                encryptionContext: UNKNOWN_STRING,
-            });
-            assert.equal(unknownContext.changes, true);
-        });
-        it("reports a change (no replacement) for restartIfStarted, profile, assumeRole or timeouts", async () => {
-            for (const over of [
-                { restartIfStarted: true },
-                { profile: "ops" },
-                { assumeRole: { roleArn: "arn:aws:iam::111122223333:role/x" } },
-                { timeouts: { totalMs: 1 } },
-            ]) {
-                const d = await diffDiskEncryption("app1", olds, with_(over));
-                assert.equal(d.changes, true, JSON.stringify(over));
-                assert.deepEqual(d.replaces, []);
-            }
-        });
-        it("an empty context equals an absent one", async () => {
-            const d = await diffDiskEncryption(
-                "app1",
-                with_({ encryptionContext: undefined }),
-                with_({ encryptionContext: {} }),
-            );
-            assert.equal(d.changes, false);
+            const message = await rejection(deleteDiskEncryption("app1", inputs()));
+            assert.match(message, /GetApplication failed for EMR Serverless application app1 \(region us-east-1\)/);
+            assert.match(message, /AccessDeniedException: not authorized/);
         });
     });
 
@@ -409,12 +422,125 @@ describe("disk encryption provider (mocked SDK)", () => {
             );
             assert.deepEqual((await check({ ...base, encryptionContext: UNKNOWN_STRING })).failures, []);
         });
+        it("accepts timeouts.convergenceMs as a bound and refuses a non-positive one", async () => {
+            assert.deepEqual((await check({ ...base, timeouts: { convergenceMs: 5_000 } })).failures, []);
+            for (const bad of [0, -1, "60s", Number.NaN]) {
+                assert.deepEqual(
+                    ((await check({ ...base, timeouts: { convergenceMs: bad } })).failures ?? []).map(
+                        (f) => f.property,
+                    ),
+                    ["timeouts.convergenceMs"],
+                    String(bad),
+                );
+            }
+        });
         it("refuses a missing key ARN", async () => {
             const r = await check({ ...base, encryptionKeyArn: undefined });
             assert.deepEqual(
                 (r.failures ?? []).map((f) => f.property),
                 ["encryptionKeyArn"],
             );
+        });
+    });
+
+    describe("error classification", () => {
+        const err = (name: string, message: string, status = 400) =>
+            Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+        const KEY = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+        it("names the key's problem from EMR Serverless's wrapped messages and from KMS error shapes", () => {
+            const cases: [Error, string][] = [
+                [err("ValidationException", "The key state is Disabled"), "disabled"],
+                [err("ValidationException", `KMS key ${KEY} is disabled.`), "disabled"],
+                [err("DisabledException", `${KEY} is disabled.`), "disabled"],
+                [err("ValidationException", "The KMS key is not enabled"), "disabled"],
+                [err("DisabledException", `${KEY} is pending deletion.`), "pendingDeletion"],
+                [err("KMSInvalidStateException", `${KEY} is pending deletion.`), "pendingDeletion"],
+                [err("ValidationException", "Key state is PENDING_DELETION"), "pendingDeletion"],
+                [err("ValidationException", `KMSInvalidStateException: ${KEY} is pending import.`), "pendingImport"],
+                [err("KeyUnavailableException", `${KEY} is unavailable.`), "unavailable"],
+                [err("ValidationException", "KMS key's custom key store is disconnected"), "unavailable"],
+                [
+                    err(
+                        "AccessDeniedException",
+                        `User: arn:aws:iam::111122223333:user/x is not authorized to perform: kms:GenerateDataKey on resource: ${KEY}`,
+                        403,
+                    ),
+                    "accessDenied",
+                ],
+                [err("ValidationException", "Access denied to the KMS key provided"), "accessDenied"],
+                [err("ValidationException", `Key '${KEY}' does not exist`), "notFound"],
+                [err("NotFoundException", `Invalid keyId ${KEY}`), "notFound"],
+                [err("ValidationException", "The KMS key must be a symmetric encryption key"), "unsupported"],
+                [err("InvalidKeyUsageException", `${KEY} key usage is SIGN_VERIFY`), "unsupported"],
+                [err("ValidationException", "encryptionKeyArn is not a valid ARN"), "notFound"],
+                [err("ValidationException", `Unexpected problem with KMS key ${KEY}`), "other"],
+            ];
+            for (const [e, problem] of cases) {
+                assert.equal(keyProblemOf(e), problem, `${e.name}: ${e.message}`);
+            }
+        });
+
+        it("does not take application states, context keys, credentials or a KMS outage for a key problem", () => {
+            for (const e of [
+                err("ValidationException", "Application must be in one of the following states: CREATED, STOPPED."),
+                err("ConflictException", "Application app1 is in state STARTING", 409),
+                err("ValidationException", "encryptionContext key 'team' must be 1-128 characters"),
+                err("ValidationException", "The maximum number of encryption context entries is 8"),
+                err("UnrecognizedClientException", "The security token included in the request is invalid.", 403),
+                err("InvalidClientTokenId", "The AWS Access Key Id you provided does not exist in our records.", 403),
+                err("ValidationException", "KMS request timed out, try again"),
+                err("InternalServerException", "KMSInternalException while calling KMS", 500),
+                err("AccessDeniedException", "not authorized to perform: emr-serverless:UpdateApplication", 403),
+                err("ResourceNotFoundException", "Application app1 does not exist.", 404),
+            ]) {
+                assert.equal(keyProblemOf(e), undefined, `${e.name}: ${e.message}`);
+            }
+        });
+
+        it("recognises refused or unresolvable credentials by their error shape", () => {
+            for (const name of [
+                "ExpiredTokenException",
+                "ExpiredToken",
+                "UnrecognizedClientException",
+                "InvalidClientTokenId",
+                "InvalidSignatureException",
+                "CredentialsProviderError",
+            ]) {
+                assert.ok(isCredentialError(err(name, "x", 403)), name);
+            }
+            for (const name of ["AccessDeniedException", "ValidationException", "ThrottlingException", "Error"]) {
+                assert.ok(!isCredentialError(err(name, "The security token is expired")), name);
+            }
+        });
+
+        it("parses application ARNs of every partition and refuses anything else", () => {
+            assert.deepEqual(
+                parseApplicationArn("arn:aws:emr-serverless:us-east-1:111122223333:/applications/00f1abc"),
+                {
+                    partition: "aws",
+                    region: "us-east-1",
+                    account: "111122223333",
+                    applicationId: "00f1abc",
+                },
+            );
+            assert.equal(
+                parseApplicationArn("arn:aws-cn:emr-serverless:cn-north-1:111122223333:/applications/app1")?.partition,
+                "aws-cn",
+            );
+            for (const bad of [
+                undefined,
+                42,
+                "",
+                "app1",
+                "arn:aws:emr-serverless:us-east-1:111122223333:/applications/app1/jobruns/x",
+                "arn:aws:emr-serverless:us-east-1:1111:/applications/app1",
+                "arn:aws:emr-containers:us-east-1:111122223333:/applications/app1",
+                "arn:aws:emr-serverless::111122223333:/applications/app1",
+                "arn:aws:emr-serverless:us-east-1:111122223333:/applications/App1",
+            ]) {
+                assert.equal(parseApplicationArn(bad), undefined, String(bad));
+            }
         });
     });
 
@@ -431,6 +557,7 @@ describe("disk encryption provider (mocked SDK)", () => {
         });
         it("resolveTimings applies defaults and clamps", () => {
             assert.deepEqual(resolveTimings(undefined), {
+                convergenceMs: 60_000,
                 totalMs: 1_800_000,
                 pollInitialMs: 2_000,
                 pollMaxMs: 30_000,

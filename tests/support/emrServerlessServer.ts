@@ -8,8 +8,19 @@
  * `diskEncryptionConfiguration`, and every request is recorded. Faults are scripted per operation:
  * throttling (429), 500/503, any modeled error, a slow response, a connection reset.
  *
- * It also answers STS AssumeRole (`POST /`, query protocol) with {@link assumedCredentials}, so a
- * test can point `AWS_ENDPOINT_URL_STS` here and check which credentials signed the EMR calls.
+ * It also answers STS (`POST /`, query protocol; see `stsProtocol.ts`): AssumeRole with
+ * {@link assumedCredentials}, and GetCallerIdentity with the account the signing access key belongs
+ * to ({@link setAccount}), so a test can point `AWS_ENDPOINT_URL_STS` here.
+ *
+ * Tenancy: every application lives in one account and one region (default 111122223333,
+ * us-east-1). A signed request sees an application only when its SigV4 credential scope names that
+ * region and its access key belongs to that account; otherwise it gets the 404
+ * `ResourceNotFoundException` the real service gives, which lets tests play a wrong region or
+ * another account's credentials.
+ *
+ * Other scripted behaviour: credentials that expire once a given operation succeeded or after N
+ * requests ({@link expireCredentials}), and a read-back lag after UpdateApplication during which
+ * GetApplication still reports the previous setting ({@link readBackLagMs}).
  *
  * Errors are sent the way the SDK's REST-JSON protocol reads them: the status code, an
  * `x-amzn-errortype` header naming the error shape, and a JSON body with `message`.
@@ -17,10 +28,23 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import { assumeRoleXml, callerIdentityXml, stsActionOf, stsErrorXml } from "./stsProtocol";
+
+/** The account and region an application lives in unless the test says otherwise. */
+export const DEFAULT_ACCOUNT = "111122223333";
+export const DEFAULT_REGION = "us-east-1";
 
 /** The operations the server understands. */
 export type EmrOperation =
-    "GetApplication" | "UpdateApplication" | "StartApplication" | "StopApplication" | "AssumeRole";
+    | "GetApplication"
+    | "UpdateApplication"
+    | "StartApplication"
+    | "StopApplication"
+    | "AssumeRole"
+    | "GetCallerIdentity";
+
+/** The error a request signed with expired credentials gets. */
+export type CredentialErrorType = "ExpiredTokenException" | "UnrecognizedClientException";
 
 /** Application states, as the API spells them. */
 export type EmrApplicationState =
@@ -35,6 +59,8 @@ export interface StoredDiskEncryption {
 /** A snapshot of one application. */
 export interface EmrApplicationSnapshot {
     applicationId: string;
+    /** `arn:aws:emr-serverless:<region>:<account>:/applications/<id>`. */
+    arn: string;
     state: EmrApplicationState;
     diskEncryptionConfiguration?: StoredDiskEncryption;
 }
@@ -63,8 +89,14 @@ export interface EmrRecordedRequest {
     status: number;
     /** Milliseconds since the server started. */
     at: number;
-    /** The fault applied, if any. */
-    fault?: EmrFault["kind"];
+    /** The fault applied, if any (`credentials` for an expired access key). */
+    fault?: EmrFault["kind"] | "credentials";
+    /** The region of the request's SigV4 credential scope, if signed. */
+    region?: string;
+    /** The access key id that signed the request, if signed. */
+    accessKeyId?: string;
+    /** The response body sent (JSON or XML), if any. */
+    response?: string;
 }
 
 /** Options of the server. */
@@ -75,11 +107,34 @@ export interface EmrServerOptions {
     busyUpdateError?: "ValidationException" | "ConflictException";
 }
 
+/** Where an application lives. */
+export interface EmrApplicationLocation {
+    /** Default {@link DEFAULT_REGION}. */
+    region?: string;
+    /** Default {@link DEFAULT_ACCOUNT}. */
+    account?: string;
+}
+
 interface AppRecord {
     state: EmrApplicationState;
     config?: StoredDiskEncryption;
+    /** What GetApplication reports instead of `config` until `until` (read-back lag). */
+    stale?: { config?: StoredDiskEncryption; until: number };
     pending?: { to: EmrApplicationState; at: number };
     createdAt: number;
+    region: string;
+    account: string;
+}
+
+interface CredentialExpiry {
+    /** Only this access key expires; undefined = every key. */
+    accessKeyId?: string;
+    /** Expire once a request of this operation succeeded. */
+    afterOp?: EmrOperation;
+    /** Expire after this many more requests (counted whatever their outcome). */
+    afterRequests?: number;
+    errorType: CredentialErrorType;
+    active: boolean;
 }
 
 const STATE_AFTER: Partial<Record<EmrApplicationState, EmrApplicationState>> = {
@@ -102,10 +157,17 @@ export class EmrServerlessServer {
     };
     /** Transition time in ms (may be changed between tests). */
     public transitionMs: number;
+    /**
+     * After an UpdateApplication that changes the setting, GetApplication keeps reporting the
+     * previous setting for this many ms (eventual consistency). Default 0.
+     */
+    public readBackLagMs = 0;
     private readonly busyUpdateError: "ValidationException" | "ConflictException";
     private readonly apps = new Map<string, AppRecord>();
     private readonly faults = new Map<EmrOperation, EmrFault[]>();
     private readonly sockets = new Set<import("node:net").Socket>();
+    private readonly accounts = new Map<string, string>();
+    private expiry: CredentialExpiry | undefined;
     private server: http.Server | undefined;
     private started = 0;
     private baseUrl = "";
@@ -158,14 +220,50 @@ export class EmrServerlessServer {
         this.faults.clear();
         this.requests.length = 0;
         this.ignoreUpdates = false;
+        this.readBackLagMs = 0;
+        this.accounts.clear();
+        this.expiry = undefined;
+    }
+
+    /** Makes `accessKeyId` belong to `account` (unknown keys belong to {@link DEFAULT_ACCOUNT}). */
+    setAccount(accessKeyId: string, account: string): void {
+        this.accounts.set(accessKeyId, account);
+    }
+
+    /**
+     * Makes credentials expire: once a request of `trigger.afterOp` succeeded, or after
+     * `trigger.afterRequests` more requests, every request signed with `accessKeyId` (default: any
+     * key) is refused with `errorType` (EMR Serverless: 403 `ExpiredTokenException` or
+     * `UnrecognizedClientException`; STS: `ExpiredToken` or `InvalidClientTokenId`).
+     */
+    expireCredentials(
+        trigger: { afterOp: EmrOperation } | { afterRequests: number },
+        options: { accessKeyId?: string; errorType?: CredentialErrorType } = {},
+    ): void {
+        this.expiry = {
+            ...trigger,
+            accessKeyId: options.accessKeyId,
+            errorType: options.errorType ?? "ExpiredTokenException",
+            active: "afterRequests" in trigger && trigger.afterRequests <= 0,
+        };
     }
 
     /**
      * Adds an application. A transitional state (CREATING, STARTING, STOPPING) settles after
      * `transitionMs`.
      */
-    addApplication(id: string, state: EmrApplicationState, config?: StoredDiskEncryption): void {
-        const rec: AppRecord = { state, createdAt: Date.now() };
+    addApplication(
+        id: string,
+        state: EmrApplicationState,
+        config?: StoredDiskEncryption,
+        where: EmrApplicationLocation = {},
+    ): void {
+        const rec: AppRecord = {
+            state,
+            createdAt: Date.now(),
+            region: where.region ?? DEFAULT_REGION,
+            account: where.account ?? DEFAULT_ACCOUNT,
+        };
         if (config) {
             rec.config = clone(config);
         }
@@ -191,7 +289,7 @@ export class EmrServerlessServer {
             return undefined;
         }
         this.settle(rec);
-        const snap: EmrApplicationSnapshot = { applicationId: id, state: rec.state };
+        const snap: EmrApplicationSnapshot = { applicationId: id, state: rec.state, arn: arnOf(id, rec) };
         if (rec.config) {
             snap.diskEncryptionConfiguration = clone(rec.config);
         }
@@ -260,7 +358,8 @@ export class EmrServerlessServer {
         else if (m && !m[2] && method === "PATCH") op = "UpdateApplication";
         else if (m && m[2] === "start" && method === "POST") op = "StartApplication";
         else if (m && m[2] === "stop" && method === "POST") op = "StopApplication";
-        else if (path === "/" && method === "POST" && /(?:^|&)Action=AssumeRole(?:&|$)/.test(body)) op = "AssumeRole";
+        else op = stsActionOf(method, path, body) ?? "Unknown";
+        const scope = /Credential=([^/,\s]+)\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization ?? ""));
         const record: EmrRecordedRequest = {
             op,
             method,
@@ -270,7 +369,16 @@ export class EmrServerlessServer {
             status: 0,
             at: Date.now() - this.started,
         };
+        if (scope) {
+            record.accessKeyId = scope[1];
+            record.region = scope[2];
+        }
         this.requests.push(record);
+
+        if (op !== "Unknown" && this.credentialsExpired(record)) {
+            record.fault = "credentials";
+            return this.credentialError(res, record, op);
+        }
 
         const fault = op === "Unknown" ? undefined : this.faults.get(op)?.shift();
         if (fault) {
@@ -301,21 +409,21 @@ export class EmrServerlessServer {
                     break;
             }
         }
-        if (op === "AssumeRole") {
-            return this.assumeRole(res, record);
+        if (op === "AssumeRole" || op === "GetCallerIdentity") {
+            return this.sts(res, record, op);
         }
         if (op === "Unknown" || !m) {
             return this.error(res, record, 404, "UnknownOperationException", `No route for ${method} ${path}`);
         }
         const id = decodeURIComponent(m[1]);
         const rec = this.apps.get(id);
-        if (!rec) {
+        if (!rec || !this.visible(rec, record)) {
             return this.error(res, record, 404, "ResourceNotFoundException", `Application ${id} does not exist.`);
         }
         this.settle(rec);
         switch (op) {
             case "GetApplication":
-                return this.json(res, record, 200, { application: this.view(id, rec) });
+                return this.json(res, record, 200, { application: this.view(id, rec, true) });
             case "UpdateApplication": {
                 if (rec.state !== "CREATED" && rec.state !== "STOPPED") {
                     const status = this.busyUpdateError === "ConflictException" ? 409 : 400;
@@ -335,6 +443,7 @@ export class EmrServerlessServer {
                 }
                 const dec = parsed.diskEncryptionConfiguration;
                 if (dec !== undefined && !this.ignoreUpdates) {
+                    const previous = rec.config;
                     if (
                         !dec.encryptionKeyArn &&
                         (!dec.encryptionContext || Object.keys(dec.encryptionContext).length === 0)
@@ -343,8 +452,14 @@ export class EmrServerlessServer {
                     } else {
                         rec.config = clone(dec);
                     }
+                    if (this.readBackLagMs > 0 && JSON.stringify(previous) !== JSON.stringify(rec.config)) {
+                        // Reads keep showing what was there before the first change of the window.
+                        const shown = rec.stale && Date.now() < rec.stale.until ? rec.stale.config : previous;
+                        rec.stale = { config: shown, until: Date.now() + this.readBackLagMs };
+                    }
                 }
-                return this.json(res, record, 200, { application: this.view(id, rec) });
+                // The writer sees its own write; later reads may lag (see readBackLagMs).
+                return this.json(res, record, 200, { application: this.view(id, rec, false) });
             }
             case "StartApplication":
                 if (rec.state === "CREATED" || rec.state === "STOPPED") {
@@ -375,32 +490,138 @@ export class EmrServerlessServer {
         }
     }
 
-    private assumeRole(res: http.ServerResponse, record: EmrRecordedRequest): void {
-        const c = this.assumedCredentials;
-        const xml =
-            '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>' +
-            `<AccessKeyId>${c.accessKeyId}</AccessKeyId><SecretAccessKey>${c.secretAccessKey}</SecretAccessKey>` +
-            `<SessionToken>${c.sessionToken}</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>` +
-            "<AssumedRoleUser><Arn>arn:aws:sts::111122223333:assumed-role/deployer/s</Arn><AssumedRoleId>AROAEXAMPLE:s</AssumedRoleId></AssumedRoleUser>" +
-            "</AssumeRoleResult><ResponseMetadata><RequestId>sts-1</RequestId></ResponseMetadata></AssumeRoleResponse>";
-        record.status = 200;
-        res.writeHead(200, { "content-type": "text/xml", "content-length": Buffer.byteLength(xml) });
-        res.end(xml);
+    /** The account `accessKeyId` belongs to. */
+    private accountOf(accessKeyId: string): string {
+        return this.accounts.get(accessKeyId) ?? DEFAULT_ACCOUNT;
     }
 
-    private view(id: string, rec: AppRecord): Record<string, unknown> {
+    /** Whether a request may see `rec` (unsigned requests see everything). */
+    private visible(rec: AppRecord, record: EmrRecordedRequest): boolean {
+        if (!record.accessKeyId || !record.region) {
+            return true;
+        }
+        return record.region === rec.region && this.accountOf(record.accessKeyId) === rec.account;
+    }
+
+    /** Whether `record`'s credentials have expired; counts the request toward an `afterRequests` trigger. */
+    private credentialsExpired(record: EmrRecordedRequest): boolean {
+        const x = this.expiry;
+        if (!x || (x.accessKeyId !== undefined && x.accessKeyId !== record.accessKeyId)) {
+            return false;
+        }
+        if (x.active) {
+            return true;
+        }
+        if (x.afterRequests !== undefined) {
+            x.afterRequests--;
+            if (x.afterRequests <= 0) {
+                x.active = true;
+            }
+        }
+        return false;
+    }
+
+    /** Arms an `afterOp` expiry once that operation succeeded with matching credentials. */
+    private noteSuccess(record: EmrRecordedRequest): void {
+        const x = this.expiry;
+        if (
+            x &&
+            !x.active &&
+            x.afterOp === record.op &&
+            record.status >= 200 &&
+            record.status < 300 &&
+            (x.accessKeyId === undefined || x.accessKeyId === record.accessKeyId)
+        ) {
+            x.active = true;
+        }
+    }
+
+    private credentialError(res: http.ServerResponse, record: EmrRecordedRequest, op: EmrOperation): void {
+        const expired = this.expiry?.errorType !== "UnrecognizedClientException";
+        const message = expired
+            ? "The security token included in the request is expired"
+            : "The security token included in the request is invalid.";
+        if (op === "AssumeRole" || op === "GetCallerIdentity") {
+            const status = expired ? 400 : 403;
+            return this.xml(
+                res,
+                record,
+                status,
+                stsErrorXml(
+                    status,
+                    expired ? "ExpiredToken" : "InvalidClientTokenId",
+                    message,
+                    `req-${this.requests.length}`,
+                ),
+            );
+        }
+        return this.error(res, record, 403, this.expiry?.errorType ?? "ExpiredTokenException", message);
+    }
+
+    private sts(res: http.ServerResponse, record: EmrRecordedRequest, op: "AssumeRole" | "GetCallerIdentity"): void {
+        const requestId = `sts-${this.requests.length}`;
+        if (op === "AssumeRole") {
+            const form = new URLSearchParams(record.body);
+            // The temporary credentials belong to the role's account (unless a test said otherwise).
+            const roleAccount = /^arn:[^:]+:iam::(\d{12}):/.exec(form.get("RoleArn") ?? "")?.[1];
+            if (roleAccount && !this.accounts.has(this.assumedCredentials.accessKeyId)) {
+                this.accounts.set(this.assumedCredentials.accessKeyId, roleAccount);
+            }
+            return this.xml(
+                res,
+                record,
+                200,
+                assumeRoleXml(
+                    this.assumedCredentials,
+                    form.get("RoleArn") ?? "",
+                    form.get("RoleSessionName") ?? "session",
+                    requestId,
+                ),
+            );
+        }
+        if (!record.accessKeyId) {
+            return this.xml(
+                res,
+                record,
+                403,
+                stsErrorXml(403, "MissingAuthenticationToken", "Request is missing Authentication Token", requestId),
+            );
+        }
+        const account = this.accountOf(record.accessKeyId);
+        return this.xml(
+            res,
+            record,
+            200,
+            callerIdentityXml(
+                { account, arn: `arn:aws:iam::${account}:user/deployer`, userId: "AIDAEXAMPLEDEPLOYER" },
+                requestId,
+            ),
+        );
+    }
+
+    private xml(res: http.ServerResponse, record: EmrRecordedRequest, status: number, text: string): void {
+        record.status = status;
+        record.response = text;
+        res.writeHead(status, { "content-type": "text/xml", "content-length": Buffer.byteLength(text) });
+        res.end(text);
+        this.noteSuccess(record);
+    }
+
+    /** The application as the API shows it; `reader` = a read that may lag behind the last update. */
+    private view(id: string, rec: AppRecord, reader: boolean): Record<string, unknown> {
         const app: Record<string, unknown> = {
             applicationId: id,
             name: `app-${id}`,
-            arn: `arn:aws:emr-serverless:us-east-1:111122223333:/applications/${id}`,
+            arn: arnOf(id, rec),
             releaseLabel: "emr-7.9.0",
             type: "SPARK",
             state: rec.state,
             createdAt: Math.floor(rec.createdAt / 1000),
             updatedAt: Math.floor(Date.now() / 1000),
         };
-        if (rec.config) {
-            app.diskEncryptionConfiguration = clone(rec.config);
+        const config = reader && rec.stale && Date.now() < rec.stale.until ? rec.stale.config : rec.config;
+        if (config) {
+            app.diskEncryptionConfiguration = clone(config);
         }
         return app;
     }
@@ -408,12 +629,14 @@ export class EmrServerlessServer {
     private json(res: http.ServerResponse, record: EmrRecordedRequest, status: number, payload: unknown): void {
         record.status = status;
         const text = JSON.stringify(payload);
+        record.response = text;
         res.writeHead(status, {
             "content-type": "application/json",
             "content-length": Buffer.byteLength(text),
             "x-amzn-requestid": `req-${this.requests.length}`,
         });
         res.end(text);
+        this.noteSuccess(record);
     }
 
     private error(
@@ -425,6 +648,7 @@ export class EmrServerlessServer {
     ): void {
         record.status = status;
         const text = JSON.stringify({ message });
+        record.response = text;
         res.writeHead(status, {
             "content-type": "application/json",
             "content-length": Buffer.byteLength(text),
@@ -433,6 +657,10 @@ export class EmrServerlessServer {
         });
         res.end(text);
     }
+}
+
+function arnOf(id: string, rec: AppRecord): string {
+    return `arn:aws:emr-serverless:${rec.region}:${rec.account}:/applications/${id}`;
 }
 
 function clone<T>(v: T): T {

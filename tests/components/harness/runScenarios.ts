@@ -29,8 +29,8 @@ export interface Registration {
     dependencies: string[];
     ignoreChanges: string[];
     inputs: unknown;
-    /** The provider reference (`<provider URN>::<id>`), empty for the default provider. */
-    provider: string;
+    /** The provider reference (`<provider URN>::<id>`), empty for the default provider (recorded under mocks). */
+    provider?: string;
 }
 
 /** One scenario's result. */
