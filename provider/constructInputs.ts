@@ -138,7 +138,7 @@ class InputWalker {
             return undefined;
         }
         if (pulumi.isUnknown(v)) {
-            if (spec.plain) {
+            if (this.needsResolution(spec)) {
                 return this.refuse(path, mustBeKnown(path));
             }
             return unknownOutput();
@@ -269,9 +269,9 @@ class InputWalker {
 
 function mustBeKnown(path: string): string {
     return (
-        `must be known when the program runs, also at preview: it decides which resources the component creates, ` +
-        `so it cannot wait for another resource's output. Pass a plain value for ${path} (the values inside it that ` +
-        "accept outputs may still be outputs)."
+        "must be known when the program runs, also at preview: the component decides with it what to create and " +
+        `what to refuse, before any other resource's output is known. Pass a plain value for ${path} (the values ` +
+        "inside it that accept outputs may still be outputs)."
     );
 }
 
