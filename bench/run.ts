@@ -7,6 +7,7 @@
  * 3. The judge in-process: key policies per second, against @cloud-copilot/iam-simulate on the same questions.
  * 4. The component: constructing 1, 10 and 100 EncryptedApplications under mocks, one child process per size.
  * 5. The provider plugin: start-up (spawn to port) against a no-op Node.js provider, interleaved.
+ * 6. One Construct of EncryptedApplication over gRPC through the plugin, against the same component under mocks.
  *
  * Prints a table and writes bench/results.json (raw samples and medians). Exits non-zero when the harness or
  * a pack misbehaves or our pack misses a planted flaw. Knobs (environment): BENCH_STARTS (default 5),
@@ -27,6 +28,7 @@ import { type PackSpec, ROOT, buildPacks, packSpecs } from "./lib/packs";
 import { type Breakdown, type StartResult, measureStartup, startupBreakdown } from "./lib/startup";
 import { median, ratio, round, table } from "./lib/stats";
 import { type ThroughputResult, measureThroughput } from "./lib/throughput";
+import { type ConstructResult, measureConstruct } from "./lib/construct";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const STARTS = Number(process.env.BENCH_STARTS ?? (QUICK ? 2 : 5));
@@ -174,6 +176,11 @@ async function main(): Promise<number> {
         `provider plugin start-up: ${PLUGIN_STARTS} interleaved starts of the package's plugin and a no-op provider ...`,
     );
     const pluginStartup: PluginStartResult = await measurePluginStartup(PLUGIN_STARTS, log);
+
+    // 6. Construct over gRPC, against the same component under mocks.
+    log("Construct over gRPC ...");
+    const construct: ConstructResult = await measureConstruct(QUICK ? 1 : 3, QUICK ? 3 : 8, log);
+    problems.push(...construct.problems);
 
     // Targets.
     const st = (id: string): StartResult | undefined => startup.find((s) => s.id === id);
@@ -520,6 +527,40 @@ async function main(): Promise<number> {
         ),
     );
     out.push("");
+    out.push(
+        `6. One Construct of EncryptedApplication over gRPC (the plugin as the CLI starts it, the tests' recording engine; ` +
+            `the full scenario, ${construct.registrations} registrations, update mode; ${construct.rounds} rounds of ` +
+            `${construct.perRound}, interleaved with the same component under mocks in a child process)`,
+    );
+    out.push(
+        table(
+            ["path", "median ms [abs]", "min-max ms [abs]", "x mocks [ratio]", "round ratios [ratio]"],
+            [
+                [
+                    "Construct over gRPC",
+                    f0(construct.construct.medianMs),
+                    `${f0(construct.construct.minMs)}-${f0(construct.construct.maxMs)}`,
+                    fx(construct.ratio),
+                    `${fx(construct.roundRatios.min)}-${fx(construct.roundRatios.max)}`,
+                ],
+                [
+                    "same component under runtime mocks",
+                    f0(construct.mocks.medianMs),
+                    `${f0(construct.mocks.minMs)}-${f0(construct.mocks.maxMs)}`,
+                    "1.00x",
+                    "",
+                ],
+                [
+                    `first Construct after start (spawn->port ${f0(construct.spawnToPortMs)} ms)`,
+                    f0(construct.firstConstructMs),
+                    "",
+                    "",
+                    "",
+                ],
+            ],
+        ),
+    );
+    out.push("");
     out.push("Targets:");
     out.push(
         table(
@@ -571,6 +612,7 @@ async function main(): Promise<number> {
         judge,
         component,
         pluginStartup,
+        construct,
         targets,
         awsguard: { measured: Boolean(st("awsguard")), note: AWSGUARD_NOTE },
         problems,

@@ -6,38 +6,28 @@
  * same children, parents, dependencies and inputs, and return the same outputs, as under runtime mocks.
  */
 import * as assert from "node:assert/strict";
-import type { EncryptedApplication, EncryptedApplicationArgs } from "../../components";
 import { mockRecording, type Results } from "../components/harness/mockRecording";
 import { scenarios } from "../components/harness/scenarios";
 import type { ScenarioResult } from "../components/harness/runScenarios";
 import { PACKAGED_PLUGIN, ProviderPlugin, assertBuildIsFresh } from "../support/providerPlugin";
 import { RecordingEngine } from "./support/recordingEngine";
 import {
+    ConstructError,
     type ConstructRun,
-    ENCRYPTED_APPLICATION,
     OUTPUT_NAMES,
     type WireForm,
-    runConstruct,
-    toWire,
+    capturedScenarios,
+    constructScenario,
 } from "./support/constructRun";
-import type { Wire } from "./support/recordingEngine";
 
 /** Scenarios whose inputs only a preview can have (values not known yet). */
 const PREVIEW_ONLY = new Set(["unknownInputs", "unknownExistingKey"]);
 
-/** The arguments each mocks scenario passes, captured without constructing anything. */
-function scenarioArgs(): Record<string, { name: string; args: EncryptedApplicationArgs }> {
-    const captured: Record<string, { name: string; args: EncryptedApplicationArgs }> = {};
-    for (const [key, build] of Object.entries(scenarios)) {
-        class Capture {
-            constructor(name: string, args: EncryptedApplicationArgs) {
-                captured[key] = { name, args };
-            }
-        }
-        build(Capture as unknown as typeof EncryptedApplication);
-    }
-    return captured;
-}
+/**
+ * Scenarios of arguments only the TypeScript API ever had: no SDK generated from the schema can send them, and
+ * a request that does is refused as any property the schema does not know, naming it.
+ */
+const TYPESCRIPT_ONLY: Record<string, string> = { refuseRemovedCredentials: "diskEncryptionCredentials" };
 
 /** The refusal lines (`  - ...`) of an error message. */
 function problemLines(message: string): string[] {
@@ -57,7 +47,7 @@ describe("provider: Construct over gRPC against a fake engine, compared with run
     let engine: RecordingEngine;
     let plugin: ProviderPlugin;
     let mocks: { update: Results; preview: Results };
-    const args = scenarioArgs();
+    const args = capturedScenarios();
 
     before(async () => {
         assertBuildIsFresh();
@@ -71,10 +61,8 @@ describe("provider: Construct over gRPC against a fake engine, compared with run
         await engine?.close();
     });
 
-    async function construct(key: string, preview: boolean, form: WireForm): Promise<ConstructRun> {
-        const { name, args: a } = args[key];
-        const inputs = (await toWire(a, form)) as Record<string, Wire>;
-        return runConstruct(plugin, engine, { type: ENCRYPTED_APPLICATION, name, inputs, dryRun: preview });
+    function construct(key: string, preview: boolean, form: WireForm): Promise<ConstructRun> {
+        return constructScenario(plugin, engine, args[key], preview, form);
     }
 
     function assertSameAsMocks(run: ConstructRun, expected: ScenarioResult, label: string): void {
@@ -102,6 +90,19 @@ describe("provider: Construct over gRPC against a fake engine, compared with run
     for (const key of Object.keys(scenarios)) {
         for (const mode of ["update", "preview"] as const) {
             if (mode === "update" && PREVIEW_ONLY.has(key)) {
+                continue;
+            }
+            if (key in TYPESCRIPT_ONLY) {
+                it(`${key} (${mode}): an argument no generated SDK has is refused by name, nothing registered`, async () => {
+                    const run = await construct(key, mode === "preview", "outputValues");
+                    assert.ok(run.error instanceof ConstructError, run.error?.message ?? "Construct succeeded");
+                    assert.deepEqual(
+                        run.error.propertyErrors.map((p) => p.propertyPath),
+                        [TYPESCRIPT_ONLY[key]],
+                    );
+                    assert.equal(run.monitor.length, 0);
+                    assert.ok(mocksFailure(mocks[mode][key]), "the class refuses it too");
+                });
                 continue;
             }
             it(`${key} (${mode}): the same registrations and outputs as under runtime mocks`, async () => {

@@ -20,6 +20,7 @@ import {
 } from "./support/constructRun";
 import { RecordingEngine, type MonitorRegistration, type Wire } from "./support/recordingEngine";
 import { OUTPUT_SIG, RESOURCE_SIG, SECRET_SIG, SIG, UNKNOWN } from "./support/stubs";
+import { yamlExample } from "./support/yamlExample";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const APP_ID = "00fabcdefghij123";
@@ -243,6 +244,40 @@ describe("provider: Construct of what other languages send", function () {
         });
     });
 
+    describe("values the component takes as plain, sent as outputs with dependencies or secrets", () => {
+        it("an object sent as a secret output with dependencies: its values carry both to the children that use them", async () => {
+            const cases: [string, Record<string, Wire>, Record<string, string[]>][] = [
+                [
+                    "roleOutput",
+                    { jobRole: output({ existingRole: "emr-jobs" }, { secret: true, dependencies: [BUCKET_URN] }) },
+                    {},
+                ],
+                ["roleLegacy", { jobRole: secret({ existingRole: "emr-jobs" }) }, { jobRole: [BUCKET_URN] }],
+            ];
+            for (const [name, extra, inputDependencies] of cases) {
+                const r = await run(
+                    ENCRYPTED_APPLICATION,
+                    name,
+                    { type: "spark", releaseLabel: "emr-7.9.0", ...extra },
+                    false,
+                    { inputDependencies },
+                );
+                assert.equal(r.error, undefined, r.error?.message);
+                assert.equal(r.monitor.filter((x) => x.type === "aws:iam/role:Role").length, 0, "no role created");
+                const grant = only(r, "aws:iam/rolePolicy:RolePolicy");
+                const role = grant.inputs.role as Record<string, Wire>;
+                const secretRole =
+                    (role[SIG] === OUTPUT_SIG && role.secret === true) ||
+                    (role[SIG] === SECRET_SIG && role.value === "emr-jobs");
+                assert.ok(secretRole, `${name}: the role name stays secret: ${JSON.stringify(role)}`);
+                assert.ok(grant.dependencies.includes(BUCKET_URN), `${name}: ${grant.dependencies.join(", ")}`);
+                assert.ok(grant.propertyDependencies.role?.includes(BUCKET_URN), `${name}: role depends on it`);
+                const app = only(r, "aws:emrserverless/application:Application");
+                assert.ok(!app.dependencies.includes(BUCKET_URN), `${name}: only what uses the role depends on it`);
+            }
+        });
+    });
+
     describe("what the engine passes along", () => {
         it("the program's AWS provider reaches every child; parent, aliases, protect and dependsOn reach the component", async () => {
             const parent = `urn:pulumi:${STACK}::${PROJECT}::my:platform:Team::analytics`;
@@ -273,6 +308,82 @@ describe("provider: Construct of what other languages send", function () {
             }
         });
 
+        it("EncryptedApplication with the program's providers: AWS children and invokes through the AWS one, the setting through this package's", async () => {
+            engine.addExisting(AWS_PROVIDER_URN, AWS_PROVIDER_ID, { region: "eu-west-1" });
+            const settingRef = `urn:pulumi:${STACK}::${PROJECT}::pulumi:providers:emr-serverless-disk-encryption::setting::5f1d0c2e-3a4b-4c5d-8e9f-a0b1c2d3e4f5`;
+            const r = await run(
+                ENCRYPTED_APPLICATION,
+                "withProviders",
+                { type: "spark", releaseLabel: "emr-7.9.0" },
+                false,
+                {
+                    providers: { aws: AWS_PROVIDER_REF, "emr-serverless-disk-encryption": settingRef },
+                },
+            );
+            assert.equal(r.error, undefined, r.error?.message);
+            const setting = only(r, "emr-serverless-disk-encryption:index:ApplicationDiskEncryption");
+            assert.equal(setting.provider, settingRef);
+            const awsChildren = r.monitor.filter((x) => x.type.startsWith("aws:"));
+            assert.ok(awsChildren.length >= 5);
+            for (const child of awsChildren) {
+                assert.equal(child.provider, AWS_PROVIDER_REF, child.type);
+            }
+            const awsInvokes = engine.invokes.filter((i) => i.token.startsWith("aws:"));
+            assert.deepEqual(awsInvokes.map((i) => i.token).sort(), [
+                "aws:index/getCallerIdentity:getCallerIdentity",
+                "aws:index/getPartition:getPartition",
+                "aws:index/getRegion:getRegion",
+            ]);
+            for (const i of awsInvokes) {
+                assert.equal(i.provider, AWS_PROVIDER_REF, `${i.token} through the program's AWS provider`);
+            }
+        });
+
+        it("EncryptedApplication's state: its outputs, and each child as a reference of the type the schema gives it", async () => {
+            const r = await run(
+                ENCRYPTED_APPLICATION,
+                "stateEa",
+                { type: "spark", releaseLabel: "emr-7.9.0", encryptionContext: { teams: "a,b" } },
+                false,
+            );
+            assert.equal(r.error, undefined, r.error?.message);
+            const spec = PACKAGE_SCHEMA.resources[ENCRYPTED_APPLICATION];
+            const state = r.reply?.state ?? {};
+            for (const name of spec.required ?? []) {
+                assert.ok(name in state, `required output ${name}`);
+            }
+            assert.ok(!("livySessionConf" in state), "an unset optional output is absent, not an unknown");
+            assert.ok(!("keyUsageMonitoring" in state) && !("submitterPolicy" in state) && !("keyAlias" in state));
+            const checked: string[] = [];
+            for (const [name, value] of Object.entries(state)) {
+                const p = spec.properties[name];
+                const target = p.$ref === undefined ? undefined : parseRef(p.$ref);
+                const items = p.items?.$ref === undefined ? undefined : parseRef(p.items.$ref);
+                const refTarget = target ?? items;
+                if (
+                    refTarget &&
+                    (refTarget.kind === "external" || refTarget.kind === "localResource") &&
+                    refTarget.token.includes(":")
+                ) {
+                    for (const v of (Array.isArray(value) ? value : [value]) as Record<string, Wire>[]) {
+                        assert.equal(v[SIG], RESOURCE_SIG, `${name} is a resource reference`);
+                        const child = r.monitor.find((x) => x.urn === v.urn);
+                        assert.equal(child?.type, refTarget.token, `${name} refers to a child of the schema's type`);
+                    }
+                    checked.push(name);
+                }
+            }
+            assert.deepEqual(checked.sort(), [
+                "application",
+                "diskEncryption",
+                "jobRole",
+                "jobRoleKeyGrant",
+                "jobRolePolicyAttachments",
+                "key",
+                "keyPolicy",
+            ]);
+        });
+
         it("the state: every output of the schema the component has, children as references of the schema's types", async () => {
             const r = await run(KEY_USAGE_MONITORING, "state", monitoring(), false);
             assert.equal(r.error, undefined, r.error?.message);
@@ -297,6 +408,27 @@ describe("provider: Construct of what other languages send", function () {
                 }
             }
             assert.equal(state.metricName, `KmsKeyFailures-${APP_ID}`);
+        });
+
+        it("the YAML example's resource, as the YAML runtime sends it, constructs in preview and update and returns every output it exports", async () => {
+            const example = yamlExample();
+            for (const dryRun of [true, false]) {
+                const r = await run(example.resource.type, example.name, example.resource.properties, dryRun);
+                assert.equal(r.error, undefined, r.error?.message);
+                assert.equal(
+                    r.monitor.filter((x) => x.type === "aws:iam/policy:Policy").length,
+                    0,
+                    "createSubmitterPolicy: false",
+                );
+                only(r, "emr-serverless-disk-encryption:index:ApplicationDiskEncryption");
+                const key = only(r, "aws:kms/key:Key");
+                assert.equal(key.inputs.rotationPeriodInDays, 365);
+                if (!dryRun) {
+                    for (const o of example.outputs) {
+                        assert.ok(o in (r.reply?.state ?? {}), `${o} is returned after an update`);
+                    }
+                }
+            }
         });
 
         it("at preview, outputs not known yet come back unknown, never as absent or empty", async () => {

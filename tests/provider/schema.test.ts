@@ -131,6 +131,14 @@ describe("provider: the package schema", () => {
         }
     });
 
+    it("the explicit provider: the schema's provider inputs are the Provider class's arguments", () => {
+        const args = source.argsOf("components/provider.ts", "ProviderArgs");
+        assert.deepEqual(
+            compareProps(context(), args, PACKAGE_SCHEMA.provider.inputProperties, [], "ProviderArgs", "input"),
+            [],
+        );
+    });
+
     it("the language sections ask for the @pulumi/aws and @pulumi/pulumi this package is built with", () => {
         const lang = PACKAGE_SCHEMA.language as Record<string, Record<string, Record<string, string> | string>>;
         const [major] = AWS_VERSION.split(".");

@@ -5,6 +5,8 @@
  * of keys). One copy, used by the runtime-mocks harness and by the fake engine that drives Construct over
  * gRPC, so both see the same world.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { builtinInvoke } from "../../../engine/previewRunner";
 import type { JsonValue } from "../../../engine/policyConfig";
 
@@ -12,6 +14,42 @@ export const ACCOUNT = "111122223333";
 export const REGION = "us-east-1";
 export const NEW_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
 export const APP_ID = "00fabcdefghij123";
+
+/**
+ * The stack config of the component tests: the AWS provider's region, a profile and one assumed role, and this
+ * package's provider configured with the same identity (the component refuses a default provider that
+ * differs: tests/components/settingIdentity.test.ts).
+ */
+export const IDENTITY_CONFIG: Record<string, string> = {
+    "aws:region": REGION,
+    "aws:profile": "analytics",
+    "aws:assumeRoles": JSON.stringify([
+        { roleArn: "arn:aws:iam::111122223333:role/deployer", sessionName: "pulumi", externalId: "ext-1" },
+    ]),
+    "emr-serverless-disk-encryption:profile": "analytics",
+    "emr-serverless-disk-encryption:assumeRole": JSON.stringify({
+        roleArn: "arn:aws:iam::111122223333:role/deployer",
+        sessionName: "pulumi",
+        externalId: "ext-1",
+    }),
+};
+
+/**
+ * The whole stack config of the component tests, as `<namespace>:<key>` to text: the example stack's
+ * (Pulumi.example.yaml, for the example program) and {@link IDENTITY_CONFIG}.
+ */
+export function harnessConfig(): Record<string, string> {
+    const yaml = require("js-yaml") as { load(text: string): unknown }; // a dependency of @pulumi/pulumi
+    const example = yaml.load(fs.readFileSync(path.join(__dirname, "../../../Pulumi.example.yaml"), "utf8")) as {
+        config: Record<string, unknown>;
+    };
+    return {
+        ...Object.fromEntries(
+            Object.entries(example.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+        ),
+        ...IDENTITY_CONFIG,
+    };
+}
 
 /** Keys the getKey answer knows, by ARN. */
 const KEYS: Record<string, Record<string, unknown>> = {

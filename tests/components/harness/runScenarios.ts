@@ -7,9 +7,8 @@
  *   node -r ts-node/register/transpile-only tests/components/harness/runScenarios.ts <update|preview> <out.json>
  */
 import * as fs from "fs";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { REGION, createdResource, invokeResult } from "./mockAnswers";
+import { createdResource, harnessConfig, invokeResult } from "./mockAnswers";
 
 const mode = process.argv[2];
 const outPath = process.argv[3];
@@ -89,30 +88,8 @@ pulumi.runtime.setMocks(
     preview,
 );
 
-// The AWS provider's stack config with a profile and one assumed role, and this package's provider
-// configured with the same identity (the component refuses a default provider that differs:
-// tests/components/settingIdentity.test.ts).
-// Plus the example stack's config (Pulumi.example.yaml) for the example program scenario.
-const yaml = require("js-yaml") as { load(text: string): unknown }; // a dependency of @pulumi/pulumi
-const exampleStack = yaml.load(fs.readFileSync(path.join(__dirname, "../../../Pulumi.example.yaml"), "utf8")) as {
-    config: Record<string, unknown>;
-};
-pulumi.runtime.setAllConfig({
-    ...Object.fromEntries(
-        Object.entries(exampleStack.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-    ),
-    "aws:region": REGION,
-    "aws:profile": "analytics",
-    "aws:assumeRoles": JSON.stringify([
-        { roleArn: "arn:aws:iam::111122223333:role/deployer", sessionName: "pulumi", externalId: "ext-1" },
-    ]),
-    "emr-serverless-disk-encryption:profile": "analytics",
-    "emr-serverless-disk-encryption:assumeRole": JSON.stringify({
-        roleArn: "arn:aws:iam::111122223333:role/deployer",
-        sessionName: "pulumi",
-        externalId: "ext-1",
-    }),
-});
+// The stack config of the component tests (the example stack's, and the identity of both providers).
+pulumi.runtime.setAllConfig(harnessConfig());
 
 // Record parent and dependencies from the request the mock monitor receives.
 interface RegisterRequest {

@@ -6,7 +6,10 @@
  * (secret wrappers and unknown sentinels).
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { EncryptedApplication, EncryptedApplicationArgs } from "../../../components";
+import { scenarios } from "../../components/harness/scenarios";
 import { readOutput } from "../../../provider/constructInputs";
+import { harnessConfig } from "../../components/harness/mockAnswers";
 import type { OutputRead, Registration } from "../../components/harness/runScenarios";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as providerPbTypes from "@pulumi/pulumi/proto/provider_pb";
@@ -35,20 +38,6 @@ export const OUTPUT_NAMES = [
     "livySessionConf",
     "requiredKeyPolicyStatements",
 ];
-
-/** The stack config the mocks harness sets (the AWS provider's region, profile and assumed role). */
-export const STACK_CONFIG: Record<string, string> = {
-    "aws:region": "us-east-1",
-    "aws:profile": "analytics",
-    "aws:assumeRoles": JSON.stringify([
-        {
-            roleArn: "arn:aws:iam::111122223333:role/deployer",
-            sessionName: "pulumi",
-            externalId: "ext-1",
-            tags: { a: "b" },
-        },
-    ]),
-};
 
 /** How a value travels: as output values (current SDKs and engines), or in the older forms. */
 export type WireForm = "outputValues" | "legacy";
@@ -224,6 +213,7 @@ export function asRecorded(r: MonitorRegistration, componentUrn: string): Regist
         dependencies: r.dependencies.map(urnRef).sort(),
         ignoreChanges: r.ignoreChanges,
         inputs: recordedInputs(r.inputs),
+        provider: r.provider,
     };
 }
 
@@ -310,7 +300,7 @@ export async function runConstruct(
             stack: STACK,
             monitorEndpoint: engine.address,
             parent: engine.stackUrn(),
-            config: STACK_CONFIG,
+            config: harnessConfig(),
             ...call,
         });
     } catch (e) {
@@ -338,4 +328,64 @@ export async function runConstruct(
         calls: engine.invokes.map((i) => i.token),
         logs: engine.logs.filter((l) => l.severity > 0),
     };
+}
+
+/** What a mocks scenario passes: the name, the arguments, and the explicit providers. */
+export interface CapturedScenario {
+    name: string;
+    args: EncryptedApplicationArgs;
+    providers: pulumi.ProviderResource[];
+}
+
+/** The arguments and options each mocks scenario passes, captured without constructing anything. */
+export function capturedScenarios(): Record<string, CapturedScenario> {
+    const captured: Record<string, CapturedScenario> = {};
+    for (const [key, build] of Object.entries(scenarios)) {
+        class Capture {
+            constructor(name: string, args: EncryptedApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
+                const providers = opts?.providers;
+                captured[key] = { name, args, providers: Array.isArray(providers) ? providers : [] };
+            }
+        }
+        build(Capture as unknown as typeof EncryptedApplication);
+    }
+    return captured;
+}
+
+/** The providers map of a Construct request (`<package>` to its provider's URN and id), as the engine sends it. */
+async function providerRefs(
+    providers: pulumi.ProviderResource[],
+): Promise<Record<string, { urn: string; id: string }>> {
+    const refs: Record<string, { urn: string; id: string }> = {};
+    for (const p of providers) {
+        const pkg = (p as unknown as { getPackage(): string }).getPackage();
+        refs[pkg] = { urn: String((await readOutput(p.urn)).value), id: String((await readOutput(p.id)).value) };
+    }
+    return refs;
+}
+
+/**
+ * Constructs a captured scenario as a program in another language would send it (`form`), with its explicit
+ * providers in the request's providers map (and known to the engine, which the plugin's SDK asks for them).
+ */
+export async function constructScenario(
+    plugin: ProviderPlugin,
+    engine: RecordingEngine,
+    scenario: CapturedScenario,
+    preview: boolean,
+    form: WireForm,
+    name = scenario.name,
+): Promise<ConstructRun> {
+    const inputs = (await toWire(scenario.args, form)) as Record<string, Wire>;
+    const refs = await providerRefs(scenario.providers);
+    for (const { urn, id } of Object.values(refs)) {
+        engine.addExisting(urn, id);
+    }
+    return runConstruct(plugin, engine, {
+        type: ENCRYPTED_APPLICATION,
+        name,
+        inputs,
+        dryRun: preview,
+        providers: Object.fromEntries(Object.entries(refs).map(([pkg, r]) => [pkg, `${r.urn}::${r.id}`])),
+    });
 }

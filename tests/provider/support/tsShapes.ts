@@ -214,6 +214,10 @@ export class SourceShapes {
         const props: Record<string, Prop> = {};
         for (const m of members) {
             if (ts.isPropertySignature(m) && m.type && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name))) {
+                if (m.type.kind === ts.SyntaxKind.NeverKeyword) {
+                    // A property no value can have: a removed argument kept only to be refused.
+                    continue;
+                }
                 const { slot, optional } = this.slotOf(m.type, sf);
                 props[m.name.text] = { optional: optional || m.questionToken !== undefined, slot };
             }
