@@ -6,6 +6,8 @@
  * 2. AnalyzeStack and Analyze throughput on generated 1,000 and 10,000 resource stacks, ours against the floor.
  * 3. The judge in-process: key policies per second, against @cloud-copilot/iam-simulate on the same questions.
  * 4. The component: constructing 1, 10 and 100 EncryptedApplications under mocks, one child process per size.
+ * 5. The provider plugin: start-up (spawn to port) against a no-op Node.js provider, interleaved.
+ * 6. One Construct of EncryptedApplication over gRPC through the plugin, against the same component under mocks.
  *
  * Prints a table and writes bench/results.json (raw samples and medians). Exits non-zero when the harness or
  * a pack misbehaves or our pack misses a planted flaw. Knobs (environment): BENCH_STARTS (default 5),
@@ -19,11 +21,14 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ComponentChildResult } from "./componentChild";
 import { type InProcessCost, measureInProcess } from "./lib/inprocess";
+import { type PluginStartResult, measurePluginStartup } from "./lib/plugin";
+import { DISK_ENCRYPTION_TYPE } from "../policypack/judge/constants";
 import { type JudgeResult, measureJudge } from "./lib/judge";
 import { type PackSpec, ROOT, buildPacks, packSpecs } from "./lib/packs";
 import { type Breakdown, type StartResult, measureStartup, startupBreakdown } from "./lib/startup";
 import { median, ratio, round, table } from "./lib/stats";
 import { type ThroughputResult, measureThroughput } from "./lib/throughput";
+import { type ConstructResult, measureConstruct } from "./lib/construct";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const STARTS = Number(process.env.BENCH_STARTS ?? (QUICK ? 2 : 5));
@@ -31,6 +36,7 @@ const SIZES = [1000, 10000];
 const STACK_REPS: Record<number, number> = QUICK ? { 1000: 2, 10000: 1 } : { 1000: 5, 10000: 3 };
 const COMPONENT_SIZES = [1, 10, 100];
 const COMPONENT_RUNS = QUICK ? 1 : 2;
+const PLUGIN_STARTS = Number(process.env.BENCH_PLUGIN_STARTS ?? (QUICK ? 3 : 11));
 
 /** What awsguard's installation showed (checked by hand: see the report; not installed in the project). */
 const AWSGUARD_NOTE =
@@ -150,10 +156,7 @@ async function main(): Promise<number> {
     for (let run = 0; run < COMPONENT_RUNS; run++) {
         for (const count of COMPONENT_SIZES) {
             const r = runComponent(count);
-            if (
-                r.registrations !== count * 7 ||
-                r.registrationsByType["pulumi-nodejs:dynamic/emrserverless:ApplicationDiskEncryption"] !== count
-            ) {
+            if (r.registrations !== count * 7 || r.registrationsByType[DISK_ENCRYPTION_TYPE] !== count) {
                 problems.push(
                     `component x${count}: ${r.registrations} registrations ${JSON.stringify(r.registrationsByType)}; expected 7 per application`,
                 );
@@ -167,6 +170,17 @@ async function main(): Promise<number> {
             log(`  x${count}: ${r.constructMs.toFixed(0)} ms, RSS +${(r.rssAfterMiB - r.rssBeforeMiB).toFixed(0)} MiB`);
         }
     }
+
+    // 5. Provider plugin.
+    log(
+        `provider plugin start-up: ${PLUGIN_STARTS} interleaved starts of the package's plugin and a no-op provider ...`,
+    );
+    const pluginStartup: PluginStartResult = await measurePluginStartup(PLUGIN_STARTS, log);
+
+    // 6. Construct over gRPC, against the same component under mocks.
+    log("Construct over gRPC ...");
+    const construct: ConstructResult = await measureConstruct(QUICK ? 1 : 3, QUICK ? 3 : 8, log);
+    problems.push(...construct.problems);
 
     // Targets.
     const st = (id: string): StartResult | undefined => startup.find((s) => s.id === id);
@@ -222,6 +236,12 @@ async function main(): Promise<number> {
             limit: `<= ${(growth * 2).toFixed(0)}x`,
             holds: ratio(c.ms[big] ?? Number.NaN, c.ms[small] ?? Number.NaN) <= growth * 2,
         })),
+        {
+            name: "provider plugin start-up within 1.3x of a no-op Node.js provider",
+            value: `${fx(pluginStartup.ratio)} (per round ${fx(pluginStartup.roundRatios.min)}..${fx(pluginStartup.roundRatios.max)})`,
+            limit: "<= 1.30x",
+            holds: pluginStartup.ratio <= 1.3,
+        },
         {
             name: "judging one key policy well under a millisecond",
             value: `${f0(judge.analyzeUncachedUsPerDoc)} us`,
@@ -486,6 +506,61 @@ async function main(): Promise<number> {
         ),
     );
     out.push("");
+    out.push(
+        `5. Provider plugin start-up (${PLUGIN_STARTS} interleaved starts each; spawn to port, then GetPluginInfo)`,
+    );
+    out.push(
+        table(
+            ["plugin", "median ms [abs]", "min..max ms [abs]", "x no-op [ratio]", "RSS MiB [abs]"],
+            (["package", "noop"] as const).map((id) => {
+                const p = pluginStartup[id];
+                return [
+                    id === "package"
+                        ? "package: pulumi-resource-emr-serverless-disk-encryption"
+                        : "noop: provider.main({})",
+                    f0(p.medianMs),
+                    `${f0(p.minMs)}..${f0(p.maxMs)}`,
+                    fx(ratio(p.medianMs, pluginStartup.noop.medianMs)),
+                    f0(p.medianRssMiB),
+                ];
+            }),
+        ),
+    );
+    out.push("");
+    out.push(
+        `6. One Construct of EncryptedApplication over gRPC (the plugin as the CLI starts it, the tests' recording engine; ` +
+            `the full scenario, ${construct.registrations} registrations, update mode; ${construct.rounds} rounds of ` +
+            `${construct.perRound}, interleaved with the same component under mocks in a child process)`,
+    );
+    out.push(
+        table(
+            ["path", "median ms [abs]", "min..max ms [abs]", "x mocks [ratio]", "round ratios [ratio]"],
+            [
+                [
+                    "Construct over gRPC",
+                    f0(construct.construct.medianMs),
+                    `${f0(construct.construct.minMs)}..${f0(construct.construct.maxMs)}`,
+                    fx(construct.ratio),
+                    `${fx(construct.roundRatios.min)}..${fx(construct.roundRatios.max)}`,
+                ],
+                [
+                    "same component under runtime mocks",
+                    f0(construct.mocks.medianMs),
+                    `${f0(construct.mocks.minMs)}..${f0(construct.mocks.maxMs)}`,
+                    "1.00x",
+                    "",
+                ],
+                [
+                    `first Construct after start (spawn->port ${f0(construct.spawnToPortMs)} ms)`,
+                    f0(construct.firstConstructMs),
+                    "",
+                    "",
+                    "",
+                ],
+            ],
+        ),
+    );
+    out.push("");
     out.push("Targets:");
     out.push(
         table(
@@ -526,6 +601,7 @@ async function main(): Promise<number> {
             stackReps: STACK_REPS,
             componentSizes: COMPONENT_SIZES,
             componentRuns: COMPONENT_RUNS,
+            pluginStarts: PLUGIN_STARTS,
             quick: QUICK,
         },
         buildMs,
@@ -535,6 +611,8 @@ async function main(): Promise<number> {
         stackPoliciesInProcess: inProcess,
         judge,
         component,
+        pluginStartup,
+        construct,
         targets,
         awsguard: { measured: Boolean(st("awsguard")), note: AWSGUARD_NOTE },
         problems,

@@ -5,6 +5,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SettingProblem } from "../policypack/judge/setting";
 import { attachDiskEncryption } from "./diskEncryption";
+import {
+    type AwsIdentityConfig,
+    type ExplicitProviders,
+    removedCredentialsArgument,
+    settingIdentityProblems,
+    type SettingProviderConfig,
+} from "./diskEncryption/identity";
 import { KeyUsageMonitoring, KeyUsageMonitoringArgs } from "./keyUsageMonitoring";
 import type { ApplicationDiskEncryption, ApplicationDiskEncryptionArgs } from "./diskEncryption";
 import {
@@ -23,8 +30,8 @@ import {
     throwIfProblems,
     validateEncryptionContextInput,
     validateKeyArnInput,
-    settingCredentialsFromProviderConfig,
 } from "./validation";
+import { PACKAGE_NAME } from "./packageInfo";
 
 /** The component's type token. */
 export const ENCRYPTED_APPLICATION_TYPE = "emr-serverless-disk-encryption:index:EncryptedApplication";
@@ -61,18 +68,6 @@ export interface JobRoleOptions {
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
-/** The AWS provider's credentials settings, for the disk-encryption setting (which calls the API itself). */
-export interface DiskEncryptionCredentials {
-    /** Named profile. Default: the `aws:profile` stack config. */
-    profile?: pulumi.Input<string>;
-    /**
-     * Role to assume. Default: the `aws:assumeRoles` entry of the stack config (ARN, session name,
-     * external id). A role chain, a session policy or `aws:assumeRoleWithWebIdentity` in the stack
-     * config cannot be reproduced by the setting and are refused unless these credentials are given.
-     */
-    assumeRole?: pulumi.Input<{ roleArn: string; sessionName?: string; externalId?: string }>;
-}
-
 /** Arguments of {@link EncryptedApplication}. */
 export interface EncryptedApplicationArgs {
     /** The application type: `spark` or `hive`. */
@@ -107,8 +102,13 @@ export interface EncryptedApplicationArgs {
     region?: pulumi.Input<string>;
     /** When the application is STARTED while the setting changes: stop, update, start. Default false (a clear error instead). */
     restartIfStarted?: pulumi.Input<boolean>;
-    /** Credentials settings for the disk-encryption setting. Default: from the `aws:` stack config. */
-    diskEncryptionCredentials?: DiskEncryptionCredentials;
+    /**
+     * Removed in 0.2.0 (refused when given): the setting is applied by this package's provider plugin, whose
+     * identity is the provider's configuration (stack config `emr-serverless-disk-encryption:*`, or an
+     * explicit `Provider` of this package in `providers`). The component refuses a default provider whose
+     * identity differs from the `aws:` stack config's.
+     */
+    diskEncryptionCredentials?: never;
     /** Extra regular expressions (case-insensitive source text) that mark a context key or value as secret. */
     extraSecretPatterns?: string[];
     /**
@@ -175,10 +175,16 @@ export class EncryptedApplication extends pulumi.ComponentResource {
             args.existingKeyArn === undefined
                 ? undefined
                 : validateKeyArnInput(subject, args.existingKeyArn, "existingKeyArn");
-        // Who the disk-encryption setting acts as: explicit, or the AWS provider's stack config when
-        // that can be reproduced without changing identity (refused otherwise, before anything exists).
-        const settingCredentials: DiskEncryptionCredentials =
-            args.diskEncryptionCredentials ?? fromProviderConfig(subject);
+        // Who the disk-encryption setting acts as: this package's provider, explicit or the default one; the
+        // default one must have the AWS provider's identity (refused otherwise, before anything exists).
+        throwIfProblems(
+            subject,
+            removedCredentialsArgument((args as { diskEncryptionCredentials?: unknown }).diskEncryptionCredentials),
+        );
+        throwIfProblems(
+            subject,
+            settingIdentityProblems(awsIdentityConfig(), settingProviderConfig(), explicitProviders(opts)),
+        );
         const submitters = checkedPrincipals(subject, args.submitterArns, "submitterArns");
         const administrators = checkedPrincipals(subject, args.keyAdministratorArns, "keyAdministratorArns");
 
@@ -370,7 +376,6 @@ export class EncryptedApplication extends pulumi.ComponentResource {
             encryptionContext: context as pulumi.Output<Record<string, string>>,
             region,
             restartIfStarted: args.restartIfStarted ?? false,
-            ...settingCredentials,
         };
         const settingDeps: pulumi.Resource[] = [this.jobRoleKeyGrant];
         if (this.keyPolicy !== undefined) {
@@ -504,16 +509,51 @@ function checkedPrincipals(
     });
 }
 
-function withoutUndefined<T extends object>(value: T): T {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+/** The `aws:` stack config that decides the AWS provider's identity (raw text, as the config holds it). */
+function awsIdentityConfig(): AwsIdentityConfig {
+    const get = (k: string): string | undefined => pulumi.runtime.getConfig(`aws:${k}`);
+    return {
+        profile: get("profile"),
+        assumeRoles: get("assumeRoles"),
+        assumeRoleWithWebIdentity: get("assumeRoleWithWebIdentity"),
+        accessKey: get("accessKey"),
+        secretKey: get("secretKey"),
+        token: get("token"),
+    };
 }
 
-function fromProviderConfig(subject: string): DiskEncryptionCredentials {
-    const { credentials, problems } = settingCredentialsFromProviderConfig({
-        profile: aws.config.profile,
-        assumeRoles: aws.config.assumeRoles,
-        assumeRoleWithWebIdentity: aws.config.assumeRoleWithWebIdentity,
-    });
-    throwIfProblems(subject, problems);
-    return withoutUndefined(credentials);
+/** This package's provider configuration in the stack config (what its default provider uses). */
+function settingProviderConfig(): SettingProviderConfig {
+    const get = (k: string): string | undefined => pulumi.runtime.getConfig(`${PACKAGE_NAME}:${k}`);
+    return {
+        profile: get("profile"),
+        assumeRole: get("assumeRole"),
+        accessKey: get("accessKey"),
+        secretKey: get("secretKey"),
+        token: get("token"),
+    };
+}
+
+/** The package of a provider resource (`getPackage` is not in the SDK's typings). */
+function packageOf(p: pulumi.ProviderResource): string | undefined {
+    const getPackage = (p as unknown as { getPackage?: () => string }).getPackage;
+    return typeof getPackage === "function" ? getPackage.call(p) : undefined;
+}
+
+/**
+ * Which explicit providers apply to the component, as the SDK resolves them for its children: its own
+ * `providers` and `provider`, else the ones its parent carries.
+ */
+function explicitProviders(opts: pulumi.ComponentResourceOptions | undefined): ExplicitProviders {
+    const has = (pkg: string): boolean => {
+        const own = opts?.providers;
+        if (Array.isArray(own) ? own.some((p) => packageOf(p) === pkg) : own !== undefined && pkg in own) {
+            return true;
+        }
+        if (opts?.provider !== undefined && packageOf(opts.provider) === pkg) {
+            return true;
+        }
+        return opts?.parent?.getProvider(`${pkg}:index:x`) !== undefined;
+    };
+    return { setting: has(PACKAGE_NAME), aws: has("aws") };
 }

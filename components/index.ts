@@ -14,5 +14,8 @@ export {
 } from "./validation";
 export type { ExistingKeyFacts } from "./validation";
 export * from "./keyUsageMonitoring";
-export { ApplicationDiskEncryption, attachDiskEncryption, diskEncryptionProvider } from "./diskEncryption";
+export { Provider } from "./provider";
+export type { ProviderArgs, ProviderAssumeRole } from "./provider";
+export { PACKAGE_NAME } from "./packageInfo";
+export { ApplicationDiskEncryption, attachDiskEncryption } from "./diskEncryption";
 export type { ApplicationDiskEncryptionArgs, DiskEncryptionTimeouts } from "./diskEncryption";

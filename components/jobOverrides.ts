@@ -106,7 +106,10 @@ export function livySessionConf(
     throwIfProblems(SUBJECT, checkLivyContext(encryptionContext));
     const conf: Record<string, string> = { [LIVY_KEY_ARN_CONF]: keyArn };
     if (encryptionContext && Object.keys(encryptionContext).length > 0) {
-        conf[LIVY_CONTEXT_CONF] = livyContextString(encryptionContext);
+        // Entries in key order: the same string however the map was built (a map sent by a program in
+        // another language arrives with its keys sorted).
+        const byKey = Object.entries(encryptionContext).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        conf[LIVY_CONTEXT_CONF] = livyContextString(Object.fromEntries(byKey));
     }
     return conf;
 }

@@ -27,6 +27,7 @@ import {
     type PlaceholderContext,
     type PlaceholderOutputs,
 } from "./placeholders";
+import { checkPackageResources } from "./providerCheck";
 import type { JsonValue } from "./policyConfig";
 import { type PropertyMap, UNKNOWN } from "./properties";
 import { secretLeaves } from "./redact";
@@ -565,6 +566,8 @@ async function main(): Promise<void> {
                 );
             }
         }
+        // This package's own resources are checked by its provider plugin's CheckConfig and Check.
+        (result.checkFailures ??= []).push(...(await checkPackageResources(result.resources, req.config)));
     }
     if (errors.length > 0) {
         result.error = errors.join("\n");

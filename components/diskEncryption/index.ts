@@ -1,9 +1,12 @@
 /**
  * The one seam between the component and however the disk-encryption setting is applied.
  *
- * Today: a Pulumi dynamic provider ({@link diskEncryptionProvider}, in `./provider`) calling the
- * EMR Serverless API, registered as `pulumi-nodejs:dynamic/emrserverless:ApplicationDiskEncryption`
- * (the policy pack's `DISK_ENCRYPTION_TYPE`).
+ * Today: {@link ApplicationDiskEncryption}, a custom resource of this package's provider plugin
+ * (`emr-serverless-disk-encryption:index:ApplicationDiskEncryption`, the policy pack's `DISK_ENCRYPTION_TYPE`),
+ * which calls the EMR Serverless API (`./provider`) as the provider's configured identity. It carries an alias
+ * to the dynamic resource it replaces (`pulumi-nodejs:dynamic/emrserverless:ApplicationDiskEncryption`), so
+ * stacks created with 0.1 keep their setting: one update without any AWS call drops the dynamic resource's
+ * serialized code from the state.
  *
  * Switching to a provider property: the day `@pulumi/aws` gains `diskEncryptionConfiguration` on
  * `aws.emrserverless.Application`, the component passes the setting to the application itself and
@@ -15,11 +18,10 @@
  * deleting this resource afterwards is safe).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DISK_ENCRYPTION_TYPE } from "../../policypack/judge/constants";
-import { diskEncryptionProvider } from "./provider";
-import type { DiskEncryptionAssumeRole, DiskEncryptionTimeouts } from "./provider";
+import { DISK_ENCRYPTION_TYPE, LEGACY_DISK_ENCRYPTION_TYPE } from "../../policypack/judge/constants";
+import { packageVersion } from "../packageInfo";
+import type { DiskEncryptionTimeouts } from "./provider";
 
-export { diskEncryptionProvider } from "./provider";
 export type { DiskEncryptionAssumeRole, DiskEncryptionInputs, DiskEncryptionTimeouts } from "./provider";
 
 /** Inputs of the disk-encryption setting (public contract: the policy pack reads these names). */
@@ -28,16 +30,12 @@ export interface ApplicationDiskEncryptionArgs {
     applicationId: pulumi.Input<string>;
     /** The KMS key ARN (not an alias, not a bare id). */
     encryptionKeyArn: pulumi.Input<string>;
-    /** The custom encryption context (at most 8 entries; logged in plain text by CloudTrail). */
+    /** The custom encryption context (at most 8 entries; logged in plain text by CloudTrail; never a secret). */
     encryptionContext?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** The application's region. Changing it replaces the setting. */
-    region: pulumi.Input<string>;
+    /** The application's region. Default: the provider's `region`. Changing it replaces the setting. */
+    region?: pulumi.Input<string>;
     /** When the application is STARTED: stop it, update, start it again. Default false (a clear error instead). */
     restartIfStarted?: pulumi.Input<boolean>;
-    /** Named AWS profile to use (the AWS provider's `aws:profile`), if any. */
-    profile?: pulumi.Input<string>;
-    /** Role to assume (the AWS provider's first `assumeRoles` entry), if any; no secrets. */
-    assumeRole?: pulumi.Input<{ roleArn: string; sessionName?: string; externalId?: string }>;
     /**
      * Time and attempt bounds of each create/update/delete (overall budget, poll backoff, SDK
      * attempts, request timeout, read-back convergence). Defaults: 30 min, 2 s doubling to 30 s
@@ -46,20 +44,12 @@ export interface ApplicationDiskEncryptionArgs {
     timeouts?: pulumi.Input<DiskEncryptionTimeouts>;
 }
 
-/** `module` and `type` for `pulumi.dynamic.Resource`, taken from the shared type token. */
-function tokenParts(token: string): { module: string; type: string } {
-    const m = /^pulumi-nodejs:dynamic\/([^:]+):([^:]+)$/.exec(token);
-    if (!m) {
-        throw new Error(`DISK_ENCRYPTION_TYPE "${token}" is not a pulumi-nodejs:dynamic/<module>:<type> token.`);
-    }
-    return { module: m[1], type: m[2] };
-}
-
 /**
- * The disk-encryption setting of one EMR Serverless application, applied through the EMR
- * Serverless API by {@link diskEncryptionProvider}. Id: the application id.
+ * The disk-encryption setting of one EMR Serverless application, applied through the EMR Serverless API by
+ * this package's provider plugin. Id: the application id. Import id: the application's ARN, or its id when
+ * the provider's `region` is set.
  */
-export class ApplicationDiskEncryption extends pulumi.dynamic.Resource {
+export class ApplicationDiskEncryption extends pulumi.CustomResource {
     /** The application id. */
     declare public readonly applicationId: pulumi.Output<string>;
     /** The KMS key ARN in effect. */
@@ -70,20 +60,20 @@ export class ApplicationDiskEncryption extends pulumi.dynamic.Resource {
     declare public readonly region: pulumi.Output<string>;
     /** Whether a STARTED application may be restarted to apply the setting. */
     declare public readonly restartIfStarted: pulumi.Output<boolean | undefined>;
-    /** The named profile used, if any. */
-    declare public readonly profile: pulumi.Output<string | undefined>;
-    /** The role assumed, if any. */
-    declare public readonly assumeRole: pulumi.Output<DiskEncryptionAssumeRole | undefined>;
+    /** The operations' time and attempt bounds, if set. */
+    declare public readonly timeouts: pulumi.Output<DiskEncryptionTimeouts | undefined>;
+    /** The application's ARN, as EMR Serverless reported it. */
+    declare public readonly applicationArn: pulumi.Output<string | undefined>;
 
     /**
      * @param name The resource name.
      * @param args The application, key, context and region (see {@link ApplicationDiskEncryptionArgs}).
-     * @param opts Resource options; the component passes `parent` and `dependsOn` (the key policy).
+     * @param opts Resource options; the component passes `parent` and `dependsOn` (the key policy). A
+     *   `provider` of this package chooses who the setting acts as (default: the stack's default provider).
      */
     constructor(name: string, args: ApplicationDiskEncryptionArgs, opts?: pulumi.CustomResourceOptions) {
-        const { module, type } = tokenParts(DISK_ENCRYPTION_TYPE);
         super(
-            diskEncryptionProvider,
+            DISK_ENCRYPTION_TYPE,
             name,
             {
                 applicationId: args.applicationId,
@@ -91,13 +81,14 @@ export class ApplicationDiskEncryption extends pulumi.dynamic.Resource {
                 encryptionContext: args.encryptionContext,
                 region: args.region,
                 restartIfStarted: args.restartIfStarted,
-                profile: args.profile,
-                assumeRole: args.assumeRole,
                 timeouts: args.timeouts,
+                applicationArn: undefined,
             },
-            opts,
-            module,
-            type,
+            {
+                version: packageVersion(),
+                ...opts,
+                aliases: [...(opts?.aliases ?? []), { type: LEGACY_DISK_ENCRYPTION_TYPE }],
+            },
         );
     }
 }

@@ -1,23 +1,14 @@
 /**
  * The operations that apply `diskEncryptionConfiguration` to an EMR Serverless application through
- * `@aws-sdk/client-emr-serverless` (no Pulumi provider has the property yet): create, update,
- * delete and read of the setting, called by the provider plugin with an {@link AwsAccess}, and by
- * the dynamic provider {@link diskEncryptionProvider} without one.
- *
- * Serialization: Pulumi serializes {@link diskEncryptionProvider} and everything it reaches into
- * the stack state (`__provider`), and the `pulumi-resource-pulumi-nodejs` host loads that text with
- * `require-from-string`. Hence the rules in this file:
- * - SDK modules are `require`d inside the functions (loaded from the program's `node_modules`).
- * - The provider functions reference only function declarations of this module and single
- *   properties of imported modules (the serializer captures property chains, not whole modules).
- *   No exported `const` is referenced (TypeScript would compile that to `exports.x` and drag the
- *   whole module in), no module-level `Set`/`Map`, no module-level `process.env` read.
- * - Nothing secret is captured, taken as input or returned as output.
+ * `@aws-sdk/client-emr-serverless` (no Pulumi provider has the property yet): check, create, update,
+ * delete and read of the setting, called by the provider plugin (`provider/resource.ts`) with an
+ * {@link AwsAccess}. SDK modules are `require`d inside the functions, so that a plugin that only
+ * checks and diffs never loads them; nothing secret is taken as input or returned as output.
  *
  * Credentials and region:
  * - With an {@link AwsAccess} (the provider plugin): its `credentials` (undefined = the SDK's
  *   default chain); `profile`/`assumeRole` inputs are not consulted.
- * - Without one (the dynamic provider): with `assumeRole`, `fromTemporaryCredentials` (STS
+ * - Without one (the inputs of the dynamic resource of 0.1): with `assumeRole`, `fromTemporaryCredentials` (STS
  *   AssumeRole of that role, its `sessionName` and `externalId`), whose base credentials are the
  *   `profile` (`fromIni`) when set, else the default chain; with only `profile`,
  *   `fromIni({ profile })`; with neither, the SDK's default credential chain.
@@ -101,9 +92,9 @@ export interface DiskEncryptionInputs {
     region?: string;
     /** Stop, update and start again a STARTED application. Default false. */
     restartIfStarted?: boolean;
-    /** Named AWS profile (dynamic provider only; ignored when an `AwsAccess` is given). */
+    /** Named AWS profile (used only without an `AwsAccess`, as in 0.1's inputs). */
     profile?: string;
-    /** Role to assume (dynamic provider only; ignored when an `AwsAccess` is given). */
+    /** Role to assume (used only without an `AwsAccess`, as in 0.1's inputs). */
     assumeRole?: DiskEncryptionAssumeRole;
     /** Time and attempt bounds. */
     timeouts?: DiskEncryptionTimeouts;
@@ -243,7 +234,7 @@ export function parseApplicationArn(arn: unknown): ApplicationArnParts | undefin
     return m ? { partition: m[1], region: m[2], account: m[3], applicationId: m[4] } : undefined;
 }
 
-/** The credentials of the dynamic provider's inputs (undefined = the SDK's default chain). See the module comment. */
+/** The credentials named by the inputs when no `AwsAccess` is given (undefined = the SDK's default chain). See the module comment. */
 function credentialsFor(inputs: Partial<DiskEncryptionInputs>, region: string): Credentials {
     if (!inputs.profile && !inputs.assumeRole) {
         return undefined;
@@ -1215,40 +1206,3 @@ export async function checkDiskEncryption(
     }
     return { inputs: news, failures };
 }
-
-/** Provider `diff`: a new application or region replaces (create before delete); key or context update in place. */
-export async function diffDiskEncryption(
-    _id: string,
-    olds: Record<string, unknown>,
-    news: Record<string, unknown>,
-): Promise<pulumi.dynamic.DiffResult> {
-    const replaces: string[] = [];
-    for (const p of ["applicationId", "region"]) {
-        if (olds[p] !== news[p]) {
-            replaces.push(p);
-        }
-    }
-    const same = (p: string): boolean => JSON.stringify(olds[p] ?? null) === JSON.stringify(news[p] ?? null);
-    const settingChanged =
-        olds.encryptionKeyArn !== news.encryptionKeyArn ||
-        isUnknown(news.encryptionContext) ||
-        !sameContext(
-            olds.encryptionContext as Record<string, string> | undefined,
-            news.encryptionContext as Record<string, string> | undefined,
-        );
-    const others = ["restartIfStarted", "profile", "assumeRole", "timeouts"].some((p) => !same(p));
-    return { changes: replaces.length > 0 || settingChanged || others, replaces, deleteBeforeReplace: false };
-}
-
-/**
- * The dynamic provider (serialized into the state; see the module comment). `read` is not
- * implemented: dynamic resources cannot be imported or refreshed (the provider plugin serves
- * {@link readDiskEncryption}).
- */
-export const diskEncryptionProvider: pulumi.dynamic.ResourceProvider = {
-    check: (olds, news) => checkDiskEncryption(olds, news),
-    diff: (id, olds, news) => diffDiskEncryption(id, olds, news),
-    create: (inputs) => createDiskEncryption(inputs),
-    update: (id, olds, news) => updateDiskEncryption(id, olds, news),
-    delete: (id, props) => deleteDiskEncryption(id, props),
-};

@@ -7,11 +7,16 @@
 export const EMR_SERVERLESS_PRINCIPAL = "emr-serverless.amazonaws.com";
 
 /**
- * Type token of the component's disk-encryption setting (a Pulumi dynamic resource with module
- * `emrserverless` and type `ApplicationDiskEncryption`). Inputs: `applicationId`,
- * `encryptionKeyArn`, `encryptionContext`, `region`.
+ * Type token of the component's disk-encryption setting: a custom resource served by this package's
+ * provider plugin. Inputs: `applicationId`, `encryptionKeyArn`, `encryptionContext`, `region`.
  */
-export const DISK_ENCRYPTION_TYPE = "pulumi-nodejs:dynamic/emrserverless:ApplicationDiskEncryption";
+export const DISK_ENCRYPTION_TYPE = "emr-serverless-disk-encryption:index:ApplicationDiskEncryption";
+
+/**
+ * Type token the same setting had as a Pulumi dynamic resource (module `emrserverless`), still in
+ * the state of stacks not yet updated with the provider plugin; same inputs.
+ */
+export const LEGACY_DISK_ENCRYPTION_TYPE = "pulumi-nodejs:dynamic/emrserverless:ApplicationDiskEncryption";
 
 /** Resource types the pack reads. */
 export const KMS_KEY_TYPE = "aws:kms/key:Key";

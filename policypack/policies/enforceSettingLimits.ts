@@ -1,8 +1,8 @@
 /** Issue 3, rule 5: the disk-encryption setting's own values (key ARN, encryption context). */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { checkDiskEncryptionSetting, DISK_ENCRYPTION_TYPE } from "../judge";
+import { checkDiskEncryptionSetting } from "../judge";
 import { extraSecretPatternsSchema, secretPatterns } from "./support/config";
-import { isSettingType, settingHolder } from "./support/keys";
+import { isSettingResourceType, isSettingType, settingHolder } from "./support/keys";
 import { isUnknownSentinel, Props, unwrap } from "./support/props";
 import { label } from "./support/report";
 
@@ -37,7 +37,7 @@ export const enforceSettingLimits: ResourceValidationPolicy = {
         if (!holder) {
             return; // an application without its own configuration: missing-emr-serverless-disk-encryption's business
         }
-        const where = args.type === DISK_ENCRYPTION_TYPE ? "" : "diskEncryptionConfiguration.";
+        const where = isSettingResourceType(args.type) ? "" : "diskEncryptionConfiguration.";
         const raw = unwrap(holder) as Record<string, unknown>;
         const arnUnknown = isUnknownSentinel(raw.encryptionKeyArn);
         const context = raw.encryptionContext;

@@ -5,12 +5,9 @@
  * component's outputs, and these tests assert on that record.
  */
 import * as assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { DISK_ENCRYPTION_TYPE } from "../../policypack/judge/constants";
 import type { PolicyDocument, PolicyStatement } from "../../components/keyPolicy";
+import { mockRecording, type Results } from "./harness/mockRecording";
 import type { Registration, ScenarioResult } from "./harness/runScenarios";
 import {
     ADMIN,
@@ -38,31 +35,7 @@ import {
     assertSubmitterStatements,
 } from "./support/predicates";
 
-type Results = Record<string, ScenarioResult>;
-const ROOT = path.resolve(__dirname, "../..");
 const UNKNOWN = "<unknown>";
-
-function runMode(mode: "update" | "preview", dir: string): Promise<Results> {
-    const out = path.join(dir, `${mode}.json`);
-    return new Promise((resolve, reject) => {
-        execFile(
-            process.execPath,
-            ["-r", "ts-node/register/transpile-only", "tests/components/harness/runScenarios.ts", mode, out],
-            { cwd: ROOT, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" }, timeout: 50_000 },
-            (err, _stdout, stderr) => {
-                // The Pulumi runtime may report leaked promises (the refused scenarios) at exit:
-                // the result file is what counts.
-                if (!fs.existsSync(out)) {
-                    reject(new Error(`harness ${mode} wrote no result (${err?.message ?? ""}):\n${stderr}`));
-                    return;
-                }
-                const parsed = JSON.parse(fs.readFileSync(out, "utf8")) as { mode: string; results: Results };
-                assert.equal(parsed.mode, mode);
-                resolve(parsed.results);
-            },
-        );
-    });
-}
 
 let update: Results;
 let preview: Results;
@@ -105,12 +78,7 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
     this.timeout(60_000);
 
     before(async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "encrypted-app-"));
-        try {
-            [update, preview] = await Promise.all([runMode("update", dir), runMode("preview", dir)]);
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
+        ({ update, preview } = await mockRecording());
     });
 
     describe("update mode", () => {
@@ -194,7 +162,7 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
             assert.equal(update.minimal.registrations.filter((x) => x.type === T.policy).length, 0, "opt-in only");
         });
 
-        it("the setting: the shared type token, inputs, no secrets; after the key policy and the role grant", () => {
+        it("the setting: the shared type token, inputs, no credentials, the default provider; after the key policy and the role grant", () => {
             const setting = find(update.full, T.setting);
             const i = inputs(setting);
             assert.equal(i.applicationId, APP_ID);
@@ -202,12 +170,12 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
             assert.deepEqual(i.encryptionContext, CONTEXT);
             assert.equal(i.region, REGION);
             assert.equal(i.restartIfStarted, true);
-            assert.equal(i.profile, "analytics");
-            assert.deepEqual(i.assumeRole, {
-                roleArn: "arn:aws:iam::111122223333:role/deployer",
-                sessionName: "pulumi",
-                externalId: "ext-1",
-            });
+            assert.deepEqual(
+                Object.keys(i).sort(),
+                ["applicationId", "encryptionContext", "encryptionKeyArn", "region", "restartIfStarted"],
+                "who the setting acts as is provider configuration, not an input",
+            );
+            assert.equal(setting.provider, "", "the default provider of this package (stack config)");
             assert.ok(setting.dependencies.includes(`${T.keyPolicy}::full-key-policy`), "depends on the key policy");
             assert.ok(
                 setting.dependencies.includes(`${T.rolePolicy}::full-job-role-key-grant`),
@@ -231,7 +199,7 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
             });
             assert.deepEqual(o.livySessionConf.value, {
                 "spark.emr-serverless.disk.encryptionKeyArn": KEY_ARN,
-                "spark.emr-serverless.disk.encryptionContext": "team:analytics,environment:dev",
+                "spark.emr-serverless.disk.encryptionContext": "environment:dev,team:analytics",
             });
             const required = o.requiredKeyPolicyStatements.value as PolicyStatement[];
             assert.equal(required.length, 3);
@@ -391,6 +359,23 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
         });
     });
 
+    describe("who the setting acts as", () => {
+        it("explicit providers for aws and this package: the setting uses this package's, the AWS children the aws one", () => {
+            for (const r of [update.explicitProviders, preview.explicitProviders]) {
+                assert.equal(r.constructionError, undefined);
+                const setting = find(r, T.setting);
+                assert.match(setting.provider ?? "", /::pulumi:providers:emr-serverless-disk-encryption::setting::/);
+                for (const child of r.registrations.filter((x) => x.custom && x.type.startsWith("aws:"))) {
+                    assert.match(
+                        child.provider ?? "",
+                        /::pulumi:providers:aws::deployer::/,
+                        `${child.type} uses the aws provider`,
+                    );
+                }
+            }
+        });
+    });
+
     describe("refusals", () => {
         const cases: Array<[string, RegExp]> = [
             [
@@ -413,6 +398,11 @@ describe("components: EncryptedApplication under mocks (update and preview, one 
             ],
             ["refuseWildcardSubmitter", /submitterArns\[0\] "\*" is not an IAM user, role or account-root ARN/],
             ["refuseKeyOptionsWithExistingKey", /keyAdministratorArns apply only to a key the component creates/],
+            ["refuseRemovedCredentials", /diskEncryptionCredentials was removed in 0\.2\.0.*Fix: Remove it/s],
+            [
+                "refuseExplicitAwsProviderOnly",
+                /explicit aws provider, whose credentials the component cannot read.*Fix: Pass an explicit provider of this package/s,
+            ],
         ];
         for (const [scenario, message] of cases) {
             it(`${scenario}: throws at construction naming the field and the fix; nothing registered (both modes)`, () => {

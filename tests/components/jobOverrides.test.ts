@@ -68,11 +68,16 @@ describe("components: job overrides", () => {
         assert.deepEqual(mergeDiskEncryptionOverrides(undefined, KEY), diskEncryptionOverrides(KEY));
     });
 
-    it("livySessionConf: key ARN entry, context as k1:v1,k2:v2, context entry omitted when there is none", () => {
+    it("livySessionConf: key ARN entry, context as k1:v1,k2:v2 in key order, context entry omitted when there is none", () => {
         assert.deepEqual(livySessionConf(KEY, { team: "analytics", env: "dev" }), {
             [LIVY_KEY_ARN_CONF]: KEY,
-            [LIVY_CONTEXT_CONF]: "team:analytics,env:dev",
+            [LIVY_CONTEXT_CONF]: "env:dev,team:analytics",
         });
+        assert.deepEqual(
+            livySessionConf(KEY, { env: "dev", team: "analytics" }),
+            livySessionConf(KEY, { team: "analytics", env: "dev" }),
+            "the same string whatever order the map was built in",
+        );
         assert.equal(LIVY_KEY_ARN_CONF, "spark.emr-serverless.disk.encryptionKeyArn");
         assert.equal(LIVY_CONTEXT_CONF, "spark.emr-serverless.disk.encryptionContext");
         assert.deepEqual(livySessionConf(KEY), { [LIVY_KEY_ARN_CONF]: KEY });

@@ -8,7 +8,6 @@ import {
     DiskEncryptionValidationError,
     isPlain,
     validateEncryptionContextInput,
-    settingCredentialsFromProviderConfig,
     validateKeyArnInput,
 } from "../../components/validation";
 
@@ -137,41 +136,4 @@ describe("components: validation", () => {
         });
         assert.equal(await resolve(validateEncryptionContextInput("s", undefined, "c")), undefined);
     });
-});
-
-describe("components: who the disk-encryption setting acts as (from the AWS provider's config)", () => {
-    const ROLE = "arn:aws:iam::111122223333:role/deployer";
-
-    it("reproduces a profile and one assumed role (ARN, session name, external id), nothing else", () => {
-        const { credentials, problems } = settingCredentialsFromProviderConfig({
-            profile: "analytics",
-            assumeRoles: [{ roleArn: ROLE, sessionName: "pulumi", externalId: "x-1" }],
-        });
-        assert.deepEqual(problems, []);
-        assert.deepEqual(credentials, {
-            profile: "analytics",
-            assumeRole: { roleArn: ROLE, sessionName: "pulumi", externalId: "x-1" },
-        });
-        assert.deepEqual(settingCredentialsFromProviderConfig({}).credentials, {});
-    });
-
-    for (const [what, config, field] of [
-        ["a role chain", { assumeRoles: [{ roleArn: ROLE }, { roleArn: `${ROLE}-2` }] }, "aws:assumeRoles"],
-        ["a session policy", { assumeRoles: [{ roleArn: ROLE, policy: "{}" }] }, "aws:assumeRoles[0]"],
-        [
-            "session policy ARNs",
-            { assumeRoles: [{ roleArn: ROLE, policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] }] },
-            "aws:assumeRoles[0]",
-        ],
-        ["web identity federation", { assumeRoleWithWebIdentity: { roleArn: ROLE } }, "aws:assumeRoleWithWebIdentity"],
-    ] as const) {
-        it(`refuses ${what}: the setting would act as another identity; the fix is diskEncryptionCredentials`, () => {
-            const { problems } = settingCredentialsFromProviderConfig(config);
-            assert.deepEqual(
-                problems.map((p) => p.field),
-                [field],
-            );
-            assert.match(problems[0].fix, /diskEncryptionCredentials/);
-        });
-    }
 });

@@ -1,16 +1,21 @@
 /**
- * Issue 5, fault injection: the disk-encryption provider, loaded through the serialization round
- * trip, drives the real EMR Serverless SDK client against a loopback server that scripts faults.
+ * Fault injection: the disk-encryption operations, called as the provider plugin calls them (with the
+ * identity it builds from its configuration), drive the real EMR Serverless SDK client against a loopback
+ * server that scripts faults.
  */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type * as pulumi from "@pulumi/pulumi";
 import { EmrServerlessServer } from "../support/emrServerlessServer";
-import { loadSerializedProvider } from "./roundTrip";
-import { checkDiskEncryption } from "../../components/diskEncryption/provider";
+import {
+    type AwsAccess,
+    createDiskEncryption,
+    deleteDiskEncryption,
+    updateDiskEncryption,
+} from "../../components/diskEncryption/provider";
 import type { DiskEncryptionInputs, DiskEncryptionTimeouts } from "../../components/diskEncryption";
+import { awsAccess } from "../../provider/access";
 
 const FAKE_ACCESS_KEY_ID = "AKIAFAKETESTKEY00042";
 const FAKE_SECRET = "FAKEsecretKEY/doNotLeak+4242424242424242";
@@ -44,15 +49,13 @@ const ENV_KEYS = [
     "AWS_RETRY_MODE",
 ];
 
-describe("disk encryption provider against a faulty loopback EMR Serverless (serialized round trip)", function () {
+describe("disk encryption operations against a faulty loopback EMR Serverless", function () {
     this.timeout(20_000);
     const server = new EmrServerlessServer({ transitionMs: 60 });
     const savedEnv: Record<string, string | undefined> = {};
     /** Everything a user could see: error messages, outputs, console lines. Grepped for credentials at the end. */
     const visible: string[] = [];
     const savedConsole = { log: console.log, warn: console.warn, error: console.error };
-    let provider: pulumi.dynamic.ResourceProvider;
-    let serializedText = "";
     let tmpDir = "";
 
     const inputs = (over: Partial<DiskEncryptionInputs> = {}): DiskEncryptionInputs => ({
@@ -63,17 +66,19 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
         timeouts: FAST,
         ...over,
     });
-    const create = async (i: DiskEncryptionInputs) => {
-        const r = await provider.create!(i);
+    /** The identity of a provider with no configuration: the SDK's default chain (the environment here). */
+    const ambient: AwsAccess = awsAccess({});
+    const create = async (i: DiskEncryptionInputs, access: AwsAccess = ambient) => {
+        const r = await createDiskEncryption(i, access);
         visible.push(JSON.stringify(r));
         return r;
     };
     const update = async (olds: DiskEncryptionInputs, news: DiskEncryptionInputs) => {
-        const r = await provider.update!("app1", olds, news);
+        const r = await updateDiskEncryption("app1", olds, news, ambient);
         visible.push(JSON.stringify(r));
         return r;
     };
-    const del = (props: DiskEncryptionInputs) => provider.delete!(props.applicationId, props);
+    const del = (props: DiskEncryptionInputs) => deleteDiskEncryption(props.applicationId, props, ambient);
     /** Runs `p`, expects a rejection, records and returns its message. */
     const rejection = async (p: Promise<unknown>): Promise<string> => {
         try {
@@ -106,9 +111,6 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
                 savedConsole[level](...args);
             };
         }
-        const loaded = await loadSerializedProvider();
-        provider = loaded.provider;
-        serializedText = loaded.text;
     });
 
     after(async () => {
@@ -127,43 +129,6 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
     beforeEach(() => {
         server.reset();
         server.transitionMs = 60;
-    });
-
-    it("the serialized provider is small, has no secrets and reads no environment at load time", () => {
-        // Every function the operations use, and no module: a captured module would be hundreds of KB.
-        assert.ok(serializedText.length < 80_000, `serialized provider is ${serializedText.length} characters`);
-        assert.ok(!serializedText.includes(FAKE_SECRET));
-        assert.ok(!serializedText.includes(FAKE_ACCESS_KEY_ID));
-        assert.ok(!serializedText.includes(server.url), "no endpoint captured from the environment");
-        assert.ok(!/process\.env/.test(serializedText), "no environment read anywhere in the serialized code");
-        assert.ok(
-            serializedText.includes('require("@aws-sdk/client-emr-serverless")'),
-            "the SDK is required inside the functions",
-        );
-    });
-
-    it("the serialized provider's check refuses what the direct check refuses (alias ARN, secret-looking context)", async () => {
-        const bad = {
-            ...inputs(),
-            encryptionKeyArn: "arn:aws:kms:us-east-1:111122223333:alias/disks",
-            encryptionContext: {
-                dbPassword: "x",
-                ...Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`k${i}`, "v"])),
-            },
-        } as unknown as Record<string, unknown>;
-        const loaded = await provider.check!({}, bad);
-        const direct = await checkDiskEncryption({}, bad);
-        const props = (r: pulumi.dynamic.CheckResult) => (r.failures ?? []).map((f) => f.property).sort();
-        assert.deepEqual(props(loaded), props(direct));
-        assert.ok(props(loaded).includes("encryptionKeyArn"), "the alias ARN is refused");
-        assert.ok(
-            props(loaded).filter((p) => p.startsWith("encryptionContext")).length >= 2,
-            "9 entries and the password",
-        );
-        assert.deepEqual(
-            (await provider.check!({}, inputs() as unknown as Record<string, unknown>)).failures ?? [],
-            [],
-        );
     });
 
     it("create converges through throttling and transient 5xx, bounded in calls and time", async () => {
@@ -453,7 +418,7 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
         assert.equal(server.count("UpdateApplication"), 1);
     });
 
-    it("uses the profile input's credentials, not the ambient ones", async () => {
+    it("uses the provider's profile, not the ambient credentials", async () => {
         const credentials = path.join(tmpDir, "credentials");
         fs.writeFileSync(
             credentials,
@@ -462,7 +427,7 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
         process.env.AWS_SHARED_CREDENTIALS_FILE = credentials;
         try {
             server.addApplication("app1", "CREATED");
-            await create(inputs({ profile: "deployer" }));
+            await create(inputs(), awsAccess({ profile: "deployer" }));
         } finally {
             process.env.AWS_SHARED_CREDENTIALS_FILE = "/nonexistent/aws-credentials";
         }
@@ -478,10 +443,11 @@ describe("disk encryption provider against a faulty loopback EMR Serverless (ser
         );
     });
 
-    it("assumes the assumeRole input's role (with its external id) and signs with the temporary credentials", async () => {
+    it("assumes the provider's role (with its external id) and signs with the temporary credentials", async () => {
         server.addApplication("app1", "CREATED");
         await create(
-            inputs({ assumeRole: { roleArn: "arn:aws:iam::111122223333:role/deployer", externalId: "ext-42" } }),
+            inputs(),
+            awsAccess({ assumeRole: { roleArn: "arn:aws:iam::111122223333:role/deployer", externalId: "ext-42" } }),
         );
         const sts = server.requests.filter((r) => r.op === "AssumeRole");
         assert.equal(sts.length, 1);

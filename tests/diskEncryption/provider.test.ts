@@ -18,7 +18,6 @@ import {
     checkDiskEncryption,
     createDiskEncryption,
     deleteDiskEncryption,
-    diffDiskEncryption,
     isCredentialError,
     keyProblemOf,
     parseApplicationArn,
@@ -363,71 +362,6 @@ describe("disk encryption provider (mocked SDK)", () => {
             const message = await rejection(deleteDiskEncryption("app1", inputs()));
             assert.match(message, /GetApplication failed for EMR Serverless application app1 \(region us-east-1\)/);
             assert.match(message, /AccessDeniedException: not authorized/);
-        });
-    });
-
-    describe("diff", () => {
-        const olds = inputs() as unknown as Record<string, unknown>;
-        const with_ = (over: Partial<DiskEncryptionInputs>) => inputs(over) as unknown as Record<string, unknown>;
-
-        it("no change", async () => {
-            assert.deepEqual(await diffDiskEncryption("app1", olds, with_({})), {
-                changes: false,
-                replaces: [],
-                deleteBeforeReplace: false,
-            });
-        });
-        it("replaces on applicationId and region, create-before-delete", async () => {
-            assert.deepEqual(await diffDiskEncryption("app1", olds, with_({ applicationId: "app2" })), {
-                changes: true,
-                replaces: ["applicationId"],
-                deleteBeforeReplace: false,
-            });
-            assert.deepEqual((await diffDiskEncryption("app1", olds, with_({ region: "eu-west-1" }))).replaces, [
-                "region",
-            ]);
-            assert.deepEqual(
-                (await diffDiskEncryption("app1", olds, { ...olds, applicationId: UNKNOWN_STRING })).replaces,
-                ["applicationId"],
-            );
-        });
-        it("updates in place on key or context", async () => {
-            for (const over of [
-                { encryptionKeyArn: KEY_B },
-                { encryptionContext: { team: "x" } },
-                { encryptionContext: undefined },
-            ]) {
-                assert.deepEqual(await diffDiskEncryption("app1", olds, with_(over)), {
-                    changes: true,
-                    replaces: [],
-                    deleteBeforeReplace: false,
-                });
-            }
-            const unknownContext = await diffDiskEncryption("app1", olds, {
-                ...olds,
-                encryptionContext: UNKNOWN_STRING,
-            });
-            assert.equal(unknownContext.changes, true);
-        });
-        it("reports a change (no replacement) for restartIfStarted, profile, assumeRole or timeouts", async () => {
-            for (const over of [
-                { restartIfStarted: true },
-                { profile: "ops" },
-                { assumeRole: { roleArn: "arn:aws:iam::111122223333:role/x" } },
-                { timeouts: { totalMs: 1 } },
-            ]) {
-                const d = await diffDiskEncryption("app1", olds, with_(over));
-                assert.equal(d.changes, true, JSON.stringify(over));
-                assert.deepEqual(d.replaces, []);
-            }
-        });
-        it("an empty context equals an absent one", async () => {
-            const d = await diffDiskEncryption(
-                "app1",
-                with_({ encryptionContext: undefined }),
-                with_({ encryptionContext: {} }),
-            );
-            assert.equal(d.changes, false);
         });
     });
 

@@ -1,11 +1,15 @@
 /**
- * The seam under Pulumi runtime mocks: attachDiskEncryption registers one dynamic resource with the
- * policy pack's type token and the contract's input names.
+ * The seam under Pulumi runtime mocks: attachDiskEncryption registers one custom resource of this package's
+ * provider with the policy pack's type token, the contract's input names, the package version as the plugin
+ * version, and an alias to the dynamic resource it replaces.
  */
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { DISK_ENCRYPTION_TYPE } from "../../policypack/judge/constants";
+import { DISK_ENCRYPTION_TYPE, LEGACY_DISK_ENCRYPTION_TYPE } from "../../policypack/judge/constants";
 import { ApplicationDiskEncryption, attachDiskEncryption } from "../../components/diskEncryption";
+import { packageVersion } from "../../components/packageInfo";
+import { Provider } from "../../components/provider";
+import { SECRET_SIG, SIG_KEY } from "../../provider/wire";
 
 const KEY_A = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
@@ -13,16 +17,25 @@ function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => o.apply((v) => resolve(v)));
 }
 
+interface Request {
+    getType(): string;
+    getName(): string;
+    getVersion(): string;
+    getProvider(): string;
+    getAliasesList(): { getSpec(): { getType(): string; getName(): string } | undefined }[];
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
 describe("attachDiskEncryption (runtime mocks)", () => {
     const registered: pulumi.runtime.MockResourceArgs[] = [];
+    const requests: Request[] = [];
 
     before(() => {
         pulumi.runtime.setMocks(
             {
                 newResource: (args) => {
                     registered.push(args);
-                    const { __provider: _p, ...state } = args.inputs as Record<string, unknown>;
-                    return { id: `${args.name}-id`, state };
+                    return { id: `${args.name}-id`, state: { ...args.inputs, applicationArn: "arn:app" } };
                 },
                 call: (args) => args.inputs,
             },
@@ -30,9 +43,16 @@ describe("attachDiskEncryption (runtime mocks)", () => {
             "stack",
             false,
         );
+        type Register = (req: Request, cb: (e: unknown, r: unknown) => void) => unknown;
+        const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: Register };
+        const original = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req, cb) => {
+            requests.push(req);
+            return original(req, cb);
+        };
     });
 
-    it("registers the policy pack's type token with the contract's inputs and a serialized provider", async () => {
+    it("registers the policy pack's type token with the contract's inputs, the plugin version and the legacy alias", async () => {
         const res = attachDiskEncryption(
             "disk",
             {
@@ -41,27 +61,63 @@ describe("attachDiskEncryption (runtime mocks)", () => {
                 encryptionContext: { team: pulumi.output("analytics") },
                 region: "us-east-1",
                 restartIfStarted: true,
-                profile: "ops",
             },
             {},
         );
         assert.ok(res instanceof ApplicationDiskEncryption);
-        assert.ok(res instanceof pulumi.dynamic.Resource);
+        assert.ok(res instanceof pulumi.CustomResource);
+        assert.ok(!(res instanceof pulumi.dynamic.Resource));
         assert.equal(await valueOf(res.encryptionKeyArn), KEY_A);
         assert.equal(await valueOf(res.applicationId), "00fabc123");
         assert.deepEqual(await valueOf(res.encryptionContext), { team: "analytics" });
         assert.equal(await valueOf(res.region), "us-east-1");
         assert.equal(await valueOf(res.restartIfStarted), true);
+        assert.equal(await valueOf(res.applicationArn), "arn:app", "the computed output");
         assert.equal(await valueOf(res.id), "disk-id");
         const mine = registered.find((r) => r.name === "disk");
         assert.ok(mine);
         assert.equal(mine.type, DISK_ENCRYPTION_TYPE);
-        assert.equal(mine.type, "pulumi-nodejs:dynamic/emrserverless:ApplicationDiskEncryption");
+        assert.equal(mine.type, "emr-serverless-disk-encryption:index:ApplicationDiskEncryption");
         const inputs = mine.inputs as Record<string, unknown>;
-        for (const k of ["applicationId", "encryptionKeyArn", "encryptionContext", "region"]) {
-            assert.ok(k in inputs, `input ${k}`);
+        assert.deepEqual(Object.keys(inputs).sort(), [
+            "applicationId",
+            "encryptionContext",
+            "encryptionKeyArn",
+            "region",
+            "restartIfStarted",
+        ]);
+        const req = requests.find((r) => r.getName() === "disk");
+        assert.ok(req);
+        assert.equal(req.getVersion(), packageVersion(), "asks for the plugin of this package's version");
+        const aliasTypes = req.getAliasesList().map((a) => a.getSpec()?.getType());
+        assert.deepEqual(aliasTypes, [LEGACY_DISK_ENCRYPTION_TYPE]);
+    });
+
+    it("an explicit Provider of this package is the setting's provider; credentials go in as secrets", async () => {
+        const provider = new Provider("creds", {
+            region: "eu-west-1",
+            assumeRole: { roleArn: "arn:aws:iam::111122223333:role/deployer" },
+            accessKey: "AKIAEXAMPLEEXAMPLE12",
+            secretKey: "secret",
+        });
+        const setting = attachDiskEncryption(
+            "with-provider",
+            { applicationId: "00a", encryptionKeyArn: KEY_A },
+            { provider },
+        );
+        await valueOf(setting.urn);
+        const p = requests.find((r) => r.getName() === "creds");
+        assert.ok(p);
+        assert.equal(p.getType(), "pulumi:providers:emr-serverless-disk-encryption");
+        assert.equal(p.getVersion(), packageVersion());
+        const wire = p.getObject()?.toJavaScript() ?? {};
+        assert.equal(wire.assumeRole, JSON.stringify({ roleArn: "arn:aws:iam::111122223333:role/deployer" }));
+        assert.equal(wire.region, "eu-west-1");
+        for (const k of ["accessKey", "secretKey"]) {
+            assert.equal((wire[k] as Record<string, unknown>)[SIG_KEY], SECRET_SIG, `${k} is sent as a secret`);
         }
-        assert.equal(typeof inputs.__provider, "string");
-        assert.match(String(inputs.__provider), /exports\.handler/);
+        const req = requests.find((r) => r.getName() === "with-provider");
+        assert.ok(req);
+        assert.match(req.getProvider(), /::pulumi:providers:emr-serverless-disk-encryption::creds::/);
     });
 });

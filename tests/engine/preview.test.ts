@@ -52,11 +52,13 @@ describe("offline preview: the command end to end", function () {
             "aws:kms/key:Key",
             "aws:kms/keyPolicy:KeyPolicy",
             "aws:emrserverless/application:Application",
-            "pulumi-nodejs:dynamic/emrserverless:ApplicationDiskEncryption",
+            "emr-serverless-disk-encryption:index:ApplicationDiskEncryption",
         ]) {
             assert.ok(types.includes(t), `${t} missing from the plan: ${types.join(", ")}`);
         }
-        const setting = report.steps.find((s) => s.type.startsWith("pulumi-nodejs:dynamic/"));
+        const setting = report.steps.find(
+            (s) => s.type === "emr-serverless-disk-encryption:index:ApplicationDiskEncryption",
+        );
         assert.equal(setting && "__provider" in setting.inputs, false, "__provider is not part of the plan");
         const key = report.steps.find((s) => s.type === "aws:kms/key:Key");
         assert.deepEqual(
@@ -253,7 +255,7 @@ describe("offline preview: the component's full state against its own pack", fun
     });
 
     it("is blocked when the encryption context gets more than eight entries", async () => {
-        const mutated = mutate("pulumi-nodejs:dynamic/emrserverless:ApplicationDiskEncryption", (props) => {
+        const mutated = mutate("emr-serverless-disk-encryption:index:ApplicationDiskEncryption", (props) => {
             const context = { ...((props["encryptionContext"] ?? {}) as Record<string, JsonValue>) };
             for (let i = 0; Object.keys(context).length < 9; i++) {
                 context[`extra${i}`] = `value${i}`;

@@ -23,6 +23,7 @@ import { assertPackBuilt, REAL_PACK, ROOT } from "./support";
 const ECHO_PACK = path.join(__dirname, "packs", "echo");
 const REMEDIATE_PACK = path.join(__dirname, "packs", "remediate");
 const SECRET = "SUPERSECRETxyz";
+const ACCESS_KEY = "AKIAOFFLINEPREVIEW01";
 
 function recorded(
     type: string,
@@ -87,7 +88,13 @@ describe("offline preview: secret provider config", function () {
                     programDir: ROOT,
                     packDir: REAL_PACK,
                     accountId: "111122223333",
-                    secretConfig: [`aws:secretKey=${SECRET}`],
+                    // The setting's provider must act as the same identity: the same key pair, in its own config.
+                    secretConfig: [
+                        `aws:accessKey=${ACCESS_KEY}`,
+                        `aws:secretKey=${SECRET}`,
+                        `emr-serverless-disk-encryption:accessKey=${ACCESS_KEY}`,
+                        `emr-serverless-disk-encryption:secretKey=${SECRET}`,
+                    ],
                 },
                 pack,
             );
@@ -311,32 +318,46 @@ describe("offline preview --unknowns: computed outputs at preview", () => {
     });
 });
 
-describe("offline preview: a dynamic provider's check", function () {
+describe("offline preview: providers' checks", function () {
     this.timeout(120_000);
 
-    it("runs the serialized provider's check: an alias key ARN is an error naming the property (exit 2)", async () => {
+    const preview = async (program: string) => {
         const pack = await PolicyPackClient.launch({
             packDir: ECHO_PACK,
-            stack: { project: "dynamic-check", stack: "dev", dryRun: true },
+            stack: { project: program, stack: "dev", dryRun: true },
         });
         try {
-            const report = await runPreview(
-                { programDir: path.join(__dirname, "programs", "dynamic-check"), packDir: ECHO_PACK },
+            return await runPreview(
+                { programDir: path.join(__dirname, "programs", program), packDir: ECHO_PACK },
                 pack,
             );
-            assert.equal(report.programError, undefined, report.programError);
-            assert.equal(report.exitCode, EXIT.error);
-            const f = report.checkFailures.find((c) => c.property === "encryptionKeyArn");
-            assert.ok(f, JSON.stringify(report.checkFailures));
-            assert.equal(f.type, "pulumi-nodejs:dynamic/emrserverless:ApplicationDiskEncryption");
-            const text = formatReport(report);
-            assert.match(
-                text,
-                /error: pulumi-nodejs:dynamic\/emrserverless:ApplicationDiskEncryption resource 'setting's property 'encryptionKeyArn' value "arn:aws:kms:us-east-1:111122223333:alias\/my-key" has a problem: .*alias/i,
-            );
-            assert.match(text, /failed their provider's check.*\(exit code 2\)/);
         } finally {
             await pack.close();
         }
+    };
+
+    it("runs the provider plugin's Check of the setting: an alias key ARN is an error naming the property (exit 2)", async () => {
+        const report = await preview("setting-check");
+        assert.equal(report.programError, undefined, report.programError);
+        assert.equal(report.exitCode, EXIT.error);
+        const f = report.checkFailures.find((c) => c.property === "encryptionKeyArn");
+        assert.ok(f, JSON.stringify(report.checkFailures));
+        assert.equal(f.type, "emr-serverless-disk-encryption:index:ApplicationDiskEncryption");
+        const text = formatReport(report);
+        assert.match(
+            text,
+            /error: emr-serverless-disk-encryption:index:ApplicationDiskEncryption resource 'setting's property 'encryptionKeyArn' value "arn:aws:kms:us-east-1:111122223333:alias\/my-key" has a problem: .*alias/i,
+        );
+        assert.match(text, /failed their provider's check.*\(exit code 2\)/);
+    });
+
+    it("runs a dynamic resource's serialized check: its refusal is an error naming the property (exit 2)", async () => {
+        const report = await preview("dynamic-check");
+        assert.equal(report.programError, undefined, report.programError);
+        assert.equal(report.exitCode, EXIT.error);
+        assert.deepEqual(
+            report.checkFailures.map((c) => [c.type, c.property, c.reason]),
+            [["pulumi-nodejs:dynamic/test:Sized", "size", "size 11 is above 10"]],
+        );
     });
 });

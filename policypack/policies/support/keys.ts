@@ -5,6 +5,7 @@
 import {
     DISK_ENCRYPTION_TYPE,
     EMR_APPLICATION_TYPE,
+    LEGACY_DISK_ENCRYPTION_TYPE,
     ENCRYPT_DECRYPT_USAGE,
     KMS_KEY_POLICY_TYPE,
     KMS_KEY_TYPE,
@@ -147,9 +148,17 @@ export function readRotation(type: string, props: Props): boolean | undefined {
     return read(props, "enableKeyRotation") === true;
 }
 
+/**
+ * True for the component's setting resource under either of its type tokens (the provider plugin's, or the
+ * dynamic resource's still in older stacks' state).
+ */
+export function isSettingResourceType(type: string): boolean {
+    return type === DISK_ENCRYPTION_TYPE || type === LEGACY_DISK_ENCRYPTION_TYPE;
+}
+
 /** True for the component's setting resource, or an EMR Serverless application that carries its own setting. */
 export function isSettingType(type: string): boolean {
-    return type === DISK_ENCRYPTION_TYPE || type === EMR_APPLICATION_TYPE;
+    return isSettingResourceType(type) || type === EMR_APPLICATION_TYPE;
 }
 
 /**
@@ -158,7 +167,7 @@ export function isSettingType(type: string): boolean {
  * Throws `UnknownValueError` when the application's whole configuration is unknown.
  */
 export function settingHolder(type: string, props: Props): Props | undefined {
-    if (type === DISK_ENCRYPTION_TYPE) {
+    if (isSettingResourceType(type)) {
         return props;
     }
     const config = props["diskEncryptionConfiguration"];

@@ -5,11 +5,12 @@
  * preview contributes what is known and never stops the judgment of the others.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { DISK_ENCRYPTION_TYPE, EMR_APPLICATION_TYPE, KMS_KEY_POLICY_TYPE, parseKeyArn } from "../../judge";
+import { EMR_APPLICATION_TYPE, KMS_KEY_POLICY_TYPE, parseKeyArn } from "../../judge";
 import {
     documentProperty,
     isKeyType,
     isReplicaKeyType,
+    isSettingResourceType,
     KeyShape,
     KMS_GRANT_TYPE,
     readKeyShape,
@@ -370,7 +371,7 @@ export function buildStackIndex(resources: readonly PolicyResource[]): StackInde
             keyPolicyResources.push(r);
         } else if (r.type === KMS_GRANT_TYPE) {
             grantResources.push(r);
-        } else if (r.type === DISK_ENCRYPTION_TYPE) {
+        } else if (isSettingResourceType(r.type)) {
             settingResources.push(r);
         } else if (r.type === EMR_APPLICATION_TYPE) {
             const ids: string[] = [];

@@ -7,10 +7,8 @@
  *   node -r ts-node/register/transpile-only tests/components/harness/runScenarios.ts <update|preview> <out.json>
  */
 import * as fs from "fs";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { builtinInvoke } from "../../../engine/previewRunner";
-import type { JsonValue } from "../../../engine/policyConfig";
+import { createdResource, harnessConfig, invokeResult } from "./mockAnswers";
 
 const mode = process.argv[2];
 const outPath = process.argv[3];
@@ -19,43 +17,8 @@ if ((mode !== "update" && mode !== "preview") || !outPath) {
 }
 const preview = mode === "preview";
 
-export const ACCOUNT = "111122223333";
-export const REGION = "us-east-1";
-export const NEW_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
-export const APP_ID = "00fabcdefghij123";
+export { ACCOUNT, APP_ID, NEW_KEY_ID, REGION } from "./mockAnswers";
 const UNKNOWN = "<unknown>";
-
-/** Keys the getKey mock knows, by ARN. */
-const KEYS: Record<string, Record<string, unknown>> = {
-    [`arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-1111-1111-1111-111111111111`]: {
-        enabled: true,
-        keyState: "Enabled",
-        keySpec: "SYMMETRIC_DEFAULT",
-        customerMasterKeySpec: "SYMMETRIC_DEFAULT",
-        keyUsage: "ENCRYPT_DECRYPT",
-    },
-    [`arn:aws:kms:${REGION}:${ACCOUNT}:key/22222222-2222-2222-2222-222222222222`]: {
-        enabled: true,
-        keyState: "Enabled",
-        keySpec: "",
-        customerMasterKeySpec: "SYMMETRIC_DEFAULT",
-        keyUsage: "ENCRYPT_DECRYPT",
-    },
-    [`arn:aws:kms:${REGION}:${ACCOUNT}:key/33333333-3333-3333-3333-333333333333`]: {
-        enabled: true,
-        keyState: "Enabled",
-        keySpec: "RSA_2048",
-        customerMasterKeySpec: "RSA_2048",
-        keyUsage: "SIGN_VERIFY",
-    },
-    [`arn:aws:kms:${REGION}:${ACCOUNT}:key/44444444-4444-4444-4444-444444444444`]: {
-        enabled: false,
-        keyState: "Disabled",
-        keySpec: "SYMMETRIC_DEFAULT",
-        customerMasterKeySpec: "SYMMETRIC_DEFAULT",
-        keyUsage: "ENCRYPT_DECRYPT",
-    },
-};
 
 /** One registration as the engine would see it. */
 export interface Registration {
@@ -66,6 +29,8 @@ export interface Registration {
     dependencies: string[];
     ignoreChanges: string[];
     inputs: unknown;
+    /** The provider reference (`<provider URN>::<id>`), empty for the default provider (recorded under mocks). */
+    provider?: string;
 }
 
 /** One scenario's result. */
@@ -106,58 +71,16 @@ pulumi.runtime.setMocks(
             const { __provider: _code, ...recorded } = args.inputs as Record<string, unknown>;
             pending.set(`${args.type}::${args.name}`, plain(recorded));
             const state: Record<string, unknown> = { ...args.inputs };
-            let id: string | undefined = `${args.name}-id`;
-            let computed: Record<string, unknown> = {};
-            switch (args.type) {
-                case "aws:kms/key:Key":
-                    id = NEW_KEY_ID;
-                    computed = { keyId: NEW_KEY_ID, arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${NEW_KEY_ID}` };
-                    break;
-                case "aws:emrserverless/application:Application":
-                    id = APP_ID;
-                    computed = { arn: `arn:aws:emr-serverless:${REGION}:${ACCOUNT}:/applications/${APP_ID}` };
-                    break;
-                case "aws:iam/role:Role":
-                    computed = {
-                        name: `${args.name}-1234567`,
-                        arn: `arn:aws:iam::${ACCOUNT}:role/${args.name}-1234567`,
-                    };
-                    break;
-                case "aws:iam/policy:Policy":
-                    computed = { arn: `arn:aws:iam::${ACCOUNT}:policy/${args.name}` };
-                    break;
-                default:
-                    break;
-            }
             if (preview) {
                 // The engine knows no computed outputs at preview (not even the id).
                 return { id: undefined, state };
             }
+            const { id, computed } = createdResource(args.type, args.name);
             return { id, state: { ...state, ...computed } };
         },
         call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
             calls.push(args.token);
-            // Partition, caller identity and region: answered as the offline preview answers them.
-            const answered = builtinInvoke(
-                { accountId: ACCOUNT, region: REGION },
-                args.token,
-                args.inputs as Record<string, JsonValue>,
-            );
-            if (answered !== undefined && "result" in answered) {
-                return answered.result;
-            }
-            switch (args.token) {
-                case "aws:kms/getKey:getKey": {
-                    const keyId = String(args.inputs.keyId);
-                    const facts = KEYS[keyId];
-                    if (!facts) {
-                        throw new Error(`NotFoundException: key ${keyId} does not exist`);
-                    }
-                    return { id: keyId, arn: keyId, keyId: keyId.split("/")[1], ...facts };
-                }
-                default:
-                    throw new Error(`unexpected invoke ${args.token}`);
-            }
+            return invokeResult(args.token, args.inputs as Record<string, unknown>);
         },
     },
     "emr-serverless-encrypted",
@@ -165,29 +88,8 @@ pulumi.runtime.setMocks(
     preview,
 );
 
-// The AWS provider's stack config: the setting must receive the profile and the assume-role
-// ARN/session/external id, and nothing else of assumeRoles (no tags). A session policy would be
-// refused (tests/components/validation.test.ts).
-// Plus the example stack's config (Pulumi.example.yaml) for the example program scenario.
-const yaml = require("js-yaml") as { load(text: string): unknown }; // a dependency of @pulumi/pulumi
-const exampleStack = yaml.load(fs.readFileSync(path.join(__dirname, "../../../Pulumi.example.yaml"), "utf8")) as {
-    config: Record<string, unknown>;
-};
-pulumi.runtime.setAllConfig({
-    ...Object.fromEntries(
-        Object.entries(exampleStack.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-    ),
-    "aws:region": REGION,
-    "aws:profile": "analytics",
-    "aws:assumeRoles": JSON.stringify([
-        {
-            roleArn: "arn:aws:iam::111122223333:role/deployer",
-            sessionName: "pulumi",
-            externalId: "ext-1",
-            tags: { a: "b" },
-        },
-    ]),
-});
+// The stack config of the component tests (the example stack's, and the identity of both providers).
+pulumi.runtime.setAllConfig(harnessConfig());
 
 // Record parent and dependencies from the request the mock monitor receives.
 interface RegisterRequest {
@@ -197,6 +99,7 @@ interface RegisterRequest {
     getCustom(): boolean;
     getDependenciesList(): string[];
     getIgnorechangesList(): string[];
+    getProvider(): string;
 }
 type RegisterFn = (req: RegisterRequest, cb: (err: unknown, resp: unknown) => void) => unknown;
 const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: RegisterFn };
@@ -211,6 +114,7 @@ monitor.registerResource = (req, cb) => {
         dependencies: req.getDependenciesList().map(urnRef).sort(),
         ignoreChanges: req.getIgnorechangesList(),
         inputs: undefined,
+        provider: req.getProvider(),
     };
     registrations.push(record);
     return originalRegister(req, (err: unknown, resp: unknown): void => {

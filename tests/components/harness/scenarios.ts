@@ -19,6 +19,18 @@ export const CONTEXT = { team: "analytics", environment: "dev" };
 
 const base: EncryptedApplicationArgs = { type: "spark", releaseLabel: "emr-7.9.0" };
 
+/** A value not known yet (what a preview sees for another resource's computed output). */
+function notKnownYet(): pulumi.Output<string> {
+    return pulumi.output(pulumi.unknown as unknown as string);
+}
+
+/** A reference to an existing provider of `pkg` (registers nothing). */
+export function providerRef(pkg: string, name: string): pulumi.ProviderResource {
+    return new pulumi.DependencyProviderResource(
+        `urn:pulumi:example::emr-serverless-encrypted::pulumi:providers:${pkg}::${name}::04da6b54-80e4-46f7-96ec-b56ff0331ba9`,
+    );
+}
+
 function refused(name: string, extra: Partial<EncryptedApplicationArgs>): (C: Ctor) => EncryptedApplication {
     return (C) => new C(name, { ...base, ...extra });
 }
@@ -70,6 +82,25 @@ export const scenarios: Record<string, (C: Ctor) => EncryptedApplication> = {
             keyUsageMonitoring: { cloudTrailLogGroupName: "cloudtrail-logs", createTopic: true },
         }),
     commaContext: (C) => new C("commaContext", { ...base, encryptionContext: { teams: "a,b" } }),
+    // Values programs in other languages send as outputs: secrets (anywhere, also inside objects the
+    // component takes as plain), and values not known yet at preview.
+    secretInputs: (C) =>
+        new C("secretInputs", {
+            ...base,
+            releaseLabel: pulumi.secret("emr-7.9.0"),
+            submitterArns: pulumi.secret([SUBMITTER]),
+            jobRole: { existingRole: pulumi.secret(EXISTING_ROLE) },
+            applicationArgs: { tags: { team: pulumi.secret("analytics") } },
+        }),
+    unknownInputs: (C) =>
+        new C("unknownInputs", {
+            ...base,
+            releaseLabel: notKnownYet(),
+            encryptionContext: { team: notKnownYet() },
+            submitterArns: [SUBMITTER, notKnownYet()],
+            jobRole: { existingRole: notKnownYet(), managedPolicyArns: [notKnownYet()] },
+        }),
+    unknownExistingKey: (C) => new C("unknownExistingKey", { ...base, existingKeyArn: notKnownYet() }),
     // Refusals of known values: thrown at construction, nothing registered.
     refuseAliasArn: refused("refuseAliasArn", { existingKeyArn: "arn:aws:kms:us-east-1:111122223333:alias/emr" }),
     refuseBareId: refused("refuseBareId", { existingKeyArn: "11111111-1111-1111-1111-111111111111" }),
@@ -90,6 +121,19 @@ export const scenarios: Record<string, (C: Ctor) => EncryptedApplication> = {
         existingKeyArn: KEY_SYMMETRIC,
         keyAdministratorArns: [ADMIN],
     }),
+    refuseRemovedCredentials: refused("refuseRemovedCredentials", {
+        diskEncryptionCredentials: { profile: "analytics" },
+    } as unknown as Partial<EncryptedApplicationArgs>),
+    // An explicit aws provider, whose identity the component cannot read, and none for the setting.
+    refuseExplicitAwsProviderOnly: (C) =>
+        new C("refuseExplicitAwsProviderOnly", { ...base }, { providers: [providerRef("aws", "deployer")] }),
+    // Explicit providers for both: the setting uses this package's (the user's statement of identity).
+    explicitProviders: (C) =>
+        new C(
+            "explicitProviders",
+            { ...base },
+            { providers: [providerRef("aws", "deployer"), providerRef("emr-serverless-disk-encryption", "setting")] },
+        ),
     // Refusal of an Output value: construction succeeds, the outputs reject, no setting is registered.
     refuseOutputContext: (C) =>
         new C("refuseOutputContext", { ...base, encryptionContext: pulumi.output({ apiToken: "abc" }) }),

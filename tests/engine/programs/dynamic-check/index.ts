@@ -1,12 +1,22 @@
-/** Test program: the disk-encryption setting given a KMS alias ARN (the provider's check requires a key ARN). */
+/** Test program: a dynamic resource whose provider's `check` refuses a size above 10 (the program asks for 11). */
 import * as pulumi from "@pulumi/pulumi";
-import { ApplicationDiskEncryption } from "../../../../components/diskEncryption";
 
-const config = new pulumi.Config();
-const setting = new ApplicationDiskEncryption("setting", {
-    applicationId: "00abc123def456",
-    region: "us-east-1",
-    encryptionKeyArn: config.get("keyArn") ?? "arn:aws:kms:us-east-1:111122223333:alias/my-key",
-});
+const provider: pulumi.dynamic.ResourceProvider = {
+    async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
+        const size = news["size"];
+        const failures =
+            typeof size === "number" && size > 10 ? [{ property: "size", reason: `size ${size} is above 10` }] : [];
+        return { inputs: news, failures };
+    },
+    async create(inputs: Record<string, unknown>) {
+        return { id: "sized", outs: inputs };
+    },
+};
 
-export const applicationId = setting.applicationId;
+class Sized extends pulumi.dynamic.Resource {
+    constructor(name: string, size: number) {
+        super(provider, name, { size }, {}, "test", "Sized");
+    }
+}
+
+export const sized = new Sized("sized", 11).id;
