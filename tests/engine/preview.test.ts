@@ -102,7 +102,9 @@ describe("offline preview: the command end to end", function () {
         const report = JSON.parse(r.stdout) as JsonReport;
         assert.deepEqual(report.diagnostics, [], "no violation and no note");
         const existing = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-        const setting = report.steps.find((s) => s.type.startsWith("pulumi-nodejs:dynamic/"));
+        const setting = report.steps.find(
+            (s) => s.type === "emr-serverless-disk-encryption:index:ApplicationDiskEncryption",
+        );
         assert.equal(
             setting?.inputs["encryptionKeyArn"],
             existing,
