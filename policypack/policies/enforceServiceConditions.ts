@@ -1,6 +1,6 @@
 /**
- * Issue 3, rule 2: every grant to emr-serverless.amazonaws.com binds aws:SourceArn, aws:SourceAccount
- * and kms:EncryptionContext:applicationId; a key a setting uses must grant the service at all.
+ * Every grant to emr-serverless.amazonaws.com binds aws:SourceArn, aws:SourceAccount and
+ * kms:EncryptionContext:applicationId; a key a setting uses must grant the service at all, by its exact name.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { analyzeKeyPolicy, EMR_SERVERLESS_PRINCIPAL } from "../judge";
@@ -13,6 +13,7 @@ import {
     sourceAccountKeysSchema,
 } from "./support/config";
 import { documentValidation } from "./support/documentPolicy";
+import { isAbsentDocument } from "./support/keys";
 import { findingMessage, label, message } from "./support/report";
 import { buildStackIndex, DocumentEntry, effectiveDocuments, SettingEntry } from "./support/stack";
 
@@ -84,7 +85,7 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
             allowedSourceAccounts: allowedSourceAccountsSchema,
         },
     },
-    validateResource: documentValidation(["service-unbound"]),
+    validateResource: documentValidation(["service-unbound"], { alsoUndecided: ["grants-service"] }),
     validateStack: (args, reportViolation) => {
         const index = buildStackIndex(args.resources);
         const options = analyzeOptions(args.getConfig<JudgeConfig>());
@@ -97,7 +98,8 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
                 continue; // unknown at preview: judged at update
             }
             const judged = docs.map((d) => {
-                const doc = d.document.known ? d.document.value : undefined;
+                const raw = d.document.known ? d.document.value : undefined;
+                const doc = isAbsentDocument(d.resource.type, raw) ? undefined : raw;
                 const analysis = doc === undefined ? undefined : analyzeKeyPolicy(doc, options);
                 let grantWheres: string[] | undefined;
                 const grantsAt = (): string[] =>
@@ -106,20 +108,35 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
             });
             const names = docs.map((d) => (d.inline ? `${label(d.resource)}'s own policy` : label(d.resource)));
             const grants = judged.some((j) => j.analysis?.grantsService);
-            // Unknown parts (preview) or an unparseable document (reported by disallow-malformed-key-policies):
+            // Parts unknown at preview that could grant the service (their note comes from this policy's
+            // resource half), or an unparseable document (reported by disallow-malformed-key-policies):
             // whether the service is granted cannot be told.
-            const unknownInside = judged.some((j) => j.analysis?.hasUnknowns || (j.analysis && !j.analysis.parsed));
+            const unknownInside = judged.some(
+                (j) => j.analysis && (!j.analysis.parsed || j.analysis.undecided?.includes("grants-service")),
+            );
+            const byExactName = judged.some((j) => j.analysis?.grantsServiceByExactName);
+            const lookalikes = judged.flatMap((j) =>
+                (j.analysis?.findings ?? []).filter((f) => f.kind === "service-principal-lookalike"),
+            );
+            const namedInstead =
+                lookalikes.length > 0
+                    ? ` The policy names a look-alike of the service principal instead: ${lookalikes[0].message}`
+                    : "";
             const reported = new Set<string>();
             for (const setting of key.settings) {
-                if (!grants) {
+                if (!grants || !byExactName) {
                     if (!unknownInside) {
+                        const what = grants
+                            ? `allows ${EMR_SERVERLESS_PRINCIPAL} kms:GenerateDataKey and kms:Decrypt only under another ` +
+                              "spelling of its name, which AWS does not document as the service's, so its jobs may fail."
+                            : `never allows ${EMR_SERVERLESS_PRINCIPAL} kms:GenerateDataKey and kms:Decrypt, so its ` +
+                              "jobs would fail.";
                         reportViolation(
                             message(
                                 setting.resource,
                                 `it encrypts disks with ${label(key.resource)}, but that key's policy (${names.join(", ")}) ` +
-                                    `never allows ${EMR_SERVERLESS_PRINCIPAL} kms:GenerateDataKey and kms:Decrypt, so ` +
-                                    "its jobs would fail.",
-                                `Add the service statement to the key policy: ${FIX}`,
+                                    `${what}${namedInstead}`,
+                                `Add the service statement to the key policy, naming the principal exactly: ${FIX}`,
                             ),
                             setting.resource.urn,
                         );
@@ -153,7 +170,10 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
                         break;
                     }
                 }
-                if (matched || judged.some((j) => j.analysis?.hasUnknowns)) {
+                const bindingUnknown = judged.some((j) =>
+                    j.analysis?.undecided?.some((k) => k === "service-unbound" || k === "grants-service"),
+                );
+                if (matched || bindingUnknown) {
                     continue; // bound to this application; or a binding unknown at preview may be (judged at update)
                 }
                 for (const { entry, finding } of mismatched) {

@@ -10,6 +10,7 @@ import {
     CorpusCase,
     LIMS,
     loadCorpus,
+    LOOK,
     MALF,
     MISS,
     OPEN,
@@ -24,7 +25,7 @@ const list = policies as Policy[];
 const byName = new Map(list.map((p) => [p.name, p]));
 
 describe("policy pack: policies and their metadata", () => {
-    it("has the nine policies with their default enforcement levels", () => {
+    it("has the ten policies with their default enforcement levels", () => {
         assert.deepEqual(Object.fromEntries(list.map((p) => [p.name, p.enforcementLevel])), {
             [ASYM]: "mandatory",
             [COND]: "mandatory",
@@ -35,6 +36,7 @@ describe("policy pack: policies and their metadata", () => {
             [MISS]: "advisory",
             [ROT]: "advisory",
             [OVER]: "advisory",
+            [LOOK]: "advisory",
         });
     });
 
@@ -84,6 +86,7 @@ describe("policy pack: policies and their metadata", () => {
             [MISS]: "stack",
             [ROT]: "resource+stack",
             [OVER]: "resource",
+            [LOOK]: "resource",
         });
     });
 

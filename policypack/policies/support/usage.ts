@@ -4,6 +4,7 @@
  */
 import { analyzeKeyPolicy } from "../../judge";
 import type { AnalyzeOptions, KeyPolicyAnalysis } from "../../judge";
+import { isAbsentDocument } from "./keys";
 import { label } from "./report";
 import type { DocumentEntry, KeyEntry } from "./stack";
 
@@ -30,7 +31,7 @@ function judge(entry: DocumentEntry, options: AnalyzeOptions): JudgedDocument {
         return { entry, unknown: true };
     }
     const doc = entry.document.value;
-    if (doc === undefined || doc === null || doc === "") {
+    if (isAbsentDocument(entry.resource.type, doc)) {
         return { entry, unknown: false };
     }
     return { entry, analysis: analyzeKeyPolicy(doc, options), unknown: false };
