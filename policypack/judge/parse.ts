@@ -846,10 +846,10 @@ function lineColumn(text: string, offset: number): string {
 }
 
 /**
- * Refused characters in a document: in a string document's own text (what KMS receives), and in the
- * string names and values of the document however it is given (a JSON writer may escape a control
- * character, and a `\u` escape in the text may stand for any character: neither is something a policy
- * needs, and an object and its JSON text must get the same verdict). One problem listing the first three.
+ * Refused characters in a document: in the string names and values of the document however it is given
+ * (every character raw in a JSON text is in them, a JSON writer may escape a control character, and a `\u`
+ * escape may stand for any character: none is something a policy needs, and an object and its JSON text
+ * get the same verdict), or in the text itself when it is not JSON. One problem naming the first three.
  */
 function characterProblem(p: Parser, text: string | undefined, doc: unknown): void {
     const found = new Map<string, string>();
@@ -858,19 +858,26 @@ function characterProblem(p: Parser, text: string | undefined, doc: unknown): vo
             found.set(ch, `${describeCharacter(ch)} at ${at()}`);
         }
     };
-    if (text !== undefined && REFUSED_CHARACTER.test(text)) {
-        for (const m of text.matchAll(REFUSED_CHARACTERS)) {
-            add(m[0], () => locate(doc, m[0]) ?? lineColumn(text, m.index ?? 0));
+    if (doc === undefined) {
+        // Text that is not JSON: its characters as they stand.
+        if (text !== undefined && REFUSED_CHARACTER.test(text)) {
+            for (const m of text.matchAll(REFUSED_CHARACTERS)) {
+                add(m[0], () => lineColumn(text, m.index ?? 0));
+                if (found.size >= 3) {
+                    break;
+                }
+            }
+        }
+    } else {
+        // The names and values, in document order: a character raw in the text is in them too.
+        for (const s of stringsOf(doc)) {
             if (found.size >= 3) {
                 break;
             }
-        }
-    }
-    if (doc !== undefined) {
-        for (const s of stringsOf(doc)) {
-            const m = REFUSED_CHARACTER.exec(s);
-            if (m) {
-                add(m[0], () => locate(doc, m[0]) ?? showText(s));
+            if (REFUSED_CHARACTER.test(s)) {
+                for (const m of s.matchAll(REFUSED_CHARACTERS)) {
+                    add(m[0], () => locate(doc, m[0]) ?? showText(s));
+                }
             }
         }
     }
@@ -887,21 +894,29 @@ function characterProblem(p: Parser, text: string | undefined, doc: unknown): vo
     }
 }
 
-/** Every string name and value of a parsed JSON value (bounded), for the character check of object documents. */
+/** Every string name and value of a parsed JSON value in document order (bounded), for the character check. */
 function stringsOf(doc: unknown): string[] {
     const out: string[] = [];
-    const stack: unknown[] = [doc];
+    const stack: Array<{ name: string } | { value: unknown }> = [{ value: doc }];
     let visited = 0;
-    while (stack.length > 0 && visited++ < 20_000) {
-        const value = stack.pop();
+    while (stack.length > 0 && visited++ < 40_000) {
+        const item = stack.pop() as { name: string } | { value: unknown };
+        if ("name" in item) {
+            out.push(item.name);
+            continue;
+        }
+        const value = item.value;
         if (typeof value === "string") {
             out.push(value);
         } else if (Array.isArray(value)) {
-            stack.push(...value);
+            for (let i = value.length - 1; i >= 0; i--) {
+                stack.push({ value: value[i] });
+            }
         } else if (isRecord(value)) {
-            for (const k of Object.keys(value)) {
-                out.push(k);
-                stack.push(value[k]);
+            const keys = Object.keys(value);
+            for (let i = keys.length - 1; i >= 0; i--) {
+                stack.push({ value: value[keys[i]] });
+                stack.push({ name: keys[i] });
             }
         }
     }
