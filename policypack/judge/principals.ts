@@ -278,12 +278,17 @@ export function lookalikeReason(value: string, kind: PrincipalKind): string | un
         );
     }
     if (folded.startsWith("arn:")) {
-        // The ARN's fields, skeletons of each, joined without separators: the service's name anywhere in it.
-        const fields = folded
-            .slice(4)
-            .split(/[:/]/)
-            .map((f) => principalSkeleton(f).replace(/[-_.]/g, ""));
-        if (fields.some((f) => f.includes(NAME_SKELETON) || editDistance(f, NAME_SKELETON, 2) <= 2)) {
+        // An IAM or STS principal's ARN under "AWS" is an IAM principal, whatever its name (a role called
+        // emr-serverless-job-role is common); elsewhere, an ARN with a field that is the service's name.
+        const fields = folded.split(/[:/]/);
+        if (kind === "AWS" && (fields[2] === "iam" || fields[2] === "sts")) {
+            return undefined;
+        }
+        const named = fields
+            .slice(1)
+            .map((f) => principalSkeleton(f).replace(/[-_.]/g, ""))
+            .some((f) => editDistance(f, NAME_SKELETON, 2) <= 2 || f === TARGET_SKELETON.replace(/[-_.]/g, ""));
+        if (named) {
             return "an ARN is not a service principal: a service is named by its principal name alone";
         }
         return undefined;

@@ -88,6 +88,16 @@ describe("judge: look-alike service principals", () => {
         for (const p of REAL_PRINCIPALS) {
             assert.equal(lookalikeReason(p, "Service"), undefined, p);
         }
+        // IAM principals named after the service are IAM principals.
+        for (const p of [
+            "arn:aws:iam::111122223333:role/emr-serverless-job-role",
+            "arn:aws:iam::111122223333:role/service-role/EMRServerless",
+            "arn:aws:iam::111122223333:role/emr-serverless",
+            "arn:aws:sts::111122223333:assumed-role/emr-serverless/session",
+            "arn:aws:iam::111122223333:user/emrserverless",
+        ]) {
+            assert.equal(lookalikeReason(p, "AWS"), undefined, p);
+        }
         assert.deepEqual(
             analyzeKeyPolicy(keyPolicy(guideStatement())).findings.filter(
                 (f) => f.kind === "service-principal-lookalike",
