@@ -58,6 +58,7 @@ export function parseApplicationArn(arn: string): ApplicationRef | undefined {
 export const ADVISORY_FINDING_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>([
     "submitter-not-via-service",
     "service-overgrant",
+    "service-principal-lookalike",
 ]);
 
 /** What {@link judgeKeyPolicy} needs. */

@@ -9,17 +9,18 @@ import type { KeyPolicyCommand } from "./args";
 import type { AuditReport } from "./report";
 
 /**
- * The policy document inside a file's text. `aws kms get-key-policy --output text` prints the document itself;
- * `--output json` prints `{"Policy": "<document as a string>", "PolicyName": "default"}`: that wrapper is
- * unwrapped. Anything else is returned unchanged for the judge (which reports malformed documents).
+ * The policy document inside a file's text. `aws kms get-key-policy --output text` prints the document itself,
+ * which is returned exactly as read: its validity (a byte-order mark, characters KMS refuses, an empty file) is
+ * the judge's to decide, the same judgment the policy pack makes. `--output json` prints
+ * `{"Policy": "<document as a string>", "PolicyName": "default"}`: that wrapper (with any byte-order mark or
+ * white space of the file around it, which belong to the file, not to the policy) is unwrapped to its `Policy`.
  */
 export function unwrapKeyPolicyText(text: string): string {
-    const trimmed = text.replace(/^\uFEFF/, "").trim();
     let value: unknown;
     try {
-        value = JSON.parse(trimmed);
+        value = JSON.parse(text.replace(/^\uFEFF/, ""));
     } catch {
-        return trimmed;
+        return text;
     }
     if (typeof value === "object" && value !== null && !Array.isArray(value)) {
         const o = value as Record<string, unknown>;
@@ -27,7 +28,7 @@ export function unwrapKeyPolicyText(text: string): string {
             return o.Policy;
         }
     }
-    return trimmed;
+    return text;
 }
 
 /** Where the command was started: npm runs scripts from the package root and records the caller's directory. */

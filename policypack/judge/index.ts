@@ -15,6 +15,7 @@ export type {
     ParsedPolicy,
     ParsedPrincipal,
     ParsedStatement,
+    PendingStatement,
     PrincipalKind,
 } from "./parse";
 export {
@@ -22,9 +23,14 @@ export {
     MAX_KEY_POLICY_BYTES,
     NEGATED_OPERATORS,
     parseOperator,
+    describeCharacter,
     parsePolicyDocument,
     parsePolicyDocumentCached,
+    showText,
 } from "./parse";
 export type { Decision, RequestContext } from "./evaluate";
 export { evaluateRequest, globMatch } from "./evaluate";
 export { FOREIGN_ACCOUNT, FOREIGN_PRINCIPAL_ARN, OTHER_KMS_ACTIONS, analyzeKeyPolicy } from "./keyPolicy";
+export { UNKNOWN_SENTINELS, boundPolicy, holdsUnknown, isUnknownSentinel } from "./unknowns";
+export type { Bound } from "./unknowns";
+export { editDistance, lookalikeFindings, lookalikeReason, principalSkeleton } from "./principals";

@@ -19,7 +19,6 @@ import {
     EMR_SERVERLESS_PRINCIPAL,
     SOURCE_ACCOUNT_KEY,
     SOURCE_ARN_KEY,
-    UNKNOWN_STRING,
     VIA_SERVICE_KEY,
     emrServerlessViaService,
 } from "./constants";
@@ -37,7 +36,9 @@ import {
 } from "./evaluate";
 import { ParsedPolicy, ParsedStatement, parsePolicyDocumentCached } from "./parse";
 import { parseKeyArn } from "./setting";
-import { AnalyzeOptions, Finding, KeyPolicyAnalysis, ServiceBinding } from "./types";
+import { lookalikeFindings, namesServiceExactly } from "./principals";
+import { AnalyzeOptions, Finding, KeyPolicyAnalysis, ServiceBinding, Undecided, UnknownPart } from "./types";
+import { boundPolicy, holdsUnknown, isUnknownSentinel } from "./unknowns";
 
 /** The foreign principal used to probe open grants. */
 export const FOREIGN_ACCOUNT = "999999999999";
@@ -839,7 +840,7 @@ function checkBinding(
 }
 
 function quote(v: string): string {
-    return v === UNKNOWN_STRING ? "(unknown at preview)" : `"${v}"`;
+    return holdsUnknown(v) ? "(unknown at preview)" : `"${v}"`;
 }
 
 function verdictReason(v: KeyVerdict): string {
@@ -852,8 +853,8 @@ function mismatch(bound: string | undefined, expected: string | undefined): bool
     return (
         bound !== undefined &&
         expected !== undefined &&
-        bound !== UNKNOWN_STRING &&
-        expected !== UNKNOWN_STRING &&
+        !holdsUnknown(bound) &&
+        !holdsUnknown(expected) &&
         bound !== expected
     );
 }
@@ -912,6 +913,8 @@ interface ServiceGrant {
     arn?: KeyVerdict;
     accountVerdicts: KeyVerdict[];
     appId?: KeyVerdict;
+    /** Whether the statement names the service exactly (or everyone), not only by a look-alike spelling. */
+    exactName: boolean;
 }
 
 /** Question 4's outcome for one region: its findings, and whether the work budget ran out by its end. */
@@ -948,6 +951,13 @@ interface CoreAnalysis {
     exhausted: boolean;
     /** Question 4 by {@link regionKey}. */
     submitters: Map<string, SubmitterOutcome>;
+    /** The policy the probes ran on, when it is not the document's own parse (a bound of a partly unknown one). */
+    policy?: ParsedPolicy;
+    /** For a document with parts unknown at preview: where they are, and the two bounds' judgments. */
+    unknowns?: UnknownPart[];
+    bounds?: { lower: CoreAnalysis; upper: CoreAnalysis };
+    /** True when the unknown parts leave nothing but the document's form to judge (see boundedCore). */
+    undecidable?: boolean;
 }
 
 /**
@@ -1057,6 +1067,9 @@ function finishAnalysis(
     accountKeys: readonly string[],
     options: AnalyzeOptions,
 ): KeyPolicyAnalysis {
+    if (core.bounds) {
+        return finishBounded(document, core, core.bounds, accountKeys, options);
+    }
     const findings: Finding[] = core.leading.map((f) => ({ ...f }));
     if (!core.parsed) {
         return {
@@ -1226,11 +1239,11 @@ function finishAnalysis(
     let submitters = core.submitters.get(regionKey(options));
     if (!submitters) {
         // A region not asked before: question 4 alone, from the budget question 3 left (as in one pass).
-        const parsed = parsePolicyDocumentCached(document);
-        if (!parsed.policy) {
+        const policy = core.policy ?? parsePolicyDocumentCached(document).policy;
+        if (!policy) {
             throw new Error("the key policy parsed before no longer parses");
         }
-        const index = new DocumentIndex(parsed.policy, core.owner, core.keyArn);
+        const index = new DocumentIndex(policy, core.owner, core.keyArn);
         index.restoreBudget(core.budget, core.exhausted);
         submitters = submitterQuestion(index, options.region);
         core.submitters.set(regionKey(options), submitters);
@@ -1263,6 +1276,73 @@ function finishAnalysis(
     };
     if (result.grantsService) {
         result.binding = binding;
+        result.grantsServiceByExactName = core.grants.some((g) => g.usesKey && g.exactName);
+    }
+    return result;
+}
+
+/** Finding kinds that follow from the document's form alone (parse problems, look-alike principals, Allow with NotPrincipal). */
+const FORM_KINDS: ReadonlySet<string> = new Set(["malformed", "service-principal-lookalike", "not-principal-allow"]);
+
+const ALL_UNDECIDED: readonly Undecided[] = [
+    "malformed",
+    "service-unbound",
+    "open-grant",
+    "not-principal-allow",
+    "submitter-not-via-service",
+    "service-overgrant",
+    "service-principal-lookalike",
+    "grants-service",
+];
+
+/**
+ * The analysis of a partly unknown document from its two bounds: the lower bound's findings (they hold
+ * whatever the unknown parts are), and as undecided what the upper bound adds at some statement.
+ */
+function finishBounded(
+    document: unknown,
+    core: CoreAnalysis,
+    bounds: { lower: CoreAnalysis; upper: CoreAnalysis },
+    accountKeys: readonly string[],
+    options: AnalyzeOptions,
+): KeyPolicyAnalysis {
+    const lower = finishAnalysis(document, bounds.lower, accountKeys, options);
+    const upper = finishAnalysis(document, bounds.upper, accountKeys, options);
+    const at = (f: Finding): string => `${f.kind}\u0000${f.where ?? ""}`;
+    const certain = new Set(lower.findings.map(at));
+    // The characters and length of an unknown value cannot be checked: validity is never decided.
+    const undecided = new Set<Undecided>(["malformed"]);
+    for (const f of upper.findings) {
+        if (!certain.has(at(f))) {
+            undecided.add(f.kind);
+        }
+    }
+    if (upper.grantsService && !lower.grantsService) {
+        undecided.add("grants-service");
+    }
+    // What follows from a statement's form: an unknown principal may turn out to be a look-alike of the
+    // service principal, and an unknown statement an Allow with NotPrincipal.
+    const unknowns = core.unknowns ?? [];
+    const wholeStatement = unknowns.some((u) => u.path[0] === "Statement" && u.path.length <= 2);
+    if (wholeStatement || unknowns.some((u) => u.path.includes("Principal") || u.path.includes("NotPrincipal"))) {
+        undecided.add("service-principal-lookalike");
+    }
+    if (wholeStatement) {
+        undecided.add("not-principal-allow");
+    }
+    // The upper bound out of work budget: what it would add is not known.
+    const exhausted = bounds.upper.exhausted || upper.findings.some((f) => f.kind === "malformed");
+    const result: KeyPolicyAnalysis = {
+        ...lower,
+        hasUnknowns: true,
+        unknowns: (core.unknowns ?? []).map((u) => ({ ...u, path: [...u.path] })),
+        undecided: ALL_UNDECIDED.filter((k) => core.undecidable || exhausted || undecided.has(k)),
+    };
+    if (core.undecidable) {
+        result.findings = lower.findings.filter((f) => FORM_KINDS.has(f.kind));
+        result.grantsService = false;
+        delete result.binding;
+        delete result.grantsServiceByExactName;
     }
     return result;
 }
@@ -1290,7 +1370,7 @@ function analyzeCore(
         exhausted: false,
         submitters: new Map(),
     });
-    if (typeof document === "string" && document.trim() === UNKNOWN_STRING) {
+    if (typeof document === "string" && isUnknownSentinel(document.trim())) {
         return empty(false, true, []);
     }
     const parsed = parsePolicyDocumentCached(document);
@@ -1304,7 +1384,61 @@ function analyzeCore(
     if (!policy) {
         return empty(false, false, leading);
     }
-    const index = new DocumentIndex(policy, ownerAccount(policy, options), keyArn);
+    leading.push(...lookalikeFindings(policy));
+    if (policy.unknowns?.length) {
+        return boundedCore(policy, leading, accountKeys, options, keyArn);
+    }
+    return probeCore(policy, leading, accountKeys, options, keyArn);
+}
+
+/**
+ * A document with parts unknown at preview: judged as its two bounds (unknowns.ts), the lower one giving
+ * the findings that hold whatever the unknown parts are, the upper one what they could add.
+ */
+function boundedCore(
+    policy: ParsedPolicy,
+    leading: Finding[],
+    accountKeys: readonly string[],
+    options: AnalyzeOptions,
+    keyArn: string | undefined,
+): CoreAnalysis {
+    // The key's account, and its account principals, as the known statements tell them. An unknown principal,
+    // Effect or statement may add an account principal (the key's own accounts): then a binding to another
+    // account is only a possible violation (the upper bound's), not a certain one.
+    const known = { owner: ownerAccount(policy, options), principalAccounts: accountPrincipals(policy) };
+    const accountsOpen = (policy.unknowns ?? []).some(
+        (u) =>
+            u.path.includes("Principal") ||
+            u.path[u.path.length - 1] === "Effect" ||
+            (u.path[0] === "Statement" && u.path.length <= 2),
+    );
+    const lower = probeCore(boundPolicy(policy, "lower"), leading, accountKeys, options, keyArn, {
+        owner: known.owner,
+        principalAccounts: accountsOpen ? [] : known.principalAccounts,
+    });
+    const upper = probeCore(boundPolicy(policy, "upper"), [], accountKeys, options, keyArn, known);
+    return {
+        ...lower,
+        hasUnknowns: true,
+        unknowns: policy.unknowns,
+        bounds: { lower, upper },
+        // Policy variables are literal text without Version "2012-10-17": with the Version unknown, none can be read.
+        undecidable:
+            policy.versionUnknown === true && policy.statements.some((st) => st.conditions.some((c) => c.variables)),
+    };
+}
+
+/** The probes (questions 1, 2, 3 and 5, and 4 for the region asked) over a policy without unknowns. */
+function probeCore(
+    policy: ParsedPolicy,
+    leading: Finding[],
+    accountKeys: readonly string[],
+    options: AnalyzeOptions,
+    keyArn: string | undefined,
+    known?: { owner: string; principalAccounts: string[] },
+): CoreAnalysis {
+    leading = [...leading];
+    const index = new DocumentIndex(policy, known?.owner ?? ownerAccount(policy, options), keyArn);
     const bindingKeys = [SOURCE_ARN_KEY, ...accountKeys, APPLICATION_ID_CONTEXT_KEY];
     const service = { type: "Service" as const, id: EMR_SERVERLESS_PRINCIPAL };
     const serviceReq = makeRequest({ principal: service, action: "kms:GenerateDataKey" }, new Map());
@@ -1387,6 +1521,7 @@ function analyzeCore(
             arn: verdicts.get(SOURCE_ARN_KEY),
             accountVerdicts: accountKeys.map((k) => verdicts.get(k)).filter((v): v is KeyVerdict => !!v),
             appId: verdicts.get(APPLICATION_ID_CONTEXT_KEY),
+            exactName: namesServiceExactly(st),
         });
     }
 
@@ -1456,7 +1591,8 @@ function analyzeCore(
         owner: index.owner,
         keyArn,
         assumptions: keyArn === undefined ? resourceAssumptions(policy) : [],
-        principalAccounts: accountPrincipals(policy),
+        principalAccounts: known?.principalAccounts ?? accountPrincipals(policy),
+        policy: known ? policy : undefined,
         leading,
         grants,
         middle,

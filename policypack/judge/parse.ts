@@ -2,10 +2,18 @@
  * Parse a KMS key policy document into normalized statements, recording every problem AWS would
  * reject. Never throws. References (AWS IAM User Guide): "IAM JSON policy element reference"
  * (Version, Id, Statement, Sid, Effect, Principal/NotPrincipal, Action/NotAction,
- * Resource/NotResource, Condition) and "IAM JSON policy elements: Condition operators"; the KMS
- * Developer Guide, "Key policies": a key policy is at most 32 KB (32,768 bytes).
+ * Resource/NotResource, Condition), "IAM JSON policy elements: Condition operators" and "Grammar of the
+ * IAM JSON policy language"; the KMS API Reference, PutKeyPolicy / CreateKey, parameter `Policy`: at
+ * least 1 and at most 32,768 bytes ("If the key policy exceeds the length constraint, KMS returns a
+ * LimitExceededException"), and only tab, line feed, carriage return and the printable characters from
+ * U+0020 through U+00FF (printable ASCII and the printable Basic Latin / Latin-1 Supplement characters).
+ *
+ * Values unknown at preview (the engine's sentinels, see unknowns.ts) are never problems: each is recorded
+ * as an {@link UnknownPart} with where it is, and the statement keeps it for the judge to bound.
  */
 import { UNKNOWN_STRING } from "./constants";
+import type { UnknownPart } from "./types";
+import { holdsUnknown, isUnknownSentinel } from "./unknowns";
 
 /** Maximum size of a KMS key policy document, in bytes (KMS Developer Guide, "Key policies"). */
 export const MAX_KEY_POLICY_BYTES = 32768;
@@ -19,6 +27,8 @@ export interface ParsedPrincipal {
     wildcard: boolean;
     /** Values per principal type, always lists. */
     values: Partial<Record<PrincipalKind, string[]>>;
+    /** True when the whole element is unknown at preview (then `values` is empty). */
+    unknown?: boolean;
 }
 
 /** The base condition operators IAM documents, canonical spelling. */
@@ -114,13 +124,28 @@ export interface ParsedStatement {
     conditions: ParsedCondition[];
 }
 
+/** A statement whose Effect, or which as a whole, is unknown at preview. */
+export interface PendingStatement {
+    index: number;
+    where: string;
+    /** The statement as read, its `effect` a placeholder; undefined when the whole statement is unknown. */
+    statement?: ParsedStatement;
+}
+
 /** A normalized policy: the statements that could be read. */
 export interface ParsedPolicy {
     version?: string;
     id?: string;
+    /** Statements with a known Effect (unknown values inside are kept as the sentinel strings). */
     statements: ParsedStatement[];
     /** True when some value is (or contains) the engine's unknown sentinel. */
     hasUnknowns: boolean;
+    /** Every part unknown at preview, in document order (empty or absent when none). */
+    unknowns?: UnknownPart[];
+    /** Statements left out of `statements` because their Effect, or they as a whole, are unknown at preview. */
+    pending?: PendingStatement[];
+    /** True when Version is unknown at preview (policy variables are then read as with "2012-10-17"). */
+    versionUnknown?: boolean;
 }
 
 /** One reason AWS would reject the document. */
@@ -208,7 +233,11 @@ const VALID_OPERATOR_TEXT =
 
 class Parser {
     readonly problems: ParseProblem[] = [];
+    readonly unknowns: UnknownPart[] = [];
+    readonly pending: PendingStatement[] = [];
     hasUnknowns = false;
+    /** Numbers written in a form other than plain digits in the document's text (string documents only). */
+    oddNumbers: ReadonlySet<number> = new Set();
 
     problem(where: string | undefined, message: string, fix: string): void {
         if (this.problems.length < 100) {
@@ -216,21 +245,38 @@ class Parser {
         }
     }
 
-    noteString(s: string): void {
-        if (!this.hasUnknowns && s.includes(UNKNOWN_STRING)) {
-            this.hasUnknowns = true;
+    /** Records a part unknown at preview. */
+    unknown(where: string | undefined, path: string[], what: string, value: string): void {
+        this.hasUnknowns = true;
+        if (this.unknowns.length < 100) {
+            this.unknowns.push({ where, path, what, sentinel: isUnknownSentinel(value) ? value : UNKNOWN_STRING });
         }
     }
 
+    /** An empty string where a value is required: AWS has nothing to match it with. */
+    empty(where: string, field: string): void {
+        this.problem(
+            where,
+            `${where}: ${field} holds an empty string ("").`,
+            `Write the intended value in ${field}, or remove the empty entry; an empty value usually comes from a ` +
+                "variable that was not set when the document was built.",
+        );
+    }
+
     /** A string or a non-empty list of strings; undefined (with a problem) otherwise. */
-    stringList(value: unknown, where: string, field: string): string[] | undefined {
+    stringList(value: unknown, where: string, field: string, path: string[]): string[] | undefined {
+        if (isUnknownSentinel(value)) {
+            this.unknown(where, path, `the ${field} element`, value);
+            return [value];
+        }
         const list = Array.isArray(value) ? value : [value];
         if (list.length === 0) {
             this.problem(where, `${where}: ${field} is an empty list.`, `Give ${field} at least one value.`);
             return undefined;
         }
         const out: string[] = [];
-        for (const item of list) {
+        for (let j = 0; j < list.length; j++) {
+            const item: unknown = list[j];
             if (typeof item !== "string") {
                 this.problem(
                     where,
@@ -239,19 +285,23 @@ class Parser {
                 );
                 return undefined;
             }
-            this.noteString(item);
+            if (holdsUnknown(item)) {
+                this.unknown(where, Array.isArray(value) ? [...path, String(j)] : path, `a value of ${field}`, item);
+            } else if (item === "") {
+                this.empty(where, field);
+            }
             out.push(item);
         }
         return out;
     }
 
-    principal(value: unknown, where: string, field: string): ParsedPrincipal | undefined {
+    principal(value: unknown, where: string, field: string, path: string[]): ParsedPrincipal | undefined {
         if (value === "*") {
             return { wildcard: true, values: {} };
         }
-        if (typeof value === "string" && value.includes(UNKNOWN_STRING)) {
-            this.hasUnknowns = true;
-            return { wildcard: false, values: {} };
+        if (typeof value === "string" && holdsUnknown(value)) {
+            this.unknown(where, path, `the ${field} element`, value);
+            return { wildcard: false, values: {}, unknown: true };
         }
         if (!isRecord(value)) {
             this.problem(
@@ -278,7 +328,7 @@ class Parser {
                 );
                 continue;
             }
-            const list = this.stringList(value[k], where, `${field}.${k}`);
+            const list = this.stringList(value[k], where, `${field}.${k}`, [...path, k]);
             if (list) {
                 out.values[kind] = list;
             }
@@ -286,22 +336,71 @@ class Parser {
         return out;
     }
 
-    conditions(value: unknown, where: string): ParsedCondition[] {
+    /** A condition standing for an unknown operator block or Condition element (the bounds drop or inert it). */
+    private unknownCondition(operator: string, value: string): ParsedCondition {
+        return {
+            operator,
+            base: undefined,
+            ifExists: false,
+            set: undefined,
+            negated: false,
+            key: value,
+            keyLower: value,
+            values: [value],
+        };
+    }
+
+    /** One condition value as the text AWS compares, or undefined (with a problem) when it cannot be one. */
+    private conditionValue(
+        item: unknown,
+        where: string,
+        operator: string,
+        base: ConditionOperator | undefined,
+        key: string,
+        path: string[],
+    ): string | undefined {
+        if (typeof item === "string") {
+            if (holdsUnknown(item)) {
+                this.unknown(where, path, `a value of Condition "${operator}" "${key}"`, item);
+            } else if (item === "") {
+                this.problem(
+                    where,
+                    `${where}: the value of Condition "${operator}" "${key}" is an empty string (""), which no ` +
+                        "request this key policy is judged for carries.",
+                    `Write the intended value (e.g. the application's ARN or id); an empty value usually comes from ` +
+                        "a variable that was not set when the document was built.",
+                );
+            }
+            return item;
+        }
+        if (typeof item === "boolean") {
+            // The IAM grammar: quotation marks are optional for Boolean values; AWS compares "true" / "false".
+            return String(item);
+        }
+        if (typeof item === "number") {
+            const numeric = base !== undefined && (base.startsWith("Numeric") || base.startsWith("Date"));
+            // Quotation marks are optional for numbers too, but how AWS turns 1.0, 1e3 or 2^53+1 into the
+            // text a String/Arn/Bool/IP operator compares is not documented: only whole numbers written
+            // as plain digits are read; Numeric and Date operators compare numbers, so any finite one is.
+            const plain = Number.isSafeInteger(item) && item >= 0 && !this.oddNumbers.has(item);
+            if (!Number.isFinite(item) || (!numeric && !plain)) {
+                this.problem(
+                    where,
+                    `${where}: the value of Condition "${operator}" "${key}" is the number ${String(item)}, whose ` +
+                        `text AWS compares with a ${base ?? "string"} operator is not defined.`,
+                    `Write the value as a JSON string, e.g. "${String(item)}".`,
+                );
+            }
+            return String(item);
+        }
+        return undefined;
+    }
+
+    conditions(value: unknown, where: string, path: string[]): ParsedCondition[] {
         const out: ParsedCondition[] = [];
-        if (typeof value === "string" && value.includes(UNKNOWN_STRING)) {
-            this.hasUnknowns = true;
-            return [
-                {
-                    operator: value,
-                    base: undefined,
-                    ifExists: false,
-                    set: undefined,
-                    negated: false,
-                    key: value,
-                    keyLower: value,
-                    values: [value],
-                },
-            ];
+        if (typeof value === "string" && holdsUnknown(value)) {
+            this.unknown(where, path, "the Condition element", value);
+            return [this.unknownCondition(value, value)];
         }
         if (!isRecord(value)) {
             this.problem(
@@ -315,6 +414,7 @@ class Parser {
         for (const operator of Object.keys(value)) {
             const parsed = parseOperator(operator);
             const operatorLower = operator.toLowerCase();
+            const operatorPath = [...path, operator];
             const sameOperator = operatorsSeen.get(operatorLower);
             if (sameOperator !== undefined) {
                 // Two spellings of one operator: which block AWS evaluates is not documented.
@@ -327,8 +427,8 @@ class Parser {
             } else {
                 operatorsSeen.set(operatorLower, operator);
             }
-            if (operator.includes(UNKNOWN_STRING)) {
-                this.hasUnknowns = true;
+            if (holdsUnknown(operator)) {
+                this.unknown(where, operatorPath, "a condition operator", operator);
             } else if (!parsed.base) {
                 this.problem(
                     where,
@@ -337,18 +437,9 @@ class Parser {
                 );
             }
             const block = value[operator];
-            if (typeof block === "string" && block.includes(UNKNOWN_STRING)) {
-                this.hasUnknowns = true;
-                out.push({
-                    operator,
-                    base: undefined,
-                    ifExists: false,
-                    set: undefined,
-                    negated: false,
-                    key: block,
-                    keyLower: block,
-                    values: [block],
-                });
+            if (typeof block === "string" && holdsUnknown(block)) {
+                this.unknown(where, operatorPath, `the Condition "${operator}" block`, block);
+                out.push(this.unknownCondition(operator, block));
                 continue;
             }
             if (!isRecord(block)) {
@@ -361,7 +452,16 @@ class Parser {
             }
             const keysSeen = new Map<string, string>();
             for (const key of Object.keys(block)) {
-                this.noteString(key);
+                const keyPath = [...operatorPath, key];
+                if (holdsUnknown(key)) {
+                    this.unknown(where, keyPath, `a condition key of "${operator}"`, key);
+                } else if (key === "") {
+                    this.problem(
+                        where,
+                        `${where}: Condition "${operator}" has an empty condition key ("").`,
+                        `Name the condition key, e.g. "aws:SourceArn".`,
+                    );
+                }
                 const sameKey = keysSeen.get(key.toLowerCase());
                 if (sameKey !== undefined) {
                     // Condition keys are case-insensitive, so this is one key written twice; IAM Access
@@ -376,18 +476,24 @@ class Parser {
                     keysSeen.set(key.toLowerCase(), key);
                 }
                 const raw = block[key];
+                if (isUnknownSentinel(raw)) {
+                    this.unknown(where, keyPath, `the values of Condition "${operator}" "${key}"`, raw);
+                }
                 const list = Array.isArray(raw) ? raw : [raw];
                 const values: string[] = [];
                 let bad = list.length === 0;
-                for (const item of list) {
-                    if (typeof item === "string") {
-                        this.noteString(item);
-                        values.push(item);
-                    } else if (typeof item === "number" || typeof item === "boolean") {
-                        values.push(String(item));
+                for (let j = 0; j < list.length && !isUnknownSentinel(raw); j++) {
+                    const item: unknown = list[j];
+                    const valuePath = Array.isArray(raw) ? [...keyPath, String(j)] : keyPath;
+                    const text = this.conditionValue(item, where, operator, parsed.base, key, valuePath);
+                    if (text !== undefined) {
+                        values.push(text);
                     } else {
                         bad = true;
                     }
+                }
+                if (isUnknownSentinel(raw)) {
+                    values.push(raw);
                 }
                 if (bad) {
                     this.problem(
@@ -413,10 +519,12 @@ class Parser {
         return out;
     }
 
-    statement(raw: unknown, index: number): ParsedStatement | undefined {
+    statement(raw: unknown, index: number, path: string[]): ParsedStatement | undefined {
         const numbered = `statement #${index + 1}`;
-        if (typeof raw === "string" && raw.includes(UNKNOWN_STRING)) {
-            this.hasUnknowns = true; // an unknown statement at preview: judged on the rest
+        if (typeof raw === "string" && holdsUnknown(raw)) {
+            // A statement unknown at preview: the bounds put the widest Allow and the widest Deny in its place.
+            this.unknown(numbered, path, "the whole statement", raw);
+            this.pending.push({ index, where: numbered });
             return undefined;
         }
         if (!isRecord(raw)) {
@@ -429,9 +537,17 @@ class Parser {
         }
         let sid: string | undefined;
         if (raw.Sid !== undefined) {
-            if (typeof raw.Sid === "string") {
+            if (typeof raw.Sid === "string" && holdsUnknown(raw.Sid)) {
+                this.unknown(numbered, [...path, "Sid"], "the Sid", raw.Sid);
+            } else if (typeof raw.Sid === "string") {
                 sid = raw.Sid;
-                this.noteString(sid);
+                if (sid === "") {
+                    this.problem(
+                        numbered,
+                        `${numbered}: Sid is an empty string ("").`,
+                        `Give the statement a Sid (letters and digits), or remove the Sid element.`,
+                    );
+                }
             } else {
                 this.problem(
                     numbered,
@@ -440,7 +556,7 @@ class Parser {
                 );
             }
         }
-        const where = sid !== undefined ? `Sid "${sid}"` : numbered;
+        const where = sid !== undefined && sid !== "" ? `Sid "${sid}"` : numbered;
         for (const k of Object.keys(raw)) {
             if (!STATEMENT_FIELDS.has(k)) {
                 this.problem(
@@ -451,12 +567,13 @@ class Parser {
             }
         }
         let effect: "Allow" | "Deny" | undefined;
+        let effectUnknown = false;
         let skip = false;
         if (raw.Effect === "Allow" || raw.Effect === "Deny") {
             effect = raw.Effect;
-        } else if (typeof raw.Effect === "string" && raw.Effect.includes(UNKNOWN_STRING)) {
-            this.hasUnknowns = true;
-            skip = true;
+        } else if (typeof raw.Effect === "string" && holdsUnknown(raw.Effect)) {
+            this.unknown(where, [...path, "Effect"], "the Effect", raw.Effect);
+            effectUnknown = true;
         } else {
             this.problem(
                 where,
@@ -484,10 +601,10 @@ class Parser {
             );
             skip = true;
         } else if (hasAction) {
-            st.actions = this.stringList(raw.Action, where, "Action");
+            st.actions = this.stringList(raw.Action, where, "Action", [...path, "Action"]);
             skip ||= st.actions === undefined;
         } else {
-            st.notActions = this.stringList(raw.NotAction, where, "NotAction");
+            st.notActions = this.stringList(raw.NotAction, where, "NotAction", [...path, "NotAction"]);
             skip ||= st.notActions === undefined;
         }
         // Resource / NotResource: a key policy statement needs one ("*" means this key).
@@ -506,9 +623,9 @@ class Parser {
                 `Add "Resource": "*" (in a key policy "*" means this key).`,
             );
         } else if (hasResource) {
-            st.resources = this.stringList(raw.Resource, where, "Resource");
+            st.resources = this.stringList(raw.Resource, where, "Resource", [...path, "Resource"]);
         } else {
-            st.notResources = this.stringList(raw.NotResource, where, "NotResource");
+            st.notResources = this.stringList(raw.NotResource, where, "NotResource", [...path, "NotResource"]);
         }
         // Principal / NotPrincipal: a key policy is a resource policy, so exactly one is required.
         const hasPrincipal = raw.Principal !== undefined;
@@ -523,16 +640,24 @@ class Parser {
             );
             skip = true;
         } else if (hasPrincipal) {
-            st.principal = this.principal(raw.Principal, where, "Principal");
+            st.principal = this.principal(raw.Principal, where, "Principal", [...path, "Principal"]);
             skip ||= st.principal === undefined;
         } else {
-            st.notPrincipal = this.principal(raw.NotPrincipal, where, "NotPrincipal");
+            st.notPrincipal = this.principal(raw.NotPrincipal, where, "NotPrincipal", [...path, "NotPrincipal"]);
             skip ||= st.notPrincipal === undefined;
         }
         if (raw.Condition !== undefined) {
-            st.conditions = this.conditions(raw.Condition, where);
+            st.conditions = this.conditions(raw.Condition, where, [...path, "Condition"]);
         }
-        if (skip || effect === undefined) {
+        if (skip) {
+            return undefined;
+        }
+        if (effectUnknown) {
+            // Judged by the bounds as an Allow and as a Deny; kept out of `statements`.
+            this.pending.push({ index, where, statement: { ...st, effect: "Allow" } as ParsedStatement });
+            return undefined;
+        }
+        if (effect === undefined) {
             return undefined;
         }
         return st as ParsedStatement;
@@ -650,26 +775,230 @@ function byteLength(s: string): number {
     return Buffer.byteLength(s, "utf8");
 }
 
+/**
+ * Characters KMS refuses in a key policy: anything but tab, line feed, carriage return and the printable
+ * characters U+0020-U+007E and U+00A0-U+00FF. The API's pattern (`[\u0009\u000A\u000D\u0020-\u00FF]+`)
+ * also admits DEL and the C1 controls (U+007F-U+009F); its text says "printable" characters only, so
+ * they are refused too: no policy needs them, and a document the API might reject is not judged as valid.
+ */
+const REFUSED_CHARACTER = /[^\t\n\r\x20-\x7e\xa0-\xff]/u;
+const REFUSED_CHARACTERS = /[^\t\n\r\x20-\x7e\xa0-\xff]/gu;
+
+/** A string as JSON text with every character outside printable ASCII escaped (`"\u0435mr"`), so that a reader sees it. */
+export function showText(value: string): string {
+    return JSON.stringify(value).replace(
+        /[^\x20-\x7e]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`,
+    );
+}
+
+/** `U+0130 ("İ")`, or the code point alone for a character that does not print. */
+export function describeCharacter(ch: string): string {
+    const cp = ch.codePointAt(0) ?? 0;
+    const hex = `U+${cp.toString(16).toUpperCase().padStart(4, "0")}`;
+    const invisible = /[\p{C}\p{Z}\p{M}]/u.test(ch);
+    return invisible ? hex : `${hex} ("${ch}")`;
+}
+
+const CHARACTER_RULE =
+    "KMS accepts only tab, line feed, carriage return and the printable characters U+0020-U+007E and " +
+    "U+00A0-U+00FF in a key policy and refuses the document otherwise";
+
+/** Where a refused character sits: the path of the first string (name or value) holding it, if any. */
+function locate(doc: unknown, ch: string): string | undefined {
+    const stack: Array<{ value: unknown; path: string }> = [{ value: doc, path: "" }];
+    let visited = 0;
+    while (stack.length > 0 && visited++ < 20_000) {
+        const { value, path } = stack.pop() as { value: unknown; path: string };
+        if (typeof value === "string") {
+            if (value.includes(ch)) {
+                return `${path.replace(/^\./, "")} (${showText(value.length > 60 ? `${value.slice(0, 57)}...` : value)})`;
+            }
+        } else if (Array.isArray(value)) {
+            for (let i = value.length - 1; i >= 0; i--) {
+                stack.push({ value: value[i], path: `${path}[${i}]` });
+            }
+        } else if (isRecord(value)) {
+            const keys = Object.keys(value);
+            for (let i = keys.length - 1; i >= 0; i--) {
+                const k = keys[i];
+                if (k.includes(ch)) {
+                    return `the member name ${showText(k)}${path ? ` in ${path.replace(/^\./, "")}` : ""}`;
+                }
+                stack.push({ value: value[k], path: `${path}.${k}` });
+            }
+        }
+    }
+    return undefined;
+}
+
+/** Line and column (1-based) of a text offset. */
+function lineColumn(text: string, offset: number): string {
+    let line = 1;
+    let last = -1;
+    for (let i = 0; i < offset; i++) {
+        if (text.charCodeAt(i) === 0x0a) {
+            line++;
+            last = i;
+        }
+    }
+    return `line ${line}, column ${offset - last}`;
+}
+
+/**
+ * Refused characters in a document: in the string names and values of the document however it is given
+ * (every character raw in a JSON text is in them, a JSON writer may escape a control character, and a `\u`
+ * escape may stand for any character: none is something a policy needs, and an object and its JSON text
+ * get the same verdict), or in the text itself when it is not JSON. One problem naming the first three.
+ */
+function characterProblem(p: Parser, text: string | undefined, doc: unknown): void {
+    const found = new Map<string, string>();
+    const add = (ch: string, at: () => string): void => {
+        if (found.size < 3 && !found.has(ch)) {
+            found.set(ch, `${describeCharacter(ch)} at ${at()}`);
+        }
+    };
+    if (doc === undefined) {
+        // Text that is not JSON: its characters as they stand.
+        if (text !== undefined && REFUSED_CHARACTER.test(text)) {
+            for (const m of text.matchAll(REFUSED_CHARACTERS)) {
+                add(m[0], () => lineColumn(text, m.index ?? 0));
+                if (found.size >= 3) {
+                    break;
+                }
+            }
+        }
+    } else {
+        // The names and values, in document order: a character raw in the text is in them too.
+        for (const s of stringsOf(doc)) {
+            if (found.size >= 3) {
+                break;
+            }
+            if (REFUSED_CHARACTER.test(s)) {
+                for (const m of s.matchAll(REFUSED_CHARACTERS)) {
+                    add(m[0], () => locate(doc, m[0]) ?? showText(s));
+                }
+            }
+        }
+    }
+    if (found.size > 0) {
+        const list = [...found.values()];
+        p.problem(
+            undefined,
+            `The key policy holds ${list.length === 1 ? "a character" : "characters"} KMS refuses: ${list.join("; ")}. ` +
+                `${CHARACTER_RULE}.`,
+            "Replace the character with its plain ASCII form (a look-alike letter, a typographic quote or dash, a " +
+                "non-breaking or zero-width space are common when a policy is pasted from a document or chat); " +
+                "characters beyond U+00FF cannot appear in a key policy at all.",
+        );
+    }
+}
+
+/** Every string name and value of a parsed JSON value in document order (bounded), for the character check. */
+function stringsOf(doc: unknown): string[] {
+    const out: string[] = [];
+    const stack: Array<{ name: string } | { value: unknown }> = [{ value: doc }];
+    let visited = 0;
+    while (stack.length > 0 && visited++ < 40_000) {
+        const item = stack.pop() as { name: string } | { value: unknown };
+        if ("name" in item) {
+            out.push(item.name);
+            continue;
+        }
+        const value = item.value;
+        if (typeof value === "string") {
+            out.push(value);
+        } else if (Array.isArray(value)) {
+            for (let i = value.length - 1; i >= 0; i--) {
+                stack.push({ value: value[i] });
+            }
+        } else if (isRecord(value)) {
+            const keys = Object.keys(value);
+            for (let i = keys.length - 1; i >= 0; i--) {
+                stack.push({ value: value[keys[i]] });
+                stack.push({ name: keys[i] });
+            }
+        }
+    }
+    return out;
+}
+
+/**
+ * Numbers written in the text in a form other than plain digits (`1.0`, `1e3`, `-5`, `2.50`): their value
+ * is not the text AWS would compare, so a condition value among them is refused with a String operator.
+ */
+function oddNumbersIn(text: string): Set<number> {
+    const out = new Set<number>();
+    const n = text.length;
+    let i = 0;
+    while (i < n) {
+        const c = text.charCodeAt(i);
+        if (c === 0x22) {
+            let j = i + 1;
+            while (j < n && text.charCodeAt(j) !== 0x22) {
+                j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+            }
+            i = j + 1;
+            continue;
+        }
+        if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+            const m = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+            m.lastIndex = i;
+            const token = m.exec(text)?.[0] ?? text[i];
+            if (!/^\d+$/.test(token)) {
+                out.add(Number(token));
+            }
+            i += token.length;
+            continue;
+        }
+        i++;
+    }
+    return out;
+}
+
 function parseUncached(document: unknown): ParseResult {
-    const p = new Parser();
     let doc: unknown = document;
     let text: string | undefined;
+    const p = new Parser();
     if (typeof document === "string") {
+        if (document === "") {
+            p.problem(
+                undefined,
+                "The key policy is an empty string; KMS requires a policy document of 1 to 32,768 bytes.",
+                "Give the key policy document (build it with JSON.stringify from an object). On a key, leave the " +
+                    "policy property out instead if KMS's default key policy is meant; a KeyPolicy resource needs " +
+                    "a document.",
+            );
+            return { ok: false, problems: p.problems };
+        }
         text = document;
-        if (document.includes(UNKNOWN_STRING)) {
-            p.hasUnknowns = true;
+        let body = document;
+        if (document.charCodeAt(0) === 0xfeff) {
+            // Judged without it (so that the rest can be read), but reported: KMS refuses the character.
+            body = document.slice(1);
+            p.problem(
+                undefined,
+                "The key policy starts with a byte-order mark (U+FEFF), a character KMS refuses in a key policy.",
+                "Remove the byte-order mark: save the file as UTF-8 without BOM, or strip a leading \\uFEFF before " +
+                    "passing the text.",
+            );
         }
         try {
-            doc = JSON.parse(document);
+            doc = JSON.parse(body);
         } catch (e) {
             p.problem(
                 undefined,
                 `The key policy is not valid JSON (${e instanceof Error ? e.message : String(e)}).`,
                 "Fix the JSON syntax; build the document with JSON.stringify rather than by hand.",
             );
+            characterProblem(p, body, undefined);
             return { ok: false, problems: p.problems };
         }
-        for (const d of duplicateMemberNames(document)) {
+        if (/\d/.test(body)) {
+            p.oddNumbers = oddNumbersIn(body);
+        }
+        characterProblem(p, body, doc);
+        for (const d of duplicateMemberNames(body)) {
             const at = d.path === "" ? "the top level" : d.path.replace(/^\./, "");
             p.problem(
                 undefined,
@@ -694,6 +1023,7 @@ function parseUncached(document: unknown): ParseResult {
         } catch {
             text = undefined;
         }
+        characterProblem(p, undefined, doc);
     }
     if (text !== undefined && byteLength(text) > MAX_KEY_POLICY_BYTES) {
         p.problem(
@@ -712,9 +1042,13 @@ function parseUncached(document: unknown): ParseResult {
         }
     }
     let version: string | undefined;
+    let versionUnknown = false;
     if (doc.Version !== undefined) {
         if (typeof doc.Version === "string" && VALID_VERSIONS.has(doc.Version)) {
             version = doc.Version;
+        } else if (typeof doc.Version === "string" && holdsUnknown(doc.Version)) {
+            p.unknown(undefined, ["Version"], "the Version", doc.Version);
+            versionUnknown = true;
         } else {
             p.problem(
                 undefined,
@@ -725,13 +1059,17 @@ function parseUncached(document: unknown): ParseResult {
     }
     let id: string | undefined;
     if (doc.Id !== undefined) {
-        if (typeof doc.Id === "string") {
+        if (typeof doc.Id === "string" && holdsUnknown(doc.Id)) {
+            p.unknown(undefined, ["Id"], "the Id", doc.Id);
+        } else if (typeof doc.Id === "string" && doc.Id !== "") {
             id = doc.Id;
         } else {
             p.problem(
                 undefined,
-                `The key policy Id must be a string, but is ${describe(doc.Id)}.`,
-                "Write Id as a string or remove it.",
+                doc.Id === ""
+                    ? "The key policy Id is an empty string."
+                    : `The key policy Id must be a string, but is ${describe(doc.Id)}.`,
+                "Write Id as a non-empty string or remove it.",
             );
         }
     }
@@ -743,19 +1081,20 @@ function parseUncached(document: unknown): ParseResult {
             `Add "Statement": [ ... ] with at least one statement.`,
         );
     } else {
-        const raw = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+        const list = Array.isArray(doc.Statement);
+        const raw = list ? (doc.Statement as unknown[]) : [doc.Statement];
         if (raw.length === 0) {
             p.problem(undefined, "The key policy's Statement list is empty.", "Add at least one statement.");
         }
         raw.forEach((s, i) => {
-            const st = p.statement(s, i);
+            const st = p.statement(s, i, list ? ["Statement", String(i)] : ["Statement"]);
             if (st) {
                 statements.push(st);
             }
         });
     }
-    if (version === "2012-10-17") {
-        for (const st of statements) {
+    if (version === "2012-10-17" || versionUnknown) {
+        for (const st of [...statements, ...p.pending.flatMap((x) => (x.statement ? [x.statement] : []))]) {
             for (const c of st.conditions) {
                 if (
                     c.base &&
@@ -767,11 +1106,17 @@ function parseUncached(document: unknown): ParseResult {
             }
         }
     }
-    return {
-        ok: p.problems.length === 0,
-        policy: { version, id, statements, hasUnknowns: p.hasUnknowns },
-        problems: p.problems,
-    };
+    const policy: ParsedPolicy = { version, id, statements, hasUnknowns: p.hasUnknowns };
+    if (p.unknowns.length > 0) {
+        policy.unknowns = p.unknowns;
+    }
+    if (p.pending.length > 0) {
+        policy.pending = p.pending;
+    }
+    if (versionUnknown) {
+        policy.versionUnknown = true;
+    }
+    return { ok: p.problems.length === 0, policy, problems: p.problems };
 }
 
 const CACHE_LIMIT = 64;

@@ -24,7 +24,29 @@ export type FindingKind =
     /** An IAM principal may use kms:GenerateDataKey / kms:Decrypt without kms:ViaService = emr-serverless.<region>.amazonaws.com. Advisory. */
     | "submitter-not-via-service"
     /** The service principal is granted more than kms:GenerateDataKey and kms:Decrypt (e.g. kms:*). Advisory. */
-    | "service-overgrant";
+    | "service-overgrant"
+    /**
+     * A principal that looks like emr-serverless.amazonaws.com but is not it (a look-alike letter, fullwidth
+     * or Cyrillic characters, white space or invisible characters, other case, the regional endpoint name,
+     * an ARN, a near-miss spelling, or the name under "AWS" instead of "Service"): it grants the service
+     * nothing. Advisory; a key a disk-encryption setting uses must grant the service by its exact name.
+     */
+    | "service-principal-lookalike";
+
+/** What unknown parts of a document could change: a finding kind, or whether the service is granted at all. */
+export type Undecided = FindingKind | "grants-service";
+
+/** One part of a key policy that is unknown at preview (the engine's sentinel). */
+export interface UnknownPart {
+    /** `Sid "X"` / `statement #N`, or undefined for a document-level element (Version, Id, Statement). */
+    where?: string;
+    /** Property path inside the document, e.g. `["Statement", "1", "Condition", "StringLike", "aws:SourceArn"]`. */
+    path: string[];
+    /** What is unknown, for a reader: `the Effect`, `a value of Condition "StringLike" "aws:SourceArn"`. */
+    what: string;
+    /** The sentinel found there (it tells the value's type). */
+    sentinel: string;
+}
 
 /** One thing wrong with a document. */
 export interface Finding {
@@ -66,6 +88,22 @@ export interface KeyPolicyAnalysis {
     assumptions: string[];
     /** True when some value in the document is the engine's unknown sentinel (preview): judged on what is known. */
     hasUnknowns: boolean;
+    /**
+     * With unknown parts: `findings` and `grantsService` are what holds whatever they turn out to be (see
+     * unknowns.ts for how each position is read); `undecided` lists what they could still change (finding
+     * kinds some value of them would add at a statement, "grants-service" when they could make the service
+     * granted), and `unknowns` where they are. "malformed" is always undecided then: an unknown value's
+     * characters and length cannot be checked.
+     */
+    undecided?: Undecided[];
+    unknowns?: UnknownPart[];
+    /**
+     * When `grantsService`: whether some statement that grants it names `emr-serverless.amazonaws.com`
+     * exactly (or everyone). False when only a look-alike spelling (e.g. in capitals) does, which the
+     * evaluator matches case-insensitively to judge the binding, but which AWS does not document as a name
+     * of the service.
+     */
+    grantsServiceByExactName?: boolean;
     findings: Finding[];
 }
 

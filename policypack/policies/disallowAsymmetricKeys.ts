@@ -1,7 +1,8 @@
-/** Issue 3, rule 1: EMR Serverless disk encryption takes only SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT keys. */
+/** EMR Serverless disk encryption takes only SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT keys. */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { analyzeKeyPolicy } from "../judge";
 import { analyzeOptions, JudgeConfig } from "./support/config";
+import { noteUnknownParts } from "./support/documentPolicy";
 import { documentKeyArn, isKeyType, isSymmetric, readDocument, readKeyShape } from "./support/keys";
 import { Props } from "./support/props";
 import { message } from "./support/report";
@@ -47,6 +48,8 @@ export const disallowAsymmetricKeys: ResourceValidationPolicy & StackValidationP
                     FIX,
                 ),
             );
+        } else {
+            noteUnknownParts(args.type, analysis, ["grants-service"]);
         }
     },
     validateStack: (args, reportViolation) => {

@@ -1,6 +1,6 @@
 /**
- * Issue 3, rule 2: every grant to emr-serverless.amazonaws.com binds aws:SourceArn, aws:SourceAccount
- * and kms:EncryptionContext:applicationId; a key a setting uses must grant the service both
+ * Every grant to emr-serverless.amazonaws.com binds aws:SourceArn, aws:SourceAccount and
+ * kms:EncryptionContext:applicationId; a key a setting uses must grant the service, by its exact name, both
  * kms:GenerateDataKey and kms:Decrypt for the setting's application. Keys are joined to settings through
  * property dependencies and by literal key ARN or id, also for keys managed outside the stack (their
  * KeyPolicy resources in the stack are judged).
@@ -16,6 +16,7 @@ import {
     sourceAccountKeysSchema,
 } from "./support/config";
 import { documentValidation } from "./support/documentPolicy";
+import { isAbsentDocument } from "./support/keys";
 import { findingMessage, label, message } from "./support/report";
 import { buildStackIndex, DocumentEntry, effectiveDocuments, keyArnFor, keyLabel, SettingEntry } from "./support/stack";
 
@@ -87,7 +88,7 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
             allowedSourceAccounts: allowedSourceAccountsSchema,
         },
     },
-    validateResource: documentValidation(["service-unbound"]),
+    validateResource: documentValidation(["service-unbound"], { alsoUndecided: ["grants-service"] }),
     validateStack: (args, reportViolation) => {
         const index = buildStackIndex(args.resources);
         const options = analyzeOptions(args.getConfig<JudgeConfig>());
@@ -100,7 +101,8 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
                 continue; // unknown at preview: judged at update
             }
             const judged = docs.map((d) => {
-                const doc = d.document.known ? d.document.value : undefined;
+                const raw = d.document.known ? d.document.value : undefined;
+                const doc = isAbsentDocument(d.resource.type, raw) ? undefined : raw;
                 const docOptions: AnalyzeOptions = { ...options, keyArn: keyArnFor(key, d) };
                 const analysis = doc === undefined ? undefined : analyzeKeyPolicy(doc, docOptions);
                 let grantWheres: string[] | undefined;
@@ -110,9 +112,20 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
             });
             const names = docs.map((d) => (d.inline ? `${keyLabel(key)}'s own policy` : label(d.resource)));
             const grants = judged.some((j) => j.analysis?.grantsService);
-            // Unknown parts (preview) or an unparseable document (reported by disallow-malformed-key-policies):
+            // Parts unknown at preview that could grant the service (their note comes from this policy's
+            // resource half), or an unparseable document (reported by disallow-malformed-key-policies):
             // whether the service is granted cannot be told.
-            const unknownInside = judged.some((j) => j.analysis?.hasUnknowns || (j.analysis && !j.analysis.parsed));
+            const unknownInside = judged.some(
+                (j) => j.analysis && (!j.analysis.parsed || j.analysis.undecided?.includes("grants-service")),
+            );
+            const byExactName = judged.some((j) => j.analysis?.grantsServiceByExactName);
+            const lookalikes = judged.flatMap((j) =>
+                (j.analysis?.findings ?? []).filter((f) => f.kind === "service-principal-lookalike"),
+            );
+            const namedInstead =
+                lookalikes.length > 0
+                    ? ` The policy names a look-alike of the service principal instead: ${lookalikes[0].message}`
+                    : "";
             const reported = new Set<string>();
             /** Reports a document that lets the service do only one of the two actions the jobs need. */
             const reportPartial = (setting: SettingEntry, entry: DocumentEntry, analysis: KeyPolicyAnalysis): void => {
@@ -138,16 +151,20 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
                 );
             };
             for (const setting of key.settings) {
-                if (!grants) {
+                if (!grants || !byExactName) {
                     if (!unknownInside) {
+                        const what = grants
+                            ? `allows ${EMR_SERVERLESS_PRINCIPAL} kms:GenerateDataKey and kms:Decrypt only under another ` +
+                              "spelling of its name, which AWS does not document as the service's, so its jobs may fail."
+                            : `never allows ${EMR_SERVERLESS_PRINCIPAL} kms:GenerateDataKey and kms:Decrypt, so its ` +
+                              "jobs would fail.";
                         reportViolation(
                             message(
                                 setting.resource,
                                 `it encrypts disks with ${keyLabel(key)}, but that key's policy (${names.join(", ")}) ` +
-                                    `never allows ${EMR_SERVERLESS_PRINCIPAL} kms:GenerateDataKey and kms:Decrypt, so ` +
-                                    "its jobs would fail." +
+                                    `${what}${namedInstead}` +
                                     assumed(judged.map((j) => j.analysis)),
-                                `Add the service statement to the key policy: ${FIX}`,
+                                `Add the service statement to the key policy, naming the principal exactly: ${FIX}`,
                             ),
                             setting.resource.urn,
                         );
@@ -192,7 +209,10 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
                     reportPartial(setting, matched.entry, matched.analysis);
                     continue; // bound to this application
                 }
-                if (judged.some((j) => j.analysis?.hasUnknowns)) {
+                const bindingUnknown = judged.some((j) =>
+                    j.analysis?.undecided?.some((k) => k === "service-unbound" || k === "grants-service"),
+                );
+                if (bindingUnknown) {
                     continue; // a binding unknown at preview may be this application's (judged at update)
                 }
                 for (const { entry, finding } of mismatched) {

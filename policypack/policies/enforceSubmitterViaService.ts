@@ -21,5 +21,5 @@ export const enforceSubmitterViaService: ResourceValidationPolicy = {
         "submitters kms:GenerateDataKey / kms:Decrypt (keep kms:DescribeKey in its own statement).",
     enforcementLevel: "advisory",
     configSchema: { properties: { region: regionSchema } },
-    validateResource: documentValidation(["submitter-not-via-service"], true),
+    validateResource: documentValidation(["submitter-not-via-service"], { onlyWhenGrantsService: true }),
 };

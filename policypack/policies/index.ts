@@ -4,6 +4,7 @@
  */
 import type { Policies } from "@pulumi/policy";
 import { disallowAsymmetricKeys } from "./disallowAsymmetricKeys";
+import { disallowLookalikeServicePrincipals } from "./disallowLookalikeServicePrincipals";
 import { disallowMalformedKeyPolicies } from "./disallowMalformedKeyPolicies";
 import { disallowOpenKeyGrants } from "./disallowOpenKeyGrants";
 import { disallowServiceOvergrant } from "./disallowServiceOvergrant";
@@ -16,6 +17,7 @@ import { missingKeyRotation } from "./missingKeyRotation";
 
 export {
     disallowAsymmetricKeys,
+    disallowLookalikeServicePrincipals,
     disallowMalformedKeyPolicies,
     disallowOpenKeyGrants,
     disallowServiceOvergrant,
@@ -42,4 +44,5 @@ export const policies: Policies = [
     missingDiskEncryption,
     missingKeyRotation,
     disallowServiceOvergrant,
+    disallowLookalikeServicePrincipals,
 ];

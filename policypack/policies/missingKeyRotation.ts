@@ -1,7 +1,8 @@
-/** Issue 3, rule 6: keys EMR Serverless uses should rotate. */
+/** Keys EMR Serverless uses should rotate. */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { analyzeKeyPolicy } from "../judge";
 import { analyzeOptions, JudgeConfig } from "./support/config";
+import { noteUnknownParts } from "./support/documentPolicy";
 import { documentKeyArn, isKeyType, isSymmetric, readDocument, readKeyShape, readRotation } from "./support/keys";
 import { Props } from "./support/props";
 import { message } from "./support/report";
@@ -33,15 +34,16 @@ export const missingKeyRotation: ResourceValidationPolicy & StackValidationPolic
         if (document === undefined) {
             return;
         }
-        if (
-            analyzeKeyPolicy(document, {
-                ...analyzeOptions(args.getConfig<JudgeConfig>()),
-                keyArn: documentKeyArn(args.type, props),
-            }).grantsService
-        ) {
+        const analysis = analyzeKeyPolicy(document, {
+            ...analyzeOptions(args.getConfig<JudgeConfig>()),
+            keyArn: documentKeyArn(args.type, props),
+        });
+        if (analysis.grantsService) {
             reportViolation(
                 message(args, "key rotation is off on a key whose policy grants emr-serverless.amazonaws.com.", FIX),
             );
+        } else {
+            noteUnknownParts(args.type, analysis, ["grants-service"]);
         }
     },
     validateStack: (args, reportViolation) => {

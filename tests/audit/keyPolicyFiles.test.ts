@@ -77,7 +77,11 @@ describe("audit --key-policy: held policy files", () => {
         const wrapped = fs.readFileSync(path.join(FIXTURES, "good-get-key-policy-output-json.json"), "utf8");
         const bare = fs.readFileSync(path.join(FIXTURES, "good-aws-guide.json"), "utf8");
         assert.deepEqual(JSON.parse(unwrapKeyPolicyText(wrapped)), JSON.parse(bare));
-        assert.equal(unwrapKeyPolicyText(bare), bare.trim());
+        assert.equal(unwrapKeyPolicyText(bare), bare);
+        // The wrapper's file may carry a byte-order mark; the policy inside it does not.
+        assert.deepEqual(JSON.parse(unwrapKeyPolicyText(`\uFEFF${wrapped}`)), JSON.parse(bare));
+        // A bare document keeps its byte-order mark, for the judge to refuse as the pack does.
+        assert.equal(unwrapKeyPolicyText(`\uFEFF${bare}`), `\uFEFF${bare}`);
         assert.equal(unwrapKeyPolicyText("not json"), "not json");
         // A document that happens to have a Policy field next to Statement is not a wrapper.
         const odd = JSON.stringify({ Policy: "x", Statement: [] });

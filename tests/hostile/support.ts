@@ -20,6 +20,7 @@ const ALL_KINDS: ReadonlySet<string> = new Set<FindingKind>([
     "not-principal-allow",
     "submitter-not-via-service",
     "service-overgrant",
+    "service-principal-lookalike",
 ]);
 
 /** Messages of the judge's catch-all paths: reaching them means an internal exception was swallowed. */
@@ -51,6 +52,11 @@ export function assertVerdict(a: KeyPolicyAnalysis, jsonInput: boolean): void {
     }
     if (a.grantsService) {
         assert.ok(a.binding, "grantsService without binding");
+    }
+    if (a.undecided !== undefined) {
+        // Only a document with parts unknown at preview leaves anything undecided, and then its validity.
+        assert.ok(a.hasUnknowns && (a.unknowns ?? []).length > 0, "undecided without unknown parts");
+        assert.ok(a.undecided.includes("malformed"), "unknown parts, but validity decided");
     }
 }
 

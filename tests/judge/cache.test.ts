@@ -25,7 +25,11 @@ const OPTION_SETS: AnalyzeOptions[] = [
     { keyArn: "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" },
 ];
 
-/** Every string key-policy document of the corpus that parses to a JSON object. */
+/**
+ * Every string key-policy document of the corpus that parses to a JSON object, except those that write a
+ * number with a fraction or an exponent: JSON.parse loses how it was written (1.11e11 and 111000000000 are
+ * one number), which the judge reads in a text document, so no object equals them.
+ */
 function corpusDocuments(): string[] {
     const docs = new Set<string>();
     for (const c of loadCorpus()) {
@@ -33,6 +37,9 @@ function corpusDocuments(): string[] {
             for (const field of ["policy", "keyPolicy"]) {
                 const v = (r.props as Record<string, unknown>)[field];
                 if (typeof v !== "string" || v === UNKNOWN_STRING) {
+                    continue;
+                }
+                if (/\d[.eE]/.test(v.replace(/"(?:[^"\\]|\\.)*"/g, '""'))) {
                     continue;
                 }
                 try {

@@ -426,13 +426,14 @@ describe("judge: analyzeKeyPolicy - malformed and unknown input", () => {
             findings: [],
         });
     });
-    it("treats an unknown application ARN as one opaque value that binds", () => {
+    it("an unknown application ARN and id: no finding, their binding undecided; another key unbound is a violation", () => {
         const st = guideStatement({
             StringLike: { [ARN]: UNKNOWN_STRING },
             StringEquals: { [CTX]: UNKNOWN_STRING, [ACC]: ACCOUNT },
         });
         const a = passes(keyPolicy(st), { expectedApplication: { arn: APP_ARN, id: APP_ID } });
         assert.equal(a.hasUnknowns, true);
+        assert.deepEqual(a.undecided, ["malformed", "service-unbound"]);
         const loose = guideStatement({ StringLike: { [ARN]: UNKNOWN_STRING }, StringEquals: { [ACC]: ACCOUNT } });
         const b = analyzeKeyPolicy(keyPolicy(loose));
         assert.equal(b.hasUnknowns, true);

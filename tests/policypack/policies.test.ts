@@ -11,6 +11,7 @@ import {
     GRANTS,
     LIMS,
     loadCorpus,
+    LOOK,
     MALF,
     MISS,
     OPEN,
@@ -37,6 +38,7 @@ describe("policy pack: policies and their metadata", () => {
             [MISS]: "advisory",
             [ROT]: "advisory",
             [OVER]: "advisory",
+            [LOOK]: "advisory",
         });
     });
 
@@ -87,6 +89,7 @@ describe("policy pack: policies and their metadata", () => {
             [MISS]: "stack",
             [ROT]: "resource+stack",
             [OVER]: "resource",
+            [LOOK]: "resource",
         });
     });
 

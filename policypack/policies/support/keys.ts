@@ -68,13 +68,31 @@ export function documentProperty(type: string): string {
     return type === NATIVE_KMS_KEY_TYPE || type === NATIVE_KMS_REPLICA_KEY_TYPE ? "keyPolicy" : "policy";
 }
 
+/** The aws:kms key types, whose provider leaves an empty `policy` unset (KMS then applies its default key policy). */
+const EMPTY_MEANS_UNSET: ReadonlySet<string> = new Set([
+    KMS_KEY_TYPE,
+    KMS_EXTERNAL_KEY_TYPE,
+    KMS_REPLICA_KEY_TYPE,
+    KMS_REPLICA_EXTERNAL_KEY_TYPE,
+]);
+
+/**
+ * True when a key-policy property's value gives no document: absent or null, or the empty string on the
+ * aws:kms key types. On a KeyPolicy resource (whose policy is required) and on aws-native keys an empty
+ * string is a document, and the judge refuses it like any other AWS would reject.
+ */
+export function isAbsentDocument(type: string, value: unknown): boolean {
+    return value === undefined || value === null || (value === "" && EMPTY_MEANS_UNSET.has(type));
+}
+
 /**
  * The key policy document of a key or KeyPolicy resource (string or object), or undefined when the
- * resource has none (AWS then applies its default key policy). Throws `UnknownValueError` when unknown.
+ * resource has none ({@link isAbsentDocument}: AWS then applies its default key policy). Throws
+ * `UnknownValueError` when unknown.
  */
 export function readDocument(type: string, props: Props): unknown {
     const doc = read(props, documentProperty(type));
-    return doc === null || doc === "" ? undefined : doc;
+    return isAbsentDocument(type, doc) ? undefined : doc;
 }
 
 /**

@@ -3,27 +3,18 @@
  * proxy, where reading a value that is unknown at preview throws `UnknownValueError`.
  */
 import { UnknownValueError } from "@pulumi/policy";
+import { isUnknownSentinel as isSentinel } from "../../judge";
+import type { UnknownPart } from "../../judge";
 
 /** The property @pulumi/policy's proxy answers with the proxied object (proxy.js `getSpecialProxyTarget`). */
 const PROXY_TARGET = "__getSpecialProxyTarget";
 
-/** The engine's unknown sentinels (proxy.js), one per value type. */
-const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
-    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
-    "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
-    "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
-    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
-    "030794c1-ac77-496b-92df-f27374a8bd58",
-    "e48ece36-62e2-4504-bad9-02848725956a",
-    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
-]);
-
 /** Resource properties as policies receive them. */
 export type Props = Record<string, unknown>;
 
-/** True when `value` is one of the engine's unknown sentinels. */
+/** True when `value` is one of the engine's unknown sentinels (the judge's list, one per value type). */
 export function isUnknownSentinel(value: unknown): boolean {
-    return typeof value === "string" && UNKNOWN_SENTINELS.has(value);
+    return isSentinel(value);
 }
 
 /** True when `e` is the error the proxy throws for an unknown value. */
@@ -83,4 +74,21 @@ export function knownString(m: Maybe): string | undefined {
     return m.known && typeof m.value === "string" && m.value !== "" && !isUnknownSentinel(m.value)
         ? m.value
         : undefined;
+}
+
+/**
+ * The error for a key policy with parts unknown at preview, thrown after its known parts were judged and
+ * reported: @pulumi/policy's server (and the engine) turn an `UnknownValueError` into the same advisory
+ * "can't run policy ... during preview" note a wholly unknown document gets, whatever the policy's level.
+ * The message names the first unknown part's path, as the proxy would, then every part by statement.
+ */
+export function partlyUnknownError(property: string, parts: readonly UnknownPart[]): Error {
+    const first = parts[0];
+    const e = new UnknownValueError(first.sentinel, [property, ...first.path]) as Error;
+    const listed = parts.slice(0, 5).map((u) => (u.where ? `${u.where}: ${u.what}` : u.what));
+    const more = parts.length > 5 ? ` and ${parts.length - 5} more` : "";
+    e.message =
+        `${e.message} (unknown in the key policy: ${listed.join("; ")}${more}); its known parts were judged, ` +
+        "the unknown ones are judged on update";
+    return e;
 }

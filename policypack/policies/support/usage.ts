@@ -4,6 +4,7 @@
  */
 import { analyzeKeyPolicy } from "../../judge";
 import type { AnalyzeOptions, KeyPolicyAnalysis } from "../../judge";
+import { isAbsentDocument } from "./keys";
 import { label } from "./report";
 import { keyArnFor } from "./stack";
 import type { DocumentEntry, KeyEntry } from "./stack";
@@ -32,7 +33,7 @@ export function judgeDocument(key: KeyEntry, entry: DocumentEntry, options: Anal
         return { entry, unknown: true };
     }
     const doc = entry.document.value;
-    if (doc === undefined || doc === null || doc === "") {
+    if (isAbsentDocument(entry.resource.type, doc)) {
         return { entry, unknown: false };
     }
     return { entry, analysis: analyzeKeyPolicy(doc, { ...options, keyArn: keyArnFor(key, entry) }), unknown: false };
