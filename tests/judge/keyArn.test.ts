@@ -27,7 +27,8 @@ const NOT_THIS_KEY = [
     "arn:aws:kms:eu-*:*:key/*",
     `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890a?x`,
     "arn:aws:s3:::bucket/*",
-    "",
+    // Not "": an empty Resource makes the document one KMS refuses (disallow-malformed-key-policies), a verdict
+    // of its own.
 ];
 /** NotResource values that cover KEY_ARN (so the statement does not apply to it). */
 const EXCLUDES_THIS_KEY = [
