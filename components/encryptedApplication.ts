@@ -519,6 +519,9 @@ function awsIdentityConfig(): AwsIdentityConfig {
         accessKey: get("accessKey"),
         secretKey: get("secretKey"),
         token: get("token"),
+        sharedCredentialsFiles: get("sharedCredentialsFiles"),
+        sharedConfigFiles: get("sharedConfigFiles"),
+        ec2MetadataServiceEndpoint: get("ec2MetadataServiceEndpoint"),
     };
 }
 
