@@ -298,7 +298,11 @@ describe("provider plugin over gRPC", function () {
         it("a STARTED application is refused with the application, the region and both fixes, as a recoverable error", async () => {
             server.addApplication(APP, "STARTED");
             const e = await rejection(statics.create(URN, setting()));
-            assert.equal(e.code, stubs.grpc.status.ABORTED, "not UNKNOWN: no pending operation left in the checkpoint");
+            assert.equal(
+                e.code,
+                stubs.grpc.status.ABORTED,
+                "not UNKNOWN, which the engine reads as a possibly corrupt resource",
+            );
             assert.match(e.details, new RegExp(`${APP} \\(region us-east-1\\) is STARTED`));
             assert.match(e.details, /stop-application/);
             assert.match(e.details, /restartIfStarted/);
