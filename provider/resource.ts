@@ -140,12 +140,11 @@ export async function checkSetting(news: Wire, config: ProviderConfig): Promise<
     if (plain.encryptionContext === undefined) {
         delete plain.encryptionContext;
     }
-    const checked = await ops.checkDiskEncryption({}, plain);
     const reported = new Set(failures.map((f) => f.property));
-    for (const f of checked.failures ?? []) {
+    for (const f of ops.checkDiskEncryption(plain)) {
         // A property already refused above (a missing region, a secret context) is not refused twice.
-        if (!reported.has(f.property ?? "")) {
-            failures.push({ property: f.property ?? "", reason: f.reason ?? "" });
+        if (!reported.has(f.property)) {
+            failures.push(f);
         }
     }
     const hidden = secretStrings(news);

@@ -22,7 +22,7 @@ import { DISK_ENCRYPTION_TYPE, LEGACY_DISK_ENCRYPTION_TYPE } from "../../policyp
 import { packageVersion } from "../packageInfo";
 import type { DiskEncryptionTimeouts } from "./provider";
 
-export type { DiskEncryptionAssumeRole, DiskEncryptionInputs, DiskEncryptionTimeouts } from "./provider";
+export type { DiskEncryptionInputs, DiskEncryptionTimeouts } from "./provider";
 
 /** Inputs of the disk-encryption setting (public contract: the policy pack reads these names). */
 export interface ApplicationDiskEncryptionArgs {
