@@ -317,8 +317,12 @@ export function parseImportId(
         }
         return { applicationId: id, region: config.region };
     }
+    // Application ids and ARNs are lower-case: a copy with another case, spaces or a trailing slash is named exactly.
+    const meant = id.trim().replace(/\/+$/, "").toLowerCase();
+    const hint =
+        meant !== id && (APPLICATION_ARN.test(meant) || APPLICATION_ID.test(meant)) ? ` (did you mean ${meant}?)` : "";
     throw new Error(
-        `${JSON.stringify(id)} is not an import id of ApplicationDiskEncryption. ` +
+        `${JSON.stringify(id)} is not an import id of ApplicationDiskEncryption${hint}. ` +
             "Fix: use the application's ARN (arn:aws:emr-serverless:<region>:<account>:/applications/<application id>), or its id when the provider's region is set.",
     );
 }
