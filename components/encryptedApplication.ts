@@ -183,7 +183,11 @@ export class EncryptedApplication extends pulumi.ComponentResource {
         );
         throwIfProblems(
             subject,
-            settingIdentityProblems(awsIdentityConfig(), settingProviderConfig(), explicitProviders(opts)),
+            settingIdentityProblems(awsIdentityConfig(), settingProviderConfig(), explicitProviders(opts), {
+                AWS_SHARED_CREDENTIALS_FILE: process.env.AWS_SHARED_CREDENTIALS_FILE,
+                AWS_CONFIG_FILE: process.env.AWS_CONFIG_FILE,
+                AWS_EC2_METADATA_SERVICE_ENDPOINT: process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT,
+            }),
         );
         const submitters = checkedPrincipals(subject, args.submitterArns, "submitterArns");
         const administrators = checkedPrincipals(subject, args.keyAdministratorArns, "keyAdministratorArns");

@@ -13,7 +13,8 @@
  *
  * Compared: `profile`; where the AWS provider reads credentials from when it has no static keys
  * (`sharedCredentialsFiles`, `sharedConfigFiles`, `ec2MetadataServiceEndpoint`: this provider takes them only from
- * the environment, so they are refused with the variable to export); the assumed role (`roleArn` and
+ * the environment, so they are refused with the variable to export, unless the environment already sets the same
+ * one); the assumed role (`roleArn` and
  * `externalId`; the session name only names the session) and whether the AWS provider chains roles, narrows or
  * conditions the session (session policies, session tags, source identity) or federates a web identity (none of
  * which this provider does); the static keys `accessKey`, `secretKey`, `token` (compared, never shown: the fix
@@ -68,6 +69,9 @@ export interface SettingProviderConfig {
     token?: string;
 }
 
+/** The environment variables that set the credential sources for both providers (the CLI's environment). */
+export type CredentialEnvironment = Readonly<Partial<Record<(typeof CREDENTIAL_SOURCES)[number][1], string>>>;
+
 /** Which explicit providers apply to the component. */
 export interface ExplicitProviders {
     /** An explicit provider of this package (the setting uses it). */
@@ -113,6 +117,7 @@ export function settingIdentityProblems(
     aws: AwsIdentityConfig,
     setting: SettingProviderConfig,
     explicit: ExplicitProviders,
+    environment: CredentialEnvironment = {},
 ): SettingProblem[] {
     if (explicit.setting) {
         return [];
@@ -169,6 +174,9 @@ export function settingIdentityProblems(
                 continue;
             }
             const files = Array.isArray(value) ? value.map(String) : [String(value)];
+            if (files.length === 1 && environment[variable] === files[0]) {
+                continue; // the environment gives this provider the same one
+            }
             const target = files.length === 1 ? files[0] : `<one file that merges ${files.join(", ")}>`;
             problems.push({
                 field: `aws:${key}`,

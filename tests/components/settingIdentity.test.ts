@@ -135,6 +135,37 @@ describe("components: who the disk-encryption setting acts as", () => {
         }
     });
 
+    it("a credentials file or endpoint that the environment already gives both providers is not refused", () => {
+        const aws: AwsIdentityConfig = {
+            profile: "ops",
+            sharedCredentialsFiles: JSON.stringify(["/etc/pulumi/credentials"]),
+            ec2MetadataServiceEndpoint: "http://169.254.170.23",
+        };
+        const environment = {
+            AWS_SHARED_CREDENTIALS_FILE: "/etc/pulumi/credentials",
+            AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://169.254.170.23",
+        };
+        assert.deepEqual(settingIdentityProblems(aws, { profile: "ops" }, NONE, environment), []);
+        assert.deepEqual(
+            settingIdentityProblems(aws, { profile: "ops" }, NONE, {
+                ...environment,
+                AWS_SHARED_CREDENTIALS_FILE: "/home/me/.aws/credentials",
+            }).map((p) => p.field),
+            ["aws:sharedCredentialsFiles"],
+            "another file in the environment is another identity",
+        );
+        assert.deepEqual(
+            settingIdentityProblems(
+                { ...aws, sharedCredentialsFiles: JSON.stringify(["/etc/pulumi/credentials", "/etc/more"]) },
+                { profile: "ops" },
+                NONE,
+                environment,
+            ).map((p) => p.field),
+            ["aws:sharedCredentialsFiles"],
+            "the SDK reads one file from the environment, not a list",
+        );
+    });
+
     it("session settings that are set but empty are not refused", () => {
         assert.deepEqual(
             fields(
