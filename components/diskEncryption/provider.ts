@@ -203,6 +203,9 @@ export function backoffDelay(
     return cap / 2 + (random * cap) / 2;
 }
 
+/** An EMR Serverless application id: lower-case letters and digits. */
+export const APPLICATION_ID_PATTERN = /^[0-9a-z]{1,64}$/;
+
 /** The parts of an EMR Serverless application ARN, or undefined when `arn` is not one. */
 export function parseApplicationArn(arn: unknown): ApplicationArnParts | undefined {
     if (typeof arn !== "string") {
@@ -1006,7 +1009,7 @@ export async function readDiskEncryption(
 ): Promise<DiskEncryptionReadResult> {
     const fromId = parseApplicationArn(id);
     const applicationId = fromId?.applicationId ?? nonEmpty(id) ?? nonEmpty(props.applicationId) ?? "";
-    if (!/^[0-9a-z]{1,64}$/.test(applicationId)) {
+    if (!APPLICATION_ID_PATTERN.test(applicationId)) {
         throw new Error(
             `${JSON.stringify(id)} is neither an EMR Serverless application id nor an application ARN. ` +
                 `Fix: import with the application id (e.g. 00f1abcdexample09; the region comes from the provider) or its ARN (arn:aws:emr-serverless:<region>:<account>:/applications/<id>).`,
@@ -1087,7 +1090,7 @@ export function checkDiskEncryption(news: Readonly<Record<string, unknown>>): Se
     const failures: SettingFailure[] = [];
     const fail = (property: string, reason: string) => failures.push({ property, reason });
     const id = news.applicationId;
-    if (!isUnknown(id) && (typeof id !== "string" || !/^[0-9a-z]{1,64}$/.test(id))) {
+    if (!isUnknown(id) && (typeof id !== "string" || !APPLICATION_ID_PATTERN.test(id))) {
         fail(
             "applicationId",
             `applicationId must be an EMR Serverless application id (lower-case letters and digits), got ${JSON.stringify(id)}. Fix: pass the application's id output.`,
