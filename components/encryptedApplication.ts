@@ -4,14 +4,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SettingProblem } from "../policypack/judge/setting";
-import { attachDiskEncryption } from "./diskEncryption";
-import {
-    type AwsIdentityConfig,
-    type ExplicitProviders,
-    removedCredentialsArgument,
-    settingIdentityProblems,
-    type SettingProviderConfig,
-} from "./diskEncryption/identity";
+import { attachDiskEncryption, settingIdentityProblemsFor } from "./diskEncryption";
+import { removedCredentialsArgument } from "./diskEncryption/identity";
 import { KeyUsageMonitoring, KeyUsageMonitoringArgs } from "./keyUsageMonitoring";
 import type { ApplicationDiskEncryption, ApplicationDiskEncryptionArgs } from "./diskEncryption";
 import {
@@ -31,7 +25,6 @@ import {
     validateEncryptionContextInput,
     validateKeyArnInput,
 } from "./validation";
-import { PACKAGE_NAME } from "./packageInfo";
 
 /** The component's type token. */
 export const ENCRYPTED_APPLICATION_TYPE = "emr-serverless-disk-encryption:index:EncryptedApplication";
@@ -181,10 +174,7 @@ export class EncryptedApplication extends pulumi.ComponentResource {
             subject,
             removedCredentialsArgument((args as { diskEncryptionCredentials?: unknown }).diskEncryptionCredentials),
         );
-        throwIfProblems(
-            subject,
-            settingIdentityProblems(awsIdentityConfig(), settingProviderConfig(), explicitProviders(opts)),
-        );
+        throwIfProblems(subject, settingIdentityProblemsFor(opts));
         const submitters = checkedPrincipals(subject, args.submitterArns, "submitterArns");
         const administrators = checkedPrincipals(subject, args.keyAdministratorArns, "keyAdministratorArns");
 
@@ -507,53 +497,4 @@ function checkedPrincipals(
         throwIfProblems(subject, checkPrincipalArns(list, field));
         return list;
     });
-}
-
-/** The `aws:` stack config that decides the AWS provider's identity (raw text, as the config holds it). */
-function awsIdentityConfig(): AwsIdentityConfig {
-    const get = (k: string): string | undefined => pulumi.runtime.getConfig(`aws:${k}`);
-    return {
-        profile: get("profile"),
-        assumeRoles: get("assumeRoles"),
-        assumeRoleWithWebIdentity: get("assumeRoleWithWebIdentity"),
-        accessKey: get("accessKey"),
-        secretKey: get("secretKey"),
-        token: get("token"),
-    };
-}
-
-/** This package's provider configuration in the stack config (what its default provider uses). */
-function settingProviderConfig(): SettingProviderConfig {
-    const get = (k: string): string | undefined => pulumi.runtime.getConfig(`${PACKAGE_NAME}:${k}`);
-    return {
-        profile: get("profile"),
-        assumeRole: get("assumeRole"),
-        accessKey: get("accessKey"),
-        secretKey: get("secretKey"),
-        token: get("token"),
-    };
-}
-
-/** The package of a provider resource (`getPackage` is not in the SDK's typings). */
-function packageOf(p: pulumi.ProviderResource): string | undefined {
-    const getPackage = (p as unknown as { getPackage?: () => string }).getPackage;
-    return typeof getPackage === "function" ? getPackage.call(p) : undefined;
-}
-
-/**
- * Which explicit providers apply to the component, as the SDK resolves them for its children: its own
- * `providers` and `provider`, else the ones its parent carries.
- */
-function explicitProviders(opts: pulumi.ComponentResourceOptions | undefined): ExplicitProviders {
-    const has = (pkg: string): boolean => {
-        const own = opts?.providers;
-        if (Array.isArray(own) ? own.some((p) => packageOf(p) === pkg) : own !== undefined && pkg in own) {
-            return true;
-        }
-        if (opts?.provider !== undefined && packageOf(opts.provider) === pkg) {
-            return true;
-        }
-        return opts?.parent?.getProvider(`${pkg}:index:x`) !== undefined;
-    };
-    return { setting: has(PACKAGE_NAME), aws: has("aws") };
 }

@@ -26,6 +26,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { parseKeyArn } from "../policypack/judge/setting";
+import { APPLICATION_ID_PATTERN } from "./diskEncryption/provider";
 
 /** Arguments of {@link KeyUsageMonitoring}. */
 export interface KeyUsageMonitoringArgs {
@@ -78,9 +79,6 @@ export const DEFAULT_METRIC_NAMESPACE = "EMRServerless/DiskEncryption";
 
 /** The KMS operations EMR Serverless performs on the key for worker disks. */
 export const MONITORED_EVENT_NAMES = ["GenerateDataKey", "Decrypt"] as const;
-
-/** EMR Serverless application ids: lowercase letters and digits. */
-const APPLICATION_ID_PATTERN = /^[0-9a-z]{1,64}$/;
 
 /** The validated parts both builders need. */
 interface MonitoredKey {

@@ -12,17 +12,6 @@ export type { AwsAccess } from "../components/diskEncryption/provider";
 /** The STS session name when `assumeRole.sessionName` is not set. */
 export const DEFAULT_SESSION_NAME = "pulumi-emr-disk-encryption";
 
-/** How the credentials are obtained, in words (no secrets): for messages and tests. */
-export function describeAccess(config: ProviderConfig): string {
-    const base =
-        config.accessKey !== undefined
-            ? "the static keys of the provider configuration"
-            : config.profile !== undefined
-              ? `profile ${config.profile}`
-              : "the SDK's default credential chain";
-    return config.assumeRole ? `role ${config.assumeRole.roleArn} assumed with ${base}` : base;
-}
-
 /** Builds the {@link AwsAccess} of a configuration. */
 export function awsAccess(config: ProviderConfig): AwsAccess {
     let base: AwsCredentialIdentityProvider | undefined;

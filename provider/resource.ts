@@ -140,12 +140,11 @@ export async function checkSetting(news: Wire, config: ProviderConfig): Promise<
     if (plain.encryptionContext === undefined) {
         delete plain.encryptionContext;
     }
-    const checked = await ops.checkDiskEncryption({}, plain);
     const reported = new Set(failures.map((f) => f.property));
-    for (const f of checked.failures ?? []) {
+    for (const f of ops.checkDiskEncryption(plain)) {
         // A property already refused above (a missing region, a secret context) is not refused twice.
-        if (!reported.has(f.property ?? "")) {
-            failures.push({ property: f.property ?? "", reason: f.reason ?? "" });
+        if (!reported.has(f.property)) {
+            failures.push(f);
         }
     }
     const hidden = secretStrings(news);
@@ -292,11 +291,6 @@ export async function deleteSetting(id: string, props: Wire, access: AwsAccess):
     await redacting([props], () => ops.deleteDiskEncryption(id, inputs, access));
 }
 
-/** An application ARN: `arn:<partition>:emr-serverless:<region>:<account>:/applications/<id>`. */
-const APPLICATION_ARN =
-    /^arn:aws[a-z-]*:emr-serverless:([a-z]{2}(?:-[a-z]+)+-\d+):\d{12}:\/applications\/([0-9a-z]{1,64})$/;
-const APPLICATION_ID = /^[0-9a-z]{1,64}$/;
-
 /**
  * What an import id names: an application ARN (region and account included), or a bare application id with
  * the provider's region. Throws with the accepted forms otherwise.
@@ -305,11 +299,11 @@ export function parseImportId(
     id: string,
     config: ProviderConfig,
 ): { applicationId: string; region: string; applicationArn?: string } {
-    const arn = APPLICATION_ARN.exec(id);
+    const arn = ops.parseApplicationArn(id);
     if (arn) {
-        return { applicationId: arn[2] as string, region: arn[1] as string, applicationArn: id };
+        return { applicationId: arn.applicationId, region: arn.region, applicationArn: id };
     }
-    if (APPLICATION_ID.test(id)) {
+    if (ops.APPLICATION_ID_PATTERN.test(id)) {
         if (config.region === undefined) {
             throw new Error(
                 `Cannot tell the region of application ${id}: the import id is a bare application id and the provider has no region. ` +
@@ -318,8 +312,14 @@ export function parseImportId(
         }
         return { applicationId: id, region: config.region };
     }
+    // Application ids and ARNs are lower-case: a copy with another case, spaces or a trailing slash is named exactly.
+    const meant = id.trim().replace(/\/+$/, "").toLowerCase();
+    const hint =
+        meant !== id && (ops.parseApplicationArn(meant) !== undefined || ops.APPLICATION_ID_PATTERN.test(meant))
+            ? ` (did you mean ${meant}?)`
+            : "";
     throw new Error(
-        `${JSON.stringify(id)} is not an import id of ApplicationDiskEncryption. ` +
+        `${JSON.stringify(id)} is not an import id of ApplicationDiskEncryption${hint}. ` +
             "Fix: use the application's ARN (arn:aws:emr-serverless:<region>:<account>:/applications/<application id>), or its id when the provider's region is set.",
     );
 }

@@ -6,8 +6,9 @@
  * up the Pulumi runtime for Construct and Call from each request (config, monitor, engine), which a
  * component package must not re-implement. But its Configure ignores the configuration, its CheckConfig and
  * DiffConfig answer UNIMPLEMENTED (the engine then accepts any configuration unchecked), its Diff never sends
- * a detailed diff, and its CRUD handlers log stack traces and answer create/update errors with UNKNOWN (which
- * the engine records as a pending operation). The `Provider` interface it calls has no hook for any of that.
+ * a detailed diff, and its CRUD handlers log stack traces and answer errors with UNKNOWN (which the engine
+ * reads as "the resource's state may be corrupt" after an update or delete). The `Provider` interface it calls
+ * has no hook for any of that.
  *
  * How the two are joined: `main` builds its service object (an instance of an unexported class) and hands it
  * to `grpc.Server.prototype.addService` synchronously, before its first `await`. {@link serve} wraps
@@ -302,8 +303,9 @@ export class DiskEncryptionProviderService {
     /**
      * Runs a handler and answers. Errors carry only their message, with every secret of the request redacted,
      * and no stack trace. Their code is ABORTED unless the handler chose one: every operation converges from
-     * whatever AWS holds, so a failed one leaves nothing to reconcile, and a code the engine treats as
-     * recoverable (not UNKNOWN, INTERNAL or DATA_LOSS) keeps pending operations out of the checkpoint.
+     * whatever AWS holds, so a failed one leaves nothing to reconcile, and the engine treats every code but
+     * UNKNOWN, INTERNAL and DATA_LOSS as recoverable (those three flag a failed update or delete as possibly
+     * corrupt, `maybeCorrupt` in the update's summary).
      */
     private run<T>(callback: Callback<T>, handler: () => Promise<T>): void {
         handler().then(

@@ -11,10 +11,14 @@
  * from the environment (`AWS_PROFILE`, `AWS_ACCESS_KEY_ID`, web identity variables...) are shared by both
  * plugins, which run in the same environment.
  *
- * Compared: `profile`; the assumed role (`roleArn` and `externalId`; the session name only names the session)
- * and whether the AWS provider chains roles, narrows or conditions the session (session policies, session
- * tags, source identity) or federates a web identity (none of which this provider does); the static keys `accessKey`, `secretKey`, `token` (compared, never
- * shown: the fix copies them with `pulumi config get`).
+ * Compared: `profile`; where the AWS provider reads credentials from when it has no static keys
+ * (`sharedCredentialsFiles`, `sharedConfigFiles`, `ec2MetadataServiceEndpoint`: this provider takes them only from
+ * the environment, so they are refused with the variable to export, unless the environment already sets the same
+ * one); the assumed role (`roleArn` and
+ * `externalId`; the session name only names the session) and whether the AWS provider chains roles, narrows or
+ * conditions the session (session policies, session tags, source identity) or federates a web identity (none of
+ * which this provider does); the static keys `accessKey`, `secretKey`, `token` (compared, never shown: the fix
+ * copies them with `pulumi config get`).
  */
 import type { SettingProblem } from "../../policypack/judge/setting";
 import { PACKAGE_NAME } from "../packageInfo";
@@ -39,7 +43,22 @@ export interface AwsIdentityConfig {
     accessKey?: string;
     secretKey?: string;
     token?: string;
+    /** Where the AWS provider reads profiles and credentials from (JSON list text), instead of the default files. */
+    sharedCredentialsFiles?: unknown;
+    sharedConfigFiles?: unknown;
+    /** Where the AWS provider asks for instance credentials, instead of the default metadata endpoint. */
+    ec2MetadataServiceEndpoint?: string;
 }
+
+/**
+ * The AWS provider's settings that change where its credentials come from (not what they are called), which this
+ * package's provider cannot be configured with; each has an environment variable that both providers read.
+ */
+const CREDENTIAL_SOURCES = [
+    ["sharedCredentialsFiles", "AWS_SHARED_CREDENTIALS_FILE", "the shared credentials file"],
+    ["sharedConfigFiles", "AWS_CONFIG_FILE", "the shared config file"],
+    ["ec2MetadataServiceEndpoint", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "the instance metadata endpoint"],
+] as const;
 
 /** This package's provider configuration, as the stack config holds it (objects may be JSON text). */
 export interface SettingProviderConfig {
@@ -49,6 +68,9 @@ export interface SettingProviderConfig {
     secretKey?: string;
     token?: string;
 }
+
+/** The environment variables that set the credential sources for both providers (the CLI's environment). */
+export type CredentialEnvironment = Readonly<Partial<Record<(typeof CREDENTIAL_SOURCES)[number][1], string>>>;
 
 /** Which explicit providers apply to the component. */
 export interface ExplicitProviders {
@@ -71,6 +93,17 @@ function parsed(v: unknown): unknown {
     return v;
 }
 
+/** Set to something: not absent, null, an empty string, list or object. */
+function isSet(v: unknown): boolean {
+    if (v === undefined || v === null || v === "") {
+        return false;
+    }
+    if (Array.isArray(v)) {
+        return v.length > 0;
+    }
+    return typeof v !== "object" || Object.keys(v).length > 0;
+}
+
 function roleOf(v: unknown): RoleConfig | undefined {
     const r = parsed(v);
     return r !== null && typeof r === "object" && !Array.isArray(r) ? (r as RoleConfig) : undefined;
@@ -84,6 +117,7 @@ export function settingIdentityProblems(
     aws: AwsIdentityConfig,
     setting: SettingProviderConfig,
     explicit: ExplicitProviders,
+    environment: CredentialEnvironment = {},
 ): SettingProblem[] {
     if (explicit.setting) {
         return [];
@@ -114,10 +148,9 @@ export function settingIdentityProblems(
     }
     const awsRole = roleList.length === 1 ? roleList[0] : undefined;
     const sessionExtras = awsRole
-        ? (["policy", "policyArns", "tags", "transitiveTagKeys", "sourceIdentity"] as const).filter((k) => {
-              const v = awsRole[k];
-              return v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
-          })
+        ? (["policy", "policyArns", "tags", "transitiveTagKeys", "sourceIdentity"] as const).filter((k) =>
+              isSet(awsRole[k]),
+          )
         : [];
     if (sessionExtras.length > 0) {
         problems.push({
@@ -132,6 +165,25 @@ export function settingIdentityProblems(
             message: `the AWS provider federates a web identity from its configuration, which the ${pkg} provider does not.`,
             fix: "Export AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE in the environment that runs pulumi instead (both providers' default credential chains use them), and remove aws:assumeRoleWithWebIdentity.",
         });
+    }
+    if (!isSet(aws.accessKey)) {
+        // Without static keys the AWS provider's credentials come from these sources; with them, they do not.
+        for (const [key, variable, what] of CREDENTIAL_SOURCES) {
+            const value = parsed(aws[key]);
+            if (!isSet(value)) {
+                continue;
+            }
+            const files = Array.isArray(value) ? value.map(String) : [String(value)];
+            if (files.length === 1 && environment[variable] === files[0]) {
+                continue; // the environment gives this provider the same one
+            }
+            const target = files.length === 1 ? files[0] : `<one file that merges ${files.join(", ")}>`;
+            problems.push({
+                field: `aws:${key}`,
+                message: `the AWS provider reads ${what} from aws:${key}, which the ${pkg} provider cannot be configured with: it would read the default one, and so could act as another identity (the same profile name in another file, other instance credentials).`,
+                fix: `Set it for both providers through the environment that runs pulumi instead: pulumi config rm aws:${key} && export ${variable}=${target}`,
+            });
+        }
     }
     if ((aws.profile ?? undefined) !== (setting.profile ?? undefined)) {
         problems.push({

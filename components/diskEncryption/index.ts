@@ -19,10 +19,18 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DISK_ENCRYPTION_TYPE, LEGACY_DISK_ENCRYPTION_TYPE } from "../../policypack/judge/constants";
-import { packageVersion } from "../packageInfo";
+import type { SettingProblem } from "../../policypack/judge/setting";
+import { PACKAGE_NAME, packageVersion } from "../packageInfo";
+import { throwIfProblems } from "../validation";
+import {
+    type AwsIdentityConfig,
+    type ExplicitProviders,
+    settingIdentityProblems,
+    type SettingProviderConfig,
+} from "./identity";
 import type { DiskEncryptionTimeouts } from "./provider";
 
-export type { DiskEncryptionAssumeRole, DiskEncryptionInputs, DiskEncryptionTimeouts } from "./provider";
+export type { DiskEncryptionInputs, DiskEncryptionTimeouts } from "./provider";
 
 /** Inputs of the disk-encryption setting (public contract: the policy pack reads these names). */
 export interface ApplicationDiskEncryptionArgs {
@@ -72,6 +80,8 @@ export class ApplicationDiskEncryption extends pulumi.CustomResource {
      *   `provider` of this package chooses who the setting acts as (default: the stack's default provider).
      */
     constructor(name: string, args: ApplicationDiskEncryptionArgs, opts?: pulumi.CustomResourceOptions) {
+        // Who it acts as: refused before registering when the default provider's identity is not the aws: one.
+        throwIfProblems(`ApplicationDiskEncryption "${name}"`, settingIdentityProblemsFor(opts));
         super(
             DISK_ENCRYPTION_TYPE,
             name,
@@ -105,4 +115,69 @@ export function attachDiskEncryption(
     opts: pulumi.CustomResourceOptions,
 ): ApplicationDiskEncryption {
     return new ApplicationDiskEncryption(name, args, opts);
+}
+
+/** The `aws:` stack config that decides the AWS provider's identity (raw text, as the config holds it). */
+function awsIdentityConfig(): AwsIdentityConfig {
+    const get = (k: string): string | undefined => pulumi.runtime.getConfig(`aws:${k}`);
+    return {
+        profile: get("profile"),
+        assumeRoles: get("assumeRoles"),
+        assumeRoleWithWebIdentity: get("assumeRoleWithWebIdentity"),
+        accessKey: get("accessKey"),
+        secretKey: get("secretKey"),
+        token: get("token"),
+        sharedCredentialsFiles: get("sharedCredentialsFiles"),
+        sharedConfigFiles: get("sharedConfigFiles"),
+        ec2MetadataServiceEndpoint: get("ec2MetadataServiceEndpoint"),
+    };
+}
+
+/** This package's provider configuration in the stack config (what its default provider uses). */
+function settingProviderConfig(): SettingProviderConfig {
+    const get = (k: string): string | undefined => pulumi.runtime.getConfig(`${PACKAGE_NAME}:${k}`);
+    return {
+        profile: get("profile"),
+        assumeRole: get("assumeRole"),
+        accessKey: get("accessKey"),
+        secretKey: get("secretKey"),
+        token: get("token"),
+    };
+}
+
+/** The package of a provider resource (`getPackage` is not in the SDK's typings). */
+function packageOf(p: pulumi.ProviderResource): string | undefined {
+    const getPackage = (p as unknown as { getPackage?: () => string }).getPackage;
+    return typeof getPackage === "function" ? getPackage.call(p) : undefined;
+}
+
+/**
+ * Which explicit providers apply, as the SDK resolves them for a resource: its own `providers` (a component's)
+ * and `provider`, else the ones its parent carries.
+ */
+function explicitProviders(opts: pulumi.ComponentResourceOptions | undefined): ExplicitProviders {
+    const has = (pkg: string): boolean => {
+        const own = opts?.providers;
+        if (Array.isArray(own) ? own.some((p) => packageOf(p) === pkg) : own !== undefined && pkg in own) {
+            return true;
+        }
+        if (opts?.provider !== undefined && packageOf(opts.provider) === pkg) {
+            return true;
+        }
+        return opts?.parent?.getProvider(`${pkg}:index:x`) !== undefined;
+    };
+    return { setting: has(PACKAGE_NAME), aws: has("aws") };
+}
+
+/**
+ * Why the disk-encryption setting registered with `opts` could act as another identity than the AWS provider
+ * (see `./identity`): the `aws:` and this package's stack config, the explicit providers that apply, and the
+ * environment both plugins share. Empty when an explicit provider of this package applies.
+ */
+export function settingIdentityProblemsFor(opts: pulumi.ComponentResourceOptions | undefined): SettingProblem[] {
+    return settingIdentityProblems(awsIdentityConfig(), settingProviderConfig(), explicitProviders(opts), {
+        AWS_SHARED_CREDENTIALS_FILE: process.env.AWS_SHARED_CREDENTIALS_FILE,
+        AWS_CONFIG_FILE: process.env.AWS_CONFIG_FILE,
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT,
+    });
 }

@@ -6,12 +6,8 @@
  * checks and diffs never loads them; nothing secret is taken as input or returned as output.
  *
  * Credentials and region:
- * - With an {@link AwsAccess} (the provider plugin): its `credentials` (undefined = the SDK's
- *   default chain); `profile`/`assumeRole` inputs are not consulted.
- * - Without one (the inputs of the dynamic resource of 0.1): with `assumeRole`, `fromTemporaryCredentials` (STS
- *   AssumeRole of that role, its `sessionName` and `externalId`), whose base credentials are the
- *   `profile` (`fromIni`) when set, else the default chain; with only `profile`,
- *   `fromIni({ profile })`; with neither, the SDK's default credential chain.
+ * - Credentials: the {@link AwsAccess}'s `credentials`, built by the provider plugin from its
+ *   configuration (undefined = the SDK's default chain). The inputs carry none.
  * - Region: the resource's `region` (recorded in the state after create), else the region of the
  *   recorded application ARN, else `access.region`; never an ambient region. None is an error.
  * - Endpoints: the SDK's own resolution, which honours `AWS_ENDPOINT_URL_EMR_SERVERLESS` and
@@ -36,7 +32,6 @@
  *   allowed, not symmetric) are failed at once with the key's fix, never retried as a state conflict.
  * - Every error names the application and the region, and never a credential.
  */
-import type * as pulumi from "@pulumi/pulumi";
 import type * as emr from "@aws-sdk/client-emr-serverless";
 import type * as sts from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
@@ -70,16 +65,6 @@ export interface DiskEncryptionTimeouts {
     convergenceMs?: number;
 }
 
-/** A role the provider assumes; no secrets. */
-export interface DiskEncryptionAssumeRole {
-    /** The role ARN. */
-    roleArn: string;
-    /** The STS session name. Default `pulumi-emr-disk-encryption`. */
-    sessionName?: string;
-    /** The external id the role's trust policy requires, if any. */
-    externalId?: string;
-}
-
 /** The plain (resolved) inputs of the setting. */
 export interface DiskEncryptionInputs {
     /** The EMR Serverless application id. */
@@ -92,10 +77,6 @@ export interface DiskEncryptionInputs {
     region?: string;
     /** Stop, update and start again a STARTED application. Default false. */
     restartIfStarted?: boolean;
-    /** Named AWS profile (used only without an `AwsAccess`, as in 0.1's inputs). */
-    profile?: string;
-    /** Role to assume (used only without an `AwsAccess`, as in 0.1's inputs). */
-    assumeRole?: DiskEncryptionAssumeRole;
     /** Time and attempt bounds. */
     timeouts?: DiskEncryptionTimeouts;
 }
@@ -222,6 +203,9 @@ export function backoffDelay(
     return cap / 2 + (random * cap) / 2;
 }
 
+/** An EMR Serverless application id: lower-case letters and digits. */
+export const APPLICATION_ID_PATTERN = /^[0-9a-z]{1,64}$/;
+
 /** The parts of an EMR Serverless application ARN, or undefined when `arn` is not one. */
 export function parseApplicationArn(arn: unknown): ApplicationArnParts | undefined {
     if (typeof arn !== "string") {
@@ -232,27 +216,6 @@ export function parseApplicationArn(arn: unknown): ApplicationArnParts | undefin
             arn,
         );
     return m ? { partition: m[1], region: m[2], account: m[3], applicationId: m[4] } : undefined;
-}
-
-/** The credentials named by the inputs when no `AwsAccess` is given (undefined = the SDK's default chain). See the module comment. */
-function credentialsFor(inputs: Partial<DiskEncryptionInputs>, region: string): Credentials {
-    if (!inputs.profile && !inputs.assumeRole) {
-        return undefined;
-    }
-    const cp = require("@aws-sdk/credential-providers") as typeof import("@aws-sdk/credential-providers");
-    const base = inputs.profile ? cp.fromIni({ profile: inputs.profile }) : undefined;
-    if (!inputs.assumeRole) {
-        return base;
-    }
-    return cp.fromTemporaryCredentials({
-        params: {
-            RoleArn: inputs.assumeRole.roleArn,
-            RoleSessionName: inputs.assumeRole.sessionName ?? "pulumi-emr-disk-encryption",
-            ...(inputs.assumeRole.externalId ? { ExternalId: inputs.assumeRole.externalId } : {}),
-        },
-        ...(base ? { masterCredentials: base } : {}),
-        clientConfig: { region },
-    });
 }
 
 /** The client settings every SDK client of one operation shares. */
@@ -278,8 +241,6 @@ interface Target {
     applicationArn?: string;
     encryptionKeyArn?: string;
     restartIfStarted?: boolean;
-    profile?: string;
-    assumeRole?: DiskEncryptionAssumeRole;
     timeouts?: DiskEncryptionTimeouts;
 }
 
@@ -288,9 +249,9 @@ function nonEmpty(s: unknown): string | undefined {
 }
 
 /** The region to call: the resource's, else its recorded ARN's, else the provider's. None is an error. */
-function regionFor(target: Target, access: AwsAccess | undefined): string {
+function regionFor(target: Target, access: AwsAccess): string {
     const region =
-        nonEmpty(target.region) ?? parseApplicationArn(target.applicationArn)?.region ?? nonEmpty(access?.region);
+        nonEmpty(target.region) ?? parseApplicationArn(target.applicationArn)?.region ?? nonEmpty(access.region);
     if (!region) {
         throw new Error(
             `EMR Serverless application ${target.applicationId}: no region to call (the resource has no region and the provider none either). ` +
@@ -300,22 +261,16 @@ function regionFor(target: Target, access: AwsAccess | undefined): string {
     return region;
 }
 
-function openContext(target: Target, access: AwsAccess | undefined): Context {
+function openContext(target: Target, access: AwsAccess): Context {
     const sdk = require("@aws-sdk/client-emr-serverless") as typeof emr;
     const timings = resolveTimings(target.timeouts);
     const region = regionFor(target, access);
-    let freshCredentials: () => Credentials;
-    if (access) {
-        const provider = access.credentials;
-        // A new client resolves the default chain anew; an explicit provider is asked to refresh.
-        freshCredentials = () =>
-            provider
-                ? (props?: Record<string, unknown>) => provider({ ...(props ?? {}), forceRefresh: true })
-                : undefined;
-    } else {
-        freshCredentials = () => credentialsFor(target, region);
-    }
-    const credentials = access ? access.credentials : credentialsFor(target, region);
+    const credentials = access.credentials;
+    // A new client resolves the default chain anew; an explicit provider is asked to refresh.
+    const freshCredentials = (): Credentials =>
+        credentials
+            ? (props?: Record<string, unknown>) => credentials({ ...(props ?? {}), forceRefresh: true })
+            : undefined;
     const client = new sdk.EMRServerlessClient(clientConfig(region, timings, credentials));
     return {
         client,
@@ -957,8 +912,6 @@ function outputsOf(
     };
     if (inputs.encryptionContext !== undefined) outs.encryptionContext = inputs.encryptionContext;
     if (inputs.restartIfStarted !== undefined) outs.restartIfStarted = inputs.restartIfStarted;
-    if (inputs.profile !== undefined) outs.profile = inputs.profile;
-    if (inputs.assumeRole !== undefined) outs.assumeRole = inputs.assumeRole;
     if (inputs.timeouts !== undefined) outs.timeouts = inputs.timeouts;
     if (applicationArn !== undefined) outs.applicationArn = applicationArn;
     return outs;
@@ -967,7 +920,7 @@ function outputsOf(
 /** Create: apply the setting (see {@link converge}); a missing application is a clear error. */
 export async function createDiskEncryption(
     inputs: DiskEncryptionInputs,
-    access?: AwsAccess,
+    access: AwsAccess,
 ): Promise<{ id: string; outs: DiskEncryptionOutputs }> {
     return applySetting(inputs, inputs, access);
 }
@@ -976,7 +929,7 @@ export async function createDiskEncryption(
 async function applySetting(
     inputs: DiskEncryptionInputs,
     where: { region?: string; applicationArn?: string },
-    access: AwsAccess | undefined,
+    access: AwsAccess,
 ): Promise<{ id: string; outs: DiskEncryptionOutputs }> {
     const ctx = openContext({ ...inputs, region: where.region, applicationArn: where.applicationArn }, access);
     try {
@@ -986,7 +939,7 @@ async function applySetting(
             const who = await callerForMessage(ctx);
             throw new Error(
                 `${appLabel(ctx)} was not found${who} (ResourceNotFoundException). Fix: check applicationId and region, ` +
-                    `and that the credentials in use (the provider's, or profile, assumeRole or the default chain) belong to the application's account.`,
+                    `and that the provider's credentials belong to the application's account.`,
             );
         }
         throw e;
@@ -1004,7 +957,7 @@ export async function updateDiskEncryption(
     _id: string,
     olds: DiskEncryptionInputs & { applicationArn?: string },
     news: DiskEncryptionInputs,
-    access?: AwsAccess,
+    access: AwsAccess,
 ): Promise<{ outs: DiskEncryptionOutputs }> {
     const where = { region: nonEmpty(news.region) ?? nonEmpty(olds.region), applicationArn: olds.applicationArn };
     if (sameSetting(desiredSetting(olds), desiredSetting(news))) {
@@ -1023,7 +976,7 @@ export async function updateDiskEncryption(
 export async function deleteDiskEncryption(
     id: string,
     props: DiskEncryptionInputs & { applicationArn?: string },
-    access?: AwsAccess,
+    access: AwsAccess,
 ): Promise<void> {
     const ctx = openContext({ ...props, applicationId: props.applicationId || id }, access);
     const mine = desiredSetting(props);
@@ -1052,11 +1005,11 @@ export async function deleteDiskEncryption(
 export async function readDiskEncryption(
     id: string,
     props: Partial<DiskEncryptionInputs> & { applicationArn?: string },
-    access?: AwsAccess,
+    access: AwsAccess,
 ): Promise<DiskEncryptionReadResult> {
     const fromId = parseApplicationArn(id);
     const applicationId = fromId?.applicationId ?? nonEmpty(id) ?? nonEmpty(props.applicationId) ?? "";
-    if (!/^[0-9a-z]{1,64}$/.test(applicationId)) {
+    if (!APPLICATION_ID_PATTERN.test(applicationId)) {
         throw new Error(
             `${JSON.stringify(id)} is neither an EMR Serverless application id nor an application ARN. ` +
                 `Fix: import with the application id (e.g. 00f1abcdexample09; the region comes from the provider) or its ARN (arn:aws:emr-serverless:<region>:<account>:/applications/<id>).`,
@@ -1101,8 +1054,6 @@ export async function readDiskEncryption(
         // Inputs AWS does not hold come from the recorded state, and nothing else does.
         if (props.restartIfStarted !== undefined) outputs.restartIfStarted = props.restartIfStarted;
         if (props.timeouts !== undefined) outputs.timeouts = props.timeouts;
-        if (props.profile !== undefined) outputs.profile = props.profile;
-        if (props.assumeRole !== undefined) outputs.assumeRole = props.assumeRole;
         const dec = app.diskEncryptionConfiguration;
         if (dec?.encryptionKeyArn) {
             outputs.encryptionKeyArn = dec.encryptionKeyArn;
@@ -1124,14 +1075,22 @@ function isUnknown(v: unknown): boolean {
     return v === UNKNOWN_STRING;
 }
 
-export async function checkDiskEncryption(
-    _olds: Record<string, unknown>,
-    news: Record<string, unknown>,
-): Promise<pulumi.dynamic.CheckResult<Record<string, unknown>>> {
-    const failures: pulumi.dynamic.CheckFailure[] = [];
+/** One refused input of the setting: the property (or `property.field`) and why, with the fix. */
+export interface SettingFailure {
+    property: string;
+    reason: string;
+}
+
+/**
+ * The setting's own checks on plain inputs (the provider plugin's Check runs them after its wire-level ones):
+ * application id, region, key ARN and context limits, restart option, timeouts. Unknown values (the string
+ * sentinel) are skipped.
+ */
+export function checkDiskEncryption(news: Readonly<Record<string, unknown>>): SettingFailure[] {
+    const failures: SettingFailure[] = [];
     const fail = (property: string, reason: string) => failures.push({ property, reason });
     const id = news.applicationId;
-    if (!isUnknown(id) && (typeof id !== "string" || !/^[0-9a-z]{1,64}$/.test(id))) {
+    if (!isUnknown(id) && (typeof id !== "string" || !APPLICATION_ID_PATTERN.test(id))) {
         fail(
             "applicationId",
             `applicationId must be an EMR Serverless application id (lower-case letters and digits), got ${JSON.stringify(id)}. Fix: pass the application's id output.`,
@@ -1164,20 +1123,6 @@ export async function checkDiskEncryption(
     if (restart !== undefined && !isUnknown(restart) && typeof restart !== "boolean") {
         fail("restartIfStarted", `restartIfStarted must be true or false, got ${JSON.stringify(restart)}.`);
     }
-    const profile = news.profile;
-    if (profile !== undefined && !isUnknown(profile) && (typeof profile !== "string" || profile === "")) {
-        fail("profile", `profile must be the name of an AWS profile, got ${JSON.stringify(profile)}.`);
-    }
-    const role = news.assumeRole as Record<string, unknown> | undefined;
-    if (role !== undefined && !isUnknown(role)) {
-        const arn = role && typeof role === "object" ? role.roleArn : undefined;
-        if (!isUnknown(arn) && (typeof arn !== "string" || !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(arn))) {
-            fail(
-                "assumeRole.roleArn",
-                `assumeRole.roleArn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), got ${JSON.stringify(arn)}. Fix: pass the role the AWS provider assumes.`,
-            );
-        }
-    }
     const timeouts = news.timeouts as Record<string, unknown> | undefined;
     if (timeouts !== undefined && !isUnknown(timeouts)) {
         if (!timeouts || typeof timeouts !== "object" || Array.isArray(timeouts)) {
@@ -1204,5 +1149,5 @@ export async function checkDiskEncryption(
             }
         }
     }
-    return { inputs: news, failures };
+    return failures;
 }

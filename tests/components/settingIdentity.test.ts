@@ -111,6 +111,71 @@ describe("components: who the disk-encryption setting acts as", () => {
         assert.match(web[0]?.fix ?? "", /AWS_WEB_IDENTITY_TOKEN_FILE/);
     });
 
+    it("credential files or an instance-metadata endpoint the AWS provider is configured with are refused, unless its static keys decide", () => {
+        for (const [key, value, variable] of [
+            ["sharedCredentialsFiles", JSON.stringify(["/etc/pulumi/credentials"]), "AWS_SHARED_CREDENTIALS_FILE"],
+            ["sharedConfigFiles", JSON.stringify(["/etc/pulumi/config"]), "AWS_CONFIG_FILE"],
+            ["ec2MetadataServiceEndpoint", "http://169.254.170.23", "AWS_EC2_METADATA_SERVICE_ENDPOINT"],
+        ] as const) {
+            const aws: AwsIdentityConfig = { profile: "ops", [key]: value };
+            const problems = settingIdentityProblems(aws, { profile: "ops" }, NONE);
+            assert.deepEqual(
+                problems.map((p) => p.field),
+                [`aws:${key}`],
+                `${key}: the same profile name read from other files (or other instance credentials) is another identity`,
+            );
+            assert.match(problems[0]?.fix ?? "", new RegExp(`export ${variable}=`));
+            assert.match(problems[0]?.fix ?? "", new RegExp(`pulumi config rm aws:${key}`));
+            const keys = { accessKey: "AKIAAWSKEY0000000001", secretKey: "s" };
+            assert.deepEqual(
+                fields({ ...keys, [key]: value }, keys),
+                [],
+                `${key} does not matter when static keys decide the identity`,
+            );
+        }
+    });
+
+    it("a credentials file or endpoint that the environment already gives both providers is not refused", () => {
+        const aws: AwsIdentityConfig = {
+            profile: "ops",
+            sharedCredentialsFiles: JSON.stringify(["/etc/pulumi/credentials"]),
+            ec2MetadataServiceEndpoint: "http://169.254.170.23",
+        };
+        const environment = {
+            AWS_SHARED_CREDENTIALS_FILE: "/etc/pulumi/credentials",
+            AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://169.254.170.23",
+        };
+        assert.deepEqual(settingIdentityProblems(aws, { profile: "ops" }, NONE, environment), []);
+        assert.deepEqual(
+            settingIdentityProblems(aws, { profile: "ops" }, NONE, {
+                ...environment,
+                AWS_SHARED_CREDENTIALS_FILE: "/home/me/.aws/credentials",
+            }).map((p) => p.field),
+            ["aws:sharedCredentialsFiles"],
+            "another file in the environment is another identity",
+        );
+        assert.deepEqual(
+            settingIdentityProblems(
+                { ...aws, sharedCredentialsFiles: JSON.stringify(["/etc/pulumi/credentials", "/etc/more"]) },
+                { profile: "ops" },
+                NONE,
+                environment,
+            ).map((p) => p.field),
+            ["aws:sharedCredentialsFiles"],
+            "the SDK reads one file from the environment, not a list",
+        );
+    });
+
+    it("session settings that are set but empty are not refused", () => {
+        assert.deepEqual(
+            fields(
+                { assumeRoles: JSON.stringify([{ roleArn: ROLE, tags: {}, policyArns: [], transitiveTagKeys: [] }]) },
+                { assumeRole: { roleArn: ROLE } },
+            ),
+            [],
+        );
+    });
+
     it("an explicit aws provider without one for the setting is refused; an explicit setting provider is accepted", () => {
         const [p] = settingIdentityProblems({}, {}, { aws: true, setting: false });
         assert.equal(p?.field, "providers");

@@ -433,12 +433,9 @@ describe("disk-encryption operations with explicit AWS access (loopback EMR Serv
             assert.match(message, /pulumi state delete/);
         });
 
-        it("access decides the credentials and the region; inputs.profile is not consulted", async () => {
+        it("access decides the credentials and, without a region input, the region", async () => {
             server.addApplication("app1", "CREATED", undefined, { region: "eu-west-1" });
-            const r = await createDiskEncryption(
-                inputs({ region: undefined, profile: "does-not-exist" }),
-                staticAccess(HOME_KEY, "eu-west-1"),
-            );
+            const r = await createDiskEncryption(inputs({ region: undefined }), staticAccess(HOME_KEY, "eu-west-1"));
             assert.equal(r.outs.region, "eu-west-1");
             assert.equal(r.outs.applicationArn, "arn:aws:emr-serverless:eu-west-1:111122223333:/applications/app1");
             assert.ok(server.requests.every((req) => req.accessKeyId === HOME_KEY.accessKeyId));

@@ -93,6 +93,42 @@ describe("attachDiskEncryption (runtime mocks)", () => {
         assert.deepEqual(aliasTypes, [LEGACY_DISK_ENCRYPTION_TYPE]);
     });
 
+    it("used on its own with the default provider, it refuses an identity that is not the aws: config's, before registering", () => {
+        const saved = pulumi.runtime.allConfig();
+        try {
+            pulumi.runtime.setAllConfig({ ...saved, "aws:profile": "ops" });
+            const before = requests.length;
+            assert.throws(
+                () => new ApplicationDiskEncryption("alone", { applicationId: "00a", encryptionKeyArn: KEY_A }),
+                (e: Error) =>
+                    /^ApplicationDiskEncryption "alone": refused/.test(e.message) &&
+                    e.message.includes("pulumi config set emr-serverless-disk-encryption:profile ops"),
+            );
+            assert.equal(requests.length, before, "nothing registered");
+            pulumi.runtime.setAllConfig({
+                ...saved,
+                "aws:profile": "ops",
+                "emr-serverless-disk-encryption:profile": "ops",
+            });
+            assert.doesNotThrow(
+                () => new ApplicationDiskEncryption("aligned", { applicationId: "00a", encryptionKeyArn: KEY_A }),
+            );
+            pulumi.runtime.setAllConfig({ ...saved, "aws:profile": "ops" });
+            const provider = new Provider("explicit", { profile: "other" });
+            assert.doesNotThrow(
+                () =>
+                    new ApplicationDiskEncryption(
+                        "stated",
+                        { applicationId: "00a", encryptionKeyArn: KEY_A },
+                        { provider },
+                    ),
+                "an explicit provider of this package is the program's own statement",
+            );
+        } finally {
+            pulumi.runtime.setAllConfig(saved);
+        }
+    });
+
     it("an explicit Provider of this package is the setting's provider; credentials go in as secrets", async () => {
         const provider = new Provider("creds", {
             region: "eu-west-1",

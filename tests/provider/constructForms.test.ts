@@ -21,6 +21,7 @@ import {
 import { RecordingEngine, type MonitorRegistration, type Wire } from "./support/recordingEngine";
 import { OUTPUT_SIG, RESOURCE_SIG, SECRET_SIG, SIG, UNKNOWN } from "./support/stubs";
 import { yamlExample } from "./support/yamlExample";
+import { harnessConfig } from "../components/harness/mockAnswers";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const APP_ID = "00fabcdefghij123";
@@ -169,6 +170,22 @@ describe("provider: Construct of what other languages send", function () {
                 ["encryptionContext"],
             );
             assert.match(e.propertyErrors[0].reason, /has 9 entries.* Fix: /);
+            assert.equal(r.monitor.length, 0);
+        });
+
+        it("a stack whose AWS provider reads another credentials file than this package's provider: refused, naming the key", async () => {
+            const r = await run(ENCRYPTED_APPLICATION, "files", { type: "spark", releaseLabel: "emr-7.9.0" }, false, {
+                config: {
+                    ...harnessConfig(),
+                    "aws:sharedCredentialsFiles": JSON.stringify(["/etc/pulumi/credentials"]),
+                },
+            });
+            const e = refused(r);
+            assert.deepEqual(
+                e.propertyErrors.map((p) => p.propertyPath),
+                ["aws:sharedCredentialsFiles"],
+            );
+            assert.match(e.propertyErrors[0].reason, /export AWS_SHARED_CREDENTIALS_FILE=\/etc\/pulumi\/credentials/);
             assert.equal(r.monitor.length, 0);
         });
 

@@ -187,7 +187,9 @@ describe("examples in other languages, against the schema", () => {
                 /pulumi package add \.\.\/\.\.\/provider|pulumi package add <path to a checkout>\/provider/,
                 lang,
             );
-            assert.match(readme, /pulumi package add <git URL of this repository>\/provider@v/, lang);
+            // The CLI's form for a folder of a git repository: the repository URL ending in .git, the folder, @version.
+            assert.match(readme, /pulumi package add https:\/\/\S+\.git\/provider@v\d+\.\d+\.\d+/, lang);
+            assert.match(readme, /Pulumi CLI 3\.163 or later/, lang);
             assert.match(readme, /\*\*Not run here/, lang);
         }
     });

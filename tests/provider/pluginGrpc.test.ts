@@ -298,7 +298,11 @@ describe("provider plugin over gRPC", function () {
         it("a STARTED application is refused with the application, the region and both fixes, as a recoverable error", async () => {
             server.addApplication(APP, "STARTED");
             const e = await rejection(statics.create(URN, setting()));
-            assert.equal(e.code, stubs.grpc.status.ABORTED, "not UNKNOWN: no pending operation left in the checkpoint");
+            assert.equal(
+                e.code,
+                stubs.grpc.status.ABORTED,
+                "not UNKNOWN, which the engine reads as a possibly corrupt resource",
+            );
             assert.match(e.details, new RegExp(`${APP} \\(region us-east-1\\) is STARTED`));
             assert.match(e.details, /stop-application/);
             assert.match(e.details, /restartIfStarted/);
@@ -424,6 +428,48 @@ describe("provider plugin over gRPC", function () {
                 "restartIfStarted",
             ]);
             assert.ok(JSON.stringify(outs).length < 1_000, "the serialized code is gone from the state");
+        });
+
+        it("the migrated state is the setting's: a refresh records the ARN, a later delete unsets only its own setting", async () => {
+            // A 0.1 entry with every input set: restart option, timeouts, profile, assumed role, context.
+            const olds = { ...legacy.inputs, restartIfStarted: true, timeouts: { totalMs: 600_000 } } as Bag;
+            const news = {
+                applicationId: olds.applicationId,
+                encryptionKeyArn: olds.encryptionKeyArn,
+                encryptionContext: olds.encryptionContext,
+                region: olds.region,
+                restartIfStarted: true,
+            } as Bag;
+            server.addApplication(APP, "STARTED", {
+                encryptionKeyArn: KEY_A,
+                encryptionContext: { team: "analytics" },
+            });
+            const checked = await statics.check(URN, olds, news);
+            assert.deepEqual(checked.failures, []);
+            const d = await statics.diff(legacy.id, URN, olds, checked.inputs, olds);
+            assert.deepEqual(d.replaces, []);
+            assert.deepEqual(d.detailed, {
+                __provider: "DELETE",
+                assumeRole: "DELETE",
+                profile: "DELETE",
+                timeouts: "DELETE",
+            });
+            const outs = await statics.update(legacy.id, URN, olds, checked.inputs, olds);
+            assert.equal(server.count(), 0, "no AWS call, not even to restart the STARTED application");
+            assert.deepEqual(outs, news, "the state holds the program's setting and nothing of the dynamic resource");
+            // A refresh with the new state finds the setting and records the application's ARN.
+            const refreshed = await statics.read(legacy.id, URN, outs, checked.inputs);
+            assert.equal(refreshed.id, APP);
+            assert.match(String(refreshed.properties.applicationArn), new RegExp(`:/applications/${APP}$`));
+            assert.deepEqual(refreshed.inputs, checked.inputs);
+            // A later delete (here of a STOPPED application) unsets the setting it carries.
+            server.reset();
+            server.addApplication(APP, "STOPPED", {
+                encryptionKeyArn: KEY_A,
+                encryptionContext: { team: "analytics" },
+            });
+            await statics.delete(legacy.id, URN, refreshed.properties, refreshed.inputs);
+            assert.equal(server.application(APP)?.diskEncryptionConfiguration, undefined);
         });
     });
 

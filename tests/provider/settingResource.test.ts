@@ -228,6 +228,33 @@ describe("ApplicationDiskEncryption import id, operation inputs and state", () =
         );
     });
 
+    it("takes ARNs of every partition, and names the exact id when only case, spaces or a trailing slash are wrong", () => {
+        for (const [partition, region] of [
+            ["aws-cn", "cn-north-1"],
+            ["aws-us-gov", "us-gov-west-1"],
+        ]) {
+            const arn = `arn:${partition}:emr-serverless:${region}:111122223333:/applications/${APP}`;
+            assert.deepEqual(parseImportId(arn, {}), { applicationId: APP, region, applicationArn: arn });
+        }
+        const arn = `arn:aws:emr-serverless:eu-west-1:111122223333:/applications/${APP}`;
+        for (const [given, meant] of [
+            [arn.toUpperCase(), arn],
+            [`${arn}/`, arn],
+            [` ${arn} `, arn],
+            [APP.toUpperCase(), APP],
+        ]) {
+            assert.throws(
+                () => parseImportId(given, { region: "eu-west-1" }),
+                (e: Error) => e.message.includes(`did you mean ${meant}?`),
+                given,
+            );
+        }
+        assert.throws(
+            () => parseImportId("us-east-1/app", { region: "us-east-1" }),
+            (e: Error) => !e.message.includes("did you mean"),
+        );
+    });
+
     it("operation inputs are plain, keep the recorded ARN, and drop the legacy fields", () => {
         const inputs = operationInputs({ ...legacy.inputs, encryptionKeyArn: secret(KEY_A), applicationArn: "arn:x" });
         assert.deepEqual(inputs, {

@@ -90,15 +90,11 @@ export function withoutOutputValues(v: Wire): Wire {
 
 /**
  * The inputs of a registration in the form the component tests record under runtime mocks: the SDK's own
- * deserialization of the older wire forms, unknowns as "<unknown>", resources as "<resource>", without the
- * dynamic provider's `__provider`.
+ * deserialization of the older wire forms, unknowns as "<unknown>", resources as "<resource>".
  */
 export function recordedInputs(inputs: Record<string, Wire>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(inputs)) {
-        if (k === "__provider") {
-            continue;
-        }
         out[k] = plainRecord(rpc.deserializeProperty(withoutOutputValues(v), true));
     }
     return JSON.parse(JSON.stringify(out)) as Record<string, unknown>;

@@ -11,6 +11,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { attachDiskEncryption } from "../../../../components/diskEncryption";
+import { Provider } from "../../../../components/provider";
 
 const config = new pulumi.Config();
 const sid = config.requireSecret("sid");
@@ -75,8 +76,10 @@ const policy = new aws.kms.KeyPolicy(
     { provider },
 );
 
+// The default aws provider has a secret key in its config: the setting states its own provider, as the component
+// requires when the two would otherwise differ.
 export const setting = attachDiskEncryption(
     "etl-disks",
     { applicationId: app.id, encryptionKeyArn: key.arn, region },
-    { dependsOn: [policy] },
+    { dependsOn: [policy], provider: new Provider("setting", { region: "us-east-1" }) },
 ).urn;
