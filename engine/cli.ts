@@ -5,11 +5,14 @@
  * Exit codes: 0 no mandatory violation; 1 mandatory policy violation(s); 2 program error, unanswerable invoke,
  * a dynamic provider's check failure, invalid config or usage, or the policy pack failed.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { EXIT, formatReport, runPreview, type PreviewOptions } from "./preview";
+import { DEFAULT_TIMEOUT_SECONDS, packageRoot } from "./runner";
 
 const USAGE = `usage: npm run preview:offline -- [options]
-  --program DIR              Pulumi project to preview (default: the repository root)
+  --program DIR              Pulumi project to preview (default: the current directory when it has a
+                             Pulumi.yaml, else this package's example program)
   --policy-pack DIR          policy pack directory (default: policypack/)
   --stack NAME               stack name; reads Pulumi.<NAME>.yaml if present
                              (default: the only Pulumi.<stack>.yaml in DIR, else dev)
@@ -20,6 +23,7 @@ const USAGE = `usage: npm run preview:offline -- [options]
                              (default: aws:allowedAccountIds when it names exactly one account)
   --invokes FILE             fixtures for other invokes: [{"token": ..., "args": {...}, "result": {...}}]
   --json                     print the report as JSON
+  --timeout SECONDS          stop the program if it has not finished after SECONDS (default ${DEFAULT_TIMEOUT_SECONDS})
 exit codes: 0 passed, 1 mandatory policy violation, 2 error (program, invoke, provider check, config, usage)
 
 What the pack sees, compared with pulumi preview: Remediate then Analyze on every resource's inputs, then
@@ -31,9 +35,9 @@ resources' provider check runs (their serialized provider); other providers' che
 
 /** Parses the command line; throws a usage error naming the flag. */
 export function parseArgs(argv: readonly string[], cwd: string): PreviewOptions & { json: boolean } {
-    const root = path.resolve(__dirname, "..");
+    const root = packageRoot();
     const opts: PreviewOptions & { json: boolean } = {
-        programDir: root,
+        programDir: fs.existsSync(path.join(cwd, "Pulumi.yaml")) ? cwd : root,
         packDir: path.join(root, "policypack"),
         config: [],
         secretConfig: [],
@@ -77,6 +81,15 @@ export function parseArgs(argv: readonly string[], cwd: string): PreviewOptions 
             case "--json":
                 opts.json = true;
                 break;
+            case "--timeout": {
+                const text = value();
+                const seconds = Number(text);
+                if (!/^\d+(\.\d+)?$/.test(text) || !(seconds > 0)) {
+                    throw new Error(`--timeout ${JSON.stringify(text)}: expected a positive number of seconds`);
+                }
+                opts.timeoutSeconds = seconds;
+                break;
+            }
             case "--help":
             case "-h":
                 throw new Error("help");
@@ -97,7 +110,7 @@ async function main(): Promise<number> {
         return m === "help" ? EXIT.ok : EXIT.error;
     }
     try {
-        const report = await runPreview(opts);
+        const report = await runPreview({ ...opts, onProgress: (line) => process.stderr.write(`${line}\n`) });
         process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
         return report.exitCode;
     } catch (e) {
@@ -110,9 +123,14 @@ async function main(): Promise<number> {
     }
 }
 
+/** Exits once stdout has taken everything written (a large --json report must not be cut off by the exit). */
+function exitAfterOutput(code: number): void {
+    process.stdout.write("", () => process.exit(code));
+}
+
 if (require.main === module) {
     main().then(
-        (code) => process.exit(code),
+        (code) => exitAfterOutput(code),
         (e: unknown) => {
             process.stderr.write(`error: ${e instanceof Error ? e.stack : String(e)}\n`);
             process.exit(EXIT.error);

@@ -135,7 +135,15 @@ describe("offline preview: programs outside the repository", function () {
         return p;
     }
 
-    const resource = `new pulumi.CustomResource("test:index:Thing", "thing", { size: 3 });\n`;
+    // A subclass (CustomResource is abstract: TypeScript programs are type-checked, as the language host does), valid
+    // as JavaScript and as strict TypeScript.
+    const resource =
+        `class Thing extends pulumi.CustomResource {\n` +
+        `    constructor(name = "thing") {\n` +
+        `        super("test:index:Thing", name, { size: 3 });\n` +
+        `    }\n` +
+        `}\n` +
+        `new Thing("thing");\n`;
 
     for (const [label, files] of [
         [
@@ -177,7 +185,8 @@ describe("offline preview: programs outside the repository", function () {
     it("applies the tsconfig's options over the host's defaults, as pulumi does (module ES2015 + nodenext: TS5110)", async () => {
         const p = program("own-tsconfig", {
             "Pulumi.yaml": "name: tsc-prog\nruntime: nodejs\nmain: index.ts\n",
-            "tsconfig.json": JSON.stringify({ compilerOptions: { module: "ES2015", target: "ES2020" } }),
+            // noCheck: transpile-only (the host's switch), where TypeScript reports the options' conflict.
+            "tsconfig.json": JSON.stringify({ compilerOptions: { module: "ES2015", target: "ES2020", noCheck: true } }),
             "index.ts": `import * as pulumi from "@pulumi/pulumi";\n${resource}`,
         });
         const report = await runPreview({ programDir: p, packDir: ECHO_PACK }, pack);
