@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `npm run preview:offline -- [--program DIR] [--policy-pack DIR] [--stack NAME] [--config key=value ...]
  *  [--secret-config key=value ...] [--policy-pack-config FILE] [--account-id ID] [--invokes FILE] [--json]`
@@ -123,12 +124,32 @@ async function main(): Promise<number> {
     }
 }
 
+/**
+ * In a checkout (where `scripts/build.js` exists), the compiled command refuses to run when its sources changed
+ * since it was built; an installed package has no sources and no such check.
+ */
+function refuseStaleBuild(): void {
+    const script = path.join(packageRoot(), "scripts", "build.js");
+    if (__filename.endsWith(".js") && fs.existsSync(script)) {
+        (require(script) as { assertFresh(root: string, names: string[]): void }).assertFresh(packageRoot(), [
+            "engine",
+            "policypack",
+        ]);
+    }
+}
+
 /** Exits once stdout has taken everything written (a large --json report must not be cut off by the exit). */
 function exitAfterOutput(code: number): void {
     process.stdout.write("", () => process.exit(code));
 }
 
 if (require.main === module) {
+    try {
+        refuseStaleBuild();
+    } catch (e) {
+        process.stderr.write(`error: ${(e as Error).message}\n`);
+        process.exit(EXIT.error);
+    }
     main().then(
         (code) => exitAfterOutput(code),
         (e: unknown) => {
