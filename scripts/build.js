@@ -169,7 +169,7 @@ function assertFresh(root, names) {
     }
 }
 
-/** Compiles `projects` like `tsc -p`, sharing parsed files; returns the stamp entries, or undefined on errors. */
+/** Compiles `projects` like `tsc -p`, sharing parsed files; returns the stamp entries of those that compiled. */
 function compile(root, projects, log) {
     const ts = require(require.resolve("typescript", { paths: [root] }));
     const cache = new Map();
@@ -246,7 +246,7 @@ function compile(root, projects, log) {
         };
         log(`build: ${project.name} compiled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
-    return ok ? entries : undefined;
+    return { entries, ok };
 }
 
 /** Builds the stale projects among `names` (all with `force`); returns the process's exit code. */
@@ -258,13 +258,12 @@ function build(root, names, { force = false, log = (s) => process.stderr.write(`
     }
     const todo = wanted.filter((p) => stale.some((r) => r.startsWith(`${p.name}:`)));
     log(`build: ${stale.join("; ")}`);
-    // Compile in build order; what a later project compiles from an earlier one's sources is compiled again.
-    const entries = compile(root, todo, log);
+    const { entries, ok } = compile(root, todo, log);
     const stamp = readStamp(root) || { projects: {} };
-    Object.assign(stamp.projects, entries || {});
+    Object.assign(stamp.projects, entries);
     fs.mkdirSync(path.dirname(path.join(root, STAMP)), { recursive: true });
     fs.writeFileSync(path.join(root, STAMP), `${JSON.stringify(stamp, null, 1)}\n`);
-    return entries ? 0 : 1;
+    return ok ? 0 : 1;
 }
 
 function main(argv) {
