@@ -6,6 +6,8 @@
  * 2. AnalyzeStack and Analyze throughput on generated 1,000 and 10,000 resource stacks, ours against the floor.
  * 3. The judge in-process: key policies per second, against @cloud-copilot/iam-simulate on the same questions.
  * 4. The component: constructing 1, 10 and 100 EncryptedApplications under mocks, one child process per size.
+ * 5. The offline preview at scale: generated programs of 1,000 / 5,000 / 10,000 resources, previewed with the
+ *    compiled command and run under plain runtime mocks (the peer), wall time and peak RSS of every process.
  *
  * Prints a table and writes bench/results.json (raw samples and medians). Exits non-zero when the harness or
  * a pack misbehaves or our pack misses a planted flaw. Knobs (environment): BENCH_STARTS (default 5),
@@ -21,6 +23,7 @@ import type { ComponentChildResult } from "./componentChild";
 import { type InProcessCost, measureInProcess } from "./lib/inprocess";
 import { type JudgeResult, measureJudge } from "./lib/judge";
 import { type PackSpec, ROOT, buildPacks, packSpecs } from "./lib/packs";
+import { measurePreviewScale, type ScaleResult } from "./lib/previewScale";
 import { type Breakdown, type StartResult, measureStartup, startupBreakdown } from "./lib/startup";
 import { median, ratio, round, table } from "./lib/stats";
 import { type ThroughputResult, measureThroughput } from "./lib/throughput";
@@ -31,6 +34,7 @@ const SIZES = [1000, 10000];
 const STACK_REPS: Record<number, number> = QUICK ? { 1000: 2, 10000: 1 } : { 1000: 5, 10000: 3 };
 const COMPONENT_SIZES = [1, 10, 100];
 const COMPONENT_RUNS = QUICK ? 1 : 2;
+const PREVIEW_SIZES = QUICK ? [1000] : [1000, 5000, 10000];
 
 /** What awsguard's installation showed (checked by hand: see the report; not installed in the project). */
 const AWSGUARD_NOTE =
@@ -168,6 +172,22 @@ async function main(): Promise<number> {
         }
     }
 
+    // 5. The offline preview at scale.
+    log("offline preview at scale (generated programs; the command, then the same program under plain mocks) ...");
+    const scale: ScaleResult[] = await measurePreviewScale(PREVIEW_SIZES, log);
+    for (const r of scale) {
+        if (r.preview.exitCode !== 0 || r.preview.error || r.preview.steps !== r.size + 3) {
+            problems.push(
+                `preview of ${r.size} resources: exit ${r.preview.exitCode}, ${r.preview.steps} steps (expected ${r.size + 3})` +
+                    (r.preview.error ? `: ${r.preview.error}` : ""),
+            );
+        }
+        if (r.peer.registrations !== r.size || r.peer.error) {
+            problems.push(`peer of ${r.size} resources: ${r.peer.registrations} registrations ${r.peer.error ?? ""}`);
+        }
+    }
+    const biggest = scale.find((r) => r.size === Math.max(...PREVIEW_SIZES));
+
     // Targets.
     const st = (id: string): StartResult | undefined => startup.find((s) => s.id === id);
     const stackMed = (pack: string, size: number, key: "medianWallMs" | "medianPackCpuMs"): number =>
@@ -222,6 +242,22 @@ async function main(): Promise<number> {
             limit: `<= ${(growth * 2).toFixed(0)}x`,
             holds: ratio(c.ms[big] ?? Number.NaN, c.ms[small] ?? Number.NaN) <= growth * 2,
         })),
+        ...(biggest
+            ? [
+                  {
+                      name: `offline preview of ${biggest.size} resources in under a minute`,
+                      value: `${f1(biggest.preview.wallMs / 1000)} s`,
+                      limit: "< 60 s",
+                      holds: biggest.preview.wallMs < 60_000,
+                  },
+                  {
+                      name: `offline preview of ${biggest.size} resources under 1 GiB (each process's peak RSS)`,
+                      value: `${f0(Math.max(...Object.values(biggest.preview.peakRssMiB)))} MiB`,
+                      limit: "< 1024 MiB",
+                      holds: Math.max(...Object.values(biggest.preview.peakRssMiB)) < 1024,
+                  },
+              ]
+            : []),
         {
             name: "judging one key policy well under a millisecond",
             value: `${f0(judge.analyzeUncachedUsPerDoc)} us`,
@@ -486,6 +522,40 @@ async function main(): Promise<number> {
         ),
     );
     out.push("");
+    out.push(
+        "5. The offline preview at scale (generated JavaScript programs: the component every 100 resources, the rest " +
+            "tenant blocks of ten @pulumi/aws resources; one run each, the preview and then the peer)",
+    );
+    const rss = (m: Record<string, number>, k: string): string => (m[k] === undefined ? "-" : f0(m[k] as number));
+    out.push(
+        table(
+            [
+                "resources",
+                "preview s [abs]",
+                "program / pack start / after program s [abs]",
+                "peak RSS command / runner / pack MiB [abs]",
+                "peak total MiB [abs]",
+                "peer s [abs]",
+                "peer peak MiB [abs]",
+                "time x peer [ratio]",
+                "memory x peer [ratio]",
+            ],
+            scale.map((r) => [
+                String(r.size),
+                f1(r.preview.wallMs / 1000),
+                r.preview.timings
+                    ? `${f1(r.preview.timings.programMs / 1000)} / ${f1((r.preview.timings.packStartMs ?? Number.NaN) / 1000)} / ${f1((r.preview.timings.analyzeMs ?? Number.NaN) / 1000)}`
+                    : "-",
+                `${rss(r.preview.peakRssMiB, "command")} / ${rss(r.preview.peakRssMiB, "runner")} / ${rss(r.preview.peakRssMiB, "pack")}`,
+                f0(r.preview.peakTotalRssMiB),
+                f1(r.peer.wallMs / 1000),
+                rss(r.peer.peakRssMiB, "peer"),
+                fx(ratio(r.preview.wallMs, r.peer.wallMs)),
+                fx(ratio(r.preview.peakTotalRssMiB, r.peer.peakTotalRssMiB)),
+            ]),
+        ),
+    );
+    out.push("");
     out.push("Targets:");
     out.push(
         table(
@@ -526,6 +596,7 @@ async function main(): Promise<number> {
             stackReps: STACK_REPS,
             componentSizes: COMPONENT_SIZES,
             componentRuns: COMPONENT_RUNS,
+            previewSizes: PREVIEW_SIZES,
             quick: QUICK,
         },
         buildMs,
@@ -535,6 +606,7 @@ async function main(): Promise<number> {
         stackPoliciesInProcess: inProcess,
         judge,
         component,
+        previewScale: scale,
         targets,
         awsguard: { measured: Boolean(st("awsguard")), note: AWSGUARD_NOTE },
         problems,
