@@ -23,7 +23,7 @@ import type { ComponentChildResult } from "./componentChild";
 import { type InProcessCost, measureInProcess } from "./lib/inprocess";
 import { type JudgeResult, measureJudge } from "./lib/judge";
 import { type PackSpec, ROOT, buildPacks, packSpecs } from "./lib/packs";
-import { measurePreviewScale, type ScaleResult } from "./lib/previewScale";
+import { measurePreviewScale, measureResourceMemory, type ScaleResult } from "./lib/previewScale";
 import { type Breakdown, type StartResult, measureStartup, startupBreakdown } from "./lib/startup";
 import { median, ratio, round, table } from "./lib/stats";
 import { type ThroughputResult, measureThroughput } from "./lib/throughput";
@@ -187,6 +187,8 @@ async function main(): Promise<number> {
         }
     }
     const biggest = scale.find((r) => r.size === Math.max(...PREVIEW_SIZES));
+    log("heap per pending resource, by type ...");
+    const perResource = measureResourceMemory();
 
     // Targets.
     const st = (id: string): StartResult | undefined => startup.find((s) => s.id === id);
@@ -555,6 +557,11 @@ async function main(): Promise<number> {
             ]),
         ),
     );
+    out.push(
+        `   Heap one pending resource holds under mocks (after a full GC, the runner's settings): ${perResource
+            .map((r) => `${r.type.replace(/^aws:([^/]+)\/[^:]+:/, "$1.")} ${f0(r.kiB)} KiB`)
+            .join(", ")} [abs]`,
+    );
     out.push("");
     out.push("Targets:");
     out.push(
@@ -607,6 +614,7 @@ async function main(): Promise<number> {
         judge,
         component,
         previewScale: scale,
+        heapPerPendingResourceKiB: perResource,
         targets,
         awsguard: { measured: Boolean(st("awsguard")), note: AWSGUARD_NOTE },
         problems,

@@ -10,7 +10,7 @@
  * record), wired to each other as real programs are (names and ARNs through outputs). JavaScript
  * (`typescript: false`), so that the figures are the preview's, not the compiler's.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -258,6 +258,23 @@ export interface ScaleResult {
         error?: string;
     };
     peer: ScaleRun & { registrations: number; ms: number; error?: string };
+}
+
+/** Heap one pending resource holds under mocks, by type (`resourceMemory.js`, in its own process). */
+export function measureResourceMemory(count = 300): { type: string; kiB: number }[] {
+    const out = path.join(os.tmpdir(), `bench-resource-memory-${process.pid}.json`);
+    execFileSync(
+        process.execPath,
+        ["--expose-gc", path.join(ROOT, "bench", "lib", "resourceMemory.js"), out, String(count)],
+        {
+            cwd: ROOT,
+            stdio: ["ignore", "ignore", "pipe"],
+            timeout: 300_000,
+        },
+    );
+    const result = JSON.parse(fs.readFileSync(out, "utf8")) as { type: string; kiB: number }[];
+    fs.rmSync(out, { force: true });
+    return result;
 }
 
 /** Previews generated programs of each size with the compiled command, and runs the peer on the same program. */

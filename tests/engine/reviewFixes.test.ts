@@ -137,6 +137,8 @@ describe("offline preview: programs outside the repository", function () {
 
     // A subclass (CustomResource is abstract: TypeScript programs are type-checked, as the language host does), valid
     // as JavaScript and as strict TypeScript.
+    // Type checking (the language host's default) is tested in programs.test.ts; here, the compile options.
+    const TRANSPILE_ONLY = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
     const resource =
         `class Thing extends pulumi.CustomResource {\n` +
         `    constructor(name = "thing") {\n` +
@@ -164,7 +166,7 @@ describe("offline preview: programs outside the repository", function () {
         it(`previews ${label} (exit 0, its resource planned)`, async () => {
             const p = program(label.split(" ")[1], files);
             assert.equal(fs.existsSync(path.join(p, "tsconfig.json")), false);
-            const report = await runPreview({ programDir: p, packDir: ECHO_PACK }, pack);
+            const report = await runPreview({ programDir: p, packDir: ECHO_PACK, programEnv: TRANSPILE_ONLY }, pack);
             assert.equal(report.programError, undefined, report.programError);
             assert.equal(report.exitCode, EXIT.ok);
             assert.ok(report.steps.some((s) => s.type === "test:index:Thing"));
@@ -177,7 +179,7 @@ describe("offline preview: programs outside the repository", function () {
             "tsconfig.json": JSON.stringify({ compilerOptions: { module: "commonjs", moduleResolution: "node" } }),
             "index.ts": `import * as pulumi from "@pulumi/pulumi";\n${resource}`,
         });
-        const report = await runPreview({ programDir: p, packDir: ECHO_PACK }, pack);
+        const report = await runPreview({ programDir: p, packDir: ECHO_PACK, programEnv: TRANSPILE_ONLY }, pack);
         assert.equal(report.programError, undefined, report.programError);
         assert.equal(report.exitCode, EXIT.ok);
     });
