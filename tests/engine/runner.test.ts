@@ -9,15 +9,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Diagnostic, PolicyPackClient, Remediation } from "../../engine/analyzer";
 import { parseArgs } from "../../engine/cli";
-import { captureProgram, EngineViewBuilder, type EngineResource, engineView, runPreview } from "../../engine/preview";
+import { captureProgram, EngineViewBuilder, type EngineResource, engineView } from "../../engine/preview";
 import { PolicyPipeline } from "../../engine/policyPasses";
 import type { RecordedResource } from "../../engine/previewTypes";
 import type { PropertyMap } from "../../engine/properties";
 import { classifyRunnerEnd, runProgram, RunnerFailure } from "../../engine/runner";
 import { prepareProgramRun } from "../../engine/preview";
 import { rmSandbox, sandbox } from "./sandbox";
-
-const ECHO_PACK = path.join(__dirname, "packs", "echo");
 
 /** A JavaScript program (no TypeScript registered) whose index.js is `body`. */
 function jsProgram(body: string, nodeargs?: string): Record<string, string> {
@@ -40,16 +38,18 @@ describe("offline preview: a run that does not finish says why", function () {
     const dirs: string[] = [];
     after(() => dirs.forEach(rmSandbox));
 
+    /** How the runner ends for the program `files` (the run alone: no policy pack is needed to fail). */
     async function failure(files: Record<string, string>, timeoutSeconds?: number): Promise<RunnerFailure> {
         const dir = sandbox(files);
         dirs.push(dir);
+        const prepared = prepareProgramRun({ programDir: dir, timeoutSeconds });
         try {
-            await runPreview({ programDir: dir, packDir: ECHO_PACK, timeoutSeconds });
+            await runProgram(prepared.req, prepared.run);
         } catch (e) {
             assert.ok(e instanceof RunnerFailure, String(e));
             return e;
         }
-        assert.fail("the preview did not fail");
+        assert.fail("the run did not fail");
     }
 
     it("a program that never finishes is stopped at --timeout: the message says timeout, the limit and the flag", async () => {

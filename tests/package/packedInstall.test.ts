@@ -111,6 +111,8 @@ describe("the packed package installed into a program outside the repository", f
     });
 
     it("previews the README's program with the README's command: its resources planned, judged by the shipped pack", () => {
+        // Transpile-only (the language host's switch): type checking with the bundled TypeScript is tested on a small
+        // program in tests/engine/programs.test.ts; here it would spend seconds on @pulumi/aws's declarations.
         const r = run(
             "node",
             [
@@ -122,6 +124,7 @@ describe("the packed package installed into a program outside the repository", f
                 "--json",
             ],
             program,
+            { PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
         );
         assert.equal(r.status, 0, r.stderr + r.stdout);
         const report = JSON.parse(r.stdout) as PreviewReport;
@@ -140,6 +143,7 @@ describe("the packed package installed into a program outside the repository", f
         }
         // No typescript in the program: the language host's bundled TypeScript, as pulumi preview would use.
         assert.equal(report.program?.typescript?.bundled, true);
+        assert.equal(report.program?.typescript?.module, "commonjs");
     });
 
     it("blocks a wrong program built on the installed package (exit 1, the mandatory violations named)", () => {
@@ -155,8 +159,6 @@ describe("the packed package installed into a program outside the repository", f
             .replace(/from "\.\.\/\.\.\/components\/diskEncryption"/, 'from "emr-serverless-disk-encryption"');
         assert.match(source, /from "emr-serverless-disk-encryption"/);
         fs.writeFileSync(path.join(wrong, "index.ts"), source);
-        // Transpile-only (the language host's switch): type checking @pulumi/aws with the bundled TypeScript 3.8.3
-        // is slow, and the previous test already ran the default, type-checked path.
         const r = run("node", [bin("emr-disk-encryption-preview"), "--program", "wrong"], program, {
             PULUMI_NODEJS_TRANSPILE_ONLY: "true",
         });
