@@ -8,19 +8,28 @@ export * from "./properties";
 export * from "./project";
 export type * from "./previewTypes";
 export * from "./dynamicProvider";
+export * from "./languageHost";
+export * from "./policyPasses";
+export {
+    classifyRunnerEnd,
+    DEFAULT_TIMEOUT_SECONDS,
+    RunnerFailure,
+    type RunnerFailureKind,
+    runProgram,
+} from "./runner";
 export {
     accountIdFrom,
     analyzeView,
-    analyzeWithRemediation,
-    changedKeys,
     formatCheckFailure,
     KNOWN_COMPUTED_OUTPUTS,
     previewCreateOutputs,
-    type AnalysisResult,
     type RemediationReport,
     captureProgram,
     defaultStack,
     engineView,
+    EngineViewBuilder,
+    prepareProgramRun,
+    type PreparedProgram,
     EXIT,
     formatReport,
     readInvokeFixtures,
