@@ -223,7 +223,8 @@ interface SdkHelpers {
         SemVer: new (v: string) => unknown;
         satisfies(v: string, range: string): boolean;
     };
-    ini: { parse(text: string): Record<string, unknown> };
+    /** For the `engine-strict` check (SDKs that have it). */
+    ini?: { parse(text: string): Record<string, unknown> };
     /** Resolves `m` as run.js's own `require` would. */
     resolve(m: string): string;
 }
@@ -235,14 +236,44 @@ interface PackageObject {
     engines?: { node?: string };
 }
 
+/** `require(m)` when `m` resolves, else undefined (older SDKs lack some of the helpers). */
+function optional<T>(resolve: () => string): T | undefined {
+    let file: string;
+    try {
+        file = resolve();
+    } catch {
+        return undefined;
+    }
+    return require(file) as T;
+}
+
+/** package.json only, as SDKs before package.yaml support read it. */
+const packageJsonManifest: SdkHelpers["manifest"] = {
+    searchupPackageManifest(startDir: string): string | undefined {
+        for (let dir = startDir; ; dir = path.dirname(dir)) {
+            if (fs.existsSync(path.join(dir, "package.json"))) {
+                return path.join(dir, "package.json");
+            }
+            if (path.dirname(dir) === dir) {
+                return undefined;
+            }
+        }
+    },
+    readPackageManifest(dir: string): { data: PackageObject } {
+        return { data: JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as PackageObject };
+    },
+};
+
 function sdkHelpers(sdkDir: string): SdkHelpers {
     const runDir = path.join(sdkDir, "cmd", "run");
     const resolve = (m: string): string => require.resolve(m, { paths: [runDir] });
     return {
         tsutils: require(path.join(sdkDir, "tsutils")) as SdkHelpers["tsutils"],
-        manifest: require(path.join(sdkDir, "runtime", "manifest")) as SdkHelpers["manifest"],
+        manifest:
+            optional<SdkHelpers["manifest"]>(() => require.resolve(path.join(sdkDir, "runtime", "manifest"))) ??
+            packageJsonManifest,
         semver: require(resolve("semver")) as SdkHelpers["semver"],
-        ini: require(resolve("ini")) as SdkHelpers["ini"],
+        ini: optional<SdkHelpers["ini"]>(() => resolve("ini")),
         resolve,
     };
 }
@@ -493,7 +524,7 @@ function checkEngines(sdk: SdkHelpers, packageRoot: string, packageObject: Packa
     let npmRc: Record<string, unknown> = {};
     try {
         const rc = path.join(packageRoot, ".npmrc");
-        if (fs.existsSync(rc)) {
+        if (sdk.ini && fs.existsSync(rc)) {
             npmRc = sdk.ini.parse(fs.readFileSync(rc, "utf-8"));
         }
     } catch {

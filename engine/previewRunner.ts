@@ -328,7 +328,11 @@ class Channel {
             try {
                 off += fs.writeSync(this.fd, data, off);
             } catch (e) {
-                if ((e as { code?: string }).code !== "EAGAIN") {
+                const code = (e as { code?: string }).code;
+                if (code === "EPIPE") {
+                    process.exit(1); // the preview that started this runner is gone: nobody reads the result
+                }
+                if (code !== "EAGAIN") {
                     throw e;
                 }
                 Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
