@@ -360,7 +360,7 @@ async function main(): Promise<void> {
     process.env["PULUMI_NODEJS_ROOT_DIRECTORY"] = req.programDir;
     process.env["PULUMI_NODEJS_DRY_RUN"] = "true";
 
-    const done: RunnerDone = { invokes: [], unanswered: [], stackOutputs: {}, warnings: [] };
+    const result: RunnerDone = { invokes: [], unanswered: [], stackOutputs: {}, warnings: [] };
     const pulumiDir = req.sdkDir;
     const pulumi = require(pulumiDir) as typeof pulumiTypes;
     const settings = require(path.join(pulumiDir, "runtime", "settings")) as { waitForRPCs(): Promise<void> };
@@ -376,8 +376,8 @@ async function main(): Promise<void> {
     const errors: string[] = [];
     const onError = (e: unknown): void => {
         const missing = missingModuleError(e, req.pwd, req.ownPackage);
-        if (missing && !done.missing) {
-            done.missing = { dependency: missing.dependency, message: missing.message };
+        if (missing && !result.missing) {
+            result.missing = { dependency: missing.dependency, message: missing.message };
         }
         const m = missing && !(e instanceof MissingDependencyError) ? missing.message : message(e);
         if (!errors.includes(m)) {
@@ -388,8 +388,8 @@ async function main(): Promise<void> {
     process.on("uncaughtException", onError);
 
     const unanswered = (u: UnansweredInvoke): Error => {
-        if (!done.unanswered.some((x) => x.token === u.token && canonical(x.args) === canonical(u.args))) {
-            done.unanswered.push(u);
+        if (!result.unanswered.some((x) => x.token === u.token && canonical(x.args) === canonical(u.args))) {
+            result.unanswered.push(u);
         }
         // The SDK reports a failed invoke by the gRPC error's `details`.
         const e = new Error(`offline preview: cannot answer ${u.token}(${canonical(u.args)}): ${u.reason}`);
@@ -403,12 +403,12 @@ async function main(): Promise<void> {
                 const callArgs = plainArgs(args.inputs);
                 const builtin = builtinInvoke(req, args.token, callArgs);
                 if (builtin && "result" in builtin) {
-                    done.invokes.push({ token: args.token, args: callArgs, source: "config" });
+                    result.invokes.push({ token: args.token, args: callArgs, source: "config" });
                     return builtin.result;
                 }
                 const fixture = findFixture(req.invokes, args.token, callArgs);
                 if (fixture) {
-                    done.invokes.push({ token: args.token, args: callArgs, source: "fixture" });
+                    result.invokes.push({ token: args.token, args: callArgs, source: "fixture" });
                     return fixture.result;
                 }
                 throw unanswered({
@@ -429,7 +429,7 @@ async function main(): Promise<void> {
                             reason: "no fixture for this read of an existing resource",
                         });
                     }
-                    done.invokes.push({ token: args.type, args: readArgs, source: "fixture" });
+                    result.invokes.push({ token: args.type, args: readArgs, source: "fixture" });
                     return { id: args.id, state: fixture.result };
                 }
                 if (req.mode === "update" && args.custom) {
@@ -533,7 +533,7 @@ async function main(): Promise<void> {
         touch();
         const outputs = (r.getOutputs()?.toJavaScript() ?? {}) as PropertyMap;
         if (r.getUrn() === stackUrn) {
-            done.stackOutputs = outputs;
+            result.stackOutputs = outputs;
         } else {
             channel.send({ kind: "outputs", urn: r.getUrn(), outputs });
         }
@@ -550,8 +550,8 @@ async function main(): Promise<void> {
     void (async () => {
         try {
             const load = prepareProgram(pulumiDir, req.entry);
-            done.warnings.push(...load.warnings);
-            done.load = loadInfo(load);
+            result.warnings.push(...load.warnings);
+            result.load = loadInfo(load);
             await stackModule.runInPulumiStack(load.run);
         } catch (e) {
             onError(e);
@@ -597,7 +597,7 @@ async function main(): Promise<void> {
                     loaded.set(text, provider);
                 }
                 for (const f of await checkDynamicResource(provider, rec.inputs)) {
-                    (done.checkFailures ??= []).push({ urn: rec.urn, type: rec.type, name: rec.name, ...f });
+                    (result.checkFailures ??= []).push({ urn: rec.urn, type: rec.type, name: rec.name, ...f });
                 }
             } catch (e) {
                 onError(
@@ -607,9 +607,9 @@ async function main(): Promise<void> {
         }
     }
     if (errors.length > 0) {
-        done.error = errors.join("\n");
+        result.error = errors.join("\n");
     }
-    channel.finish({ kind: "done", done });
+    channel.finish({ kind: "done", done: result });
     process.exit(0);
 }
 
