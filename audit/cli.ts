@@ -4,6 +4,8 @@
  * application, for disk encryption with a customer-managed key. Exit codes: 0 clean, 1 violation, 2 usage,
  * input, credential or access error. See {@link USAGE}.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { parseAuditArgs, USAGE } from "./args";
 import { AuditError } from "./errors";
 import { auditKeyPolicyText, invocationDirectory, readKeyPolicyFile } from "./keyPolicyFile";
@@ -72,8 +74,26 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
     }
 }
 
+/**
+ * In a checkout (where `scripts/build.js` exists), the compiled command refuses to run when its sources changed
+ * since it was built; an installed package has no sources and no such check.
+ */
+function refuseStaleBuild(): void {
+    const root = path.resolve(__dirname, "..", "..");
+    const script = path.join(root, "scripts", "build.js");
+    if (__filename.endsWith(".js") && fs.existsSync(script)) {
+        (require(script) as { assertFresh(root: string, names: string[]): void }).assertFresh(root, ["audit"]);
+    }
+}
+
 if (require.main === module) {
-    void runCli(process.argv.slice(2)).then((code) => {
-        process.exitCode = code;
-    });
+    try {
+        refuseStaleBuild();
+        void runCli(process.argv.slice(2)).then((code) => {
+            process.exitCode = code;
+        });
+    } catch (e) {
+        process.stderr.write(`error: ${(e as Error).message}\n`);
+        process.exitCode = 2;
+    }
 }

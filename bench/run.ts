@@ -8,6 +8,8 @@
  * 4. The component: constructing 1, 10 and 100 EncryptedApplications under mocks, one child process per size.
  * 5. The provider plugin: start-up (spawn to port) against a no-op Node.js provider, interleaved.
  * 6. One Construct of EncryptedApplication over gRPC through the plugin, against the same component under mocks.
+ * 7. The offline preview at scale: generated programs of 1,000 / 5,000 / 10,000 resources, previewed with the
+ *    compiled command and run under plain runtime mocks (the peer), wall time and peak RSS of every process.
  *
  * Prints a table and writes bench/results.json (raw samples and medians). Exits non-zero when the harness or
  * a pack misbehaves or our pack misses a planted flaw. Knobs (environment): BENCH_STARTS (default 5),
@@ -25,6 +27,7 @@ import { type PluginStartResult, measurePluginStartup } from "./lib/plugin";
 import { DISK_ENCRYPTION_TYPE } from "../policypack/judge/constants";
 import { type JudgeResult, measureJudge } from "./lib/judge";
 import { type PackSpec, ROOT, buildPacks, packSpecs } from "./lib/packs";
+import { measurePreviewScale, measureResourceMemory, type ScaleResult } from "./lib/previewScale";
 import { type Breakdown, type StartResult, measureStartup, startupBreakdown } from "./lib/startup";
 import { median, ratio, round, table } from "./lib/stats";
 import { type ThroughputResult, measureThroughput } from "./lib/throughput";
@@ -37,6 +40,7 @@ const STACK_REPS: Record<number, number> = QUICK ? { 1000: 2, 10000: 1 } : { 100
 const COMPONENT_SIZES = [1, 10, 100];
 const COMPONENT_RUNS = QUICK ? 1 : 2;
 const PLUGIN_STARTS = Number(process.env.BENCH_PLUGIN_STARTS ?? (QUICK ? 3 : 11));
+const PREVIEW_SIZES = QUICK ? [1000] : [1000, 5000, 10000];
 
 /** What awsguard's installation showed (checked by hand: see the report; not installed in the project). */
 const AWSGUARD_NOTE =
@@ -182,6 +186,24 @@ async function main(): Promise<number> {
     const construct: ConstructResult = await measureConstruct(QUICK ? 1 : 3, QUICK ? 3 : 8, log);
     problems.push(...construct.problems);
 
+    // 7. The offline preview at scale.
+    log("offline preview at scale (generated programs; the command, then the same program under plain mocks) ...");
+    const scale: ScaleResult[] = await measurePreviewScale(PREVIEW_SIZES, log);
+    for (const r of scale) {
+        if (r.preview.exitCode !== 0 || r.preview.error || r.preview.steps !== r.size + 3) {
+            problems.push(
+                `preview of ${r.size} resources: exit ${r.preview.exitCode}, ${r.preview.steps} steps (expected ${r.size + 3})` +
+                    (r.preview.error ? `: ${r.preview.error}` : ""),
+            );
+        }
+        if (r.peer.registrations !== r.size || r.peer.error) {
+            problems.push(`peer of ${r.size} resources: ${r.peer.registrations} registrations ${r.peer.error ?? ""}`);
+        }
+    }
+    const biggest = scale.find((r) => r.size === Math.max(...PREVIEW_SIZES));
+    log("heap per pending resource, by type ...");
+    const perResource = measureResourceMemory();
+
     // Targets.
     const st = (id: string): StartResult | undefined => startup.find((s) => s.id === id);
     const stackMed = (pack: string, size: number, key: "medianWallMs" | "medianPackCpuMs"): number =>
@@ -236,6 +258,22 @@ async function main(): Promise<number> {
             limit: `<= ${(growth * 2).toFixed(0)}x`,
             holds: ratio(c.ms[big] ?? Number.NaN, c.ms[small] ?? Number.NaN) <= growth * 2,
         })),
+        ...(biggest
+            ? [
+                  {
+                      name: `offline preview of ${biggest.size} resources in under a minute`,
+                      value: `${f1(biggest.preview.wallMs / 1000)} s`,
+                      limit: "< 60 s",
+                      holds: biggest.preview.wallMs < 60_000,
+                  },
+                  {
+                      name: `offline preview of ${biggest.size} resources under 1 GiB (each process's peak RSS)`,
+                      value: `${f0(Math.max(...Object.values(biggest.preview.peakRssMiB)))} MiB`,
+                      limit: "< 1024 MiB",
+                      holds: Math.max(...Object.values(biggest.preview.peakRssMiB)) < 1024,
+                  },
+              ]
+            : []),
         {
             name: "provider plugin start-up within 1.3x of a no-op Node.js provider",
             value: `${fx(pluginStartup.ratio)} (per round ${fx(pluginStartup.roundRatios.min)}..${fx(pluginStartup.roundRatios.max)})`,
@@ -561,6 +599,45 @@ async function main(): Promise<number> {
         ),
     );
     out.push("");
+    out.push(
+        "7. The offline preview at scale (generated JavaScript programs: the component every 100 resources, the rest " +
+            "tenant blocks of ten @pulumi/aws resources; one run each, the preview and then the peer)",
+    );
+    const rss = (m: Record<string, number>, k: string): string => (m[k] === undefined ? "-" : f0(m[k] as number));
+    out.push(
+        table(
+            [
+                "resources",
+                "preview s [abs]",
+                "program / pack start / after program s [abs]",
+                "peak RSS command / runner / pack MiB [abs]",
+                "peak total MiB [abs]",
+                "peer s [abs]",
+                "peer peak MiB [abs]",
+                "time x peer [ratio]",
+                "memory x peer [ratio]",
+            ],
+            scale.map((r) => [
+                String(r.size),
+                f1(r.preview.wallMs / 1000),
+                r.preview.timings
+                    ? `${f1(r.preview.timings.programMs / 1000)} / ${f1((r.preview.timings.packStartMs ?? Number.NaN) / 1000)} / ${f1((r.preview.timings.analyzeMs ?? Number.NaN) / 1000)}`
+                    : "-",
+                `${rss(r.preview.peakRssMiB, "command")} / ${rss(r.preview.peakRssMiB, "runner")} / ${rss(r.preview.peakRssMiB, "pack")}`,
+                f0(r.preview.peakTotalRssMiB),
+                f1(r.peer.wallMs / 1000),
+                rss(r.peer.peakRssMiB, "peer"),
+                fx(ratio(r.preview.wallMs, r.peer.wallMs)),
+                fx(ratio(r.preview.peakTotalRssMiB, r.peer.peakTotalRssMiB)),
+            ]),
+        ),
+    );
+    out.push(
+        `   Heap one pending resource holds under mocks (after a full GC, the runner's settings): ${perResource
+            .map((r) => `${r.type.replace(/^aws:([^/]+)\/[^:]+:/, "$1.")} ${f0(r.kiB)} KiB`)
+            .join(", ")} [abs]`,
+    );
+    out.push("");
     out.push("Targets:");
     out.push(
         table(
@@ -602,6 +679,7 @@ async function main(): Promise<number> {
             componentSizes: COMPONENT_SIZES,
             componentRuns: COMPONENT_RUNS,
             pluginStarts: PLUGIN_STARTS,
+            previewSizes: PREVIEW_SIZES,
             quick: QUICK,
         },
         buildMs,
@@ -613,6 +691,8 @@ async function main(): Promise<number> {
         component,
         pluginStartup,
         construct,
+        previewScale: scale,
+        heapPerPendingResourceKiB: perResource,
         targets,
         awsguard: { measured: Boolean(st("awsguard")), note: AWSGUARD_NOTE },
         problems,

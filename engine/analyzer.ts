@@ -28,6 +28,7 @@ import {
     type PolicyConfig,
     reconcilePolicyConfig,
 } from "./policyConfig";
+import { MissingDependencyError, packageOfSpecifier } from "./languageHost";
 import { type PropertyMap, stripInternalKeys } from "./properties";
 
 export type { EnforcementLevel, PolicyConfig } from "./policyConfig";
@@ -255,6 +256,23 @@ export class PolicyPackStartError extends Error {
     }
 }
 
+/**
+ * A pack that died because a package it imports is not installed (e.g. `@pulumi/policy`): one line naming the
+ * package and the install command, instead of the pack's stack trace; undefined for any other failure.
+ */
+export function packMissingDependency(packDir: string, stderr: string): MissingDependencyError | undefined {
+    const m = /Cannot find module '([^']+)'/.exec(stderr);
+    const pkg = m ? packageOfSpecifier(m[1] as string) : undefined;
+    if (!pkg) {
+        return undefined;
+    }
+    return new MissingDependencyError(
+        pkg,
+        `the policy pack at ${packDir} needs ${pkg}, which is not installed where the pack can resolve it: ` +
+            `run \`npm install ${pkg}\` in ${packDir} or in the project that contains it`,
+    );
+}
+
 /** Waits for the first stdout line; it must be a bare port number. */
 function readPort(child: ChildProcess, timeoutMs: number, stderr: () => string): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -396,7 +414,7 @@ export class PolicyPackClient {
             port = await readPort(child, opts.startTimeoutMs ?? 60_000, () => stderr);
         } catch (e) {
             child.kill("SIGKILL");
-            throw e;
+            throw packMissingDependency(packDir, stderr) ?? e;
         }
         const spawnToPortMs = performance.now() - started;
         const maxMessage = 1024 * 1024 * 400;

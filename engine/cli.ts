@@ -1,19 +1,23 @@
+#!/usr/bin/env node
 /**
  * `npm run preview:offline -- [--program DIR] [--policy-pack DIR] [--stack NAME] [--config key=value ...]
  *  [--secret-config key=value ...] [--policy-pack-config FILE] [--account-id ID] [--invokes FILE] [--unknowns]
- *  [--json] [--help]`
+ *  [--json] [--timeout SECONDS] [--help]`
  *
  * Exit codes: 0 no mandatory violation (and `--help`); 1 mandatory policy violation(s); 2 program error,
- * unanswerable invoke, a dynamic provider's check failure, invalid config or usage, or the policy pack failed.
+ * unanswerable invoke, a provider's check failure, invalid config or usage, a timeout, or the policy pack failed.
  * `--help` prints the usage on stdout; a usage error prints it on stderr. Nothing printed holds a secret value.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { jsonError, toJsonReport } from "./jsonReport";
 import { EXIT, formatReport, runPreview, type PreviewOptions } from "./preview";
 import { Redactor, secretPairValues } from "./redact";
+import { DEFAULT_TIMEOUT_SECONDS, packageRoot } from "./runner";
 
 const USAGE = `usage: npm run preview:offline -- [options]
-  --program DIR              Pulumi project to preview (default: the repository root)
+  --program DIR              Pulumi project to preview (default: the current directory when it has a
+                             Pulumi.yaml, else this package's example program)
   --policy-pack DIR          policy pack directory (default: policypack/)
   --stack NAME               stack name; reads Pulumi.<NAME>.yaml if present
                              (default: the only Pulumi.<stack>.yaml in DIR, else dev)
@@ -28,6 +32,7 @@ const USAGE = `usage: npm run preview:offline -- [options]
   --json                     print the report as JSON (unknown values and placeholders as markers:
                              {"$unknown": true}, {"$placeholder": ..., "of": "<urn>#<property>"},
                              {"$withPlaceholders": ..., "placeholders": [...]}; secrets as "[secret]")
+  --timeout SECONDS          stop the program if it has not finished after SECONDS (default ${DEFAULT_TIMEOUT_SECONDS})
   --help, -h                 print this text (on stdout) and exit 0
 exit codes: 0 passed, 1 mandatory policy violation, 2 error (program, invoke, provider check, config, usage)
 
@@ -38,18 +43,20 @@ name/arn/uniqueId, IAM policy name/arn/policyId, and a generic id, plus an arn f
 are placeholders: distinct, derived from the URN, with the stack's region, partition and account, so every
 document built from them is known and judged as if created. An invoke given a placeholder returns unknown, as in
 pulumi preview. With --unknowns those outputs are unknown instead (the CLI's view of a new stack). Every other
-computed output (e.g. tagsAll) is unknown to the program and absent from the outputs. Only dynamic resources'
-provider check runs (their serialized provider); other providers' checks and defaults do not. Secret values
-(secret config, values the program marks secret) are replaced by "[secret]" in everything printed.`;
+computed output (e.g. tagsAll) is unknown to the program and absent from the outputs. Of the providers' checks,
+only this package's (its provider plugin's CheckConfig and Check, run in-process) and dynamic resources' (their
+serialized provider) run; other providers' checks and defaults do not. Secret values (secret config, values the
+program marks secret) are replaced by "[secret]" in everything printed. The program runs as the Node.js language
+host runs it (its own TypeScript, or the SDK's, type-checked unless its tsconfig says noCheck).`;
 
 /** The parsed command line. */
 export type CliOptions = PreviewOptions & { json: boolean; help?: boolean };
 
 /** Parses the command line; throws a usage error naming the flag. */
 export function parseArgs(argv: readonly string[], cwd: string): CliOptions {
-    const root = path.resolve(__dirname, "..");
+    const root = packageRoot();
     const opts: CliOptions = {
-        programDir: root,
+        programDir: fs.existsSync(path.join(cwd, "Pulumi.yaml")) ? cwd : root,
         packDir: path.join(root, "policypack"),
         config: [],
         secretConfig: [],
@@ -96,6 +103,15 @@ export function parseArgs(argv: readonly string[], cwd: string): CliOptions {
             case "--unknowns":
                 opts.unknowns = true;
                 break;
+            case "--timeout": {
+                const text = value();
+                const seconds = Number(text);
+                if (!/^\d+(\.\d+)?$/.test(text) || !(seconds > 0)) {
+                    throw new Error(`--timeout ${JSON.stringify(text)}: expected a positive number of seconds`);
+                }
+                opts.timeoutSeconds = seconds;
+                break;
+            }
             case "--help":
             case "-h":
                 opts.help = true;
@@ -129,7 +145,7 @@ export async function runCli(argv: readonly string[], cwd: string, io: CliIo): P
         return EXIT.ok;
     }
     try {
-        const report = await runPreview(opts);
+        const report = await runPreview({ ...opts, onProgress: (line) => io.stderr(flagSecrets.text(`${line}\n`)) });
         io.stdout(opts.json ? `${JSON.stringify(toJsonReport(report), null, 2)}\n` : `${formatReport(report)}\n`);
         return report.exitCode;
     } catch (e) {
@@ -156,12 +172,37 @@ function secretConfigValues(argv: readonly string[]): string[] {
     return out;
 }
 
+/**
+ * In a checkout (where `scripts/build.js` exists), the compiled command refuses to run when its sources changed
+ * since it was built; an installed package has no sources and no such check.
+ */
+function refuseStaleBuild(): void {
+    const script = path.join(packageRoot(), "scripts", "build.js");
+    if (__filename.endsWith(".js") && fs.existsSync(script)) {
+        (require(script) as { assertFresh(root: string, names: string[]): void }).assertFresh(packageRoot(), [
+            "engine",
+            "policypack",
+        ]);
+    }
+}
+
+/** Exits once stdout has taken everything written (a large --json report must not be cut off by the exit). */
+function exitAfterOutput(code: number): void {
+    process.stdout.write("", () => process.exit(code));
+}
+
 if (require.main === module) {
+    try {
+        refuseStaleBuild();
+    } catch (e) {
+        process.stderr.write(`error: ${(e as Error).message}\n`);
+        process.exit(EXIT.error);
+    }
     runCli(process.argv.slice(2), process.env["INIT_CWD"] ?? process.cwd(), {
         stdout: (t) => process.stdout.write(t),
         stderr: (t) => process.stderr.write(t),
     }).then(
-        (code) => process.exit(code),
+        (code) => exitAfterOutput(code),
         (e: unknown) => {
             const m = e instanceof Error ? e.message : String(e);
             process.stderr.write(

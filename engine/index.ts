@@ -11,19 +11,28 @@ export * from "./dynamicProvider";
 export * from "./placeholders";
 export * from "./redact";
 export * from "./jsonReport";
+export * from "./languageHost";
+export * from "./policyPasses";
+export {
+    classifyRunnerEnd,
+    DEFAULT_TIMEOUT_SECONDS,
+    RunnerFailure,
+    type RunnerFailureKind,
+    runProgram,
+} from "./runner";
 export {
     accountIdFrom,
     analyzeView,
-    analyzeWithRemediation,
-    changedKeys,
     formatCheckFailure,
     KNOWN_COMPUTED_OUTPUTS,
     previewCreateOutputs,
-    type AnalysisResult,
     type RemediationReport,
     captureProgram,
     defaultStack,
     engineView,
+    EngineViewBuilder,
+    prepareProgramRun,
+    type PreparedProgram,
     EXIT,
     formatReport,
     knownSecrets,

@@ -3,9 +3,7 @@
  * what the engine would see through the policy pack over the real analyzer protocol, and report like
  * `pulumi preview --policy-pack`.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import {
@@ -14,15 +12,28 @@ import {
     hasMandatory,
     type ProviderResource,
     PolicyPackClient,
-    type Remediation,
     type ResourceOptions,
 } from "./analyzer";
 import type { CheckFailureRecord } from "./dynamicProvider";
-import { parsePolicyPackConfig, type PolicyConfig } from "./policyConfig";
+import { hostEnvironment, parseRuntimeOptions, pwdAndEntry } from "./languageHost";
+import { analyzeWithRemediation, PolicyPipeline } from "./policyPasses";
+import { parsePolicyPackConfig } from "./policyConfig";
+import { Progress } from "./progress";
 import { loadStackConfig, readProject } from "./project";
 import { displayValue, maskSecrets, type PropertyMap, secret, UNKNOWN, stripInternalKeys } from "./properties";
 import { configSecrets, Redactor, secretPairValues, wireSecrets } from "./redact";
-import type { InvokeFixture, RecordedResource, RunnerRequest, RunnerResult, UnansweredInvoke } from "./previewTypes";
+import type {
+    InvokeFixture,
+    ProgramLoadInfo,
+    RecordedResource,
+    RunnerRequest,
+    RunnerResult,
+    UnansweredInvoke,
+} from "./previewTypes";
+import { ownPackageName, resolveProgramSdk, type RunProgramOptions, runProgram } from "./runner";
+
+export { afterRemediation, analyzeWithRemediation, type AnalysisResult, changedKeys } from "./policyPasses";
+export { runProgram } from "./runner";
 
 /** Exit codes of the offline preview. */
 export const EXIT = {
@@ -62,6 +73,12 @@ export interface PreviewOptions {
      * what depends on them). Default: placeholders, judged as if created.
      */
     unknowns?: boolean;
+    /** Seconds the program may run before it is stopped (`--timeout`; default 300). */
+    timeoutSeconds?: number;
+    /** Receives progress lines during a long preview (the CLI writes them to stderr). */
+    onProgress?: (line: string) => void;
+    /** Environment for the program on top of this process's (as if the preview were started with it). */
+    programEnv?: Readonly<Record<string, string>>;
 }
 
 /** A made-up value: which output of which resource it stands for (`<urn>#<property>`). */
@@ -120,6 +137,8 @@ export interface PreviewReport {
     timings: { programMs: number; packStartMs?: number; analyzeMs?: number };
     /** Things the user should know that change no verdict (e.g. config entries for policies the pack lacks). */
     warnings: string[];
+    /** How the program was loaded (entry point, TypeScript setup), as the Node.js language host would. */
+    program?: ProgramLoadInfo;
 }
 
 /** A resource as the engine would present it to the analyzer (inputs for Analyze, outputs for AnalyzeStack). */
@@ -169,56 +188,64 @@ function packageOf(type: string): string {
 }
 
 /**
- * What the engine would see, from the runner's recordings (pure): the root stack, default providers (one per
- * package and version, with the package's config as inputs, secret config keys wrapped as secrets as the CLI sends
- * them), and every resource with its provider, its parent (the root stack when the program gave none), its inputs,
- * and its preview outputs (for a create: inputs, an unknown id and the {@link KNOWN_COMPUTED_OUTPUTS} it lacks;
- * state for a read; registered outputs for a component; exports for the stack).
+ * What the engine would see, from the runner's recordings, built as registrations arrive: the root stack, default
+ * providers (one per package and version, with the package's config as inputs, secret config keys wrapped as
+ * secrets as the CLI sends them), and every resource with its provider, its parent (the root stack when the program
+ * gave none), its inputs, and its preview outputs (for a create: inputs, an unknown id and the
+ * {@link KNOWN_COMPUTED_OUTPUTS} it lacks; state for a read; registered outputs for a component; exports for the
+ * stack). Each resource costs the same whatever the stack's size.
  */
-export function engineView(
-    project: string,
-    stack: string,
-    config: Readonly<Record<string, string>>,
-    result: Pick<RunnerResult, "resources" | "stackOutputs">,
-    secretKeys: readonly string[] = [],
-): EngineResource[] {
-    const secrets = new Set(secretKeys);
-    const root = stackUrn(project, stack);
-    const out: EngineResource[] = [
-        {
-            op: "create",
-            custom: false,
-            type: "pulumi:pulumi:Stack",
-            name: `${project}-${stack}`,
-            urn: root,
-            inputs: {},
-            properties: result.stackOutputs,
-        },
-    ];
-    const providers = new Map<string, ProviderResource>();
-    for (const r of result.resources) {
-        if (r.type.startsWith("pulumi:providers:")) {
-            providers.set(r.urn, { type: r.type, name: r.name, urn: r.urn, properties: r.inputs });
-        }
+export class EngineViewBuilder {
+    private readonly secrets: ReadonlySet<string>;
+    private readonly rootUrn: string;
+    private readonly providers = new Map<string, ProviderResource>();
+    /** The view so far, with the recording each entry came from (components' outputs arrive later). */
+    private readonly entries: { resource: EngineResource; recorded?: RecordedResource }[] = [];
+
+    constructor(
+        private readonly project: string,
+        private readonly stack: string,
+        private readonly config: Readonly<Record<string, string>>,
+        secretKeys: readonly string[] = [],
+    ) {
+        this.secrets = new Set(secretKeys);
+        this.rootUrn = stackUrn(project, stack);
+        this.entries.push({
+            resource: {
+                op: "create",
+                custom: false,
+                type: "pulumi:pulumi:Stack",
+                name: `${project}-${stack}`,
+                urn: this.rootUrn,
+                inputs: {},
+                properties: {},
+            },
+        });
     }
-    const defaultProvider = (r: RecordedResource): ProviderResource => {
+
+    /** The root stack (the first entry). */
+    public get root(): EngineResource {
+        return (this.entries[0] as { resource: EngineResource }).resource;
+    }
+
+    private defaultProvider(r: RecordedResource, added: EngineResource[]): ProviderResource {
         const pkg = packageOf(r.type);
         const name = r.version ? `default_${r.version.replace(/[.-]/g, "_")}` : "default";
-        const urn = `urn:pulumi:${stack}::${project}::pulumi:providers:${pkg}::${name}`;
-        let p = providers.get(urn);
+        const urn = `urn:pulumi:${this.stack}::${this.project}::pulumi:providers:${pkg}::${name}`;
+        let p = this.providers.get(urn);
         if (!p) {
             const properties: PropertyMap = {};
-            for (const [k, v] of Object.entries(config)) {
+            for (const [k, v] of Object.entries(this.config)) {
                 if (k.startsWith(`${pkg}:`)) {
-                    properties[k.slice(pkg.length + 1)] = secrets.has(k) ? secret(v) : v;
+                    properties[k.slice(pkg.length + 1)] = this.secrets.has(k) ? secret(v) : v;
                 }
             }
             if (r.version) {
                 properties["version"] = r.version;
             }
             p = { type: `pulumi:providers:${pkg}`, name, urn, properties };
-            providers.set(urn, p);
-            out.push({
+            this.providers.set(urn, p);
+            const resource: EngineResource = {
                 op: "create",
                 custom: true,
                 defaultProvider: true,
@@ -227,48 +254,95 @@ export function engineView(
                 urn,
                 inputs: properties,
                 properties,
-                parent: root,
-            });
+                parent: this.rootUrn,
+            };
+            this.entries.push({ resource });
+            added.push(resource);
         }
         return p;
-    };
-    for (const r of result.resources) {
+    }
+
+    /**
+     * Adds one registration (in the order they completed) and returns the entries it added: the default provider
+     * its package needs, the first time, then the resource itself.
+     */
+    public add(r: RecordedResource): EngineResource[] {
+        const added: EngineResource[] = [];
+        if (r.type.startsWith("pulumi:providers:")) {
+            this.providers.set(r.urn, { type: r.type, name: r.name, urn: r.urn, properties: r.inputs });
+        }
         const inputs = (stripInternalKeys(r.inputs) ?? {}) as PropertyMap;
         let provider: ProviderResource | undefined;
         if (r.custom && !r.type.startsWith("pulumi:providers:")) {
             const ref = r.provider;
-            provider = ref ? providers.get(ref.slice(0, ref.lastIndexOf("::"))) : defaultProvider(r);
+            provider = ref ? this.providers.get(ref.slice(0, ref.lastIndexOf("::"))) : this.defaultProvider(r, added);
         }
-        const outputs: PropertyMap = r.read
-            ? { ...inputs, id: r.id ?? UNKNOWN.string }
-            : r.state
-              ? ((stripInternalKeys(r.state) ?? {}) as PropertyMap)
-              : r.custom
-                ? previewCreateOutputs(r.type, inputs)
-                : ((stripInternalKeys(r.outputs ?? {}) ?? {}) as PropertyMap);
         const options: ResourceOptions = {
             protect: r.protect,
             ignoreChanges: r.ignoreChanges,
             additionalSecretOutputs: r.additionalSecretOutputs,
             ...(r.deleteBeforeReplace !== undefined ? { deleteBeforeReplace: r.deleteBeforeReplace } : {}),
-            parent: r.parent || root,
+            parent: r.parent || this.rootUrn,
         };
-        out.push({
+        const resource: EngineResource = {
             op: r.read ? "read" : "create",
             custom: r.custom,
             type: r.type,
             name: r.name,
             urn: r.urn,
             inputs,
-            properties: outputs,
+            properties: this.outputsOf(r, inputs),
             options,
             ...(provider ? { provider } : {}),
-            parent: r.parent || root,
+            parent: r.parent || this.rootUrn,
             dependencies: r.dependencies,
             propertyDependencies: r.propertyDependencies,
+        };
+        this.entries.push({ resource, recorded: r });
+        added.push(resource);
+        return added;
+    }
+
+    private outputsOf(r: RecordedResource, inputs: PropertyMap): PropertyMap {
+        return r.read
+            ? { ...inputs, id: r.id ?? UNKNOWN.string }
+            : r.state
+              ? ((stripInternalKeys(r.state) ?? {}) as PropertyMap)
+              : r.custom
+                ? previewCreateOutputs(r.type, inputs)
+                : ((stripInternalKeys(r.outputs ?? {}) ?? {}) as PropertyMap);
+    }
+
+    /**
+     * The whole view, once the program has finished: the stack's outputs on the root, components' registered
+     * outputs on them (they arrive after the component's registration).
+     */
+    public view(stackOutputs: PropertyMap): EngineResource[] {
+        return this.entries.map(({ resource, recorded }, i) => {
+            if (i === 0) {
+                return { ...resource, properties: stackOutputs };
+            }
+            if (recorded && !recorded.custom && !recorded.read && !recorded.state) {
+                return { ...resource, properties: this.outputsOf(recorded, resource.inputs) };
+            }
+            return resource;
         });
     }
-    return out;
+}
+
+/** {@link EngineViewBuilder} over a whole recording (pure). */
+export function engineView(
+    project: string,
+    stack: string,
+    config: Readonly<Record<string, string>>,
+    result: Pick<RunnerResult, "resources" | "stackOutputs">,
+    secretKeys: readonly string[] = [],
+): EngineResource[] {
+    const builder = new EngineViewBuilder(project, stack, config, secretKeys);
+    for (const r of result.resources) {
+        builder.add(r);
+    }
+    return builder.view(result.stackOutputs);
 }
 
 /** Reads a fixtures file: a JSON array of `{token, args, result}`. Throws naming the entry and the fix. */
@@ -318,62 +392,6 @@ export function accountIdFrom(flag: string | undefined, config: Readonly<Record<
     return undefined;
 }
 
-/** Runs the program in a child process under mocks and returns what it registered. */
-export async function runProgram(req: RunnerRequest, timeoutMs = 120_000): Promise<RunnerResult & { stderr: string }> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "offline-preview-"));
-    const reqFile = path.join(dir, "request.json");
-    const resFile = path.join(dir, "result.json");
-    fs.writeFileSync(reqFile, JSON.stringify(req));
-    const ext = path.extname(__filename);
-    const runner = path.join(__dirname, `previewRunner${ext}`);
-    const args = ext === ".ts" ? ["-r", require.resolve("ts-node/register/transpile-only"), runner] : [runner];
-    try {
-        const { code, stderr, stdout } = await new Promise<{ code: number | null; stderr: string; stdout: string }>(
-            (resolve, reject) => {
-                // The runner is compiled with this repository's tsconfig, whatever the program's directory holds
-                // (or lacks); it registers TypeScript for the program itself, with the program's own tsconfig.
-                const env: NodeJS.ProcessEnv = { ...process.env };
-                for (const k of Object.keys(env)) {
-                    if (k.startsWith("TS_NODE_")) {
-                        delete env[k];
-                    }
-                }
-                env["TS_NODE_TRANSPILE_ONLY"] = "true";
-                env["TS_NODE_PROJECT"] = path.join(__dirname, "..", "tsconfig.json");
-                const child = spawn(process.execPath, [...args, reqFile, resFile], {
-                    cwd: req.programDir,
-                    env,
-                    stdio: ["ignore", "pipe", "pipe"],
-                });
-                let err = "";
-                let out = "";
-                child.stderr.on("data", (c: Buffer) => (err += c.toString("utf8")));
-                child.stdout.on("data", (c: Buffer) => (out += c.toString("utf8")));
-                const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-                child.on("error", reject);
-                child.on("exit", (c) => {
-                    clearTimeout(timer);
-                    resolve({ code: c, stderr: err, stdout: out });
-                });
-            },
-        );
-        if (!fs.existsSync(resFile)) {
-            return {
-                error: `the program runner exited with code ${code} without a result\n${stderr.trim()}`,
-                resources: [],
-                invokes: [],
-                unanswered: [],
-                stackOutputs: {},
-                stderr: stderr + stdout,
-            };
-        }
-        const result = JSON.parse(fs.readFileSync(resFile, "utf8")) as RunnerResult;
-        return { ...result, stderr: stderr + stdout };
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
-}
-
 /** The stack when none is given: the only `Pulumi.<stack>.yaml` in the directory, else "dev". */
 export function defaultStack(programDir: string): string {
     const stacks = fs
@@ -381,6 +399,64 @@ export function defaultStack(programDir: string): string {
         .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
         .filter((s): s is string => s !== undefined);
     return stacks.length === 1 ? stacks[0] : "dev";
+}
+
+/** A program ready to run: its project, its stack config, and what the runner is given. */
+export interface PreparedProgram {
+    project: string;
+    stack: string;
+    organization: string;
+    config: Record<string, string>;
+    secretKeys: string[];
+    req: RunnerRequest;
+    /** How the runner is started (the language host's node arguments and environment, the time limit). */
+    run: Omit<RunProgramOptions, "onResource">;
+}
+
+/**
+ * Reads the project and its config and prepares the runner's request as the CLI and the Node.js language host
+ * would: the working directory and entry from `main`, the runtime options, the program's own `@pulumi/pulumi`.
+ * Throws naming the file, the option or the missing dependency.
+ */
+export function prepareProgramRun(opts: Omit<PreviewOptions, "packDir" | "policyPackConfigFile">): PreparedProgram {
+    const programDir = path.resolve(opts.programDir);
+    const stack = opts.stack ?? defaultStack(programDir);
+    const project = readProject(programDir);
+    const runtime = parseRuntimeOptions(project.runtimeOptions, path.join(programDir, "Pulumi.yaml"));
+    const { config, secretKeys } = loadStackConfig(programDir, project, stack, opts.config, opts.secretConfig);
+    const invokes = opts.invokesFile ? readInvokeFixtures(opts.invokesFile) : [];
+    const organization = opts.organization ?? "organization";
+    const { pwd, entry } = pwdAndEntry(programDir, project.main);
+    const ownPackage = ownPackageName();
+    const req: RunnerRequest = {
+        programDir,
+        pwd,
+        entry,
+        sdkDir: resolveProgramSdk(pwd),
+        ...(ownPackage ? { ownPackage } : {}),
+        project: project.name,
+        stack,
+        organization,
+        config,
+        secretKeys,
+        accountId: accountIdFrom(opts.accountId, config),
+        region: config["aws:region"],
+        invokes,
+        mode: opts.unknowns ? "unknowns" : "placeholders",
+    };
+    return {
+        project: project.name,
+        stack,
+        organization,
+        config,
+        secretKeys,
+        req,
+        run: {
+            timeoutSeconds: opts.timeoutSeconds,
+            nodeArgs: runtime.nodeargs,
+            env: { ...(opts.programEnv ?? {}), ...hostEnvironment(runtime) },
+        },
+    };
 }
 
 /** A program's registrations and the engine's view of them (see {@link captureProgram}). */
@@ -402,124 +478,18 @@ export interface CapturedProgram {
 export async function captureProgram(
     opts: Omit<PreviewOptions, "packDir" | "policyPackConfigFile">,
 ): Promise<CapturedProgram> {
-    const programDir = path.resolve(opts.programDir);
-    const stack = opts.stack ?? defaultStack(programDir);
-    const project = readProject(programDir);
-    const { config, secretKeys } = loadStackConfig(programDir, project, stack, opts.config, opts.secretConfig);
-    const invokes = opts.invokesFile ? readInvokeFixtures(opts.invokesFile) : [];
-    const organization = opts.organization ?? "organization";
-    const req: RunnerRequest = {
-        programDir,
-        entry: path.resolve(programDir, project.main ?? "."),
-        project: project.name,
-        stack,
-        organization,
-        config,
-        secretKeys,
-        accountId: accountIdFrom(opts.accountId, config),
-        region: config["aws:region"],
-        invokes,
-        mode: opts.unknowns ? "unknowns" : "placeholders",
-    };
-    const t0 = performance.now();
-    const result = await runProgram(req);
-    const programMs = performance.now() - t0;
+    const prepared = prepareProgramRun(opts);
+    const { project, stack, config, secretKeys } = prepared;
+    const result = await runProgram(prepared.req, prepared.run);
     return {
-        project: project.name,
+        project,
         stack,
-        organization,
+        organization: prepared.organization,
         config,
         secretKeys,
         result,
-        view: engineView(project.name, stack, config, result, secretKeys),
-        programMs,
-    };
-}
-
-/** Top-level keys whose values differ between `a` and `b` (pure). */
-export function changedKeys(a: PropertyMap, b: PropertyMap): string[] {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).sort();
-}
-
-/** What {@link analyzeWithRemediation} returns. */
-export interface AnalysisResult {
-    diagnostics: Diagnostic[];
-    remediations: RemediationReport[];
-    /** The view after remediation (what AnalyzeStack received). */
-    view: EngineResource[];
-}
-
-/**
- * The CLI's policy passes (pulumi/pulumi `step_generator.go`): per resource, Remediate first, replacing the inputs
- * with each remediation's transformed properties (a remediation that could not run is an advisory diagnostic), then
- * Analyze on the final inputs (a `remediate`-level violation that remains is reported as mandatory); then
- * AnalyzeStack over the outputs, a remediated create's outputs following its remediated inputs.
- */
-export async function analyzeWithRemediation(
-    pack: PolicyPackClient,
-    view: readonly EngineResource[],
-): Promise<AnalysisResult> {
-    const diagnostics: Diagnostic[] = [];
-    const remediations: RemediationReport[] = [];
-    const after: EngineResource[] = [];
-    for (const r of view) {
-        const base = {
-            type: r.type,
-            name: r.name,
-            urn: r.urn,
-            ...(r.options ? { options: r.options } : {}),
-            ...(r.provider ? { provider: r.provider } : {}),
-        };
-        let inputs = r.inputs;
-        for (const m of await pack.remediate({ ...base, properties: inputs })) {
-            if (m.diagnostic) {
-                diagnostics.push(remediationDiagnostic(m));
-            } else if (m.properties) {
-                remediations.push({
-                    policyName: m.policyName,
-                    policyPackName: m.policyPackName,
-                    policyPackVersion: m.policyPackVersion,
-                    description: m.description,
-                    urn: r.urn,
-                    changedKeys: changedKeys(inputs, m.properties),
-                });
-                inputs = m.properties;
-            }
-        }
-        for (const d of await pack.analyze({ ...base, properties: inputs })) {
-            diagnostics.push(d.enforcementLevel === "remediate" ? { ...d, enforcementLevel: "mandatory" } : d);
-        }
-        if (inputs === r.inputs) {
-            after.push(r);
-        } else {
-            // A create's preview outputs follow its inputs: drop the keys the remediation removed, take its values.
-            const properties: PropertyMap = { ...r.properties };
-            if (r.custom && r.op === "create") {
-                for (const k of Object.keys(r.inputs)) {
-                    if (!(k in inputs)) {
-                        delete properties[k];
-                    }
-                }
-                Object.assign(properties, inputs);
-            }
-            after.push({ ...r, inputs, properties });
-        }
-    }
-    diagnostics.push(...(await pack.analyzeStack(after)));
-    return { diagnostics, remediations, view: after };
-}
-
-/** A remediation that could not run, as the advisory diagnostic the CLI shows for it. */
-function remediationDiagnostic(m: Remediation): Diagnostic {
-    return {
-        policyName: m.policyName,
-        policyPackName: m.policyPackName,
-        policyPackVersion: m.policyPackVersion,
-        description: m.description,
-        message: m.diagnostic ?? "",
-        enforcementLevel: "advisory",
-        urn: m.urn,
+        view: engineView(project, stack, config, result, secretKeys),
+        programMs: result.ms,
     };
 }
 
@@ -538,24 +508,22 @@ export function formatCheckFailure(f: CheckFailureRecord, inputs: PropertyMap | 
 }
 
 /**
- * Runs the whole offline preview. Program and policy problems are in the report (never thrown); bad options,
- * config or fixtures files, and a pack that fails to start, throw. `pack`: reuse a running pack (it is
- * reconfigured with the policy pack config, and not closed).
+ * Runs the whole offline preview: the pack starts while the program runs, and each registration goes through
+ * Remediate and Analyze as soon as it arrives (as the engine calls them during the program); AnalyzeStack follows
+ * once the program has finished. Program and policy problems are in the report (never thrown); bad options, config
+ * or fixtures files, a missing dependency, a runner that timed out, ran out of memory or crashed, and a pack that
+ * fails to start, throw. `pack`: reuse a running pack (it is reconfigured with the policy pack config, and not
+ * closed).
  */
 export async function runPreview(opts: PreviewOptions, pack?: PolicyPackClient): Promise<PreviewReport> {
     // Every known secret value is redacted from the report and from errors: before the program ran, the values of the
-    // --secret-config flags; after, everything the program's run showed to be secret.
-    let redactor = new Redactor(secretPairValues(opts.secretConfig ?? []));
+    // --secret-config flags; once it has run, everything its run showed to be secret.
+    const secrets = { redactor: new Redactor(secretPairValues(opts.secretConfig ?? [])) };
     try {
-        const fileConfig = opts.policyPackConfigFile
-            ? parsePolicyPackConfig(fs.readFileSync(opts.policyPackConfigFile, "utf8"), opts.policyPackConfigFile)
-            : {};
-        const captured = await captureProgram(opts);
-        redactor = new Redactor(knownSecrets(captured));
-        return redactor.json(await judge(opts, captured, fileConfig, pack));
+        return secrets.redactor.json(await previewProgram(opts, secrets, pack));
     } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
-        const redacted = redactor.text(message);
+        const redacted = secrets.redactor.text(message);
         throw redacted === message ? e : new Error(redacted);
     }
 }
@@ -622,16 +590,69 @@ export function placeholderWarnings(
     return out;
 }
 
-/** Runs the policy pack on a captured program and builds the (unredacted) report. */
-async function judge(
+/**
+ * Runs the program and the pack side by side and builds the (unredacted) report; `secrets.redactor` is replaced,
+ * once the program has run, by one that knows every secret value of the run.
+ */
+async function previewProgram(
     opts: PreviewOptions,
-    captured: CapturedProgram,
-    fileConfig: Record<string, PolicyConfig>,
+    secrets: { redactor: Redactor },
     pack?: PolicyPackClient,
 ): Promise<PreviewReport> {
     const packDir = path.resolve(opts.packDir);
-    const { project, stack, organization, config, secretKeys, result, view } = captured;
+    const fileConfig = opts.policyPackConfigFile
+        ? parsePolicyPackConfig(fs.readFileSync(opts.policyPackConfigFile, "utf8"), opts.policyPackConfigFile)
+        : {};
+    const prepared = prepareProgramRun(opts);
+    const { project, stack, organization, config, secretKeys } = prepared;
+    const started = performance.now();
+    let packStartMs: number | undefined;
+    const packReady = (
+        pack
+            ? pack.configure(fileConfig).then(() => pack)
+            : PolicyPackClient.launch({
+                  packDir,
+                  stack: { organization, project, stack, dryRun: true, config, secretKeys },
+                  policyPackConfig: fileConfig,
+              })
+    ).then((client) => {
+        packStartMs = performance.now() - started;
+        return client;
+    });
+    // Observed below; a program error makes the pack's own failure moot.
+    packReady.catch(() => undefined);
+    const closeOwnPack = async (): Promise<void> => {
+        if (!pack) {
+            await packReady.then(
+                (c) => c.close(),
+                () => undefined,
+            );
+        }
+    };
+    const builder = new EngineViewBuilder(project, stack, config, secretKeys);
+    const pipeline = new PolicyPipeline(packReady);
+    pipeline.push(builder.root);
+    let registered = 0;
+    const progress = new Progress(opts.onProgress, () => ({ registered, analyzed: pipeline.analyzed }));
+    let result: Awaited<ReturnType<typeof runProgram>>;
+    try {
+        result = await runProgram(prepared.req, {
+            ...prepared.run,
+            onResource: (r) => {
+                registered++;
+                for (const e of builder.add(r)) {
+                    pipeline.push(e);
+                }
+            },
+        });
+    } catch (e) {
+        progress.stop();
+        await closeOwnPack();
+        throw e;
+    }
+    const view = builder.view(result.stackOutputs);
     const placeholders = placeholderEntries(result.resources);
+    secrets.redactor = new Redactor(knownSecrets({ config, secretKeys, result }));
     const report: PreviewReport = {
         project,
         stack,
@@ -653,38 +674,43 @@ async function judge(
         unanswered: result.unanswered,
         invokes: result.invokes,
         exitCode: EXIT.ok,
-        timings: { programMs: captured.programMs },
-        warnings: placeholderWarnings(result.resources, result.placeholderInvokes ?? [], placeholders),
+        timings: { programMs: result.ms },
+        warnings: [
+            ...(result.warnings ?? []),
+            ...placeholderWarnings(result.resources, result.placeholderInvokes ?? [], placeholders),
+        ],
+        ...(result.load ? { program: result.load } : {}),
     };
     if (result.error || result.unanswered.length > 0) {
+        progress.stop();
+        await closeOwnPack();
         const cannot = result.unanswered.map((u) => `cannot answer ${u.token}(${JSON.stringify(u.args)}): ${u.reason}`);
         report.programError = [...cannot, ...(result.error ? [result.error] : [])].join("\n");
         report.exitCode = EXIT.error;
         return report;
     }
-    const t1 = performance.now();
-    const client =
-        pack ??
-        (await PolicyPackClient.launch({
-            packDir,
-            stack: { organization, project, stack, dryRun: true, config, secretKeys },
-            policyPackConfig: fileConfig,
-        }));
+    let client: PolicyPackClient;
     try {
-        if (pack) {
-            await pack.configure(fileConfig);
-        }
-        report.timings.packStartMs = performance.now() - t1;
+        progress.enter("program finished, waiting for the policy pack");
+        client = await packReady;
+    } catch (e) {
+        progress.stop();
+        throw e;
+    }
+    try {
+        report.timings.packStartMs = packStartMs;
         report.policyPack = { name: client.info.name, version: client.info.version, dir: packDir };
         report.warnings.push(
             ...unknownPolicyConfigEntries(client.info.policies, fileConfig, opts.policyPackConfigFile),
         );
         const t2 = performance.now();
-        const analysis = await analyzeWithRemediation(client, view);
+        progress.enter(`Remediate and Analyze, then AnalyzeStack over ${view.length} resources`);
+        const analysis = await pipeline.finish(view);
         report.diagnostics = analysis.diagnostics;
         report.remediations = analysis.remediations;
         report.timings.analyzeMs = performance.now() - t2;
     } finally {
+        progress.stop();
         if (!pack) {
             await client.close();
         }

@@ -3,8 +3,12 @@
  * Pulumi program in preview mode under `pulumi.runtime.setMocks`, as a preview of an empty stack, and
  * records every registration the engine would see.
  *
- * Usage (internal): `node -r ts-node/register/transpile-only engine/previewRunner.ts <request.json> <result.json>`
+ * Usage (internal): `node [nodeargs] bin/engine/previewRunner.js <request.json>`, spawned by the offline preview
+ * with the program's directory as working directory and a pipe on fd 3, on which it writes one JSON message per
+ * line ({@link RunnerMessage}): each registration as it completes, components' outputs, and a last "done" message.
  *
+ * - The program is loaded as the Node.js language host loads it (`languageHost.ts`: the program's own
+ *   `@pulumi/pulumi`, its TypeScript setup, its entry point), inside the root stack (`runInPulumiStack`).
  * - Resources: every registration is a create. By default ("placeholders") the mock returns the inputs plus a
  *   placeholder id and placeholder computed outputs (`./placeholders`), so every value built from them is known and
  *   judged as if created; an invoke whose arguments contain a placeholder gets an unknown result, as an invoke on a
@@ -19,6 +23,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as pulumiTypes from "@pulumi/pulumi";
 import { checkDynamicResource, isDynamicType, loadDynamicProvider, PROVIDER_KEY } from "./dynamicProvider";
+import { MissingDependencyError, missingModuleError, type ProgramLoad, prepareProgram } from "./languageHost";
 import {
     childUrn,
     partitionOfRegion,
@@ -27,11 +32,20 @@ import {
     type PlaceholderContext,
     type PlaceholderOutputs,
 } from "./placeholders";
-import { checkPackageResources } from "./providerCheck";
+import { checkPackageResources, isPackageRecord } from "./providerCheck";
 import type { JsonValue } from "./policyConfig";
 import { type PropertyMap, UNKNOWN } from "./properties";
 import { secretLeaves } from "./redact";
-import type { InvokeFixture, RecordedResource, RunnerRequest, RunnerResult, UnansweredInvoke } from "./previewTypes";
+import {
+    type InvokeFixture,
+    type ProgramLoadInfo,
+    type RecordedResource,
+    RUNNER_CHANNEL_FD,
+    type RunnerDone,
+    type RunnerMessage,
+    type RunnerRequest,
+    type UnansweredInvoke,
+} from "./previewTypes";
 
 const TOKENS = {
     callerIdentity: "aws:index/getCallerIdentity:getCallerIdentity",
@@ -180,12 +194,8 @@ interface MonitorLike {
     registerResource(req: RegisterRequestPb, cb: Callback): unknown;
     readResource(req: ReadRequestPb, cb: Callback): unknown;
     registerResourceOutputs(req: OutputsRequestPb, cb: (err: unknown, resp: unknown) => void): unknown;
-}
-
-/** The parts of `@pulumi/pulumi/tsutils` (the language host's TypeScript helpers) the runner reuses. */
-interface PulumiTsUtils {
-    loadTypeScriptCompilerOptions(tsConfigPath: string): Record<string, unknown>;
-    typeScriptRequireStrings(): { tsnodeRequire: string; typescriptRequire: string };
+    /** The mock monitor's URN builder (`MockMonitor.newUrn`). */
+    newUrn?: (parent: string, type: string, name: string) => string;
 }
 
 /** The ts-node registration a `-r ts-node/register` put in place (ts-node 10 keeps it on `process`). */
@@ -193,39 +203,7 @@ interface TsNodeService {
     enabled(on?: boolean): boolean;
 }
 
-/**
- * Registers TypeScript for the user's program the way `pulumi preview`'s Node.js language host does
- * (`@pulumi/pulumi/cmd/run/run.js`), independently of how the runner itself was compiled: the program's
- * `tsconfig.json` when there is one in the program directory, else no project file at all (`skipProject`), with
- * the host's default compiler options (`target` ES2020, `module`/`moduleResolution` nodenext) under whatever the
- * tsconfig sets. Type checking is off (the host type-checks unless told otherwise; the offline preview only needs
- * the registrations). The ts-node instance that compiled the runner (registered with the repository's tsconfig)
- * is disabled first, so it does not compile the program with the wrong options.
- */
-export function registerProgramTypeScript(pulumiDir: string, programDir: string): void {
-    const tsutils = require(path.join(pulumiDir, "tsutils")) as PulumiTsUtils;
-    const tsConfigPath = path.join(programDir, "tsconfig.json");
-    const skipProject = !fs.existsSync(tsConfigPath);
-    const fromTsConfig = skipProject ? {} : tsutils.loadTypeScriptCompilerOptions(tsConfigPath);
-    const { tsnodeRequire, typescriptRequire } = tsutils.typeScriptRequireStrings();
-    const instanceKey = Symbol.for("ts-node.register.instance");
-    const current = (process as unknown as Record<symbol, TsNodeService | undefined>)[instanceKey];
-    current?.enabled(false);
-    const tsNode = require(tsnodeRequire) as { register(opts: Record<string, unknown>): TsNodeService };
-    tsNode.register({
-        compiler: typescriptRequire,
-        transpileOnly: true,
-        project: tsConfigPath,
-        skipProject,
-        compilerOptions: {
-            target: "ES2020",
-            module: "nodenext",
-            moduleResolution: "nodenext",
-            sourceMap: true,
-            ...fromTsConfig,
-        },
-    });
-}
+const STACK_TYPE = "pulumi:pulumi:Stack";
 
 function message(e: unknown): string {
     if (e instanceof Error) {
@@ -234,41 +212,131 @@ function message(e: unknown): string {
     return String(e);
 }
 
+/**
+ * When the runner itself runs from TypeScript sources (the test suite), the ts-node that compiles it is
+ * registered with the repository's options: switch it off and drop its environment before the program is loaded,
+ * so that the program is compiled (or not) only as the language host would.
+ */
+function leaveOwnTypeScript(): void {
+    if (!__filename.endsWith(".ts")) {
+        return;
+    }
+    const key = Symbol.for("ts-node.register.instance");
+    (process as unknown as Record<symbol, TsNodeService | undefined>)[key]?.enabled(false);
+    for (const k of Object.keys(process.env)) {
+        if (k.startsWith("TS_NODE_")) {
+            delete process.env[k];
+        }
+    }
+}
+
+/**
+ * The SDK wraps every internal promise for its leak detector and captures a stack trace for each: tens of promises
+ * per resource, each holding its trace until it settles, most of the SDK's time and a third of its memory under
+ * mocks. The traces are only printed with PULUMI_DEBUG_PROMISE_LEAKS, and the detector only speaks when the
+ * process exits ("N promises were still active"), which is not part of what the offline preview reports. Without
+ * that variable, the wrapper returns the promise as it is: what the program computes and registers is unchanged.
+ */
+export function skipPromiseLeakTracking(sdkDir: string): boolean {
+    if (process.env["PULUMI_DEBUG_PROMISE_LEAKS"]) {
+        return false;
+    }
+    const debuggable = require(path.join(sdkDir, "runtime", "debuggable")) as {
+        debuggablePromise?: <T>(p: Promise<T>, ctx: unknown) => Promise<T>;
+    };
+    if (typeof debuggable.debuggablePromise !== "function") {
+        return false;
+    }
+    debuggable.debuggablePromise = <T>(p: Promise<T>): Promise<T> => p;
+    return true;
+}
+
+/** What the report says about how the program was loaded. */
+function loadInfo(load: ProgramLoad): ProgramLoadInfo {
+    const ts = load.typescript;
+    return {
+        entry: load.program,
+        esm: load.esm,
+        ...(ts
+            ? {
+                  typescript: {
+                      version: ts.compilerVersion,
+                      bundled: /[\\/]vendor[\\/]typescript@/.test(ts.compiler),
+                      transpileOnly: ts.transpileOnly === true,
+                      module: String(ts.compilerOptions["module"] ?? ""),
+                      esmHooks: ts.esmHooks,
+                  },
+              }
+            : {}),
+    };
+}
+
+/**
+ * Writes the runner's messages, one JSON line each, to the parent's channel (fd 3), synchronously: each
+ * registration leaves as it completes, even while the program keeps the event loop busy, and a parent that reads
+ * slower holds the program back instead of letting lines pile up here.
+ */
+class Channel {
+    constructor(private readonly fd: number) {}
+
+    send(m: RunnerMessage): void {
+        const data = Buffer.from(`${JSON.stringify(m)}\n`, "utf8");
+        for (let off = 0; off < data.length;) {
+            try {
+                off += fs.writeSync(this.fd, data, off);
+            } catch (e) {
+                const code = (e as { code?: string }).code;
+                if (code === "EPIPE") {
+                    process.exit(1); // the preview that started this runner is gone: nobody reads the result
+                }
+                if (code !== "EAGAIN") {
+                    throw e;
+                }
+                Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+            }
+        }
+    }
+
+    /** Sends the last message and closes the channel. */
+    finish(m: RunnerMessage): void {
+        this.send(m);
+        fs.closeSync(this.fd);
+    }
+}
+
 async function main(): Promise<void> {
-    const [requestFile, resultFile] = process.argv.slice(2);
+    const [requestFile] = process.argv.slice(2);
     const req = JSON.parse(fs.readFileSync(requestFile, "utf8")) as RunnerRequest;
-    process.chdir(req.programDir);
+    const channel = new Channel(RUNNER_CHANNEL_FD);
+    process.chdir(req.pwd);
     process.env["PULUMI_CONFIG"] = JSON.stringify(req.config);
     process.env["PULUMI_CONFIG_SECRET_KEYS"] = JSON.stringify(req.secretKeys);
     process.env["PULUMI_NODEJS_PROJECT"] = req.project;
     process.env["PULUMI_NODEJS_STACK"] = req.stack;
     process.env["PULUMI_NODEJS_ORGANIZATION"] = req.organization;
+    process.env["PULUMI_NODEJS_ROOT_DIRECTORY"] = req.programDir;
     process.env["PULUMI_NODEJS_DRY_RUN"] = "true";
 
-    let pulumiEntry: string;
-    try {
-        pulumiEntry = require.resolve("@pulumi/pulumi", { paths: [req.programDir] });
-    } catch {
-        throw new Error(
-            `@pulumi/pulumi cannot be resolved from the program directory ${req.programDir}; ` +
-                `run npm install there (pulumi preview needs the program's own dependencies too)`,
-        );
-    }
-    const pulumiDir = path.dirname(pulumiEntry);
-    const pulumi = require(pulumiEntry) as typeof pulumiTypes;
+    const result: RunnerDone = { invokes: [], unanswered: [], stackOutputs: {}, warnings: [] };
+    const pulumiDir = req.sdkDir;
+    const pulumi = require(pulumiDir) as typeof pulumiTypes;
     const settings = require(path.join(pulumiDir, "runtime", "settings")) as { waitForRPCs(): Promise<void> };
-    const rpc = require(path.join(pulumiDir, "runtime", "rpc")) as {
-        serializeProperties(label: string, props: unknown): Promise<Record<string, unknown>>;
+    const stackModule = require(path.join(pulumiDir, "runtime", "stack")) as {
+        runInPulumiStack(init: () => Promise<unknown>): Promise<unknown>;
     };
+    skipPromiseLeakTracking(pulumiDir);
 
-    const result: RunnerResult = { resources: [], invokes: [], unanswered: [], stackOutputs: {} };
     let lastActivity = Date.now();
     const touch = (): void => {
         lastActivity = Date.now();
     };
     const errors: string[] = [];
     const onError = (e: unknown): void => {
-        const m = message(e);
+        const missing = missingModuleError(e, req.pwd, req.ownPackage);
+        if (missing && !result.missing) {
+            result.missing = { dependency: missing.dependency, message: missing.message };
+        }
+        const m = missing && !(e instanceof MissingDependencyError) ? missing.message : message(e);
         if (!errors.includes(m)) {
             errors.push(m);
         }
@@ -408,7 +476,28 @@ async function main(): Promise<void> {
     );
 
     const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
-    const byUrn = new Map<string, RecordedResource>();
+    const stackUrn = `urn:pulumi:${req.stack}::${req.project}::${STACK_TYPE}::${req.project}-${req.stack}`;
+    // The engine does not put the root stack's type into its children's URNs; the mock monitor would.
+    const origNewUrn = monitor.newUrn?.bind(monitor);
+    if (origNewUrn) {
+        monitor.newUrn = (parent, type, name) => origNewUrn(parent === stackUrn ? "" : parent, type, name);
+    }
+    // Dynamic resources and this package's (settings and explicit providers), kept for their providers' checks;
+    // every other registration is sent and forgotten.
+    const dynamic: RecordedResource[] = [];
+    const packageRecords: RecordedResource[] = [];
+    const record = (rec: RecordedResource): void => {
+        touch();
+        if (rec.type === STACK_TYPE && !rec.parent) {
+            return; // the root stack: the engine view adds it; its outputs are the stack outputs
+        }
+        if (rec.custom && !rec.read && isDynamicType(rec.type)) {
+            dynamic.push(rec);
+        } else if (isPackageRecord(rec)) {
+            packageRecords.push(rec);
+        }
+        channel.send({ kind: "resource", resource: rec });
+    };
     const origRegister = monitor.registerResource.bind(monitor);
     monitor.registerResource = (r: RegisterRequestPb, cb: Callback) => {
         // The mock monitor calls newResource synchronously: this is the registration it answers.
@@ -446,8 +535,7 @@ async function main(): Promise<void> {
                         rec.unknownOutputs = p.unknown;
                     }
                 }
-                byUrn.set(rec.urn, rec);
-                result.resources.push(rec);
+                record(rec);
             }
             cb(err, resp);
         });
@@ -456,7 +544,7 @@ async function main(): Promise<void> {
     monitor.readResource = (r: ReadRequestPb, cb: Callback) =>
         origRead(r, (err, resp) => {
             if (!err && resp) {
-                const rec: RecordedResource = {
+                record({
                     urn: resp.getUrn(),
                     type: r.getType(),
                     name: r.getName(),
@@ -472,54 +560,56 @@ async function main(): Promise<void> {
                     additionalSecretOutputs: [],
                     read: true,
                     id: r.getId(),
-                };
-                byUrn.set(rec.urn, rec);
-                result.resources.push(rec);
+                });
             }
             cb(err, resp);
         });
     const origOutputs = monitor.registerResourceOutputs.bind(monitor);
     monitor.registerResourceOutputs = (r: OutputsRequestPb, cb: (err: unknown, resp: unknown) => void) => {
         touch();
-        const rec = byUrn.get(r.getUrn());
-        if (rec) {
-            rec.outputs = (r.getOutputs()?.toJavaScript() ?? {}) as PropertyMap;
+        const outputs = (r.getOutputs()?.toJavaScript() ?? {}) as PropertyMap;
+        if (r.getUrn() === stackUrn) {
+            result.stackOutputs = outputs;
+        } else {
+            channel.send({ kind: "outputs", urn: r.getUrn(), outputs });
         }
         return origOutputs(r, cb);
     };
 
-    let exported: unknown;
-    try {
-        registerProgramTypeScript(pulumiDir, req.programDir);
-        exported = require(req.entry);
-        const mod = exported as { default?: unknown } | undefined;
-        if (typeof exported === "function") {
-            exported = await (exported as () => unknown)();
-        } else if (mod && typeof mod.default === "function" && Object.keys(mod).length === 1) {
-            exported = await (mod.default as () => unknown)();
-        }
-    } catch (e) {
-        onError(e);
-    }
-    // Wait for the registrations to drain. After an error (e.g. an unanswered invoke) whatever depends on it never
+    // Load and run the program as the language host would, inside the root stack (`runInPulumiStack`), then wait
+    // for the registrations to drain. After an error (e.g. an unanswered invoke) whatever depends on it never
     // settles, so stop once nothing has happened for a second. The interval also keeps the event loop alive: under
-    // mocks nothing else may, while promises are pending.
-    let drained = false;
-    void settings.waitForRPCs().then(
-        () => (drained = true),
-        (e: unknown) => {
+    // mocks nothing else may, while promises are pending. A program that never finishes is stopped by the parent's
+    // --timeout.
+    leaveOwnTypeScript();
+    let finished = false;
+    void (async () => {
+        try {
+            const load = prepareProgram(pulumiDir, req.entry);
+            result.warnings.push(...load.warnings);
+            result.load = loadInfo(load);
+            await stackModule.runInPulumiStack(load.run);
+        } catch (e) {
             onError(e);
-            drained = true;
-        },
-    );
-    const started = Date.now();
+        } finally {
+            finished = true;
+        }
+    })();
     await new Promise<void>((resolve) => {
+        let draining = false;
+        let drained = false;
         const poll = setInterval(() => {
-            const idle = Date.now() - lastActivity > 1000;
-            if (drained || (errors.length > 0 && idle) || Date.now() - started > 60_000) {
-                if (!drained && errors.length === 0) {
-                    onError(new Error("the program did not finish registering resources within 60 s"));
-                }
+            if (finished && !draining) {
+                draining = true;
+                settings.waitForRPCs().then(
+                    () => (drained = true),
+                    (e: unknown) => {
+                        onError(e);
+                        drained = true;
+                    },
+                );
+            }
+            if (drained || (errors.length > 0 && Date.now() - lastActivity > 1000)) {
                 clearInterval(poll);
                 resolve();
             }
@@ -527,28 +617,13 @@ async function main(): Promise<void> {
     });
     // Let rejections raised by the last registrations reach the handlers.
     await new Promise((r) => setTimeout(r, 50));
-    // Stack outputs; skipped after an error (outputs downstream of a failed call never settle). The timer
-    // keeps the event loop alive and bounds the wait.
-    if (errors.length === 0 && exported && typeof exported === "object") {
-        let outTimer: NodeJS.Timeout | undefined;
-        result.stackOutputs = await Promise.race([
-            rpc.serializeProperties("stack outputs", exported).then(
-                (v) => v as PropertyMap,
-                () => ({}),
-            ),
-            new Promise<PropertyMap>((resolve) => {
-                outTimer = setTimeout(() => resolve({}), 10_000);
-            }),
-        ]);
-        clearTimeout(outTimer);
-    }
     // The engine calls the provider's Check for every custom resource at preview; for a dynamic resource that is
     // the serialized provider's own `check`, run here as the dynamic-provider host would (create: olds = {}).
     if (errors.length === 0) {
         const loaded = new Map<string, Awaited<ReturnType<typeof loadDynamicProvider>>>();
-        for (const rec of result.resources) {
+        for (const rec of dynamic) {
             const text = rec.inputs[PROVIDER_KEY];
-            if (!rec.custom || rec.read || !isDynamicType(rec.type) || typeof text !== "string") {
+            if (typeof text !== "string") {
                 continue;
             }
             try {
@@ -567,7 +642,7 @@ async function main(): Promise<void> {
             }
         }
         // This package's own resources are checked by its provider plugin's CheckConfig and Check.
-        (result.checkFailures ??= []).push(...(await checkPackageResources(result.resources, req.config)));
+        (result.checkFailures ??= []).push(...(await checkPackageResources(packageRecords, req.config)));
     }
     if (errors.length > 0) {
         result.error = errors.join("\n");
@@ -575,7 +650,7 @@ async function main(): Promise<void> {
     if (secretValues.size > 0) {
         result.secretValues = [...secretValues];
     }
-    fs.writeFileSync(resultFile, JSON.stringify(result));
+    channel.finish({ kind: "done", done: result });
     process.exit(0);
 }
 

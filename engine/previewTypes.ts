@@ -17,9 +17,16 @@ export interface InvokeFixture {
 
 /** The runner's input. */
 export interface RunnerRequest {
+    /** The project directory (Pulumi.yaml). */
     programDir: string;
-    /** Absolute path of the module to load (Pulumi.yaml `main`, else the program directory). */
+    /** The program's working directory: the project directory, or `main`'s directory (the CLI's `getPwdMain`). */
+    pwd: string;
+    /** The entry argument the language host passes: "." or `main`'s file name (relative to `pwd`). */
     entry: string;
+    /** The directory of the program's own `@pulumi/pulumi` (resolved from `pwd`). */
+    sdkDir: string;
+    /** This package's name, for the install hint when a program misses it. */
+    ownPackage?: string;
     project: string;
     stack: string;
     organization: string;
@@ -86,14 +93,41 @@ export interface UnansweredInvoke {
     reason: string;
 }
 
-/** The runner's output. */
-export interface RunnerResult {
+/** The file descriptor of the pipe on which the runner writes its {@link RunnerMessage}s. */
+export const RUNNER_CHANNEL_FD = 3;
+
+/** How the program was loaded (as the Node.js language host would load it). */
+export interface ProgramLoadInfo {
+    /** The module loaded (after Pulumi.yaml `main` and package.json `main`/`exports`). */
+    entry: string;
+    /** Loaded as an ES module (package.json `"type": "module"`). */
+    esm: boolean;
+    /** How TypeScript was registered; absent when it was not (`runtime.options.typescript: false`). */
+    typescript?: {
+        /** The compiler's version. */
+        version: string;
+        /** The SDK's bundled TypeScript 3.8.3 and ts-node 7 (the program has no `typescript` of its own). */
+        bundled: boolean;
+        /** False: type-checked (ts-node's default); true: transpile-only (noCheck, PULUMI_NODEJS_TRANSPILE_ONLY). */
+        transpileOnly: boolean;
+        /** The `module` option the program is compiled with. */
+        module: string;
+        /** ts-node's ES module hooks (an ES module program with ts-node 10). */
+        esmHooks: boolean;
+    };
+}
+
+/** What the runner reports when the program has finished (its last message). */
+export interface RunnerDone {
+    /** How the program was loaded, once it was. */
+    load?: ProgramLoadInfo;
     /** The program's error, if it failed (message with the component's own text). */
     error?: string;
-    resources: RecordedResource[];
+    /** A dependency the program could not load (the error then names it and the install command, in one line). */
+    missing?: { dependency: string; message: string };
     invokes: AnsweredInvoke[];
     unanswered: UnansweredInvoke[];
-    /** The program's exports (stack outputs), wire form. */
+    /** The program's exports (the root stack's outputs, as the SDK registers them), wire form. */
     stackOutputs: PropertyMap;
     /** Failures reported by dynamic providers' `check` (run as the engine does at preview). */
     checkFailures?: CheckFailureRecord[];
@@ -101,4 +135,18 @@ export interface RunnerResult {
     placeholderInvokes?: string[][];
     /** Values the program passed to `pulumi.secret` (never printed: only used to redact the report). */
     secretValues?: string[];
+    /** What the language host would have warned about (e.g. no package.json). */
+    warnings: string[];
+}
+
+/** One line of the runner's channel. */
+export type RunnerMessage =
+    | { kind: "resource"; resource: RecordedResource }
+    | { kind: "outputs"; urn: string; outputs: PropertyMap }
+    | { kind: "done"; done: RunnerDone };
+
+/** The runner's output: its "done" message and every registration, in the order they completed. */
+export interface RunnerResult extends Omit<RunnerDone, "warnings"> {
+    resources: RecordedResource[];
+    warnings?: string[];
 }

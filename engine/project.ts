@@ -12,6 +12,8 @@ export interface ProjectFile {
     runtime: string;
     /** The program's entry (Pulumi.yaml `main`, else the directory itself). */
     main?: string;
+    /** `runtime.options` (the Node.js language host reads `typescript`, `tsconfig`, `nodeargs`). */
+    runtimeOptions: Record<string, unknown>;
     /** Project-level config defaults (`config: { key: { default: ... } | value }`). */
     config: Record<string, unknown>;
 }
@@ -48,7 +50,8 @@ export function readProject(dir: string): ProjectFile {
         );
     }
     const main = typeof doc["main"] === "string" ? doc["main"] : undefined;
-    return { name, runtime, main, config: isObject(doc["config"]) ? doc["config"] : {} };
+    const runtimeOptions = isObject(rt) && isObject(rt["options"]) ? rt["options"] : {};
+    return { name, runtime, main, runtimeOptions, config: isObject(doc["config"]) ? doc["config"] : {} };
 }
 
 /** `key` -> `<project>:key`; `ns:key` unchanged (the CLI's rule for `pulumi config set`). */

@@ -20,6 +20,11 @@ export function isPackageResource(rec: RecordedResource): boolean {
     return rec.custom && !rec.read && rec.type === DISK_ENCRYPTION_TYPE;
 }
 
+/** True for what {@link checkPackageResources} reads: this package's resources and its explicit providers. */
+export function isPackageRecord(rec: RecordedResource): boolean {
+    return isPackageResource(rec) || rec.type === PROVIDER_TYPE;
+}
+
 /**
  * The failures of CheckConfig and Check for every setting among `resources`. `stackConfig` is the stack config
  * (namespaced keys, string values).

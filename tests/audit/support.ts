@@ -41,7 +41,7 @@ export async function runInProcess(argv: string[], io: Partial<CliIo> = {}): Pro
     return { code, stdout, stderr };
 }
 
-/** Runs `node -r ts-node/register/transpile-only audit/cli.ts ...` (what `npm run audit` runs). */
+/** Runs `node -r ts-node/register/transpile-only audit/cli.ts ...`: the command from its sources (`npm run audit` runs it compiled). */
 export function runSpawned(
     argv: string[],
     options: { env?: NodeJS.ProcessEnv; stdin?: string; cwd?: string } = {},

@@ -142,7 +142,17 @@ describe("offline preview: programs outside the repository", function () {
         return p;
     }
 
-    const resource = `new pulumi.CustomResource("test:index:Thing", "thing", { size: 3 });\n`;
+    // A subclass (CustomResource is abstract: TypeScript programs are type-checked, as the language host does), valid
+    // as JavaScript and as strict TypeScript.
+    // Type checking (the language host's default) is tested in programs.test.ts; here, the compile options.
+    const TRANSPILE_ONLY = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
+    const resource =
+        `class Thing extends pulumi.CustomResource {\n` +
+        `    constructor(name = "thing") {\n` +
+        `        super("test:index:Thing", name, { size: 3 });\n` +
+        `    }\n` +
+        `}\n` +
+        `new Thing("thing");\n`;
 
     for (const [label, files] of [
         [
@@ -163,7 +173,7 @@ describe("offline preview: programs outside the repository", function () {
         it(`previews ${label} (exit 0, its resource planned)`, async () => {
             const p = program(label.split(" ")[1], files);
             assert.equal(fs.existsSync(path.join(p, "tsconfig.json")), false);
-            const report = await runPreview({ programDir: p, packDir: ECHO_PACK }, pack);
+            const report = await runPreview({ programDir: p, packDir: ECHO_PACK, programEnv: TRANSPILE_ONLY }, pack);
             assert.equal(report.programError, undefined, report.programError);
             assert.equal(report.exitCode, EXIT.ok);
             assert.ok(report.steps.some((s) => s.type === "test:index:Thing"));
@@ -176,7 +186,7 @@ describe("offline preview: programs outside the repository", function () {
             "tsconfig.json": JSON.stringify({ compilerOptions: { module: "commonjs", moduleResolution: "node" } }),
             "index.ts": `import * as pulumi from "@pulumi/pulumi";\n${resource}`,
         });
-        const report = await runPreview({ programDir: p, packDir: ECHO_PACK }, pack);
+        const report = await runPreview({ programDir: p, packDir: ECHO_PACK, programEnv: TRANSPILE_ONLY }, pack);
         assert.equal(report.programError, undefined, report.programError);
         assert.equal(report.exitCode, EXIT.ok);
     });
@@ -184,7 +194,8 @@ describe("offline preview: programs outside the repository", function () {
     it("applies the tsconfig's options over the host's defaults, as pulumi does (module ES2015 + nodenext: TS5110)", async () => {
         const p = program("own-tsconfig", {
             "Pulumi.yaml": "name: tsc-prog\nruntime: nodejs\nmain: index.ts\n",
-            "tsconfig.json": JSON.stringify({ compilerOptions: { module: "ES2015", target: "ES2020" } }),
+            // noCheck: transpile-only (the host's switch), where TypeScript reports the options' conflict.
+            "tsconfig.json": JSON.stringify({ compilerOptions: { module: "ES2015", target: "ES2020", noCheck: true } }),
             "index.ts": `import * as pulumi from "@pulumi/pulumi";\n${resource}`,
         });
         const report = await runPreview({ programDir: p, packDir: ECHO_PACK }, pack);
