@@ -520,7 +520,9 @@ export async function runPreview(opts: PreviewOptions, pack?: PolicyPackClient):
     // --secret-config flags; once it has run, everything its run showed to be secret.
     const secrets = { redactor: new Redactor(secretPairValues(opts.secretConfig ?? [])) };
     try {
-        return secrets.redactor.json(await previewProgram(opts, secrets, pack));
+        // The report first: the run replaces the redactor with one that knows every secret of the run.
+        const report = await previewProgram(opts, secrets, pack);
+        return secrets.redactor.json(report);
     } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         const redacted = secrets.redactor.text(message);

@@ -416,6 +416,7 @@ async function main(): Promise<void> {
         return out;
     };
 
+    const stackUrn = `urn:pulumi:${req.stack}::${req.project}::${STACK_TYPE}::${req.project}-${req.stack}`;
     await pulumi.runtime.setMocks(
         {
             call: (args: pulumiTypes.runtime.MockCallArgs): Record<string, unknown> => {
@@ -454,7 +455,9 @@ async function main(): Promise<void> {
                     return { id: args.id, state: fixture.result };
                 }
                 const inputs = args.inputs as Record<string, unknown>;
-                const urn = childUrn(req.project, req.stack, registering?.getParent() ?? "", args.type, args.name);
+                // The engine does not put the root stack's type into its children's URNs (see newUrn below).
+                const parent = registering?.getParent() ?? "";
+                const urn = childUrn(req.project, req.stack, parent === stackUrn ? "" : parent, args.type, args.name);
                 if (args.type.startsWith("pulumi:providers:")) {
                     providerContexts.set(urn, providerContext(inputs));
                 } else if (placeholders && args.custom) {
@@ -476,7 +479,6 @@ async function main(): Promise<void> {
     );
 
     const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
-    const stackUrn = `urn:pulumi:${req.stack}::${req.project}::${STACK_TYPE}::${req.project}-${req.stack}`;
     // The engine does not put the root stack's type into its children's URNs; the mock monitor would.
     const origNewUrn = monitor.newUrn?.bind(monitor);
     if (origNewUrn) {
