@@ -197,10 +197,7 @@ function resourceMatches(st: ParsedStatement, resource: string | undefined): boo
         // it CERTAINLY covers the key (a Resource of "*"; never a NotResource). Both choices can only
         // make the analysis report more, never hide a grant behind a Deny that may not apply.
         if (st.effect === "Deny") {
-            if (st.resources) {
-                return st.resources.some(coversAnyKey);
-            }
-            return !st.notResources;
+            return st.resources !== undefined && st.resources.some(coversAnyKey);
         }
         if (st.resources) {
             return true;
@@ -208,7 +205,7 @@ function resourceMatches(st: ParsedStatement, resource: string | undefined): boo
         if (st.notResources) {
             return !st.notResources.some(coversAnyKey);
         }
-        return true;
+        return false; // no Resource: the statement has no effect (PutKeyPolicy reference)
     }
     if (st.resources) {
         return st.resources.some((p) => globMatch(p, resource, false));
@@ -216,7 +213,7 @@ function resourceMatches(st: ParsedStatement, resource: string | undefined): boo
     if (st.notResources) {
         return !st.notResources.some((p) => globMatch(p, resource, false));
     }
-    return true;
+    return false; // no Resource: the statement has no effect (PutKeyPolicy reference)
 }
 
 /** Matches `arn:<partition>:iam::<account>:role/<path/>name` against an STS assumed-role session. */
