@@ -468,9 +468,9 @@ interface SearchSpec {
     resource: string | undefined;
     /**
      * Maps a candidate value of a searched key to the value a real request would carry (see
-     * {@link serviceValue}); identity when absent.
+     * {@link serviceValue}), or undefined when no real request carries it; identity when absent.
      */
-    normalize?: (lower: string, value: string) => string;
+    normalize?: (lower: string, value: string) => string | undefined;
     /** Keys whose value is fixed (undefined = absent). */
     fixed: Map<string, Value>;
     /** Ordered candidate values for a searchable key (undefined = absent). */
@@ -762,23 +762,152 @@ function ownCandidates(index: DocumentIndex, st: ParsedStatement, lower: string)
  * application's ARN or id stands for that application, never for another one, and a value no real request
  * carries (an upper-cased ARN under StringEquals) matches nothing.
  */
-function serviceValue(lower: string, value: string): string {
-    return lower === "aws:sourcearn" || lower === "kms:encryptioncontext:applicationid" ? value.toLowerCase() : value;
+function serviceValue(lower: string, value: string): string | undefined {
+    const real =
+        lower === "aws:sourcearn" || lower === "kms:encryptioncontext:applicationid" ? value.toLowerCase() : value;
+    return serviceSends(lower, real) ? real : undefined;
+}
+
+/** An application ARN as the service sends it: lower-case fields, a 12-digit account, an id of `[0-9a-z]`. */
+const APPLICATION_ARN_VALUE =
+    /^arn:aws[a-z-]*:emr-serverless:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:\/applications\/[0-9a-z]+$/;
+
+/**
+ * Whether a request of the service can carry `value` for `lower`: an application's ARN as aws:SourceArn, its
+ * id as kms:EncryptionContext:applicationId, a 12-digit account as aws:SourceAccount (a value that stands for
+ * one unknown at preview always can). So a condition that only an empty string, a literal "*" or a malformed
+ * ARN satisfies lets the service in for no request at all.
+ */
+function serviceSends(lower: string, value: string): boolean {
+    if (holdsUnknown(value)) {
+        return true;
+    }
+    switch (lower) {
+        case "aws:sourcearn":
+            return APPLICATION_ARN_VALUE.test(value);
+        case "kms:encryptioncontext:applicationid":
+            return /^[0-9a-z]+$/.test(value);
+        case "aws:sourceaccount":
+            return /^\d{12}$/.test(value);
+        default:
+            return true;
+    }
+}
+
+/** Field values tried for a pattern's partition and region (a pattern that names others is filled field by field). */
+const PARTITIONS: readonly string[] = ["aws", "aws-cn", "aws-us-gov"];
+const REGIONS: readonly string[] = ["us-east-1", "us-west-2", "eu-west-1", "cn-north-1", "us-gov-west-1"];
+
+/** Values of one ARN field a pattern field matches: listed options first, then the pattern filled in. */
+function fieldValues(
+    pattern: string,
+    options: readonly string[],
+    fill: (p: string) => string[],
+    valid: RegExp,
+): string[] {
+    if (!hasWildcard(pattern)) {
+        return valid.test(pattern) ? [pattern] : [];
+    }
+    const out = options.filter((o) => globMatch(pattern, o, false));
+    for (const v of fill(pattern)) {
+        if (valid.test(v) && !out.includes(v)) {
+            out.push(v);
+        }
+    }
+    return out.slice(0, 2);
+}
+
+/** A pattern with its `?` filled by `q` and its `*` by `stars[i]` in turn (the last filler for the rest). */
+function fillStars(pattern: string, stars: readonly string[], q: string): string {
+    let i = 0;
+    return pattern.replace(/[*?]/g, (c) => (c === "?" ? q : (stars[Math.min(i++, stars.length - 1)] ?? "")));
+}
+
+/**
+ * Application ARNs (values the service can send as aws:SourceArn) that a wildcard pattern matches, two at most
+ * and different: each of its six fields filled with a value of that field's form (`arn:aws:emr-serverless:us-west-2:*`
+ * filled with one filler for the whole `*` is no application's ARN, filled field by field it is). A pattern whose
+ * `*` spans fields is tried against whole ARNs of the owner's and a foreign account.
+ */
+function sentInstances(index: DocumentIndex, lower: string, pattern: string): string[] {
+    if (lower !== "aws:sourcearn" || !hasWildcard(pattern) || holdsUnknown(pattern)) {
+        return [];
+    }
+    const out: string[] = [];
+    const add = (arn: string): void => {
+        if (out.length < 2 && !out.includes(arn) && APPLICATION_ARN_VALUE.test(arn) && globMatch(pattern, arn, false)) {
+            out.push(arn);
+        }
+    };
+    const fields = pattern.split(":");
+    if (fields.length >= 6) {
+        const resource = fields.slice(5).join(":");
+        const partitions = fieldValues(fields[1], PARTITIONS, (p) => [fillStars(p, [""], "a")], /^aws[a-z-]*$/);
+        const services = fieldValues(fields[2], ["emr-serverless"], () => [], /^emr-serverless$/);
+        const regions = fieldValues(
+            fields[3],
+            REGIONS,
+            (p) => [fillStars(p, ["", "1"], "1")],
+            /^[a-z]{2}(?:-[a-z]+)+-\d+$/,
+        );
+        const accounts = fieldValues(
+            fields[4],
+            [index.owner, FOREIGN_ACCOUNT],
+            (p) => {
+                const digits = p.replace(/[*?]/g, "").length + (p.match(/\?/g) ?? []).length;
+                return [fillStars(p, ["0".repeat(Math.max(0, 12 - digits)), ""], "0")];
+            },
+            /^\d{12}$/,
+        );
+        const ids = fieldValues(
+            resource,
+            ["/applications/00exampleapp0", "/applications/00k7w3j9q2zz"],
+            (p) => [fillStars(p, ["k7", ""], "q"), fillStars(p, ["z9w", ""], "7")],
+            /^\/applications\/[0-9a-z]+$/,
+        );
+        for (const partition of partitions) {
+            for (const service of services) {
+                for (const region of regions) {
+                    for (const account of accounts) {
+                        for (const id of ids) {
+                            add(`${fields[0]}:${partition}:${service}:${region}:${account}:${id}`);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (const account of [index.owner, FOREIGN_ACCOUNT]) {
+        for (const region of REGIONS.slice(0, 2)) {
+            for (const id of ["00exampleapp0", "00k7w3j9q2zz"]) {
+                add(`arn:aws:emr-serverless:${region}:${account}:/applications/${id}`);
+            }
+        }
+    }
+    return out;
 }
 
 /** {@link ownCandidates} as the service principal's requests can carry them ({@link serviceValue}). */
 function serviceCandidates(index: DocumentIndex, st: ParsedStatement, lower: string): Value[] {
     const out: Value[] = [];
     const seen = new Set<string>();
-    for (const v of ownCandidates(index, st, lower)) {
-        if (typeof v !== "string") {
-            out.push(v);
-            continue;
-        }
+    const add = (v: string): void => {
         const real = serviceValue(lower, v);
-        if (!seen.has(real)) {
+        if (real !== undefined && !seen.has(real)) {
             seen.add(real);
             out.push(real);
+        }
+    };
+    for (const v of ownCandidates(index, st, lower)) {
+        if (typeof v === "string") {
+            add(v);
+        } else {
+            out.push(v);
+        }
+    }
+    for (const c of st.conditions) {
+        if (c.keyLower === lower && !c.negated && c.base !== "Null") {
+            c.values.forEach((v) => sentInstances(index, lower, v).forEach(add));
         }
     }
     return out;
@@ -824,10 +953,11 @@ function checkBinding(
             }
         }
     }
-    for (const raw of index.variants(lower, [...current, ...own])) {
+    const instances = spec.normalize ? own.flatMap((v) => sentInstances(index, lower, v)) : [];
+    for (const raw of index.variants(lower, [...current, ...own, ...instances])) {
         const v = spec.normalize ? spec.normalize(lower, raw) : raw;
-        if (current.length === 1 && v === currentValue) {
-            continue;
+        if (v === undefined || (current.length === 1 && v === currentValue)) {
+            continue; // no request of the service carries it, or it is the value itself
         }
         if (allowedBy(index, st, makeRequest(spec, withKey(base, lower, v)))) {
             return { key, bound: false, also: v };
