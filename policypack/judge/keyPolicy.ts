@@ -35,7 +35,7 @@ import {
     substituteVariables,
 } from "./evaluate";
 import { ParsedPolicy, ParsedStatement, parsePolicyDocumentCached } from "./parse";
-import { parseKeyArn } from "./setting";
+import { BARE_KEY_ID_PATTERN, parseKeyArn } from "./setting";
 import { lookalikeFindings, namesServiceExactly } from "./principals";
 import { AnalyzeOptions, Finding, KeyPolicyAnalysis, ServiceBinding, Undecided, UnknownPart } from "./types";
 import { boundPolicy, holdsUnknown, isUnknownSentinel } from "./unknowns";
@@ -397,6 +397,8 @@ class DocumentIndex {
         readonly owner: string,
         /** The key's ARN, the resource of every probe; undefined when unknown (see AnalyzeOptions.keyArn). */
         readonly keyArn: string | undefined,
+        /** The key's id when its ARN is unknown (see AnalyzeOptions.keyId). */
+        readonly keyId?: string,
     ) {
         const known = this.known;
         known.set("aws:resourceaccount", [owner]);
@@ -466,6 +468,8 @@ interface SearchSpec {
     action: string;
     /** The key's ARN (the request's resource), undefined when unknown. */
     resource: string | undefined;
+    /** The key's id when its ARN is unknown. */
+    resourceId?: string;
     /**
      * Maps a candidate value of a searched key to the value a real request would carry (see
      * {@link serviceValue}), or undefined when no real request carries it; identity when absent.
@@ -498,7 +502,7 @@ function withKey(ctx: Context, key: string, v: Value): Context {
 }
 
 function makeRequest(
-    spec: { principal: SearchSpec["principal"]; action: string; resource?: string },
+    spec: { principal: SearchSpec["principal"]; action: string; resource?: string; resourceId?: string },
     context: Context,
 ): NormalizedRequest {
     return {
@@ -506,6 +510,7 @@ function makeRequest(
         account: spec.principal.type === "AWS" ? accountOf(spec.principal.id) : undefined,
         action: spec.action,
         resource: spec.resource,
+        resourceId: spec.resource === undefined ? spec.resourceId : undefined,
         context,
     };
 }
@@ -1011,7 +1016,7 @@ export function analyzeKeyPolicy(document: unknown, options: AnalyzeOptions = {}
         const core =
             typeof document === "string"
                 ? cachedCore(document, accountKeys, options)
-                : analyzeCore(document, accountKeys, options, givenKeyArn(options));
+                : analyzeCore(document, accountKeys, options, givenKey(options));
         return finishAnalysis(document, core, accountKeys, options);
     } catch (e) {
         return {
@@ -1066,6 +1071,8 @@ interface CoreAnalysis {
     owner: string;
     /** The key ARN the probes used as their resource (undefined: unknown, see AnalyzeOptions.keyArn). */
     keyArn?: string;
+    /** The key id the probes used when the ARN is unknown (see AnalyzeOptions.keyId). */
+    keyId?: string;
     /** What was assumed for want of the key's ARN (empty when the ARN was known or the document does not depend on it). */
     assumptions: string[];
     /** The accounts of the document's Allow account principals ({@link accountPrincipals}). */
@@ -1104,29 +1111,38 @@ const CORE_CACHE_CHARS = 16 * 1024 * 1024;
 let coreCacheEntries = 0;
 let coreCacheChars = 0;
 
-/** The core's key within its document's entry. */
-function variantKey(accountKeys: readonly string[], owner: string, keyArn: string): string {
-    return `${owner}\u0000${keyArn}\u0000${JSON.stringify(accountKeys)}`;
+/** What the judge knows of the key a document is attached to: its ARN, or else perhaps its id. */
+interface KeyRef {
+    arn?: string;
+    id?: string;
 }
 
-/** The key ARN of the options when it is one (see AnalyzeOptions.keyArn), else undefined. */
-function givenKeyArn(options: AnalyzeOptions): string | undefined {
+/** The core's key within its document's entry. */
+function variantKey(accountKeys: readonly string[], owner: string, key: KeyRef): string {
+    return `${owner}\u0000${key.arn ?? ""}\u0000${key.id ?? ""}\u0000${JSON.stringify(accountKeys)}`;
+}
+
+/** The key of the options: its ARN when that is one (see AnalyzeOptions.keyArn), else its bare id when that is one. */
+function givenKey(options: AnalyzeOptions): KeyRef {
     const arn = options.keyArn;
-    return typeof arn === "string" && parseKeyArn(arn) ? arn : undefined;
+    if (typeof arn === "string" && parseKeyArn(arn)) {
+        return { arn };
+    }
+    const id = options.keyId;
+    return typeof id === "string" && BARE_KEY_ID_PATTERN.test(id) ? { id } : {};
 }
 
 /**
- * The key ARN as far as the judgment of `document` depends on it: "" when it is unknown or when no
- * statement's Resource/NotResource depends on the key (then every ARN gets the same judgment, and one
- * cache entry serves them all).
+ * The key as far as the judgment of `document` depends on it: nothing when no statement's Resource/NotResource
+ * depends on the key (then every key gets the same judgment, and one cache entry serves them all).
  */
-function judgedKeyArn(document: unknown, options: AnalyzeOptions): string {
-    const arn = givenKeyArn(options);
-    if (arn === undefined) {
-        return "";
+function judgedKey(document: unknown, options: AnalyzeOptions): KeyRef {
+    const key = givenKey(options);
+    if (key.arn === undefined && key.id === undefined) {
+        return key;
     }
     const policy = parsePolicyDocumentCached(document).policy;
-    return policy && policy.statements.some(resourceDependsOnKey) ? arn : "";
+    return policy && policy.statements.some((st) => resourceDependsOnKey(st)) ? key : {};
 }
 
 /** The explicit owner account (the expected application's 12-digit account), or "" to derive it from the document. */
@@ -1137,13 +1153,13 @@ function explicitOwner(options: AnalyzeOptions): string {
 
 function cachedCore(document: string, accountKeys: readonly string[], options: AnalyzeOptions): CoreAnalysis {
     const owner = explicitOwner(options);
-    const keyArn = judgedKeyArn(document, options);
-    const variant = variantKey(accountKeys, owner, keyArn);
+    const key = judgedKey(document, options);
+    const variant = variantKey(accountKeys, owner, key);
     const byDocument = coreCache.get(document);
     let hit = byDocument?.get(variant);
     if (!hit && byDocument && owner !== "") {
         // The judgment with the owner derived from the document is the same judgment when it derived this owner.
-        const derived = byDocument.get(variantKey(accountKeys, "", keyArn));
+        const derived = byDocument.get(variantKey(accountKeys, "", key));
         if (derived && derived.owner === owner) {
             hit = derived;
         }
@@ -1151,7 +1167,7 @@ function cachedCore(document: string, accountKeys: readonly string[], options: A
     if (hit) {
         return hit;
     }
-    const core = analyzeCore(document, accountKeys, options, keyArn === "" ? undefined : keyArn);
+    const core = analyzeCore(document, accountKeys, options, key);
     remember(document, variant, core);
     return core;
 }
@@ -1373,7 +1389,7 @@ function finishAnalysis(
         if (!policy) {
             throw new Error("the key policy parsed before no longer parses");
         }
-        const index = new DocumentIndex(policy, core.owner, core.keyArn);
+        const index = new DocumentIndex(policy, core.owner, core.keyArn, core.keyId);
         index.restoreBudget(core.budget, core.exhausted);
         submitters = submitterQuestion(index, options.region);
         core.submitters.set(regionKey(options), submitters);
@@ -1478,14 +1494,14 @@ function finishBounded(
 }
 
 /**
- * Parse and every probe but question 4's (which {@link finishAnalysis} runs per region). `keyArn` is the
+ * Parse and every probe but question 4's (which {@link finishAnalysis} runs per region). `key.arn` is the
  * key ARN every probe is made on, or undefined when unknown (then the assumptions are recorded).
  */
 function analyzeCore(
     document: unknown,
     accountKeys: readonly string[],
     options: AnalyzeOptions,
-    keyArn: string | undefined,
+    key: KeyRef,
 ): CoreAnalysis {
     const empty = (parsed: boolean, hasUnknowns: boolean, leading: Finding[]): CoreAnalysis => ({
         parsed,
@@ -1516,9 +1532,9 @@ function analyzeCore(
     }
     leading.push(...lookalikeFindings(policy));
     if (policy.unknowns?.length) {
-        return boundedCore(policy, leading, accountKeys, options, keyArn);
+        return boundedCore(policy, leading, accountKeys, options, key);
     }
-    return probeCore(policy, leading, accountKeys, options, keyArn);
+    return probeCore(policy, leading, accountKeys, options, key);
 }
 
 /**
@@ -1530,7 +1546,7 @@ function boundedCore(
     leading: Finding[],
     accountKeys: readonly string[],
     options: AnalyzeOptions,
-    keyArn: string | undefined,
+    key: KeyRef,
 ): CoreAnalysis {
     // The key's account, and its account principals, as the known statements tell them. An unknown principal,
     // Effect or statement may add an account principal (the key's own accounts): then a binding to another
@@ -1542,11 +1558,11 @@ function boundedCore(
             u.path[u.path.length - 1] === "Effect" ||
             (u.path[0] === "Statement" && u.path.length <= 2),
     );
-    const lower = probeCore(boundPolicy(policy, "lower"), leading, accountKeys, options, keyArn, {
+    const lower = probeCore(boundPolicy(policy, "lower"), leading, accountKeys, options, key, {
         owner: known.owner,
         principalAccounts: accountsOpen ? [] : known.principalAccounts,
     });
-    const upper = probeCore(boundPolicy(policy, "upper"), [], accountKeys, options, keyArn, known);
+    const upper = probeCore(boundPolicy(policy, "upper"), [], accountKeys, options, key, known);
     return {
         ...lower,
         hasUnknowns: true,
@@ -1564,11 +1580,11 @@ function probeCore(
     leading: Finding[],
     accountKeys: readonly string[],
     options: AnalyzeOptions,
-    keyArn: string | undefined,
+    key: KeyRef,
     known?: { owner: string; principalAccounts: string[] },
 ): CoreAnalysis {
     leading = [...leading];
-    const index = new DocumentIndex(policy, known?.owner ?? ownerAccount(policy, options), keyArn);
+    const index = new DocumentIndex(policy, known?.owner ?? ownerAccount(policy, options), key.arn, key.id);
     const bindingKeys = [SOURCE_ARN_KEY, ...accountKeys, APPLICATION_ID_CONTEXT_KEY];
     const service = { type: "Service" as const, id: EMR_SERVERLESS_PRINCIPAL };
     const serviceReq = makeRequest({ principal: service, action: "kms:GenerateDataKey" }, new Map());
@@ -1612,6 +1628,7 @@ function probeCore(
                 principal: service,
                 action,
                 resource: index.keyArn,
+                resourceId: index.keyId,
                 normalize: serviceValue,
                 fixed: fixedForService,
                 candidates: (lower) => serviceCandidates(index, st, lower),
@@ -1667,6 +1684,7 @@ function probeCore(
                 principal: service,
                 action,
                 resource: index.keyArn,
+                resourceId: index.keyId,
                 normalize: serviceValue,
                 fixed: fixedForService,
                 candidates: (lower) => serviceCandidates(index, st, lower),
@@ -1719,8 +1737,9 @@ function probeCore(
         parsed: true,
         hasUnknowns: policy.hasUnknowns,
         owner: index.owner,
-        keyArn,
-        assumptions: keyArn === undefined ? resourceAssumptions(policy) : [],
+        keyArn: key.arn,
+        keyId: key.arn === undefined ? key.id : undefined,
+        assumptions: key.arn === undefined ? resourceAssumptions(policy, key.id) : [],
         principalAccounts: known?.principalAccounts ?? accountPrincipals(policy),
         policy: known ? policy : undefined,
         leading,
@@ -1746,11 +1765,11 @@ function resourceText(values: readonly string[]): string {
  * resources other than "*" (see resourceMatches): Allows apply to this key, Denies do not. One sentence,
  * or none when no statement depends on the key.
  */
-function resourceAssumptions(policy: ParsedPolicy): string[] {
+function resourceAssumptions(policy: ParsedPolicy, keyId: string | undefined): string[] {
     const allows: string[] = [];
     const denies: string[] = [];
     for (const st of policy.statements) {
-        if (!resourceDependsOnKey(st)) {
+        if (!resourceDependsOnKey(st, keyId)) {
             continue;
         }
         const what = st.resources
@@ -1770,9 +1789,10 @@ function resourceAssumptions(policy: ParsedPolicy): string[] {
     if (denies.length > 0) {
         parts.push(`the Deny ${list(denies)} ${denies.length === 1 ? "was" : "were"} assumed not to`);
     }
+    const known = keyId === undefined ? "" : ` (only its id, ${keyId}, is known)`;
     return [
-        `(Judged without the key's ARN: ${parts.join(", and ")}; given the key's ARN, the judge decides exactly ` +
-            "which statements apply to it.)",
+        `(Judged without the key's ARN${known}: ${parts.join(", and ")}; given the key's ARN, the judge decides ` +
+            "exactly which statements apply to it.)",
     ];
 }
 
@@ -1821,6 +1841,7 @@ function submitterQuestion(index: DocumentIndex, region: string | undefined): Su
                         principal: { type: "AWS", id: who },
                         action,
                         resource: index.keyArn,
+                        resourceId: index.keyId,
                         fixed,
                         candidates: (lower) => ownCandidates(index, st, lower),
                         extraKeys: [],
@@ -1922,6 +1943,7 @@ function openGrantProbe(index: DocumentIndex, st: ParsedStatement): string | und
                     principal: { type: "AWS", id: principalArn },
                     action,
                     resource: index.keyArn,
+                    resourceId: index.keyId,
                     fixed: identity,
                     candidates,
                     extraKeys: [],

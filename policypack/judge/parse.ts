@@ -125,6 +125,11 @@ export interface ParsedStatement {
     principal?: ParsedPrincipal;
     notPrincipal?: ParsedPrincipal;
     conditions: ParsedCondition[];
+    /**
+     * True when a Resource or NotResource value holds a policy variable that evaluation substitutes (only with
+     * `"Version": "2012-10-17"`; IAM User Guide, "IAM policy elements: Variables and tags").
+     */
+    resourceVariables?: boolean;
 }
 
 /** A statement whose Effect, or which as a whole, is unknown at preview. */
@@ -1095,6 +1100,9 @@ function parseUncached(document: unknown): ParseResult {
     }
     if (version === "2012-10-17" || versionUnknown) {
         for (const st of [...statements, ...p.pending.flatMap((x) => (x.statement ? [x.statement] : []))]) {
+            if ([...(st.resources ?? []), ...(st.notResources ?? [])].some((r) => r.includes("${"))) {
+                st.resourceVariables = true;
+            }
             for (const c of st.conditions) {
                 if (
                     c.base &&

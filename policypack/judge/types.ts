@@ -119,6 +119,13 @@ export interface AnalyzeOptions {
      */
     keyArn?: string;
     /**
+     * The key's bare id, when its ARN is not known (a KeyPolicy whose keyId is an id). A key's ARN ends in
+     * `key/<id>`: a statement whose Resource can never end so (another key's id, an alias) applies to nothing,
+     * one whose NotResource can never end so is not excluded, and `arn:*:kms:*:*:key/<id>` always covers it; only
+     * what the id leaves open is assumed (see `keyArn`). Ignored when `keyArn` is given.
+     */
+    keyId?: string;
+    /**
      * Condition keys accepted as the account binding; any one of them, bound to one value, suffices.
      * Default: ["aws:SourceAccount"]. Example: ["aws:SourceAccount", "aws:SourceOrgID"].
      */

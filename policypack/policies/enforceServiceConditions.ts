@@ -18,7 +18,14 @@ import {
 import { documentValidation } from "./support/documentPolicy";
 import { isAbsentDocument } from "./support/keys";
 import { findingMessage, label, message } from "./support/report";
-import { buildStackIndex, DocumentEntry, effectiveDocuments, keyArnFor, keyLabel, SettingEntry } from "./support/stack";
+import {
+    buildStackIndex,
+    DocumentEntry,
+    effectiveDocuments,
+    keyLabel,
+    keyOptionsFor,
+    SettingEntry,
+} from "./support/stack";
 
 const FIX =
     `Grant ${EMR_SERVERLESS_PRINCIPAL} only kms:GenerateDataKey and kms:Decrypt, with the conditions ` +
@@ -103,7 +110,7 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
             const judged = docs.map((d) => {
                 const raw = d.document.known ? d.document.value : undefined;
                 const doc = isAbsentDocument(d.resource.type, raw) ? undefined : raw;
-                const docOptions: AnalyzeOptions = { ...options, keyArn: keyArnFor(key, d) };
+                const docOptions: AnalyzeOptions = { ...options, ...keyOptionsFor(key, d) };
                 const analysis = doc === undefined ? undefined : analyzeKeyPolicy(doc, docOptions);
                 let grantWheres: string[] | undefined;
                 const grantsAt = (): string[] =>

@@ -5,7 +5,7 @@
  * preview contributes what is known and never stops the judgment of the others.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { EMR_APPLICATION_TYPE, KMS_KEY_POLICY_TYPE, parseKeyArn } from "../../judge";
+import { BARE_KEY_ID_PATTERN, EMR_APPLICATION_TYPE, KMS_KEY_POLICY_TYPE, parseKeyArn } from "../../judge";
 import {
     documentProperty,
     isKeyType,
@@ -42,6 +42,8 @@ export interface DocumentEntry {
     document: Maybe;
     /** The key ARN the carrier itself names: a KeyPolicy's keyId when it is a key ARN, a key's own `arn`. */
     keyArn?: string;
+    /** The bare key id a KeyPolicy's keyId names, when it is one. */
+    keyId?: string;
 }
 
 /** A KMS key in the stack, or managed outside it and named by literal ARN or id, and what refers to it. */
@@ -202,10 +204,6 @@ function addLiteralKeys(into: KeyEntry[], lookup: KeyLookup, ref: string | undef
     }
 }
 
-/** A bare KMS key id: a UUID, or a multi-Region key id (`mrk-` and 32 hex digits). */
-const BARE_KEY_ID =
-    /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})$/;
-
 /**
  * Whether a key known by id in `known` (its region, if known) may be the key a reference names in `wanted`.
  * A key id is a random UUID, so the same id is the same key unless the regions contradict; a multi-Region
@@ -251,7 +249,7 @@ class ExternalKeys {
             }
             return from ? [this.add(from, ref, parsed.keyId, parsed.region, ref)] : [];
         }
-        if (!BARE_KEY_ID.test(ref)) {
+        if (!BARE_KEY_ID_PATTERN.test(ref)) {
             return []; // an alias or another resource's ARN: no key
         }
         const found = (this.byId.get(ref) ?? []).filter((k) => sameRegion(ref, k.region, region));
@@ -425,6 +423,8 @@ export function buildStackIndex(resources: readonly PolicyResource[]): StackInde
         const doc: DocumentEntry = { resource: r, inline: false, document: tryRead(props, "policy") };
         if (keyId && parseKeyArn(keyId)) {
             doc.keyArn = keyId;
+        } else if (keyId && BARE_KEY_ID_PATTERN.test(keyId)) {
+            doc.keyId = keyId;
         }
         const targets = referencedKeys(r, "keyId", keyId, knownString(tryRead(props, "region")), stack, true);
         for (const k of targets) {
@@ -508,6 +508,19 @@ export function keyArnFor(key: KeyEntry, doc: DocumentEntry): string | undefined
         return key.arn ?? doc.keyArn;
     }
     return key.namedArns?.size === 1 ? [...key.namedArns][0] : undefined;
+}
+
+/**
+ * The key a document of `key` is judged against, as AnalyzeOptions takes it: its ARN ({@link keyArnFor}), else
+ * its bare id (the key's own, or the one a KeyPolicy names it by).
+ */
+export function keyOptionsFor(key: KeyEntry, doc: DocumentEntry): { keyArn?: string; keyId?: string } {
+    const keyArn = keyArnFor(key, doc);
+    if (keyArn !== undefined) {
+        return { keyArn };
+    }
+    const keyId = key.keyId ?? doc.keyId;
+    return keyId !== undefined && BARE_KEY_ID_PATTERN.test(keyId) ? { keyId } : {};
 }
 
 /** A key as a reader names it: its resource, or for a key outside the stack its ARN or id. */
