@@ -1317,7 +1317,7 @@ function finishAnalysis(
         }
         const inconsistent =
             boundArnAccount !== undefined && boundSourceAccount !== undefined && boundArnAccount !== boundSourceAccount;
-        if (mismatches.length === 0 && !inconsistent) {
+        if (mismatches.length === 0 && !inconsistent && grant.exactName) {
             grant.actions.forEach((a) => serviceActions.add(a));
         }
         if (unboundKeys.length > 0 || mismatches.length > 0 || foreign.length > 0 || inconsistent) {
@@ -1423,6 +1423,7 @@ function finishAnalysis(
     if (result.grantsService) {
         result.binding = binding;
         result.grantsServiceByExactName = core.grants.some((g) => g.usesKey && g.exactName);
+        result.lookalikeGrants = core.grants.filter((g) => g.usesKey && !g.exactName).map((g) => g.where);
     }
     return result;
 }
@@ -1489,6 +1490,7 @@ function finishBounded(
         result.grantsService = false;
         delete result.binding;
         delete result.grantsServiceByExactName;
+        delete result.lookalikeGrants;
     }
     return result;
 }

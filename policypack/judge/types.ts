@@ -76,8 +76,9 @@ export interface KeyPolicyAnalysis {
     binding?: ServiceBinding;
     /**
      * Which of kms:GenerateDataKey and kms:Decrypt (in that order) the service is allowed for at least one
-     * request, counting only statements not bound to another application than `AnalyzeOptions.expectedApplication`
-     * (all of them without one). Disk encryption needs both: one without the other fails every job.
+     * request, counting only statements that name it exactly (see `grantsServiceByExactName`) and are not bound
+     * to another application than `AnalyzeOptions.expectedApplication` (all of them without one). Disk encryption
+     * needs both: one without the other fails every job.
      */
     serviceActions: string[];
     /**
@@ -104,6 +105,12 @@ export interface KeyPolicyAnalysis {
      * of the service.
      */
     grantsServiceByExactName?: boolean;
+    /**
+     * When `grantsService`: where (`Sid "X"` / `statement #N`) the statements are that let the service in only
+     * under a look-alike spelling of its name. They are judged for their binding like any grant (they might be
+     * read as the service's), but never count as the grant a key that EMR Serverless uses needs.
+     */
+    lookalikeGrants?: string[];
     findings: Finding[];
 }
 

@@ -207,7 +207,9 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
                             mismatched.push({ entry: j.entry, finding: f });
                         }
                     }
-                    if (j.grantsAt().some((where) => !other.has(where))) {
+                    // Only a statement that names the service exactly lets its jobs in.
+                    const lookalike = new Set(j.analysis.lookalikeGrants ?? []);
+                    if (j.grantsAt().some((where) => !other.has(where) && !lookalike.has(where))) {
                         matched = { entry: j.entry, analysis: bound };
                         break;
                     }
