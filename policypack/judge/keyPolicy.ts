@@ -35,7 +35,7 @@ import {
     substituteVariables,
 } from "./evaluate";
 import { ParsedPolicy, ParsedStatement, parsePolicyDocumentCached } from "./parse";
-import { BARE_KEY_ID_PATTERN, parseKeyArn } from "./setting";
+import { BARE_KEY_ID_PATTERN, parseKeyArn, RESERVED_CONTEXT_KEY } from "./setting";
 import { lookalikeFindings, namesServiceExactly } from "./principals";
 import { AnalyzeOptions, Finding, KeyPolicyAnalysis, ServiceBinding, Undecided, UnknownPart } from "./types";
 import { boundPolicy, holdsUnknown, isUnknownSentinel } from "./unknowns";
@@ -892,8 +892,32 @@ function sentInstances(index: DocumentIndex, lower: string, pattern: string): st
     return out;
 }
 
+/** The condition key listing the encryption context's keys. */
+const CONTEXT_KEYS_KEY = "kms:EncryptionContextKeys";
+
+/**
+ * The encryption-context key lists a request of the service can carry: always its application's id
+ * (`applicationId`), with or without the other context keys the document names (a setting's custom entries).
+ */
+function serviceContextKeys(index: DocumentIndex): Value[] {
+    const own = RESERVED_CONTEXT_KEY;
+    const others = (index.values.get(CONTEXT_KEYS_KEY.toLowerCase()) ?? []).filter((k) => k !== own && !hasWildcard(k));
+    const out: Value[] = [[own]];
+    for (const k of others.slice(0, 6)) {
+        out.push([own, k]);
+    }
+    if (others.length > 1) {
+        out.push([own, ...others.slice(0, 6)]);
+    }
+    out.push([own, "custom-entry"]);
+    return out;
+}
+
 /** {@link ownCandidates} as the service principal's requests can carry them ({@link serviceValue}). */
 function serviceCandidates(index: DocumentIndex, st: ParsedStatement, lower: string): Value[] {
+    if (lower === CONTEXT_KEYS_KEY.toLowerCase()) {
+        return serviceContextKeys(index);
+    }
     const out: Value[] = [];
     const seen = new Set<string>();
     const add = (v: string): void => {
@@ -1588,6 +1612,8 @@ function probeCore(
     leading = [...leading];
     const index = new DocumentIndex(policy, known?.owner ?? ownerAccount(policy, options), key.arn, key.id);
     const bindingKeys = [SOURCE_ARN_KEY, ...accountKeys, APPLICATION_ID_CONTEXT_KEY];
+    // Every request of the service carries its application's id in the encryption context, so its context keys.
+    const serviceKeys = [...bindingKeys, CONTEXT_KEYS_KEY];
     const service = { type: "Service" as const, id: EMR_SERVERLESS_PRINCIPAL };
     const serviceReq = makeRequest({ principal: service, action: "kms:GenerateDataKey" }, new Map());
     const fixedForService = serviceFixed(index.owner);
@@ -1634,7 +1660,7 @@ function probeCore(
                 normalize: serviceValue,
                 fixed: fixedForService,
                 candidates: (lower) => serviceCandidates(index, st, lower),
-                extraKeys: bindingKeys,
+                extraKeys: serviceKeys,
             };
             const base = findAllowedRequest(index, st, spec);
             if (!base) {
@@ -1690,7 +1716,7 @@ function probeCore(
                 normalize: serviceValue,
                 fixed: fixedForService,
                 candidates: (lower) => serviceCandidates(index, st, lower),
-                extraKeys: bindingKeys,
+                extraKeys: serviceKeys,
             };
             const reused = base ? allowedBy(index, st, makeRequest(spec, base)) : false;
             if (reused || findAllowedRequest(index, st, spec)) {
