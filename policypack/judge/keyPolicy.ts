@@ -710,6 +710,12 @@ function accountPrincipals(policy: ParsedPolicy): string[] {
     return out;
 }
 
+/** The region field of an ARN (`arn:partition:service:REGION:...`) when it holds no wildcard, else undefined. */
+function arnRegion(arn: string): string | undefined {
+    const parts = arn.split(":");
+    return parts.length >= 6 && parts[0] === "arn" && parts[3] !== "" && !hasWildcard(parts[3]) ? parts[3] : undefined;
+}
+
 /** The account field of an ARN (`arn:partition:service:region:ACCOUNT:...`) when it is 12 digits, else undefined. */
 function arnAccount(arn: string): string | undefined {
     const parts = arn.split(":");
@@ -1288,6 +1294,11 @@ function finishAnalysis(
             if (mismatch(arn.value, expected?.arn)) {
                 mismatches.push(
                     `${SOURCE_ARN_KEY} is bound to ${quote(arn.value)} but the application is ${quote(expected?.arn ?? "")}`,
+                );
+            } else if (expected?.arn === undefined && mismatch(arnRegion(arn.value), expected?.region)) {
+                mismatches.push(
+                    `${SOURCE_ARN_KEY} is bound to ${quote(arn.value)}, an application of region ` +
+                        `${quote(arnRegion(arn.value) ?? "")}, but the application is in ${quote(expected?.region ?? "")}`,
                 );
             }
         }

@@ -141,8 +141,12 @@ export interface AnalyzeOptions {
     requireEncryptionContextBinding?: boolean;
     /** Region for the expected kms:ViaService value; when absent any emr-serverless.<region>.amazonaws.com is accepted. */
     region?: string;
-    /** When known (audit, stack analysis): the application the service must be bound to. */
-    expectedApplication?: { arn?: string; id?: string; account?: string };
+    /**
+     * When known (audit, stack analysis): the application the service must be bound to. `region` is its region
+     * when its ARN is not known (a setting's region): a binding to an application ARN of another region is then
+     * a binding to another application.
+     */
+    expectedApplication?: { arn?: string; id?: string; account?: string; region?: string };
     /**
      * Accounts, besides the key's own, whose EMR Serverless applications the service grant may be bound
      * to (cross-account use of the key). The key's own account is `expectedApplication.account` when

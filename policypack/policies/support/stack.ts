@@ -304,7 +304,9 @@ function referencedKeys(
     stack: { byUrn: Map<string, KeyEntry>; lookup: KeyLookup; external: ExternalKeys },
     create: boolean,
 ): KeyEntry[] {
-    const keys = depKeys(resource, property, stack.byUrn);
+    // A known value is what AWS is given: a key the resource depends on is the key only if it may be the one the
+    // value names (a value built from two keys' outputs depends on both).
+    const keys = depKeys(resource, property, stack.byUrn).filter((k) => literal === undefined || mayName(literal, k));
     addLiteralKeys(keys, stack.lookup, literal, region);
     if (keys.length === 0 && literal) {
         keys.push(...stack.external.find(literal, region, create ? resource : undefined));
@@ -317,6 +319,24 @@ function referencedKeys(
         }
     }
     return keys;
+}
+
+/**
+ * Whether a literal reference may name `key`: a key ARN names the key whose ARN it is (or whose id and region,
+ * while its ARN is unknown, agree with it), a bare id the key of that id; anything else (an alias) names no key.
+ */
+function mayName(literal: string, key: KeyEntry): boolean {
+    const parsed = parseKeyArn(literal);
+    if (parsed) {
+        return key.arn !== undefined
+            ? key.arn === literal
+            : (key.keyId === undefined || key.keyId === parsed.keyId) &&
+                  (key.region === undefined || key.region === parsed.region);
+    }
+    if (BARE_KEY_ID_PATTERN.test(literal)) {
+        return key.keyId === undefined || key.keyId === literal || parseKeyArn(key.arn ?? "")?.keyId === literal;
+    }
+    return false;
 }
 
 function depKeys(resource: PolicyResource, property: string, byUrn: Map<string, KeyEntry>): KeyEntry[] {
@@ -461,7 +481,8 @@ export function buildStackIndex(resources: readonly PolicyResource[]): StackInde
             const deps = r.propertyDependencies?.["applicationId"] ?? [];
             for (const d of deps) {
                 const a = d && appByUrn.get(d.urn);
-                if (a) {
+                // A known id is the application the setting configures: a dependency whose id differs is not it.
+                if (a && (!entry.applicationId || a.ids.length === 0 || a.ids.includes(entry.applicationId))) {
                     entry.app = a;
                     break;
                 }
