@@ -544,6 +544,48 @@ export function keyOptionsFor(key: KeyEntry, doc: DocumentEntry): { keyArn?: str
     return keyId !== undefined && BARE_KEY_ID_PATTERN.test(keyId) ? { keyId } : {};
 }
 
+/** The key id of a key entry: its own, or the one in its ARN. */
+function idOf(key: KeyEntry): string | undefined {
+    return key.keyId ?? (key.arn ? parseKeyArn(key.arn)?.keyId : undefined);
+}
+
+/**
+ * The keys of the stack (and those it names) that share `key`'s key material: the related multi-Region keys of
+ * its set (a primary and its replicas share the `mrk-` id, in one account and partition, and what one encrypts
+ * another decrypts), found by that id or by a replica's `primaryKeyArn`.
+ */
+export function multiRegionRelatives(key: KeyEntry, index: StackIndex): KeyEntry[] {
+    const all = [...index.keys, ...index.externalKeys];
+    const id = idOf(key);
+    const where = (k: KeyEntry): string | undefined => {
+        const p = k.arn ? parseKeyArn(k.arn) : undefined;
+        return p ? `${p.partition}:${p.account}` : undefined;
+    };
+    const primaryOf = (k: KeyEntry): KeyEntry[] => {
+        if (!isReplicaKeyType(k.resource.type) || k.external) {
+            return [];
+        }
+        const deps = depKeys(k.resource, "primaryKeyArn", new Map(all.map((x) => [x.resource.urn, x])));
+        const literal = knownString(tryRead(k.resource.props as Props, "primaryKeyArn"));
+        return [...deps, ...all.filter((x) => literal !== undefined && x.arn === literal)];
+    };
+    const out: KeyEntry[] = [];
+    for (const k of all) {
+        if (k === key || out.includes(k)) {
+            continue;
+        }
+        const sameSet =
+            id !== undefined &&
+            id.startsWith("mrk-") &&
+            idOf(k) === id &&
+            (where(k) === undefined || where(key) === undefined || where(k) === where(key));
+        if (sameSet || primaryOf(k).includes(key) || primaryOf(key).includes(k)) {
+            out.push(k);
+        }
+    }
+    return out;
+}
+
 /** A key as a reader names it: its resource, or for a key outside the stack its ARN or id. */
 export function keyLabel(key: KeyEntry): string {
     return key.external ? `the key ${key.external.ref} (managed outside this stack)` : label(key.resource);
