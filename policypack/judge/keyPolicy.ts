@@ -1475,6 +1475,7 @@ const ALL_UNDECIDED: readonly Undecided[] = [
     "service-overgrant",
     "service-principal-lookalike",
     "grants-service",
+    "service-actions",
 ];
 
 /**
@@ -1501,6 +1502,9 @@ function finishBounded(
     }
     if (upper.grantsService && !lower.grantsService) {
         undecided.add("grants-service");
+    }
+    if (upper.serviceActions.join() !== lower.serviceActions.join()) {
+        undecided.add("service-actions");
     }
     // What follows from a statement's form: an unknown principal may turn out to be a look-alike of the
     // service principal, and an unknown statement an Allow with NotPrincipal.

@@ -33,8 +33,11 @@ export type FindingKind =
      */
     | "service-principal-lookalike";
 
-/** What unknown parts of a document could change: a finding kind, or whether the service is granted at all. */
-export type Undecided = FindingKind | "grants-service";
+/**
+ * What unknown parts of a document could change: a finding kind, whether the service is granted at all, or which of
+ * kms:GenerateDataKey and kms:Decrypt it gets (`serviceActions`).
+ */
+export type Undecided = FindingKind | "grants-service" | "service-actions";
 
 /** One part of a key policy that is unknown at preview (the engine's sentinel). */
 export interface UnknownPart {
@@ -93,7 +96,8 @@ export interface KeyPolicyAnalysis {
      * With unknown parts: `findings` and `grantsService` are what holds whatever they turn out to be (see
      * unknowns.ts for how each position is read); `undecided` lists what they could still change (finding
      * kinds some value of them would add at a statement, "grants-service" when they could make the service
-     * granted), and `unknowns` where they are. "malformed" is always undecided then: an unknown value's
+     * granted, "service-actions" when they could change which of the two actions it gets), and `unknowns` where
+     * they are. "malformed" is always undecided then: an unknown value's
      * characters and length cannot be checked.
      */
     undecided?: Undecided[];

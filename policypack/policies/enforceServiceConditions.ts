@@ -92,7 +92,9 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
             allowedSourceAccounts: allowedSourceAccountsSchema,
         },
     },
-    validateResource: documentValidation(["service-unbound"], { alsoUndecided: ["grants-service"] }),
+    // Unknown parts that could change whether the service is let in, or which of the two actions it gets, decide
+    // this policy's stack verdict on a key a setting uses: they get the note here.
+    validateResource: documentValidation(["service-unbound"], { alsoUndecided: ["grants-service", "service-actions"] }),
     validateStack: (args, reportViolation) => {
         const index = buildStackIndex(args.resources);
         const options = analyzeOptions(args.getConfig<JudgeConfig>());

@@ -212,7 +212,20 @@ describe("judge: what a partly unknown policy is reported for", () => {
     it("an unknown Effect on the service statement leaves whether the service is granted undecided", () => {
         const a = analyzeKeyPolicy(doc(root, { ...guideStatement(), Effect: UNKNOWN_STRING }));
         assert.equal(a.grantsService, false);
-        assert.deepEqual(a.undecided, ["malformed", "grants-service"]);
+        assert.deepEqual(a.undecided, ["malformed", "grants-service", "service-actions"]);
+    });
+    it("a Deny of one action on an unknown value leaves which actions the service gets undecided", () => {
+        const deny = {
+            Effect: "Deny",
+            Principal: { Service: "emr-serverless.amazonaws.com" },
+            Action: "kms:Decrypt",
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": UNKNOWN_STRING } },
+        };
+        const a = analyzeKeyPolicy(doc(root, guideStatement(), deny));
+        assert.equal(a.grantsService, true);
+        assert.deepEqual(a.serviceActions, ["kms:GenerateDataKey"]);
+        assert.deepEqual(a.undecided, ["malformed", "service-actions"]);
     });
     it("a Deny with an unknown value does not hide an open grant as a pass, nor report it as certain", () => {
         const deny = {
