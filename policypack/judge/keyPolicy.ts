@@ -45,7 +45,12 @@ export const FOREIGN_ACCOUNT = "999999999999";
 export const FOREIGN_PRINCIPAL_ARN = `arn:aws:iam::${FOREIGN_ACCOUNT}:role/x`;
 const FOREIGN_ORG = "o-foreign0000";
 
-/** KMS actions, other than the two the service needs, probed for over-grants and open grants. */
+/**
+ * KMS actions on a key, other than the two the service needs, probed for over-grants and open grants. With
+ * {@link MORE_KMS_ACTIONS} and those two, every action of the Service Authorization Reference whose resource is
+ * a key: a key policy governs these only (kms:CreateKey, kms:GenerateRandom, kms:ListKeys and the custom key
+ * store actions are not on a key, and a name KMS does not have grants nothing).
+ */
 export const OTHER_KMS_ACTIONS: readonly string[] = [
     "kms:Encrypt",
     "kms:ReEncryptFrom",
@@ -53,7 +58,6 @@ export const OTHER_KMS_ACTIONS: readonly string[] = [
     "kms:GenerateDataKeyWithoutPlaintext",
     "kms:GenerateDataKeyPair",
     "kms:GenerateDataKeyPairWithoutPlaintext",
-    "kms:GenerateRandom",
     "kms:DescribeKey",
     "kms:GetKeyPolicy",
     "kms:CreateGrant",
@@ -70,7 +74,7 @@ export const OTHER_KMS_ACTIONS: readonly string[] = [
     "kms:GenerateMac",
 ];
 
-/** Further key-resource KMS actions, tried (with every action the document names) by the open-grant probe. */
+/** Further key-resource KMS actions, tried by the open-grant probe. */
 const MORE_KMS_ACTIONS: readonly string[] = [
     "kms:Verify",
     "kms:VerifyMac",
@@ -1912,23 +1916,16 @@ function submitterQuestion(index: DocumentIndex, region: string | undefined): Su
 }
 
 /**
- * The actions worth probing: every KMS action the judge knows and every action the document names,
- * one per class of actions that every statement's Action/NotAction treats alike (conditions never
- * depend on the action, so one action of a class decides for all of it).
+ * The actions worth probing: every action KMS has on a key, one per class of actions that every statement's
+ * Action/NotAction treats alike (conditions never depend on the action, so one action of a class decides for all
+ * of it). An action name the document writes that KMS does not have (a typo, another service's) grants nothing
+ * on the key, so it is not tried.
  */
 function probeActions(policy: ParsedPolicy, st: ParsedStatement): string[] {
-    const named: string[] = [];
-    for (const s of policy.statements) {
-        for (const a of [...(s.actions ?? []), ...(s.notActions ?? [])]) {
-            if (!hasWildcard(a)) {
-                named.push(a);
-            }
-        }
-    }
     const seen = new Set<string>();
     const classes = new Set<string>();
     const out: string[] = [];
-    for (const action of [...SERVICE_ACTION_LIST, ...OTHER_KMS_ACTIONS, ...MORE_KMS_ACTIONS, ...named]) {
+    for (const action of [...SERVICE_ACTION_LIST, ...OTHER_KMS_ACTIONS, ...MORE_KMS_ACTIONS]) {
         const lower = action.toLowerCase();
         if (seen.has(lower) || !actionMatches(st, action)) {
             continue;
