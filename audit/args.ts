@@ -4,7 +4,7 @@
 import { parseArgs } from "node:util";
 import { AuditError } from "./errors";
 import { ApplicationRef, isPrincipalArn, parseApplicationArn } from "./judgment";
-import { checkEncryptionContext, parseKeyArn } from "../policypack/judge/setting";
+import { BARE_KEY_ID_PATTERN, checkEncryptionContext, parseKeyArn } from "../policypack/judge/setting";
 
 /** Options common to both modes. */
 interface CommonOptions {
@@ -23,6 +23,8 @@ export interface KeyPolicyCommand extends CommonOptions {
     application?: ApplicationRef;
     region?: string;
     keyArn?: string;
+    /** The key's bare id, when its ARN is not given (`--key-id`). */
+    keyId?: string;
     encryptionContext?: Record<string, string>;
 }
 
@@ -42,7 +44,7 @@ export type AuditCommand = KeyPolicyCommand | ApplicationCommand | HelpCommand;
 
 /** The command's usage text. */
 export const USAGE = `Usage:
-  emr-disk-encryption-audit --key-policy FILE|- [--application-arn ARN] [--region R] [--key-arn ARN]
+  emr-disk-encryption-audit --key-policy FILE|- [--application-arn ARN] [--region R] [--key-arn ARN | --key-id ID]
                             [--encryption-context JSON] [--job-role-arn ARN] [--submitter-arn ARN ...] [--json] [--strict]
   emr-disk-encryption-audit --application ID --region R [--job-role-arn ARN] [--submitter-arn ARN ...] [--json] [--strict]
 
@@ -52,7 +54,9 @@ export const USAGE = `Usage:
   --application-arn ARN   the application the key must serve: arn:<partition>:emr-serverless:<region>:<account>:/applications/<id>
   --application ID        read the live application, its key and its key policy (default AWS credential chain)
   --region R              the application's region (required with --application)
-  --key-arn ARN           the key's ARN (key-policy mode; used in printed IAM policies)
+  --key-arn ARN           the key's ARN (key-policy mode; decides which statements apply to the key, and is used in
+                          printed IAM policies)
+  --key-id ID             the key's id, when its ARN is not at hand (key-policy mode; decides what the id can)
   --encryption-context J  the application's custom encryption context as a JSON object (key-policy mode)
   --job-role-arn ARN      check that the key policy lets this job runtime role use the key (repeatable)
   --submitter-arn ARN     check that the key policy lets this principal submit jobs with the key (repeatable)
@@ -81,6 +85,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditCommand {
                 application: { type: "string" },
                 region: { type: "string" },
                 "key-arn": { type: "string" },
+                "key-id": { type: "string" },
                 "encryption-context": { type: "string" },
                 "job-role-arn": { type: "string", multiple: true },
                 "submitter-arn": { type: "string", multiple: true },
@@ -159,6 +164,16 @@ export function parseAuditArgs(argv: readonly string[]): AuditCommand {
                 "Pass arn:<partition>:kms:<region>:<account>:key/<key id>.",
             );
         }
+        const keyId = str("key-id");
+        if (keyId !== undefined && !BARE_KEY_ID_PATTERN.test(keyId)) {
+            throw usage(
+                `--key-id "${keyId}" is not a KMS key id.`,
+                "Pass the key's id (a UUID, or mrk- and 32 hex digits for a multi-Region key), not an alias.",
+            );
+        }
+        if (keyId !== undefined && keyArn !== undefined) {
+            throw usage("--key-id and --key-arn name the key twice.", "Pass --key-arn alone: the ARN holds the id.");
+        }
         let encryptionContext: Record<string, string> | undefined;
         const ctxText = str("encryption-context");
         if (ctxText !== undefined) {
@@ -183,6 +198,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditCommand {
             application,
             region: region ?? application?.region,
             keyArn,
+            ...(keyId !== undefined ? { keyId } : {}),
             encryptionContext,
             ...common,
         };
@@ -197,7 +213,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditCommand {
         if (region === undefined) {
             throw usage("--application needs --region.", "Add --region, e.g. --region us-east-1.");
         }
-        for (const flag of ["application-arn", "key-arn", "encryption-context"]) {
+        for (const flag of ["application-arn", "key-arn", "key-id", "encryption-context"]) {
             if (values[flag] !== undefined) {
                 throw usage(
                     `--${flag} is for --key-policy mode.`,

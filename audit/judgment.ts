@@ -74,6 +74,8 @@ export interface JudgeParams {
      * which principals are cross-account). Without it the key is assumed to be in the application's account.
      */
     keyArn?: string;
+    /** The key's bare id, when its ARN is not given: what the id decides of the statements is decided. */
+    keyId?: string;
     /** The application's custom encryption context (sent with the service's and submitters' requests). */
     encryptionContext?: Record<string, string>;
     /**
@@ -224,12 +226,16 @@ export function principalAccess(
     region: string,
     keyArn: string | undefined,
     custom?: Record<string, string>,
+    keyId?: string,
 ): PrincipalAccess {
     const own = withoutAccountDelegation(policy);
     return {
         principal: principalArn,
         actions: actions.map((action) => {
-            const req = principalRequest(kind, action, principalArn, app, region, keyArn, custom);
+            const req = {
+                ...principalRequest(kind, action, principalArn, app, region, keyArn, custom),
+                resourceId: keyArn === undefined ? keyId : undefined,
+            };
             const decision = evaluateRequest(policy, req);
             return { action, decision, direct: decision === "Allow" && evaluateRequest(own, req) === "Allow" };
         }),
@@ -376,9 +382,10 @@ export function judgeKeyPolicy(params: JudgeParams): Judgment {
         ...(params.analyzeOptions ?? {}),
         ...(region ? { region } : {}),
         ...(app ? { expectedApplication: { arn: app.arn, id: app.id, account: app.account } } : {}),
-        ...(params.keyArn ? { keyArn: params.keyArn } : {}),
+        ...(params.keyArn ? { keyArn: params.keyArn } : params.keyId ? { keyId: params.keyId } : {}),
     };
     const analysis = analyzeKeyPolicy(params.policy, options);
+    const keyId = params.keyArn ? undefined : params.keyId;
     const checks: AuditCheck[] = analysis.findings.map((f) => findingCheck(f, app));
     const parsed = parsePolicyDocument(params.policy);
     if (!analysis.parsed || !parsed.policy) {
@@ -390,7 +397,13 @@ export function judgeKeyPolicy(params: JudgeParams): Judgment {
     if (app) {
         const decisions = SERVICE_ACTIONS.map(
             (a) =>
-                [a, evaluateRequest(policy, serviceRequest(a, app, params.keyArn, params.encryptionContext))] as const,
+                [
+                    a,
+                    evaluateRequest(policy, {
+                        ...serviceRequest(a, app, params.keyArn, params.encryptionContext),
+                        resourceId: keyId,
+                    }),
+                ] as const,
         );
         const refused = decisions.filter(([, d]) => d !== "Allow").map(([a]) => a);
         if (refused.length > 0) {
@@ -438,6 +451,7 @@ export function judgeKeyPolicy(params: JudgeParams): Judgment {
                 region,
                 params.keyArn,
                 params.encryptionContext,
+                keyId,
             );
             checks.push(principalCheck("job role", access, app, region, params.keyArn, params.encryptionContext));
         }
@@ -451,6 +465,7 @@ export function judgeKeyPolicy(params: JudgeParams): Judgment {
                 region,
                 params.keyArn,
                 params.encryptionContext,
+                keyId,
             );
             checks.push(principalCheck("submitter", access, app, region, params.keyArn, params.encryptionContext));
         }

@@ -73,6 +73,7 @@ export function auditKeyPolicyText(text: string, cmd: KeyPolicyCommand): AuditRe
         application: cmd.application,
         region: cmd.region,
         keyArn: cmd.keyArn,
+        keyId: cmd.keyId,
         encryptionContext: cmd.encryptionContext,
         jobRoleArns: cmd.jobRoleArns,
         submitterArns: cmd.submitterArns,

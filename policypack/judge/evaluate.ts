@@ -33,6 +33,11 @@ export interface RequestContext {
      * resourceMatches).
      */
     resource?: string;
+    /**
+     * With `resource` undefined: the key's id, when known (a KeyPolicy whose keyId is a bare id). A key's ARN ends
+     * in `key/<id>`, so a pattern that cannot end so applies to nothing, and `arn:*:kms:*:*:key/<id>` always does.
+     */
+    resourceId?: string;
     /** Condition keys (any case) to values; undefined means absent. */
     context: Record<string, string | string[] | undefined>;
 }
@@ -47,10 +52,24 @@ export interface NormalizedRequest {
     account?: string;
     action: string;
     resource?: string;
+    resourceId?: string;
     context: Map<string, string[]>;
 }
 
 const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * A `*` and a `?` that stand for themselves in a pattern: what the policy variables `${*}` and `${?}` become in a
+ * value compared as a pattern (IAM User Guide, "Special characters"). Private-use characters, beyond those KMS
+ * accepts in a policy, so no document can hold them.
+ */
+export const LITERAL_STAR = "\uE000";
+export const LITERAL_QUESTION = "\uE001";
+
+/** The character a pattern character must equal in the value (a literal `*` or `?` for their markers). */
+function literal(c: string): string {
+    return c === LITERAL_STAR ? "*" : c === LITERAL_QUESTION ? "?" : c;
+}
 
 /** Whether two characters are equal ignoring case (ASCII fast path, simple Unicode case mapping otherwise). */
 function equalIgnoringCase(a: string, b: string): boolean {
@@ -87,7 +106,8 @@ function wildcardMatch(p: ArrayLike<string>, v: ArrayLike<string>, ignoreCase: b
                 mark = vi;
                 continue;
             }
-            if (c === "?" || c === v[vi] || (ignoreCase && equalIgnoringCase(c, v[vi]))) {
+            const l = literal(c);
+            if (c === "?" || l === v[vi] || (ignoreCase && equalIgnoringCase(l, v[vi]))) {
                 pi++;
                 vi++;
                 continue;
@@ -112,12 +132,54 @@ function wildcardMatch(p: ArrayLike<string>, v: ArrayLike<string>, ignoreCase: b
  */
 export function globMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
     if (!pattern.includes("*") && !pattern.includes("?")) {
-        return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
+        const plain = pattern.includes(LITERAL_STAR) || pattern.includes(LITERAL_QUESTION) ? unmark(pattern) : pattern;
+        return ignoreCase ? plain.toLowerCase() === value.toLowerCase() : plain === value;
     }
     if (SURROGATE.test(pattern) || SURROGATE.test(value)) {
         return wildcardMatch(Array.from(pattern), Array.from(value), ignoreCase);
     }
     return wildcardMatch(pattern, value, ignoreCase);
+}
+
+/** A pattern with its literal-character markers turned back into `*` and `?`. */
+function unmark(pattern: string): string {
+    return pattern.replaceAll(LITERAL_STAR, "*").replaceAll(LITERAL_QUESTION, "?");
+}
+
+/**
+ * Whether two glob patterns (`*`, `?`, case-sensitive) match some string in common, where a `*` of `b` matches no
+ * character of `stops` (a `*` standing for one field of an ARN, which holds no ":"). Dynamic programming over the
+ * two positions, O(|a| x |b|).
+ */
+export function globsIntersect(a: string, b: string, stops = ""): boolean {
+    const n = a.length;
+    const m = b.length;
+    // next[j] / row[j]: the suffixes a[i+1:] / a[i:] and b[j:] match a common string. Filled from the ends.
+    let next = new Array<boolean>(m + 1).fill(false);
+    for (let i = n; i >= 0; i--) {
+        const row = new Array<boolean>(m + 1).fill(false);
+        for (let j = m; j >= 0; j--) {
+            const x = i < n ? a[i] : undefined;
+            const y = j < m ? b[j] : undefined;
+            let v: boolean;
+            if (x === undefined && y === undefined) {
+                v = true;
+            } else if (x === "*") {
+                // a's star matches nothing more, or also what b has here (a character, or what b's star matches).
+                v = next[j] || (y !== undefined && row[j + 1]);
+            } else if (y === "*") {
+                // b's star matches nothing more, or also a's character when it may be one b's star matches.
+                v = row[j + 1] || (x !== undefined && (x === "?" || !stops.includes(literal(x))) && next[j]);
+            } else if (x === undefined || y === undefined) {
+                v = false;
+            } else {
+                v = (x === "?" || y === "?" || literal(x) === literal(y)) && next[j + 1];
+            }
+            row[j] = v;
+        }
+        next = row;
+    }
+    return next[0];
 }
 
 /** The account of an AWS principal id: a bare 12-digit id or the 5th field of an ARN. */
@@ -153,6 +215,7 @@ export function normalizeRequest(request: RequestContext): NormalizedRequest {
         account: request.principal.type === "AWS" ? accountOf(request.principal.id) : undefined,
         action: request.action,
         resource: request.resource,
+        resourceId: request.resourceId,
         context,
     };
 }
@@ -173,50 +236,104 @@ function coversAnyKey(pattern: string): boolean {
     return pattern.length > 0 && /^\*+$/.test(pattern);
 }
 
+/** How a Resource pattern relates to the key: it covers it whatever its ARN, may cover it, or cannot. */
+type Coverage = "all" | "some" | "none";
+
 /**
- * Whether the statement's Resource/NotResource decides differently for different keys, so that without
- * the key's ARN the judge must assume (see resourceMatches): a Resource with no all-star pattern, or a
- * NotResource with none (a NotResource of "*" excludes every key whatever the ARN).
+ * How `pattern` relates to a key whose ARN is unknown and whose id is `id` (or unknown too): every key ARN ends in
+ * `key/<id>`, so a pattern that cannot end so (another key's id, an alias) covers none, and one that fixes nothing
+ * but the id (`arn:*:kms:*:*:key/<id>`, `arn:aws*:kms:*:*:key/*`... with every other field a star) covers it.
  */
-export function resourceDependsOnKey(st: ParsedStatement): boolean {
-    if (st.resources) {
-        return !st.resources.some(coversAnyKey);
+function coverage(pattern: string, id: string | undefined): Coverage {
+    if (coversAnyKey(pattern)) {
+        return "all";
     }
-    if (st.notResources) {
-        return !st.notResources.some(coversAnyKey);
+    if (id === undefined) {
+        return "some";
     }
-    return false;
+    if (!globsIntersect(pattern, `arn:*:kms:*:*:key/${id}`, ":/")) {
+        return "none";
+    }
+    const f = pattern.split(":");
+    const star = (x: string): boolean => /^\*+$/.test(x);
+    return f.length === 6 &&
+        globMatch(f[0], "arn", false) &&
+        star(f[1]) &&
+        globMatch(f[2], "kms", false) &&
+        star(f[3]) &&
+        star(f[4]) &&
+        globMatch(f[5], `key/${id}`, false)
+        ? "all"
+        : "some";
 }
 
-function resourceMatches(st: ParsedStatement, resource: string | undefined): boolean {
-    if (resource === undefined) {
-        // The key ARN is unknown (the analysis asks its questions of "this key" without its ARN). In a
-        // key policy, Resource is "*" (this key); another value cannot be decided, so it is resolved
-        // against the caller of the question: an Allow counts as POSSIBLY covering the key (Resource
-        // other than "*" matches; NotResource excludes it only when it is "*"), a Deny counts only when
-        // it CERTAINLY covers the key (a Resource of "*"; never a NotResource). Both choices can only
-        // make the analysis report more, never hide a grant behind a Deny that may not apply.
-        if (st.effect === "Deny") {
-            if (st.resources) {
-                return st.resources.some(coversAnyKey);
-            }
-            return !st.notResources;
-        }
-        if (st.resources) {
-            return true;
-        }
-        if (st.notResources) {
-            return !st.notResources.some(coversAnyKey);
-        }
-        return true;
+/** The statement's Resource or NotResource patterns with policy variables resolved (unresolvable ones dropped). */
+function resourcePatterns(st: ParsedStatement, context: Map<string, string[]> | undefined): string[] {
+    const list = st.resources ?? st.notResources ?? [];
+    if (!st.resourceVariables) {
+        return list;
     }
-    if (st.resources) {
-        return st.resources.some((p) => globMatch(p, resource, false));
+    const out: string[] = [];
+    for (const p of list) {
+        const v = context ? substituteVariables(p, context, true) : undefined;
+        if (v !== undefined) {
+            out.push(v);
+        }
     }
-    if (st.notResources) {
-        return !st.notResources.some((p) => globMatch(p, resource, false));
+    return out;
+}
+
+/** The widest coverage of the statement's patterns for a key known by `id` at most. */
+function statementCoverage(patterns: readonly string[], id: string | undefined): Coverage {
+    let best: Coverage = "none";
+    for (const p of patterns) {
+        const c = coverage(p, id);
+        if (c === "all") {
+            return "all";
+        }
+        if (c === "some") {
+            best = "some";
+        }
     }
-    return true;
+    return best;
+}
+
+/**
+ * Whether the statement's Resource/NotResource decides differently for different keys (of id `keyId` when
+ * given), so that without the key's ARN the judge must assume (see resourceMatches). A Resource holding policy
+ * variables always depends on the request.
+ */
+export function resourceDependsOnKey(st: ParsedStatement, keyId?: string): boolean {
+    if (!st.resources && !st.notResources) {
+        return false;
+    }
+    return st.resourceVariables === true || statementCoverage(st.resources ?? st.notResources ?? [], keyId) === "some";
+}
+
+/**
+ * Whether the statement applies to the request's resource. A statement without Resource and NotResource has no
+ * effect (PutKeyPolicy reference). With the key's ARN, patterns are matched as IAM matches them (case-sensitive,
+ * wildcards, policy variables of Version 2012-10-17 resolved from the request). Without it, what the key's id (if
+ * known) decides is decided; the rest is resolved against the caller of the question: an Allow counts as POSSIBLY
+ * covering the key, a Deny only when it CERTAINLY does. Both choices can only make the analysis report more,
+ * never hide a grant behind a Deny that may not apply.
+ */
+function resourceMatches(st: ParsedStatement, req: NormalizedRequest): boolean {
+    if (!st.resources && !st.notResources) {
+        return false;
+    }
+    const positive = st.resources !== undefined;
+    const patterns = resourcePatterns(st, req.context);
+    const resource = req.resource;
+    if (resource !== undefined) {
+        const any = patterns.some((p) => globMatch(p, resource, false));
+        return positive ? any : !any;
+    }
+    const c = statementCoverage(patterns, req.resourceId);
+    if (c === "some") {
+        return st.effect !== "Deny"; // an Allow may apply; a Deny may not (and a NotResource may exclude it)
+    }
+    return positive ? c === "all" : c === "none";
 }
 
 /** Matches `arn:<partition>:iam::<account>:role/<path/>name` against an STS assumed-role session. */
@@ -409,12 +526,17 @@ const VARIABLE = /\$\{([^}]*)\}/g;
  * cannot resolve a variable this might cause the entire statement to be invalid" (IAM User Guide,
  * "IAM policy elements: Variables and tags"), so the condition does not hold.
  */
-export function substituteVariables(value: string, context: Map<string, string[]>): string | undefined {
+export function substituteVariables(
+    value: string,
+    context: Map<string, string[]>,
+    literalWildcards = false,
+): string | undefined {
     let failed = false;
     const out = value.replace(VARIABLE, (_m, inner: string) => {
         const body = inner.trim();
         if (body === "*" || body === "?" || body === "$") {
-            return body;
+            // In a value compared as a pattern, ${*} and ${?} are the characters themselves, not wildcards.
+            return literalWildcards && body !== "$" ? (body === "*" ? LITERAL_STAR : LITERAL_QUESTION) : body;
         }
         const m = /^([^,]+?)\s*(?:,\s*'([^']*)')?$/.exec(body);
         const key = (m ? m[1] : body).trim().toLowerCase();
@@ -441,8 +563,9 @@ export function conditionHolds(c: ParsedCondition, context: Map<string, string[]
         // A missing condition key is judged by the missing-key rule below before any variable is
         // resolved (so StringNotEquals with a missing key stays true), as @cloud-copilot/iam-simulate does.
         const values: string[] = [];
+        const pattern = base.endsWith("Like") || base.startsWith("Arn");
         for (const v of c.values) {
-            const s = substituteVariables(v, context);
+            const s = substituteVariables(v, context, pattern);
             if (s === undefined) {
                 return false; // the statement cannot apply
             }
@@ -482,7 +605,7 @@ export function conditionHolds(c: ParsedCondition, context: Map<string, string[]
 
 /** Whether the statement applies to the request (action, resource, principal and every condition). */
 export function statementApplies(st: ParsedStatement, req: NormalizedRequest): boolean {
-    if (!actionMatches(st, req.action) || !resourceMatches(st, req.resource)) {
+    if (!actionMatches(st, req.action) || !resourceMatches(st, req)) {
         return false;
     }
     if (st.principal) {

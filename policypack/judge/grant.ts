@@ -7,7 +7,9 @@
  * the map), applied to the operations that take an encryption context. EMR Serverless puts the
  * application's id in the context of every disk data key (`applicationId`), so a constraint that pins
  * `applicationId` keeps the grant to one application's disk data; any other constraint does not (the
- * grantee chooses the rest of the context it sends).
+ * grantee chooses the rest of the context it sends). In a constraint "the key in each key-value pair is not
+ * case sensitive, but the value is case sensitive" (GrantConstraints reference): `ApplicationId` pins like
+ * `applicationId`, and a value no application id has (ids are `[0-9a-z]+`) pins the grant to no data.
  */
 import { RESERVED_CONTEXT_KEY } from "./setting";
 
@@ -76,8 +78,9 @@ export function dataOperations(operations: unknown): string[] {
  * The application ids a grant's constraints keep it to, or undefined when they keep it to none. KMS applies
  * the Equals and the Subset map together; each must hold. A provider may take several constraint blocks of
  * one kind (and keep only one): a kind pins the grant only when every map of that kind has `applicationId`
- * (the exact key EMR Serverless sends; context keys are case-sensitive) with a string value, and the grant
- * is then kept to those values (to the ids both kinds allow when both pin; none when they disagree).
+ * (matched ignoring case, as KMS matches a constraint's keys; one value, however often the key is written)
+ * with a string value, and the grant is then kept to those values (to the ids both kinds allow when both pin;
+ * none when they disagree).
  */
 export function pinnedApplicationIds(constraints: unknown): string[] | undefined {
     const blocks =
@@ -98,8 +101,13 @@ export function pinnedApplicationIds(constraints: unknown): string[] | undefined
         const ids: string[] = [];
         let pins = true;
         for (const m of maps) {
-            const id = isRecord(m) ? m[RESERVED_CONTEXT_KEY] : undefined;
-            if (typeof id !== "string" || id === "") {
+            const values = isRecord(m)
+                ? Object.keys(m)
+                      .filter((k) => k.toLowerCase() === RESERVED_CONTEXT_KEY.toLowerCase())
+                      .map((k) => m[k])
+                : [];
+            const id = values[0];
+            if (typeof id !== "string" || id === "" || values.some((v) => v !== id)) {
                 pins = false;
                 break;
             }

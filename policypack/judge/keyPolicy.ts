@@ -35,7 +35,7 @@ import {
     substituteVariables,
 } from "./evaluate";
 import { ParsedPolicy, ParsedStatement, parsePolicyDocumentCached } from "./parse";
-import { parseKeyArn } from "./setting";
+import { BARE_KEY_ID_PATTERN, parseKeyArn, RESERVED_CONTEXT_KEY } from "./setting";
 import { lookalikeFindings, namesServiceExactly } from "./principals";
 import { AnalyzeOptions, Finding, KeyPolicyAnalysis, ServiceBinding, Undecided, UnknownPart } from "./types";
 import { boundPolicy, holdsUnknown, isUnknownSentinel } from "./unknowns";
@@ -45,7 +45,12 @@ export const FOREIGN_ACCOUNT = "999999999999";
 export const FOREIGN_PRINCIPAL_ARN = `arn:aws:iam::${FOREIGN_ACCOUNT}:role/x`;
 const FOREIGN_ORG = "o-foreign0000";
 
-/** KMS actions, other than the two the service needs, probed for over-grants and open grants. */
+/**
+ * KMS actions on a key, other than the two the service needs, probed for over-grants and open grants. With
+ * {@link MORE_KMS_ACTIONS} and those two, every action of the Service Authorization Reference whose resource is
+ * a key: a key policy governs these only (kms:CreateKey, kms:GenerateRandom, kms:ListKeys and the custom key
+ * store actions are not on a key, and a name KMS does not have grants nothing).
+ */
 export const OTHER_KMS_ACTIONS: readonly string[] = [
     "kms:Encrypt",
     "kms:ReEncryptFrom",
@@ -53,7 +58,6 @@ export const OTHER_KMS_ACTIONS: readonly string[] = [
     "kms:GenerateDataKeyWithoutPlaintext",
     "kms:GenerateDataKeyPair",
     "kms:GenerateDataKeyPairWithoutPlaintext",
-    "kms:GenerateRandom",
     "kms:DescribeKey",
     "kms:GetKeyPolicy",
     "kms:CreateGrant",
@@ -70,7 +74,7 @@ export const OTHER_KMS_ACTIONS: readonly string[] = [
     "kms:GenerateMac",
 ];
 
-/** Further key-resource KMS actions, tried (with every action the document names) by the open-grant probe. */
+/** Further key-resource KMS actions, tried by the open-grant probe. */
 const MORE_KMS_ACTIONS: readonly string[] = [
     "kms:Verify",
     "kms:VerifyMac",
@@ -397,6 +401,8 @@ class DocumentIndex {
         readonly owner: string,
         /** The key's ARN, the resource of every probe; undefined when unknown (see AnalyzeOptions.keyArn). */
         readonly keyArn: string | undefined,
+        /** The key's id when its ARN is unknown (see AnalyzeOptions.keyId). */
+        readonly keyId?: string,
     ) {
         const known = this.known;
         known.set("aws:resourceaccount", [owner]);
@@ -466,11 +472,13 @@ interface SearchSpec {
     action: string;
     /** The key's ARN (the request's resource), undefined when unknown. */
     resource: string | undefined;
+    /** The key's id when its ARN is unknown. */
+    resourceId?: string;
     /**
      * Maps a candidate value of a searched key to the value a real request would carry (see
-     * {@link serviceValue}); identity when absent.
+     * {@link serviceValue}), or undefined when no real request carries it; identity when absent.
      */
-    normalize?: (lower: string, value: string) => string;
+    normalize?: (lower: string, value: string) => string | undefined;
     /** Keys whose value is fixed (undefined = absent). */
     fixed: Map<string, Value>;
     /** Ordered candidate values for a searchable key (undefined = absent). */
@@ -498,7 +506,7 @@ function withKey(ctx: Context, key: string, v: Value): Context {
 }
 
 function makeRequest(
-    spec: { principal: SearchSpec["principal"]; action: string; resource?: string },
+    spec: { principal: SearchSpec["principal"]; action: string; resource?: string; resourceId?: string },
     context: Context,
 ): NormalizedRequest {
     return {
@@ -506,6 +514,7 @@ function makeRequest(
         account: spec.principal.type === "AWS" ? accountOf(spec.principal.id) : undefined,
         action: spec.action,
         resource: spec.resource,
+        resourceId: spec.resource === undefined ? spec.resourceId : undefined,
         context,
     };
 }
@@ -705,6 +714,12 @@ function accountPrincipals(policy: ParsedPolicy): string[] {
     return out;
 }
 
+/** The region field of an ARN (`arn:partition:service:REGION:...`) when it holds no wildcard, else undefined. */
+function arnRegion(arn: string): string | undefined {
+    const parts = arn.split(":");
+    return parts.length >= 6 && parts[0] === "arn" && parts[3] !== "" && !hasWildcard(parts[3]) ? parts[3] : undefined;
+}
+
 /** The account field of an ARN (`arn:partition:service:region:ACCOUNT:...`) when it is 12 digits, else undefined. */
 function arnAccount(arn: string): string | undefined {
     const parts = arn.split(":");
@@ -762,23 +777,176 @@ function ownCandidates(index: DocumentIndex, st: ParsedStatement, lower: string)
  * application's ARN or id stands for that application, never for another one, and a value no real request
  * carries (an upper-cased ARN under StringEquals) matches nothing.
  */
-function serviceValue(lower: string, value: string): string {
-    return lower === "aws:sourcearn" || lower === "kms:encryptioncontext:applicationid" ? value.toLowerCase() : value;
+function serviceValue(lower: string, value: string): string | undefined {
+    const real =
+        lower === "aws:sourcearn" || lower === "kms:encryptioncontext:applicationid" ? value.toLowerCase() : value;
+    return serviceSends(lower, real) ? real : undefined;
+}
+
+/** An application ARN as the service sends it: lower-case fields, a 12-digit account, an id of `[0-9a-z]`. */
+const APPLICATION_ARN_VALUE =
+    /^arn:aws[a-z-]*:emr-serverless:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:\/applications\/[0-9a-z]+$/;
+
+/**
+ * Whether a request of the service can carry `value` for `lower`: an application's ARN as aws:SourceArn, its
+ * id as kms:EncryptionContext:applicationId, a 12-digit account as aws:SourceAccount (a value that stands for
+ * one unknown at preview always can). So a condition that only an empty string, a literal "*" or a malformed
+ * ARN satisfies lets the service in for no request at all.
+ */
+function serviceSends(lower: string, value: string): boolean {
+    if (holdsUnknown(value)) {
+        return true;
+    }
+    switch (lower) {
+        case "aws:sourcearn":
+            return APPLICATION_ARN_VALUE.test(value);
+        case "kms:encryptioncontext:applicationid":
+            return /^[0-9a-z]+$/.test(value);
+        case "aws:sourceaccount":
+            return /^\d{12}$/.test(value);
+        default:
+            return true;
+    }
+}
+
+/** Field values tried for a pattern's partition and region (a pattern that names others is filled field by field). */
+const PARTITIONS: readonly string[] = ["aws", "aws-cn", "aws-us-gov"];
+const REGIONS: readonly string[] = ["us-east-1", "us-west-2", "eu-west-1", "cn-north-1", "us-gov-west-1"];
+
+/** Values of one ARN field a pattern field matches: listed options first, then the pattern filled in. */
+function fieldValues(
+    pattern: string,
+    options: readonly string[],
+    fill: (p: string) => string[],
+    valid: RegExp,
+): string[] {
+    if (!hasWildcard(pattern)) {
+        return valid.test(pattern) ? [pattern] : [];
+    }
+    const out = options.filter((o) => globMatch(pattern, o, false));
+    for (const v of fill(pattern)) {
+        if (valid.test(v) && !out.includes(v)) {
+            out.push(v);
+        }
+    }
+    return out.slice(0, 2);
+}
+
+/** A pattern with its `?` filled by `q` and its `*` by `stars[i]` in turn (the last filler for the rest). */
+function fillStars(pattern: string, stars: readonly string[], q: string): string {
+    let i = 0;
+    return pattern.replace(/[*?]/g, (c) => (c === "?" ? q : (stars[Math.min(i++, stars.length - 1)] ?? "")));
+}
+
+/**
+ * Application ARNs (values the service can send as aws:SourceArn) that a wildcard pattern matches, two at most
+ * and different: each of its six fields filled with a value of that field's form (`arn:aws:emr-serverless:us-west-2:*`
+ * filled with one filler for the whole `*` is no application's ARN, filled field by field it is). A pattern whose
+ * `*` spans fields is tried against whole ARNs of the owner's and a foreign account.
+ */
+function sentInstances(index: DocumentIndex, lower: string, pattern: string): string[] {
+    if (lower !== "aws:sourcearn" || !hasWildcard(pattern) || holdsUnknown(pattern)) {
+        return [];
+    }
+    const out: string[] = [];
+    const add = (arn: string): void => {
+        if (out.length < 2 && !out.includes(arn) && APPLICATION_ARN_VALUE.test(arn) && globMatch(pattern, arn, false)) {
+            out.push(arn);
+        }
+    };
+    const fields = pattern.split(":");
+    if (fields.length >= 6) {
+        const resource = fields.slice(5).join(":");
+        const partitions = fieldValues(fields[1], PARTITIONS, (p) => [fillStars(p, [""], "a")], /^aws[a-z-]*$/);
+        const services = fieldValues(fields[2], ["emr-serverless"], () => [], /^emr-serverless$/);
+        const regions = fieldValues(
+            fields[3],
+            REGIONS,
+            (p) => [fillStars(p, ["", "1"], "1")],
+            /^[a-z]{2}(?:-[a-z]+)+-\d+$/,
+        );
+        const accounts = fieldValues(
+            fields[4],
+            [index.owner, FOREIGN_ACCOUNT],
+            (p) => {
+                const digits = p.replace(/[*?]/g, "").length + (p.match(/\?/g) ?? []).length;
+                return [fillStars(p, ["0".repeat(Math.max(0, 12 - digits)), ""], "0")];
+            },
+            /^\d{12}$/,
+        );
+        const ids = fieldValues(
+            resource,
+            ["/applications/00exampleapp0", "/applications/00k7w3j9q2zz"],
+            (p) => [fillStars(p, ["k7", ""], "q"), fillStars(p, ["z9w", ""], "7")],
+            /^\/applications\/[0-9a-z]+$/,
+        );
+        for (const partition of partitions) {
+            for (const service of services) {
+                for (const region of regions) {
+                    for (const account of accounts) {
+                        for (const id of ids) {
+                            add(`${fields[0]}:${partition}:${service}:${region}:${account}:${id}`);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (const account of [index.owner, FOREIGN_ACCOUNT]) {
+        for (const region of REGIONS.slice(0, 2)) {
+            for (const id of ["00exampleapp0", "00k7w3j9q2zz"]) {
+                add(`arn:aws:emr-serverless:${region}:${account}:/applications/${id}`);
+            }
+        }
+    }
+    return out;
+}
+
+/** The condition key listing the encryption context's keys. */
+const CONTEXT_KEYS_KEY = "kms:EncryptionContextKeys";
+
+/**
+ * The encryption-context key lists a request of the service can carry: always its application's id
+ * (`applicationId`), with or without the other context keys the document names (a setting's custom entries).
+ */
+function serviceContextKeys(index: DocumentIndex): Value[] {
+    const own = RESERVED_CONTEXT_KEY;
+    const others = (index.values.get(CONTEXT_KEYS_KEY.toLowerCase()) ?? []).filter((k) => k !== own && !hasWildcard(k));
+    const out: Value[] = [[own]];
+    for (const k of others.slice(0, 6)) {
+        out.push([own, k]);
+    }
+    if (others.length > 1) {
+        out.push([own, ...others.slice(0, 6)]);
+    }
+    out.push([own, "custom-entry"]);
+    return out;
 }
 
 /** {@link ownCandidates} as the service principal's requests can carry them ({@link serviceValue}). */
 function serviceCandidates(index: DocumentIndex, st: ParsedStatement, lower: string): Value[] {
+    if (lower === CONTEXT_KEYS_KEY.toLowerCase()) {
+        return serviceContextKeys(index);
+    }
     const out: Value[] = [];
     const seen = new Set<string>();
-    for (const v of ownCandidates(index, st, lower)) {
-        if (typeof v !== "string") {
-            out.push(v);
-            continue;
-        }
+    const add = (v: string): void => {
         const real = serviceValue(lower, v);
-        if (!seen.has(real)) {
+        if (real !== undefined && !seen.has(real)) {
             seen.add(real);
             out.push(real);
+        }
+    };
+    for (const v of ownCandidates(index, st, lower)) {
+        if (typeof v === "string") {
+            add(v);
+        } else {
+            out.push(v);
+        }
+    }
+    for (const c of st.conditions) {
+        if (c.keyLower === lower && !c.negated && c.base !== "Null") {
+            c.values.forEach((v) => sentInstances(index, lower, v).forEach(add));
         }
     }
     return out;
@@ -824,10 +992,11 @@ function checkBinding(
             }
         }
     }
-    for (const raw of index.variants(lower, [...current, ...own])) {
+    const instances = spec.normalize ? own.flatMap((v) => sentInstances(index, lower, v)) : [];
+    for (const raw of index.variants(lower, [...current, ...own, ...instances])) {
         const v = spec.normalize ? spec.normalize(lower, raw) : raw;
-        if (current.length === 1 && v === currentValue) {
-            continue;
+        if (v === undefined || (current.length === 1 && v === currentValue)) {
+            continue; // no request of the service carries it, or it is the value itself
         }
         if (allowedBy(index, st, makeRequest(spec, withKey(base, lower, v)))) {
             return { key, bound: false, also: v };
@@ -881,7 +1050,7 @@ export function analyzeKeyPolicy(document: unknown, options: AnalyzeOptions = {}
         const core =
             typeof document === "string"
                 ? cachedCore(document, accountKeys, options)
-                : analyzeCore(document, accountKeys, options, givenKeyArn(options));
+                : analyzeCore(document, accountKeys, options, givenKey(options));
         return finishAnalysis(document, core, accountKeys, options);
     } catch (e) {
         return {
@@ -936,6 +1105,8 @@ interface CoreAnalysis {
     owner: string;
     /** The key ARN the probes used as their resource (undefined: unknown, see AnalyzeOptions.keyArn). */
     keyArn?: string;
+    /** The key id the probes used when the ARN is unknown (see AnalyzeOptions.keyId). */
+    keyId?: string;
     /** What was assumed for want of the key's ARN (empty when the ARN was known or the document does not depend on it). */
     assumptions: string[];
     /** The accounts of the document's Allow account principals ({@link accountPrincipals}). */
@@ -974,29 +1145,38 @@ const CORE_CACHE_CHARS = 16 * 1024 * 1024;
 let coreCacheEntries = 0;
 let coreCacheChars = 0;
 
-/** The core's key within its document's entry. */
-function variantKey(accountKeys: readonly string[], owner: string, keyArn: string): string {
-    return `${owner}\u0000${keyArn}\u0000${JSON.stringify(accountKeys)}`;
+/** What the judge knows of the key a document is attached to: its ARN, or else perhaps its id. */
+interface KeyRef {
+    arn?: string;
+    id?: string;
 }
 
-/** The key ARN of the options when it is one (see AnalyzeOptions.keyArn), else undefined. */
-function givenKeyArn(options: AnalyzeOptions): string | undefined {
+/** The core's key within its document's entry. */
+function variantKey(accountKeys: readonly string[], owner: string, key: KeyRef): string {
+    return `${owner}\u0000${key.arn ?? ""}\u0000${key.id ?? ""}\u0000${JSON.stringify(accountKeys)}`;
+}
+
+/** The key of the options: its ARN when that is one (see AnalyzeOptions.keyArn), else its bare id when that is one. */
+function givenKey(options: AnalyzeOptions): KeyRef {
     const arn = options.keyArn;
-    return typeof arn === "string" && parseKeyArn(arn) ? arn : undefined;
+    if (typeof arn === "string" && parseKeyArn(arn)) {
+        return { arn };
+    }
+    const id = options.keyId;
+    return typeof id === "string" && BARE_KEY_ID_PATTERN.test(id) ? { id } : {};
 }
 
 /**
- * The key ARN as far as the judgment of `document` depends on it: "" when it is unknown or when no
- * statement's Resource/NotResource depends on the key (then every ARN gets the same judgment, and one
- * cache entry serves them all).
+ * The key as far as the judgment of `document` depends on it: nothing when no statement's Resource/NotResource
+ * depends on the key (then every key gets the same judgment, and one cache entry serves them all).
  */
-function judgedKeyArn(document: unknown, options: AnalyzeOptions): string {
-    const arn = givenKeyArn(options);
-    if (arn === undefined) {
-        return "";
+function judgedKey(document: unknown, options: AnalyzeOptions): KeyRef {
+    const key = givenKey(options);
+    if (key.arn === undefined && key.id === undefined) {
+        return key;
     }
     const policy = parsePolicyDocumentCached(document).policy;
-    return policy && policy.statements.some(resourceDependsOnKey) ? arn : "";
+    return policy && policy.statements.some((st) => resourceDependsOnKey(st)) ? key : {};
 }
 
 /** The explicit owner account (the expected application's 12-digit account), or "" to derive it from the document. */
@@ -1007,13 +1187,13 @@ function explicitOwner(options: AnalyzeOptions): string {
 
 function cachedCore(document: string, accountKeys: readonly string[], options: AnalyzeOptions): CoreAnalysis {
     const owner = explicitOwner(options);
-    const keyArn = judgedKeyArn(document, options);
-    const variant = variantKey(accountKeys, owner, keyArn);
+    const key = judgedKey(document, options);
+    const variant = variantKey(accountKeys, owner, key);
     const byDocument = coreCache.get(document);
     let hit = byDocument?.get(variant);
     if (!hit && byDocument && owner !== "") {
         // The judgment with the owner derived from the document is the same judgment when it derived this owner.
-        const derived = byDocument.get(variantKey(accountKeys, "", keyArn));
+        const derived = byDocument.get(variantKey(accountKeys, "", key));
         if (derived && derived.owner === owner) {
             hit = derived;
         }
@@ -1021,7 +1201,7 @@ function cachedCore(document: string, accountKeys: readonly string[], options: A
     if (hit) {
         return hit;
     }
-    const core = analyzeCore(document, accountKeys, options, keyArn === "" ? undefined : keyArn);
+    const core = analyzeCore(document, accountKeys, options, key);
     remember(document, variant, core);
     return core;
 }
@@ -1119,6 +1299,11 @@ function finishAnalysis(
                 mismatches.push(
                     `${SOURCE_ARN_KEY} is bound to ${quote(arn.value)} but the application is ${quote(expected?.arn ?? "")}`,
                 );
+            } else if (expected?.arn === undefined && mismatch(arnRegion(arn.value), expected?.region)) {
+                mismatches.push(
+                    `${SOURCE_ARN_KEY} is bound to ${quote(arn.value)}, an application of region ` +
+                        `${quote(arnRegion(arn.value) ?? "")}, but the application is in ${quote(expected?.region ?? "")}`,
+                );
             }
         }
         for (const v of accountVerdicts) {
@@ -1171,7 +1356,7 @@ function finishAnalysis(
         }
         const inconsistent =
             boundArnAccount !== undefined && boundSourceAccount !== undefined && boundArnAccount !== boundSourceAccount;
-        if (mismatches.length === 0 && !inconsistent) {
+        if (mismatches.length === 0 && !inconsistent && grant.exactName) {
             grant.actions.forEach((a) => serviceActions.add(a));
         }
         if (unboundKeys.length > 0 || mismatches.length > 0 || foreign.length > 0 || inconsistent) {
@@ -1243,7 +1428,7 @@ function finishAnalysis(
         if (!policy) {
             throw new Error("the key policy parsed before no longer parses");
         }
-        const index = new DocumentIndex(policy, core.owner, core.keyArn);
+        const index = new DocumentIndex(policy, core.owner, core.keyArn, core.keyId);
         index.restoreBudget(core.budget, core.exhausted);
         submitters = submitterQuestion(index, options.region);
         core.submitters.set(regionKey(options), submitters);
@@ -1277,6 +1462,7 @@ function finishAnalysis(
     if (result.grantsService) {
         result.binding = binding;
         result.grantsServiceByExactName = core.grants.some((g) => g.usesKey && g.exactName);
+        result.lookalikeGrants = core.grants.filter((g) => g.usesKey && !g.exactName).map((g) => g.where);
     }
     return result;
 }
@@ -1293,6 +1479,7 @@ const ALL_UNDECIDED: readonly Undecided[] = [
     "service-overgrant",
     "service-principal-lookalike",
     "grants-service",
+    "service-actions",
 ];
 
 /**
@@ -1320,6 +1507,9 @@ function finishBounded(
     if (upper.grantsService && !lower.grantsService) {
         undecided.add("grants-service");
     }
+    if (upper.serviceActions.join() !== lower.serviceActions.join()) {
+        undecided.add("service-actions");
+    }
     // What follows from a statement's form: an unknown principal may turn out to be a look-alike of the
     // service principal, and an unknown statement an Allow with NotPrincipal.
     const unknowns = core.unknowns ?? [];
@@ -1343,19 +1533,20 @@ function finishBounded(
         result.grantsService = false;
         delete result.binding;
         delete result.grantsServiceByExactName;
+        delete result.lookalikeGrants;
     }
     return result;
 }
 
 /**
- * Parse and every probe but question 4's (which {@link finishAnalysis} runs per region). `keyArn` is the
+ * Parse and every probe but question 4's (which {@link finishAnalysis} runs per region). `key.arn` is the
  * key ARN every probe is made on, or undefined when unknown (then the assumptions are recorded).
  */
 function analyzeCore(
     document: unknown,
     accountKeys: readonly string[],
     options: AnalyzeOptions,
-    keyArn: string | undefined,
+    key: KeyRef,
 ): CoreAnalysis {
     const empty = (parsed: boolean, hasUnknowns: boolean, leading: Finding[]): CoreAnalysis => ({
         parsed,
@@ -1386,9 +1577,9 @@ function analyzeCore(
     }
     leading.push(...lookalikeFindings(policy));
     if (policy.unknowns?.length) {
-        return boundedCore(policy, leading, accountKeys, options, keyArn);
+        return boundedCore(policy, leading, accountKeys, options, key);
     }
-    return probeCore(policy, leading, accountKeys, options, keyArn);
+    return probeCore(policy, leading, accountKeys, options, key);
 }
 
 /**
@@ -1400,7 +1591,7 @@ function boundedCore(
     leading: Finding[],
     accountKeys: readonly string[],
     options: AnalyzeOptions,
-    keyArn: string | undefined,
+    key: KeyRef,
 ): CoreAnalysis {
     // The key's account, and its account principals, as the known statements tell them. An unknown principal,
     // Effect or statement may add an account principal (the key's own accounts): then a binding to another
@@ -1412,11 +1603,11 @@ function boundedCore(
             u.path[u.path.length - 1] === "Effect" ||
             (u.path[0] === "Statement" && u.path.length <= 2),
     );
-    const lower = probeCore(boundPolicy(policy, "lower"), leading, accountKeys, options, keyArn, {
+    const lower = probeCore(boundPolicy(policy, "lower"), leading, accountKeys, options, key, {
         owner: known.owner,
         principalAccounts: accountsOpen ? [] : known.principalAccounts,
     });
-    const upper = probeCore(boundPolicy(policy, "upper"), [], accountKeys, options, keyArn, known);
+    const upper = probeCore(boundPolicy(policy, "upper"), [], accountKeys, options, key, known);
     return {
         ...lower,
         hasUnknowns: true,
@@ -1434,12 +1625,14 @@ function probeCore(
     leading: Finding[],
     accountKeys: readonly string[],
     options: AnalyzeOptions,
-    keyArn: string | undefined,
+    key: KeyRef,
     known?: { owner: string; principalAccounts: string[] },
 ): CoreAnalysis {
     leading = [...leading];
-    const index = new DocumentIndex(policy, known?.owner ?? ownerAccount(policy, options), keyArn);
+    const index = new DocumentIndex(policy, known?.owner ?? ownerAccount(policy, options), key.arn, key.id);
     const bindingKeys = [SOURCE_ARN_KEY, ...accountKeys, APPLICATION_ID_CONTEXT_KEY];
+    // Every request of the service carries its application's id in the encryption context, so its context keys.
+    const serviceKeys = [...bindingKeys, CONTEXT_KEYS_KEY];
     const service = { type: "Service" as const, id: EMR_SERVERLESS_PRINCIPAL };
     const serviceReq = makeRequest({ principal: service, action: "kms:GenerateDataKey" }, new Map());
     const fixedForService = serviceFixed(index.owner);
@@ -1482,10 +1675,11 @@ function probeCore(
                 principal: service,
                 action,
                 resource: index.keyArn,
+                resourceId: index.keyId,
                 normalize: serviceValue,
                 fixed: fixedForService,
                 candidates: (lower) => serviceCandidates(index, st, lower),
-                extraKeys: bindingKeys,
+                extraKeys: serviceKeys,
             };
             const base = findAllowedRequest(index, st, spec);
             if (!base) {
@@ -1537,10 +1731,11 @@ function probeCore(
                 principal: service,
                 action,
                 resource: index.keyArn,
+                resourceId: index.keyId,
                 normalize: serviceValue,
                 fixed: fixedForService,
                 candidates: (lower) => serviceCandidates(index, st, lower),
-                extraKeys: bindingKeys,
+                extraKeys: serviceKeys,
             };
             const reused = base ? allowedBy(index, st, makeRequest(spec, base)) : false;
             if (reused || findAllowedRequest(index, st, spec)) {
@@ -1589,8 +1784,9 @@ function probeCore(
         parsed: true,
         hasUnknowns: policy.hasUnknowns,
         owner: index.owner,
-        keyArn,
-        assumptions: keyArn === undefined ? resourceAssumptions(policy) : [],
+        keyArn: key.arn,
+        keyId: key.arn === undefined ? key.id : undefined,
+        assumptions: key.arn === undefined ? resourceAssumptions(policy, key.id) : [],
         principalAccounts: known?.principalAccounts ?? accountPrincipals(policy),
         policy: known ? policy : undefined,
         leading,
@@ -1616,11 +1812,11 @@ function resourceText(values: readonly string[]): string {
  * resources other than "*" (see resourceMatches): Allows apply to this key, Denies do not. One sentence,
  * or none when no statement depends on the key.
  */
-function resourceAssumptions(policy: ParsedPolicy): string[] {
+function resourceAssumptions(policy: ParsedPolicy, keyId: string | undefined): string[] {
     const allows: string[] = [];
     const denies: string[] = [];
     for (const st of policy.statements) {
-        if (!resourceDependsOnKey(st)) {
+        if (!resourceDependsOnKey(st, keyId)) {
             continue;
         }
         const what = st.resources
@@ -1640,9 +1836,10 @@ function resourceAssumptions(policy: ParsedPolicy): string[] {
     if (denies.length > 0) {
         parts.push(`the Deny ${list(denies)} ${denies.length === 1 ? "was" : "were"} assumed not to`);
     }
+    const known = keyId === undefined ? "" : ` (only its id, ${keyId}, is known)`;
     return [
-        `(Judged without the key's ARN: ${parts.join(", and ")}; given the key's ARN, the judge decides exactly ` +
-            "which statements apply to it.)",
+        `(Judged without the key's ARN${known}: ${parts.join(", and ")}; given the key's ARN, the judge decides ` +
+            "exactly which statements apply to it.)",
     ];
 }
 
@@ -1691,6 +1888,7 @@ function submitterQuestion(index: DocumentIndex, region: string | undefined): Su
                         principal: { type: "AWS", id: who },
                         action,
                         resource: index.keyArn,
+                        resourceId: index.keyId,
                         fixed,
                         candidates: (lower) => ownCandidates(index, st, lower),
                         extraKeys: [],
@@ -1718,23 +1916,16 @@ function submitterQuestion(index: DocumentIndex, region: string | undefined): Su
 }
 
 /**
- * The actions worth probing: every KMS action the judge knows and every action the document names,
- * one per class of actions that every statement's Action/NotAction treats alike (conditions never
- * depend on the action, so one action of a class decides for all of it).
+ * The actions worth probing: every action KMS has on a key, one per class of actions that every statement's
+ * Action/NotAction treats alike (conditions never depend on the action, so one action of a class decides for all
+ * of it). An action name the document writes that KMS does not have (a typo, another service's) grants nothing
+ * on the key, so it is not tried.
  */
 function probeActions(policy: ParsedPolicy, st: ParsedStatement): string[] {
-    const named: string[] = [];
-    for (const s of policy.statements) {
-        for (const a of [...(s.actions ?? []), ...(s.notActions ?? [])]) {
-            if (!hasWildcard(a)) {
-                named.push(a);
-            }
-        }
-    }
     const seen = new Set<string>();
     const classes = new Set<string>();
     const out: string[] = [];
-    for (const action of [...SERVICE_ACTION_LIST, ...OTHER_KMS_ACTIONS, ...MORE_KMS_ACTIONS, ...named]) {
+    for (const action of [...SERVICE_ACTION_LIST, ...OTHER_KMS_ACTIONS, ...MORE_KMS_ACTIONS]) {
         const lower = action.toLowerCase();
         if (seen.has(lower) || !actionMatches(st, action)) {
             continue;
@@ -1792,6 +1983,7 @@ function openGrantProbe(index: DocumentIndex, st: ParsedStatement): string | und
                     principal: { type: "AWS", id: principalArn },
                     action,
                     resource: index.keyArn,
+                    resourceId: index.keyId,
                     fixed: identity,
                     candidates,
                     extraKeys: [],

@@ -5,8 +5,11 @@
  * Resource/NotResource, Condition), "IAM JSON policy elements: Condition operators" and "Grammar of the
  * IAM JSON policy language"; the KMS API Reference, PutKeyPolicy / CreateKey, parameter `Policy`: at
  * least 1 and at most 32,768 bytes ("If the key policy exceeds the length constraint, KMS returns a
- * LimitExceededException"), and only tab, line feed, carriage return and the printable characters from
- * U+0020 through U+00FF (printable ASCII and the printable Basic Latin / Latin-1 Supplement characters).
+ * LimitExceededException"), and only tab, line feed, carriage return and the characters U+0020 through
+ * U+00FF (the API's pattern `[\u0009\u000A\u000D\u0020-\u00FF]+`, which it enforces as such). The grammar
+ * takes an empty string as a Sid and as a condition value (the IAM guide's own `"s3:prefix": ["", "home/"]`).
+ * A statement without Action or Resource is accepted by PutKeyPolicy but has no effect (the KMS console
+ * reports it as an error): it is reported, and evaluated as applying to nothing.
  *
  * Values unknown at preview (the engine's sentinels, see unknowns.ts) are never problems: each is recorded
  * as an {@link UnknownPart} with where it is, and the statement keeps it for the judge to bound.
@@ -122,6 +125,11 @@ export interface ParsedStatement {
     principal?: ParsedPrincipal;
     notPrincipal?: ParsedPrincipal;
     conditions: ParsedCondition[];
+    /**
+     * True when a Resource or NotResource value holds a policy variable that evaluation substitutes (only with
+     * `"Version": "2012-10-17"`; IAM User Guide, "IAM policy elements: Variables and tags").
+     */
+    resourceVariables?: boolean;
 }
 
 /** A statement whose Effect, or which as a whole, is unknown at preview. */
@@ -169,6 +177,14 @@ export interface ParseResult {
 }
 
 const TOP_LEVEL_FIELDS = new Set(["Version", "Id", "Statement"]);
+
+/**
+ * What KMS does with a statement that lacks Action or Resource (PutKeyPolicy reference): the request succeeds,
+ * the statement is ignored, and the console reports an error. The judge evaluates it as applying to nothing.
+ */
+const NO_EFFECT =
+    "KMS stores the document but the statement has no effect (the KMS console reports it as an error), so it " +
+    "grants and denies nothing";
 const STATEMENT_FIELDS = new Set([
     "Sid",
     "Effect",
@@ -362,15 +378,8 @@ class Parser {
         if (typeof item === "string") {
             if (holdsUnknown(item)) {
                 this.unknown(where, path, `a value of Condition "${operator}" "${key}"`, item);
-            } else if (item === "") {
-                this.problem(
-                    where,
-                    `${where}: the value of Condition "${operator}" "${key}" is an empty string (""), which no ` +
-                        "request this key policy is judged for carries.",
-                    `Write the intended value (e.g. the application's ARN or id); an empty value usually comes from ` +
-                        "a variable that was not set when the document was built.",
-                );
             }
+            // An empty value is accepted and compared as it is: it matches only a request value that is empty.
             return item;
         }
         if (typeof item === "boolean") {
@@ -540,14 +549,8 @@ class Parser {
             if (typeof raw.Sid === "string" && holdsUnknown(raw.Sid)) {
                 this.unknown(numbered, [...path, "Sid"], "the Sid", raw.Sid);
             } else if (typeof raw.Sid === "string") {
+                // Any text, the empty string included (policy generators have long written "Sid": "").
                 sid = raw.Sid;
-                if (sid === "") {
-                    this.problem(
-                        numbered,
-                        `${numbered}: Sid is an empty string ("").`,
-                        `Give the statement a Sid (letters and digits), or remove the Sid element.`,
-                    );
-                }
             } else {
                 this.problem(
                     numbered,
@@ -596,7 +599,9 @@ class Parser {
         if (hasAction === hasNotAction) {
             this.problem(
                 where,
-                hasAction ? `${where} has both Action and NotAction.` : `${where} has neither Action nor NotAction.`,
+                hasAction
+                    ? `${where} has both Action and NotAction.`
+                    : `${where} has neither Action nor NotAction: ${NO_EFFECT}.`,
                 `Give exactly one of Action or NotAction, e.g. "Action": ["kms:GenerateDataKey", "kms:Decrypt"].`,
             );
             skip = true;
@@ -619,7 +624,7 @@ class Parser {
         } else if (!hasResource && !hasNotResource) {
             this.problem(
                 where,
-                `${where} has neither Resource nor NotResource.`,
+                `${where} has neither Resource nor NotResource: ${NO_EFFECT}.`,
                 `Add "Resource": "*" (in a key policy "*" means this key).`,
             );
         } else if (hasResource) {
@@ -776,13 +781,13 @@ function byteLength(s: string): number {
 }
 
 /**
- * Characters KMS refuses in a key policy: anything but tab, line feed, carriage return and the printable
- * characters U+0020-U+007E and U+00A0-U+00FF. The API's pattern (`[\u0009\u000A\u000D\u0020-\u00FF]+`)
- * also admits DEL and the C1 controls (U+007F-U+009F); its text says "printable" characters only, so
- * they are refused too: no policy needs them, and a document the API might reject is not judged as valid.
+ * Characters KMS refuses in a key policy: anything outside the API's pattern
+ * `[\u0009\u000A\u000D\u0020-\u00FF]+`, which the API enforces as such ("Member must satisfy regular expression
+ * pattern"). The pattern admits DEL and the C1 controls (U+007F-U+009F), and so does the judge: they are
+ * compared as the characters they are (a principal holding one is not the service's, see principals.ts).
  */
-const REFUSED_CHARACTER = /[^\t\n\r\x20-\x7e\xa0-\xff]/u;
-const REFUSED_CHARACTERS = /[^\t\n\r\x20-\x7e\xa0-\xff]/gu;
+const REFUSED_CHARACTER = /[^\t\n\r\x20-\xff]/u;
+const REFUSED_CHARACTERS = /[^\t\n\r\x20-\xff]/gu;
 
 /** A string as JSON text with every character outside printable ASCII escaped (`"\u0435mr"`), so that a reader sees it. */
 export function showText(value: string): string {
@@ -801,8 +806,8 @@ export function describeCharacter(ch: string): string {
 }
 
 const CHARACTER_RULE =
-    "KMS accepts only tab, line feed, carriage return and the printable characters U+0020-U+007E and " +
-    "U+00A0-U+00FF in a key policy and refuses the document otherwise";
+    "KMS accepts only tab, line feed, carriage return and the characters U+0020-U+00FF in a key policy and " +
+    "refuses the document otherwise";
 
 /** Where a refused character sits: the path of the first string (name or value) holding it, if any. */
 function locate(doc: unknown, ch: string): string | undefined {
@@ -1095,6 +1100,9 @@ function parseUncached(document: unknown): ParseResult {
     }
     if (version === "2012-10-17" || versionUnknown) {
         for (const st of [...statements, ...p.pending.flatMap((x) => (x.statement ? [x.statement] : []))]) {
+            if ([...(st.resources ?? []), ...(st.notResources ?? [])].some((r) => r.includes("${"))) {
+                st.resourceVariables = true;
+            }
             for (const c of st.conditions) {
                 if (
                     c.base &&

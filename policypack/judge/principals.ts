@@ -271,6 +271,13 @@ export function lookalikeReason(value: string, kind: PrincipalKind): string | un
         return [differences(value), underType].filter((r) => r !== "").join("; ");
     }
     const folded = fold(value).toLowerCase();
+    if (skeleton === `${TARGET_SKELETON}.cn`) {
+        return (
+            `${showText(value)} is the China-partition form (.amazonaws.com.cn) a few older services use, but EMR ` +
+            `Serverless is ${EMR_SERVERLESS_PRINCIPAL} in the China Regions too (as its service-linked role's ` +
+            "principal is ops.emr-serverless.amazonaws.com there)"
+        );
+    }
     if (REGIONAL.test(folded) || REGIONAL.test(skeleton)) {
         return (
             `${showText(value)} is a regional endpoint name (the value kms:ViaService carries when EMR Serverless ` +

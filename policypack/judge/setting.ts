@@ -23,6 +23,10 @@ export interface SettingProblem {
 export const KEY_ARN_PATTERN =
     /^arn:(aws[a-z-]*):kms:([a-z]{2}(?:-[a-z]+)+-\d+):(\d{12}):key\/((?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})|(?:mrk-[0-9a-fA-F]{32}))$/;
 
+/** A bare KMS key id: a UUID, or a multi-Region key id (`mrk-` and 32 hex digits). */
+export const BARE_KEY_ID_PATTERN =
+    /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})$/;
+
 /** The parts of a key ARN, or undefined when `arn` is not a key ARN. */
 export function parseKeyArn(
     arn: string,

@@ -33,8 +33,11 @@ export type FindingKind =
      */
     | "service-principal-lookalike";
 
-/** What unknown parts of a document could change: a finding kind, or whether the service is granted at all. */
-export type Undecided = FindingKind | "grants-service";
+/**
+ * What unknown parts of a document could change: a finding kind, whether the service is granted at all, or which of
+ * kms:GenerateDataKey and kms:Decrypt it gets (`serviceActions`).
+ */
+export type Undecided = FindingKind | "grants-service" | "service-actions";
 
 /** One part of a key policy that is unknown at preview (the engine's sentinel). */
 export interface UnknownPart {
@@ -76,8 +79,9 @@ export interface KeyPolicyAnalysis {
     binding?: ServiceBinding;
     /**
      * Which of kms:GenerateDataKey and kms:Decrypt (in that order) the service is allowed for at least one
-     * request, counting only statements not bound to another application than `AnalyzeOptions.expectedApplication`
-     * (all of them without one). Disk encryption needs both: one without the other fails every job.
+     * request, counting only statements that name it exactly (see `grantsServiceByExactName`) and are not bound
+     * to another application than `AnalyzeOptions.expectedApplication` (all of them without one). Disk encryption
+     * needs both: one without the other fails every job.
      */
     serviceActions: string[];
     /**
@@ -92,7 +96,8 @@ export interface KeyPolicyAnalysis {
      * With unknown parts: `findings` and `grantsService` are what holds whatever they turn out to be (see
      * unknowns.ts for how each position is read); `undecided` lists what they could still change (finding
      * kinds some value of them would add at a statement, "grants-service" when they could make the service
-     * granted), and `unknowns` where they are. "malformed" is always undecided then: an unknown value's
+     * granted, "service-actions" when they could change which of the two actions it gets), and `unknowns` where
+     * they are. "malformed" is always undecided then: an unknown value's
      * characters and length cannot be checked.
      */
     undecided?: Undecided[];
@@ -104,6 +109,12 @@ export interface KeyPolicyAnalysis {
      * of the service.
      */
     grantsServiceByExactName?: boolean;
+    /**
+     * When `grantsService`: where (`Sid "X"` / `statement #N`) the statements are that let the service in only
+     * under a look-alike spelling of its name. They are judged for their binding like any grant (they might be
+     * read as the service's), but never count as the grant a key that EMR Serverless uses needs.
+     */
+    lookalikeGrants?: string[];
     findings: Finding[];
 }
 
@@ -119,6 +130,13 @@ export interface AnalyzeOptions {
      */
     keyArn?: string;
     /**
+     * The key's bare id, when its ARN is not known (a KeyPolicy whose keyId is an id). A key's ARN ends in
+     * `key/<id>`: a statement whose Resource can never end so (another key's id, an alias) applies to nothing,
+     * one whose NotResource can never end so is not excluded, and `arn:*:kms:*:*:key/<id>` always covers it; only
+     * what the id leaves open is assumed (see `keyArn`). Ignored when `keyArn` is given.
+     */
+    keyId?: string;
+    /**
      * Condition keys accepted as the account binding; any one of them, bound to one value, suffices.
      * Default: ["aws:SourceAccount"]. Example: ["aws:SourceAccount", "aws:SourceOrgID"].
      */
@@ -127,8 +145,12 @@ export interface AnalyzeOptions {
     requireEncryptionContextBinding?: boolean;
     /** Region for the expected kms:ViaService value; when absent any emr-serverless.<region>.amazonaws.com is accepted. */
     region?: string;
-    /** When known (audit, stack analysis): the application the service must be bound to. */
-    expectedApplication?: { arn?: string; id?: string; account?: string };
+    /**
+     * When known (audit, stack analysis): the application the service must be bound to. `region` is its region
+     * when its ARN is not known (a setting's region): a binding to an application ARN of another region is then
+     * a binding to another application.
+     */
+    expectedApplication?: { arn?: string; id?: string; account?: string; region?: string };
     /**
      * Accounts, besides the key's own, whose EMR Serverless applications the service grant may be bound
      * to (cross-account use of the key). The key's own account is `expectedApplication.account` when

@@ -31,8 +31,7 @@
  * and what depends on it (whether it binds, to which application) is left to the upper bound's note.
  *
  * ² Besides everyone, the IAM principals the questions about named principals (submitters) are asked of:
- * a role in an unnamed account, a role in each account the policy names, the IAM principals it names. An
- * unknown action also names an action outside every KMS list, which the probes then try.
+ * a role in an unnamed account, a role in each account the policy names, the IAM principals it names.
  */
 import { EMR_SERVERLESS_PRINCIPAL } from "./constants";
 import type { ParsedCondition, ParsedPolicy, ParsedPrincipal, ParsedStatement } from "./parse";
@@ -125,8 +124,6 @@ function principalHasUnknown(p: ParsedPrincipal | undefined): boolean {
  * statement names.
  */
 const someRole = (account: string): string => `arn:aws:iam::${account}:role/unknown-at-preview`;
-/** An action standing for an unknown one next to `"*"`: the probes also try actions no KMS list has. */
-const SOME_ACTION = "unknown-at-preview:Action";
 
 /** Everyone, and the IAM principals an unknown one stands for ({@link namedPrincipals}). */
 function anyone(named: readonly string[]): ParsedPrincipal {
@@ -298,24 +295,5 @@ export function boundPolicy(policy: ParsedPolicy, bound: Bound): ParsedPolicy {
     }
     all.sort((a, b) => a.index - b.index);
     const statements = all.map((s) => s.make());
-    const actionUnknown = (policy.unknowns ?? []).some(
-        (u) =>
-            u.path.includes("Action") ||
-            u.path.includes("NotAction") ||
-            (u.path[0] === "Statement" && u.path.length <= 2),
-    );
-    if (bound === "upper" && actionUnknown) {
-        // The probes try every action the document names: an unknown one may name any action at all, so
-        // {@link SOME_ACTION} is named too, by a statement that applies to no principal.
-        statements.push({
-            index: statements.length === 0 ? 0 : Math.max(...statements.map((st) => st.index)) + 1,
-            where: "(an action unknown at preview)",
-            effect: "Deny",
-            actions: [SOME_ACTION],
-            resources: ["*"],
-            principal: { wildcard: false, values: {} },
-            conditions: [],
-        });
-    }
     return { version: policy.version, id: policy.id, statements, hasUnknowns: false, unknowns: [] };
 }

@@ -3,7 +3,7 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { analyzeKeyPolicy } from "../judge";
 import { analyzeOptions, JudgeConfig } from "./support/config";
 import { noteUnknownParts } from "./support/documentPolicy";
-import { documentKeyArn, isKeyType, isSymmetric, readDocument, readKeyShape } from "./support/keys";
+import { documentKey, isKeyType, isSymmetric, readDocument, readKeyShape } from "./support/keys";
 import { Props } from "./support/props";
 import { message } from "./support/report";
 import { buildStackIndex } from "./support/stack";
@@ -37,7 +37,7 @@ export const disallowAsymmetricKeys: ResourceValidationPolicy & StackValidationP
         }
         const analysis = analyzeKeyPolicy(document, {
             ...analyzeOptions(args.getConfig<JudgeConfig>()),
-            keyArn: documentKeyArn(args.type, props),
+            ...documentKey(args.type, props),
         });
         if (analysis.grantsService) {
             reportViolation(

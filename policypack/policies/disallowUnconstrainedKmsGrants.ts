@@ -10,7 +10,14 @@ import { analyzeOptions, JudgeConfig } from "./support/config";
 import { KMS_GRANT_TYPE } from "./support/keys";
 import { containsUnknown, knownString, Props, tryRead } from "./support/props";
 import { label, message } from "./support/report";
-import { buildStackIndex, effectiveDocuments, GrantEntry, KeyEntry, keyLabel } from "./support/stack";
+import {
+    buildStackIndex,
+    effectiveDocuments,
+    GrantEntry,
+    KeyEntry,
+    keyLabel,
+    multiRegionRelatives,
+} from "./support/stack";
 import { judgeDocument } from "./support/usage";
 
 const FIX =
@@ -85,7 +92,9 @@ function problem(view: GrantView, accepted: readonly string[] | undefined): stri
     if (accepted === undefined) {
         return undefined;
     }
-    const foreign = reach.applicationIds.filter((id) => !accepted.includes(id));
+    // A constraint value is compared exactly and application ids are [0-9a-z]+: an id of another form is no
+    // application's, and the grant reaches no data through it.
+    const foreign = reach.applicationIds.filter((id) => !accepted.includes(id) && /^[0-9a-z]+$/.test(id));
     if (foreign.length === 0) {
         return undefined;
     }
@@ -106,7 +115,7 @@ function retiringText(view: GrantView): string {
 function diskKeyUse(
     key: KeyEntry,
     options: ReturnType<typeof analyzeOptions>,
-): { reasons: string[]; applicationIds?: string[] } | undefined {
+): { reasons: string[]; applicationIds?: string[]; material?: boolean } | undefined {
     const reasons: string[] = [];
     const ids = new Set<string>();
     let unknown = false;
@@ -174,11 +183,33 @@ export const disallowUnconstrainedKmsGrants: ResourceValidationPolicy & StackVal
         const index = buildStackIndex(args.resources);
         const options = analyzeOptions(args.getConfig<JudgeConfig>());
         const uses = new Map<KeyEntry, ReturnType<typeof diskKeyUse>>();
-        const useOf = (key: KeyEntry): ReturnType<typeof diskKeyUse> => {
+        const directUseOf = (key: KeyEntry): ReturnType<typeof diskKeyUse> => {
             if (!uses.has(key)) {
                 uses.set(key, diskKeyUse(key, options));
             }
             return uses.get(key);
+        };
+        // A multi-Region key decrypts what any related key of its set encrypted: a grant on one reaches the
+        // disk data of every one EMR Serverless uses.
+        const useOf = (key: KeyEntry): ReturnType<typeof diskKeyUse> => {
+            const direct = directUseOf(key);
+            if (direct) {
+                return direct;
+            }
+            for (const related of multiRegionRelatives(key, index)) {
+                const use = directUseOf(related);
+                if (use) {
+                    return {
+                        ...use,
+                        material: true,
+                        reasons: [
+                            `it shares its key material with ${keyLabel(related)} (related multi-Region keys: what ` +
+                                `one encrypts, the other decrypts), which EMR Serverless uses: ${use.reasons.join("; ")}`,
+                        ],
+                    };
+                }
+            }
+            return undefined;
         };
         for (const g of index.grants) {
             reportGrant(g, useOf, (text) => reportViolation(text, g.resource.urn));
@@ -207,7 +238,8 @@ function reportGrant(
         report(
             message(
                 g.resource,
-                `on ${keyLabel(key)}, which EMR Serverless uses for disk encryption (${use.reasons.join("; ")}), ${text}` +
+                `on ${keyLabel(key)}, ${use.material ? "whose key material" : "which"} EMR Serverless uses for disk ` +
+                    `encryption (${use.reasons.join("; ")}), ${text}` +
                     retiringText(view),
                 FIX +
                     (use.applicationIds && use.applicationIds.length > 0

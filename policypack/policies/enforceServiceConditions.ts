@@ -18,7 +18,8 @@ import {
 import { documentValidation } from "./support/documentPolicy";
 import { isAbsentDocument } from "./support/keys";
 import { findingMessage, label, message } from "./support/report";
-import { buildStackIndex, DocumentEntry, effectiveDocuments, keyArnFor, keyLabel, SettingEntry } from "./support/stack";
+import { buildStackIndex, effectiveDocuments, keyLabel, keyOptionsFor } from "./support/stack";
+import type { DocumentEntry, KeyEntry, SettingEntry } from "./support/stack";
 
 const FIX =
     `Grant ${EMR_SERVERLESS_PRINCIPAL} only kms:GenerateDataKey and kms:Decrypt, with the conditions ` +
@@ -40,6 +41,9 @@ function expectedApplication(setting: SettingEntry): AnalyzeOptions["expectedApp
     }
     if (setting.app?.account) {
         out.account = setting.app.account;
+    }
+    if (!arn && setting.region) {
+        out.region = setting.region;
     }
     return out;
 }
@@ -88,7 +92,9 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
             allowedSourceAccounts: allowedSourceAccountsSchema,
         },
     },
-    validateResource: documentValidation(["service-unbound"], { alsoUndecided: ["grants-service"] }),
+    // Unknown parts that could change whether the service is let in, or which of the two actions it gets, decide
+    // this policy's stack verdict on a key a setting uses: they get the note here.
+    validateResource: documentValidation(["service-unbound"], { alsoUndecided: ["grants-service", "service-actions"] }),
     validateStack: (args, reportViolation) => {
         const index = buildStackIndex(args.resources);
         const options = analyzeOptions(args.getConfig<JudgeConfig>());
@@ -100,141 +106,181 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
             if (docs.some((d) => !d.document.known)) {
                 continue; // unknown at preview: judged at update
             }
-            const judged = docs.map((d) => {
-                const raw = d.document.known ? d.document.value : undefined;
-                const doc = isAbsentDocument(d.resource.type, raw) ? undefined : raw;
-                const docOptions: AnalyzeOptions = { ...options, keyArn: keyArnFor(key, d) };
-                const analysis = doc === undefined ? undefined : analyzeKeyPolicy(doc, docOptions);
-                let grantWheres: string[] | undefined;
-                const grantsAt = (): string[] =>
-                    (grantWheres ??= analysis && doc !== undefined ? grantStatements(doc, analysis, docOptions) : []);
-                return { entry: d, doc, docOptions, analysis, grantsAt };
-            });
-            const names = docs.map((d) => (d.inline ? `${keyLabel(key)}'s own policy` : label(d.resource)));
-            const grants = judged.some((j) => j.analysis?.grantsService);
-            // Parts unknown at preview that could grant the service (their note comes from this policy's
-            // resource half), or an unparseable document (reported by disallow-malformed-key-policies):
-            // whether the service is granted cannot be told.
-            const unknownInside = judged.some(
-                (j) => j.analysis && (!j.analysis.parsed || j.analysis.undecided?.includes("grants-service")),
-            );
-            const byExactName = judged.some((j) => j.analysis?.grantsServiceByExactName);
-            const lookalikes = judged.flatMap((j) =>
-                (j.analysis?.findings ?? []).filter((f) => f.kind === "service-principal-lookalike"),
-            );
-            const namedInstead =
-                lookalikes.length > 0
-                    ? ` The policy names a look-alike of the service principal instead: ${lookalikes[0].message}`
+            // PutKeyPolicy replaces the whole policy: with several KeyPolicy resources on one key, the one applied
+            // last stays, in no fixed order, so each of them must let the service in on its own.
+            const several =
+                docs.length > 1
+                    ? `, one of ${docs.length} resources that each set this key's whole policy (KMS keeps the one ` +
+                      "applied last, so each must let the service in)"
                     : "";
+            const judged = docs.map((d) => judgeDocument(key, d, options));
             const reported = new Set<string>();
-            /** Reports a document that lets the service do only one of the two actions the jobs need. */
-            const reportPartial = (setting: SettingEntry, entry: DocumentEntry, analysis: KeyPolicyAnalysis): void => {
-                const missing = SERVICE_ACTIONS.filter((a) => !analysis.serviceActions.includes(a));
-                if (analysis.hasUnknowns || missing.length === 0 || analysis.serviceActions.length === 0) {
-                    return;
+            const report = (text: string, urn: string): void => {
+                if (!reported.has(`${urn}\u0000${text}`)) {
+                    reported.add(`${urn}\u0000${text}`);
+                    reportViolation(text, urn);
                 }
-                const app = setting.applicationId ?? setting.app?.ids[0];
-                reportViolation(
-                    message(
-                        setting.resource,
-                        `it encrypts disks with ${keyLabel(key)}, whose policy (${label(entry.resource)}) lets ` +
-                            `${EMR_SERVERLESS_PRINCIPAL} use ${analysis.serviceActions.join(", ")} but not ` +
-                            `${missing.join(", ")}${app ? ` for application ${app}` : ""}: EMR Serverless needs both ` +
-                            "(GenerateDataKey creates a worker disk's data key, Decrypt reads it back), so its jobs " +
-                            "would fail." +
-                            (analysis.assumptions.length > 0 ? ` ${analysis.assumptions.join(" ")}` : ""),
-                        `Allow ${missing.join(" and ")} in the statement that grants ${EMR_SERVERLESS_PRINCIPAL} ` +
-                            `${analysis.serviceActions.join(", ")} (same principal and conditions), and remove any ` +
-                            `Deny or Resource that keeps it from this key. ${FIX}`,
-                    ),
-                    setting.resource.urn,
-                );
             };
             for (const setting of key.settings) {
-                if (!grants || !byExactName) {
-                    if (!unknownInside) {
-                        const what = grants
-                            ? `allows ${EMR_SERVERLESS_PRINCIPAL} kms:GenerateDataKey and kms:Decrypt only under another ` +
-                              "spelling of its name, which AWS does not document as the service's, so its jobs may fail."
-                            : `never allows ${EMR_SERVERLESS_PRINCIPAL} kms:GenerateDataKey and kms:Decrypt, so its ` +
-                              "jobs would fail.";
-                        reportViolation(
-                            message(
-                                setting.resource,
-                                `it encrypts disks with ${keyLabel(key)}, but that key's policy (${names.join(", ")}) ` +
-                                    `${what}${namedInstead}` +
-                                    assumed(judged.map((j) => j.analysis)),
-                                `Add the service statement to the key policy, naming the principal exactly: ${FIX}`,
-                            ),
-                            setting.resource.urn,
-                        );
-                    }
-                    continue;
-                }
-                const expected = expectedApplication(setting);
-                if (!expected) {
-                    // The application is not known (preview): only a document that gives the service one action
-                    // and never the other can be told to fail its jobs.
-                    for (const j of judged) {
-                        if (j.analysis?.grantsService) {
-                            reportPartial(setting, j.entry, j.analysis);
-                        }
-                    }
-                    continue;
-                }
-                // A key may serve several applications, each through its own statement: the setting is fine
-                // when one grant statement binds the service to its application. Only when none does are the
-                // statements binding it elsewhere reported (their findings name what they are bound to).
-                const mismatched: Array<{ entry: DocumentEntry; finding: Finding }> = [];
-                let matched: { entry: DocumentEntry; analysis: KeyPolicyAnalysis } | undefined;
                 for (const j of judged) {
-                    if (!j.analysis?.grantsService || j.doc === undefined) {
-                        continue;
-                    }
-                    const seen = new Set(j.analysis.findings.map(findingId));
-                    const bound = analyzeKeyPolicy(j.doc, { ...j.docOptions, expectedApplication: expected });
-                    const other = new Set<string>();
-                    for (const f of bound.findings) {
-                        if (f.kind === "service-unbound" && !seen.has(findingId(f))) {
-                            other.add(f.where ?? "");
-                            mismatched.push({ entry: j.entry, finding: f });
-                        }
-                    }
-                    if (j.grantsAt().some((where) => !other.has(where))) {
-                        matched = { entry: j.entry, analysis: bound };
-                        break;
-                    }
-                }
-                if (matched) {
-                    reportPartial(setting, matched.entry, matched.analysis);
-                    continue; // bound to this application
-                }
-                const bindingUnknown = judged.some((j) =>
-                    j.analysis?.undecided?.some((k) => k === "service-unbound" || k === "grants-service"),
-                );
-                if (bindingUnknown) {
-                    continue; // a binding unknown at preview may be this application's (judged at update)
-                }
-                for (const { entry, finding } of mismatched) {
-                    const id = `${entry.resource.urn}\u0000${findingId(finding)}`;
-                    if (reported.has(id)) {
-                        continue;
-                    }
-                    reported.add(id);
-                    reportViolation(
-                        findingMessage(
-                            entry.resource,
-                            finding,
-                            `used by ${label(setting.resource)} for application ${expected.id ?? expected.arn}, ` +
-                                "and no statement binds the service to that application",
-                        ),
-                        entry.resource.urn,
-                    );
+                    checkDocument(key, setting, j, several, report);
                 }
             }
         }
     },
 };
+
+/** One document of a key, judged against the key's ARN or id. */
+interface JudgedDocument {
+    entry: DocumentEntry;
+    /** The document; undefined when absent (KMS's default key policy, which never grants the service). */
+    doc: unknown;
+    docOptions: AnalyzeOptions;
+    analysis?: KeyPolicyAnalysis;
+    /** Where the statements that let the service in are (computed once, on demand). */
+    grantsAt: () => string[];
+}
+
+function judgeDocument(key: KeyEntry, d: DocumentEntry, options: AnalyzeOptions): JudgedDocument {
+    const raw = d.document.known ? d.document.value : undefined;
+    const doc = isAbsentDocument(d.resource.type, raw) ? undefined : raw;
+    const docOptions: AnalyzeOptions = { ...options, ...keyOptionsFor(key, d) };
+    const analysis = doc === undefined ? undefined : analyzeKeyPolicy(doc, docOptions);
+    let grantWheres: string[] | undefined;
+    const grantsAt = (): string[] =>
+        (grantWheres ??= analysis && doc !== undefined ? grantStatements(doc, analysis, docOptions) : []);
+    return { entry: d, doc, docOptions, analysis, grantsAt };
+}
+
+/** The name of a key's document in messages. */
+function documentName(key: KeyEntry, entry: DocumentEntry): string {
+    return entry.inline ? `${keyLabel(key)}'s own policy` : label(entry.resource);
+}
+
+/**
+ * What one document of the key a setting uses must do for the setting's jobs: let the service in, by its exact
+ * name, with both actions, bound to the setting's application. `several` says the document is one of several that
+ * set the key's whole policy.
+ */
+function checkDocument(
+    key: KeyEntry,
+    setting: SettingEntry,
+    j: JudgedDocument,
+    several: string,
+    report: (text: string, urn: string) => void,
+): void {
+    const analysis = j.analysis;
+    const name = `${documentName(key, j.entry)}${several}`;
+    if (!analysis?.grantsService || !analysis.grantsServiceByExactName) {
+        // Parts unknown at preview that could grant the service (their note comes from this policy's resource
+        // half), or an unparseable document (reported by disallow-malformed-key-policies): whether the service is
+        // granted cannot be told.
+        if (analysis && (!analysis.parsed || analysis.undecided?.includes("grants-service"))) {
+            return;
+        }
+        const lookalikes = (analysis?.findings ?? []).filter((f) => f.kind === "service-principal-lookalike");
+        const namedInstead =
+            lookalikes.length > 0
+                ? ` The policy names a look-alike of the service principal instead: ${lookalikes[0].message}`
+                : "";
+        const what = analysis?.grantsService
+            ? `allows ${EMR_SERVERLESS_PRINCIPAL} kms:GenerateDataKey and kms:Decrypt only under another spelling of ` +
+              "its name, which AWS does not document as the service's, so its jobs may fail."
+            : `never allows ${EMR_SERVERLESS_PRINCIPAL} kms:GenerateDataKey and kms:Decrypt, so its jobs would fail.`;
+        report(
+            message(
+                setting.resource,
+                `it encrypts disks with ${keyLabel(key)}, but that key's policy (${name}) ${what}${namedInstead}` +
+                    assumed([analysis]),
+                `Add the service statement to the key policy, naming the principal exactly: ${FIX}`,
+            ),
+            setting.resource.urn,
+        );
+        return;
+    }
+    const expected = expectedApplication(setting);
+    if (!expected) {
+        // The application is not known (preview): only a document that gives the service one action and never the
+        // other can be told to fail its jobs.
+        reportPartial(key, setting, name, analysis, report);
+        return;
+    }
+    // A key may serve several applications, each through its own statement: the setting is fine when one grant
+    // statement (naming the service exactly) binds the service to its application. Only when none does are the
+    // statements binding it elsewhere reported (their findings name what they are bound to).
+    const seen = new Set(analysis.findings.map(findingId));
+    const bound = analyzeKeyPolicy(j.doc, { ...j.docOptions, expectedApplication: expected });
+    const other = new Set<string>();
+    const mismatched: Finding[] = [];
+    for (const f of bound.findings) {
+        if (f.kind === "service-unbound" && !seen.has(findingId(f))) {
+            other.add(f.where ?? "");
+            mismatched.push(f);
+        }
+    }
+    const lookalike = new Set(analysis.lookalikeGrants ?? []);
+    if (j.grantsAt().some((where) => !other.has(where) && !lookalike.has(where))) {
+        reportPartial(key, setting, name, bound, report);
+        return; // bound to this application
+    }
+    if (analysis.undecided?.some((k) => k === "service-unbound" || k === "grants-service")) {
+        return; // a binding unknown at preview may be this application's (judged at update)
+    }
+    const app = expected.id ?? expected.arn;
+    for (const finding of mismatched) {
+        report(
+            findingMessage(
+                j.entry.resource,
+                finding,
+                `used by ${label(setting.resource)} for application ${app}, and no statement that names the service ` +
+                    `exactly binds it to that application${several}`,
+            ),
+            j.entry.resource.urn,
+        );
+    }
+    if (mismatched.length === 0) {
+        // Every statement bound to this application names the service by a look-alike only.
+        report(
+            message(
+                setting.resource,
+                `it encrypts disks with ${keyLabel(key)}, but in that key's policy (${name}) only statements naming ` +
+                    `a look-alike of ${EMR_SERVERLESS_PRINCIPAL} (${[...lookalike].join(", ")}) let the service in for ` +
+                    `application ${app}, which AWS does not document as the service's name, so its jobs may fail.`,
+                `Name the principal exactly in the statement bound to this application: ${FIX}`,
+            ),
+            setting.resource.urn,
+        );
+    }
+}
+
+/** Reports a document that lets the service do only one of the two actions the jobs need. */
+function reportPartial(
+    key: KeyEntry,
+    setting: SettingEntry,
+    name: string,
+    analysis: KeyPolicyAnalysis,
+    report: (text: string, urn: string) => void,
+): void {
+    const missing = SERVICE_ACTIONS.filter((a) => !analysis.serviceActions.includes(a));
+    if (analysis.hasUnknowns || missing.length === 0 || analysis.serviceActions.length === 0) {
+        return;
+    }
+    const app = setting.applicationId ?? setting.app?.ids[0];
+    report(
+        message(
+            setting.resource,
+            `it encrypts disks with ${keyLabel(key)}, whose policy (${name}) lets ${EMR_SERVERLESS_PRINCIPAL} use ` +
+                `${analysis.serviceActions.join(", ")} but not ${missing.join(", ")}` +
+                `${app ? ` for application ${app}` : ""}: EMR Serverless needs both (GenerateDataKey creates a ` +
+                "worker disk's data key, Decrypt reads it back), so its jobs would fail." +
+                (analysis.assumptions.length > 0 ? ` ${analysis.assumptions.join(" ")}` : ""),
+            `Allow ${missing.join(" and ")} in the statement that grants ${EMR_SERVERLESS_PRINCIPAL} ` +
+                `${analysis.serviceActions.join(", ")} (same principal and conditions, naming it exactly), and remove ` +
+                `any Deny or Resource that keeps it from this key. ${FIX}`,
+        ),
+        setting.resource.urn,
+    );
+}
 
 /** The judge's assumptions about the documents (when it lacked the key's ARN), as a sentence to append, or "". */
 function assumed(analyses: ReadonlyArray<KeyPolicyAnalysis | undefined>): string {

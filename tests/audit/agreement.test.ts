@@ -2,8 +2,8 @@
  * One judgment behind both front ends: every key-policy document of the corpus (tests/fixtures/corpus) and
  * every held policy file (tests/fixtures/keyPolicies) goes through the policy pack's path (its resource
  * policies, in-process, on the resource carrying the document) and through the audit's path (the file
- * written to disk, read by the audit's reader, judged by `auditKeyPolicyText` with `--key-arn` wherever the pack
- * knows the key's ARN), and both must give the same verdict: the same validity, and for each finding kind the same findings (by message).
+ * written to disk, read by the audit's reader, judged by `auditKeyPolicyText` with `--key-arn` or `--key-id`
+ * wherever the pack knows the key's ARN or id), and both must give the same verdict: the same validity, and for each finding kind the same findings (by message).
  *
  * Documents left out, each for a reason the pack documents: parts unknown at preview (the audit reads
  * deployed policies, never unknowns), and an empty `policy` on an aws:kms key (the provider leaves it unset:
@@ -19,7 +19,7 @@ import type { FindingKind } from "../../policypack/judge";
 import { holdsUnknown } from "../../policypack/judge";
 import { policies } from "../../policypack/policies";
 import {
-    documentKeyArn,
+    documentKey,
     documentProperty,
     isAbsentDocument,
     isKeyPolicyDocumentType,
@@ -178,8 +178,8 @@ describe("one judgment: the pack and the audit agree on every corpus document", 
             const file = path.join(dir, `policy-${i}.json`);
             fs.writeFileSync(file, h.text, "utf8");
             const text = await readKeyPolicyFile(file, dir);
-            // The audit is told the key's ARN (--key-arn) wherever the pack knows it from the resource.
-            const keyArn = documentKeyArn(h.resource.type, h.resource.props);
+            // The audit is told the key's ARN (--key-arn) or id (--key-id) wherever the pack knows it from the resource.
+            const key = documentKey(h.resource.type, h.resource.props);
             const report = auditKeyPolicyText(text, {
                 mode: "key-policy",
                 file,
@@ -187,7 +187,7 @@ describe("one judgment: the pack and the audit agree on every corpus document", 
                 strict: false,
                 jobRoleArns: [],
                 submitterArns: [],
-                ...(keyArn !== undefined ? { keyArn } : {}),
+                ...key,
             });
             const ds = await analyzeResource(policies, h.resource);
             const notes = ds.filter((d) => d.note);

@@ -26,6 +26,9 @@ describe("audit: command line", () => {
             return;
         }
         assert.equal(cmd.region, "us-east-1");
+        assert.equal(cmd.keyId, undefined);
+        const byId = parseAuditArgs(["--key-policy", "p.json", "--key-id", "mrk-0f1e2d3c4b5a69788796a5b4c3d2e1f0"]);
+        assert.equal(byId.mode === "key-policy" ? byId.keyId : undefined, "mrk-0f1e2d3c4b5a69788796a5b4c3d2e1f0");
         assert.deepEqual(cmd.application, {
             arn: APP_ARN,
             partition: "aws",
@@ -86,6 +89,22 @@ describe("audit: command line", () => {
             /--job-role-arn "emr-job-role" is not an IAM principal ARN/,
         );
         usageError(["--key-policy", "p", "--key-arn", "alias/disk"], /--key-arn "alias\/disk" is not a KMS key ARN/);
+        usageError(["--key-policy", "p", "--key-id", "alias/disk"], /--key-id "alias\/disk" is not a KMS key id/);
+        usageError(
+            [
+                "--key-policy",
+                "p",
+                "--key-id",
+                "1234abcd-12ab-34cd-56ef-1234567890ab",
+                "--key-arn",
+                "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            ],
+            /--key-id and --key-arn name the key twice/,
+        );
+        usageError(
+            ["--application", APP_ID, "--region", "us-east-1", "--key-id", "1234abcd-12ab-34cd-56ef-1234567890ab"],
+            /--key-id is for --key-policy mode/,
+        );
         usageError(["--key-policy", "p", "--encryption-context", '{"password":"x"}'], /looks like a secret/);
         usageError(["--key-policy", "p", "--encryption-context", "team=a"], /--encryption-context is not JSON/);
         usageError(

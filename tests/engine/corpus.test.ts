@@ -8,6 +8,7 @@ import { type AnalyzerStackResource, type Diagnostic, PolicyPackClient } from ".
 import { type PolicyConfig, parsePolicyPackConfig } from "../../engine/policyConfig";
 import type { PropertyMap } from "../../engine/properties";
 import { type CorpusCase, type CorpusResource, loadCorpus } from "../fixtures/corpus";
+import { assertMentions } from "../policypack/harness";
 import { assertPackBuilt, REAL_PACK } from "./support";
 
 /** The verdict as the corpus states it: policies by kind; "can't run policy" notes apart. */
@@ -82,10 +83,12 @@ describe("engine: the policy corpus replayed over gRPC", () => {
                 advisory: [...(c.expect.advisory ?? [])].sort(),
                 notes: [...(c.expect.notes ?? [])].sort(),
             };
-            assert.deepEqual(
-                wireVerdict(ds),
-                want,
-                `${c.why}\n${ds.map((d) => `[${d.enforcementLevel}] ${d.policyName}: ${d.message}`).join("\n")}`,
+            const shown = `${c.why}\n${ds.map((d) => `[${d.enforcementLevel}] ${d.policyName}: ${d.message}`).join("\n")}`;
+            assert.deepEqual(wireVerdict(ds), want, shown);
+            assertMentions(
+                c,
+                ds.map((d) => d.message),
+                shown,
             );
         });
     }

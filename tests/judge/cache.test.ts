@@ -5,6 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { analyzeKeyPolicy, AnalyzeOptions, UNKNOWN_STRING } from "../../policypack/judge";
+import { duplicateMemberNames } from "../../policypack/judge/parse";
 import { loadCorpus } from "../fixtures/corpus";
 
 const APP = "arn:aws:emr-serverless:us-east-1:111122223333:/applications/00fabcdefg123456";
@@ -41,6 +42,9 @@ function corpusDocuments(): string[] {
                 }
                 if (/\d[.eE]/.test(v.replace(/"(?:[^"\\]|\\.)*"/g, '""'))) {
                     continue;
+                }
+                if (duplicateMemberNames(v).length > 0) {
+                    continue; // JSON.parse keeps one copy of a repeated name: no object equals the text
                 }
                 try {
                     const parsed: unknown = JSON.parse(v);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ParsedPolicy, RequestContext, evaluateRequest, parsePolicyDocument } from "../../policypack/judge";
+import { globsIntersect } from "../../policypack/judge/evaluate";
 
 const ACCOUNT = "111122223333";
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/r`;
@@ -304,5 +305,36 @@ describe("judge: evaluateRequest - conditions", () => {
         const odd = { principal: { type: "AWS", id: "" }, action: "", context: null } as unknown as RequestContext;
         assert.equal(evaluateRequest(p, odd), "ImplicitDeny");
         assert.equal(evaluateRequest(null as unknown as ParsedPolicy, req()), "ImplicitDeny");
+    });
+});
+
+describe("judge: globsIntersect", () => {
+    it("tells whether two patterns match a string in common", () => {
+        const yes: Array<[string, string]> = [
+            ["*", "abc"],
+            ["a*", "*c"],
+            ["arn:*:kms:*:*:key/1234", "arn:aws:kms:us-east-1:*:key/*"],
+            ["a?c", "abc"],
+            ["", "*"],
+        ];
+        const no: Array<[string, string]> = [
+            ["abc", "abd"],
+            ["a?", "abc"],
+            ["", "a"],
+        ];
+        for (const [a, b] of yes) {
+            assert.equal(globsIntersect(a, b), true, `${a} / ${b}`);
+            assert.equal(globsIntersect(b, a), true, `${b} / ${a}`);
+        }
+        for (const [a, b] of no) {
+            assert.equal(globsIntersect(a, b), false, `${a} / ${b}`);
+            assert.equal(globsIntersect(b, a), false, `${b} / ${a}`);
+        }
+        // A star may span fields, unless it stands for one field: then another key's id cannot meet this one's.
+        const other = "arn:aws:kms:*:*:key/0987*";
+        const thisKey = "arn:*:kms:*:*:key/1234";
+        assert.equal(globsIntersect(other, thisKey), true);
+        assert.equal(globsIntersect(other, thisKey, ":/"), false);
+        assert.equal(globsIntersect("arn:aws:kms:us-*:111122223333:key/*", thisKey, ":/"), true);
     });
 });

@@ -35,7 +35,8 @@ describe("judge: KMS grants", () => {
         }
         for (const constraints of [
             [{ encryptionContextSubset: { team: "analytics" } }],
-            [{ encryptionContextEquals: { ApplicationId: APP } }], // context keys are case-sensitive
+            // One key written twice in other cases with two values: not one application.
+            [{ encryptionContextEquals: { applicationId: APP, APPLICATIONID: "00other" } }],
             [{ encryptionContextEquals: { applicationId: "" } }],
             [{ encryptionContextEquals: { applicationId: [APP] } }],
         ]) {
@@ -50,6 +51,11 @@ describe("judge: KMS grants", () => {
     it("a constraint on applicationId pins the grant to that application, with Equals or Subset", () => {
         assert.deepEqual(pinnedApplicationIds([{ encryptionContextSubset: { applicationId: APP } }]), [APP]);
         assert.deepEqual(pinnedApplicationIds({ encryptionContextEquals: { applicationId: APP, team: "x" } }), [APP]);
+        // A constraint's keys are matched ignoring case (GrantConstraints reference); its values are not.
+        assert.deepEqual(pinnedApplicationIds([{ encryptionContextEquals: { ApplicationId: APP } }]), [APP]);
+        assert.deepEqual(pinnedApplicationIds([{ encryptionContextSubset: { APPLICATIONID: APP.toUpperCase() } }]), [
+            APP.toUpperCase(),
+        ]);
         assert.deepEqual(
             grantReach({
                 operations: ["GenerateDataKey", "Decrypt", "CreateGrant"],

@@ -225,3 +225,112 @@ describe("judge: the key's own ARN", () => {
         );
     });
 });
+
+/** Resource values that can name no key of id KEY_ID, whatever its partition, region and account. */
+const NEVER_THIS_ID = [
+    OTHER_KEY_ARN,
+    `arn:aws:kms:us-east-1:${ACCOUNT}:alias/emr-disks`,
+    `arn:aws:kms:us-east-1:${ACCOUNT}:key/0987*`,
+    `arn:aws:kms:*:*:key/${KEY_ID}0`,
+    "arn:aws:s3:::bucket/*",
+    KEY_ID,
+];
+/** Resource values that may or may not be the key of id KEY_ID (they fix its region, account or partition). */
+const MAYBE_THIS_ID = [
+    KEY_ARN,
+    `arn:aws:kms:us-west-2:${ACCOUNT}:key/${KEY_ID}`,
+    "arn:aws:kms:eu-*:*:key/*",
+    `arn:aws-cn:kms:*:*:key/${KEY_ID}`,
+];
+/** Resource values that cover the key of id KEY_ID whatever else its ARN holds. */
+const ALWAYS_THIS_ID = ["*", `arn:*:kms:*:*:key/${KEY_ID}`, "arn:*:kms:*:*:key/*", `arn:*:kms:*:*:key/1234abcd-*`];
+
+describe("judge: a key known by its id alone", () => {
+    it("a statement naming another key id, an alias or another service grants and denies nothing", () => {
+        for (const resource of NEVER_THIS_ID) {
+            const unbound = {
+                ...guideStatement({ StringEquals: { "aws:SourceAccount": ACCOUNT } }),
+                Resource: resource,
+            };
+            const a = analyzeKeyPolicy(keyPolicy(unbound), { keyId: KEY_ID });
+            assert.equal(a.grantsService, false, resource);
+            assert.deepEqual(a.findings, [], resource);
+            assert.deepEqual(a.assumptions, [], resource);
+        }
+    });
+
+    it("what the id leaves open is assumed, and the finding says that only the id is known", () => {
+        for (const resource of MAYBE_THIS_ID) {
+            const open = { Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: resource };
+            const a = analyzeKeyPolicy(keyPolicy(guideStatement(), open), { keyId: KEY_ID });
+            const f = a.findings.find((x) => x.kind === "open-grant");
+            assert.ok(f, resource);
+            assert.match(f.message, new RegExp(`Judged without the key's ARN \\(only its id, ${KEY_ID}, is known\\)`));
+        }
+    });
+
+    it("a Deny on a pattern that covers every ARN of the id binds a wide grant", () => {
+        const wide = guideStatement({
+            StringLike: { "aws:SourceArn": `arn:aws:emr-serverless:us-east-1:${ACCOUNT}:/applications/*` },
+            StringEquals: { "kms:EncryptionContext:applicationId": APP_ID, "aws:SourceAccount": ACCOUNT },
+        });
+        for (const resource of ALWAYS_THIS_ID) {
+            const deny = {
+                Effect: "Deny",
+                Principal: { Service: SERVICE },
+                Action: "kms:*",
+                Resource: resource,
+                Condition: { StringNotEquals: { "aws:SourceArn": APP_ARN } },
+            };
+            const a = analyzeKeyPolicy(keyPolicy(wide, deny), { keyId: KEY_ID });
+            assert.deepEqual(a.findings, [], resource);
+            // A NotResource that can never be this key leaves the Deny on it too.
+            const { Resource: _r, ...rest } = deny;
+            const b = analyzeKeyPolicy(keyPolicy(wide, { ...rest, NotResource: OTHER_KEY_ARN }), { keyId: KEY_ID });
+            assert.deepEqual(b.findings, []);
+        }
+    });
+
+    it("the id is ignored when the ARN is given, and a value that is not an id counts as none", () => {
+        const doc = keyPolicy({ ...guideStatement(), Resource: OTHER_KEY_ARN });
+        assert.equal(analyzeKeyPolicy(doc, { keyId: "alias/emr" }).grantsService, true);
+        assert.equal(
+            analyzeKeyPolicy(doc, { keyArn: KEY_ARN, keyId: "0987dcba-09ab-87cd-65ef-0987654321ba" }).grantsService,
+            false,
+        );
+    });
+});
+
+describe("judge: policy variables in Resource", () => {
+    const viaVariable = { ...guideStatement({}), Resource: "arn:aws:kms:us-east-1:${aws:ResourceAccount}:key/*" };
+    it("with Version 2012-10-17 they are resolved from the request (the key's account)", () => {
+        const a = analyzeKeyPolicy(
+            keyPolicy(
+                {
+                    Sid: "Root",
+                    Effect: "Allow",
+                    Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+                    Action: "kms:*",
+                    Resource: "*",
+                },
+                viaVariable,
+            ),
+            {
+                keyArn: KEY_ARN,
+            },
+        );
+        assert.equal(a.grantsService, true);
+        assert.ok(a.findings.some((f) => f.kind === "service-unbound"));
+    });
+    it("with Version 2008-10-17 they are text, which names no key", () => {
+        const doc = { Version: "2008-10-17", Statement: [viaVariable] };
+        assert.equal(analyzeKeyPolicy(doc, { keyArn: KEY_ARN }).grantsService, false);
+    });
+    it("${*} in a pattern is a literal asterisk, not a wildcard", () => {
+        const st = guideStatement({
+            StringLike: { "aws:SourceArn": `arn:aws:emr-serverless:us-east-1:${ACCOUNT}:/applications/\${*}` },
+            StringEquals: { "kms:EncryptionContext:applicationId": APP_ID, "aws:SourceAccount": ACCOUNT },
+        });
+        assert.equal(analyzeKeyPolicy(keyPolicy(st)).grantsService, false);
+    });
+});

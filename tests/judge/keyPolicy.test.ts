@@ -399,6 +399,27 @@ describe("judge: analyzeKeyPolicy - open grants and submitters", () => {
     });
 });
 
+describe("judge: analyzeKeyPolicy - the open-grant probe tries the actions KMS has on a key", () => {
+    const open = (action: string): unknown =>
+        keyPolicy(guideStatement(), { Sid: "Open", Effect: "Allow", Principal: "*", Action: action, Resource: "*" });
+    it("an action name KMS does not have, or one of another service or not on a key, grants nothing", () => {
+        for (const action of [
+            "kms:NoSuchAction",
+            "kms:Decrypt ",
+            "s3:GetObject",
+            "kms:GenerateRandom",
+            "kms:ListKeys",
+        ]) {
+            assert.deepEqual(kinds(analyzeKeyPolicy(open(action))), [], action);
+        }
+    });
+    it("any spelling of a real key action, and wildcards over them, are open grants", () => {
+        for (const action of ["KMS:DECRYPT", "kms:Verify*", "kms:ReplicateKey", "kms:Untag*", "kms:*"]) {
+            assert.ok(kinds(analyzeKeyPolicy(open(action))).includes("open-grant"), action);
+        }
+    });
+});
+
 describe("judge: analyzeKeyPolicy - malformed and unknown input", () => {
     it("never throws and reports malformed input", () => {
         for (const doc of [

@@ -84,6 +84,11 @@ const INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "
 const SPACES = [" ", "\t", "\u00a0", "\u2009", "\u3000", "\n"];
 
 describe("judge: look-alike service principals", () => {
+    it("the China-partition and regional forms are named as such, with what the principal is instead", () => {
+        assert.match(lookalikeReason("emr-serverless.amazonaws.com.cn", "Service") ?? "", /China-partition form/);
+        assert.match(lookalikeReason("emr-serverless.cn-north-1.amazonaws.com.cn", "Service") ?? "", /regional/);
+        assert.match(lookalikeReason("emr-serverless.us-east-1.amazonaws.com", "Service") ?? "", /regional/);
+    });
     it("the principal itself, and real principals of other services, are never look-alikes", () => {
         for (const p of REAL_PRINCIPALS) {
             assert.equal(lookalikeReason(p, "Service"), undefined, p);

@@ -79,3 +79,39 @@ describe("judge: the binding question covers every key-material action granted t
         assert.deepEqual(analyzeKeyPolicy(keyPolicy(guideStatement())).findings, []);
     });
 });
+
+describe("judge: the service's requests always carry applicationId among their encryption-context keys", () => {
+    const deny = (condition: Record<string, unknown>): Statement => ({
+        Sid: "D",
+        Effect: "Deny",
+        Principal: { Service: "emr-serverless.amazonaws.com" },
+        Action: "kms:Decrypt",
+        Resource: "*",
+        Condition: condition,
+    });
+    it("a Deny of Decrypt on kms:EncryptionContextKeys holding applicationId refuses every Decrypt", () => {
+        for (const op of ["ForAnyValue:StringEquals", "ForAnyValue:StringLike"]) {
+            const a = analyzeKeyPolicy(
+                keyPolicy(guideStatement(), deny({ [op]: { "kms:EncryptionContextKeys": "applicationId" } })),
+            );
+            assert.deepEqual(a.serviceActions, ["kms:GenerateDataKey"], op);
+        }
+        // A Deny on a key name the service does not have to send leaves Decrypt (a context without it is possible).
+        const other = analyzeKeyPolicy(
+            keyPolicy(guideStatement(), deny({ "ForAnyValue:StringEquals": { "kms:EncryptionContextKeys": "team" } })),
+        );
+        assert.deepEqual(other.serviceActions, ["kms:GenerateDataKey", "kms:Decrypt"]);
+    });
+    it("an Allow whose context keys must all be others never lets the service in", () => {
+        const only = guideStatement({
+            ...BOUND,
+            "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": ["team", "env"] },
+        });
+        assert.equal(analyzeKeyPolicy(keyPolicy(only)).grantsService, false);
+        const withId = guideStatement({
+            ...BOUND,
+            "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": ["team", "applicationId"] },
+        });
+        assert.equal(analyzeKeyPolicy(keyPolicy(withId)).grantsService, true);
+    });
+});

@@ -212,7 +212,20 @@ describe("judge: what a partly unknown policy is reported for", () => {
     it("an unknown Effect on the service statement leaves whether the service is granted undecided", () => {
         const a = analyzeKeyPolicy(doc(root, { ...guideStatement(), Effect: UNKNOWN_STRING }));
         assert.equal(a.grantsService, false);
-        assert.deepEqual(a.undecided, ["malformed", "grants-service"]);
+        assert.deepEqual(a.undecided, ["malformed", "grants-service", "service-actions"]);
+    });
+    it("a Deny of one action on an unknown value leaves which actions the service gets undecided", () => {
+        const deny = {
+            Effect: "Deny",
+            Principal: { Service: "emr-serverless.amazonaws.com" },
+            Action: "kms:Decrypt",
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": UNKNOWN_STRING } },
+        };
+        const a = analyzeKeyPolicy(doc(root, guideStatement(), deny));
+        assert.equal(a.grantsService, true);
+        assert.deepEqual(a.serviceActions, ["kms:GenerateDataKey"]);
+        assert.deepEqual(a.undecided, ["malformed", "service-actions"]);
     });
     it("a Deny with an unknown value does not hide an open grant as a pass, nor report it as certain", () => {
         const deny = {
@@ -341,15 +354,21 @@ describe("judge: unknown parts never make a violation pass, nor invent one", () 
                 fc.array(fc.constantFrom(...POOL), { minLength: 3, maxLength: 3 }),
                 (g, values) => {
                     const a = analyzeKeyPolicy(g.unknown);
-                    // Condition values turn out to be values nothing else in the document names; other parts anything.
+                    // Condition values turn out to be values nothing else in the document names, of the form their
+                    // key takes (as an application's ARN or id, or an account, resolves to); other parts anything.
                     const resolution = g.chosen.map((p, i) => {
                         const op = conditionOperator(p);
                         if (op === undefined) {
                             return values[i % values.length];
                         }
-                        return op.includes("Arn")
-                            ? `arn:aws:emr-serverless:us-east-1:${ACCOUNT}:/applications/fresh${i}`
-                            : `fresh-${i}`;
+                        const key = String(p[p.indexOf("Condition") + 2]).toLowerCase();
+                        if (op.includes("Arn") || key === "aws:sourcearn") {
+                            return `arn:aws:emr-serverless:us-east-1:${ACCOUNT}:/applications/fresh${i}`;
+                        }
+                        if (key === "aws:sourceaccount") {
+                            return `50505050505${i}`;
+                        }
+                        return key === "kms:encryptioncontext:applicationid" ? `fresh${i}` : `fresh-${i}`;
                     });
                     const r = analyzeKeyPolicy(resolve(g.unknown, g.chosen, resolution));
                     const now = new Set(kinds(r));

@@ -1,7 +1,8 @@
 /**
- * Documents KMS refuses (KMS API Reference, PutKeyPolicy / CreateKey, `Policy`: 1 to 32,768 bytes of tab,
- * line feed, carriage return and printable characters U+0020 through U+00FF), empty strings, and condition
- * values that are not text: refused the same whether the document is an object or its JSON text.
+ * Documents KMS refuses (KMS API Reference, PutKeyPolicy / CreateKey, `Policy`: 1 to 32,768 bytes matching
+ * `[\u0009\u000A\u000D\u0020-\u00FF]+`), empty strings where a name is required, and condition values that
+ * are not text: refused the same whether the document is an object or its JSON text. What the grammar accepts
+ * (an empty Sid, an empty condition value, DEL and the C1 controls) is judged as written.
  */
 import assert from "node:assert/strict";
 import * as fc from "fast-check";
@@ -22,9 +23,9 @@ function both(d: Record<string, unknown>): { object: string[]; text: string[] } 
 }
 
 describe("judge: characters KMS accepts in a key policy", () => {
-    it("accepts tab, LF, CR and U+0020-U+007E, U+00A0-U+00FF, and refuses the rest, as object and as text", () => {
-        const accepted = [0x09, 0x0a, 0x0d, 0x20, 0x41, 0x7e, 0xa0, 0xe9, 0xff];
-        const refused = [0x00, 0x08, 0x1f, 0x7f, 0x80, 0x9f, 0x100, 0x130, 0x2019, 0x200b, 0xfeff, 0x1f512];
+    it("accepts tab, LF, CR and U+0020-U+00FF (DEL and C1 included), and refuses the rest, as object and as text", () => {
+        const accepted = [0x09, 0x0a, 0x0d, 0x20, 0x41, 0x7e, 0x7f, 0x80, 0x85, 0x9f, 0xa0, 0xe9, 0xff];
+        const refused = [0x00, 0x08, 0x1f, 0x100, 0x130, 0x2019, 0x200b, 0xfeff, 0x1f512];
         for (const cp of accepted) {
             const r = both(withSid(`Sid${String.fromCodePoint(cp)}x`));
             assert.deepEqual(r, { object: [], text: [] }, cp.toString(16));
@@ -85,22 +86,66 @@ describe("judge: empty documents and empty strings", () => {
             assert.equal(parsePolicyDocument(d).ok, false, JSON.stringify(d));
         }
     });
-    it("refuses an empty Sid, Id, action, resource, principal, condition key or condition value", () => {
+    it("refuses an empty Id, action, resource, principal or condition key", () => {
         const g = guideStatement();
         for (const [what, d] of [
-            ["Sid", withSid("")],
             ["Id", { ...doc(rootStatement, g), Id: "" }],
             ["Action", doc(rootStatement, { ...g, Action: ["kms:Decrypt", ""] })],
             ["Resource", doc(rootStatement, { ...g, Resource: "" })],
             ["Principal.AWS", doc({ ...rootStatement, Principal: { AWS: "" } }, g)],
             ["Principal.Service", doc(rootStatement, { ...g, Principal: { Service: "" } })],
             ["condition key", doc(rootStatement, { ...g, Condition: { StringEquals: { "": APP_ID } } })],
-            ["condition value", doc(rootStatement, { ...g, Condition: { StringLike: { "aws:SourceArn": "" } } })],
         ] as const) {
             const p = problems(d);
             assert.equal(p.length, 1, `${what}: ${JSON.stringify(p)}`);
             assert.match(p[0], /empty/, what);
         }
+    });
+    it("accepts an empty Sid and an empty condition value, and judges the value as written", () => {
+        assert.deepEqual(both(withSid("")), { object: [], text: [] });
+        const a = analyzeKeyPolicy(withSid(""));
+        assert.equal(a.grantsService, true);
+        assert.deepEqual(a.findings, []);
+        // No request of the service carries an empty source ARN: the statement lets it in for nothing.
+        const emptyArn = doc(rootStatement, {
+            ...guideStatement(),
+            Condition: { StringLike: { "aws:SourceArn": "" } },
+        });
+        assert.deepEqual(both(emptyArn), { object: [], text: [] });
+        assert.equal(analyzeKeyPolicy(emptyArn).grantsService, false);
+        // In a Deny's negated condition an empty value refuses every request that carries the key.
+        const denied = doc(rootStatement, guideStatement(), {
+            Sid: "D",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "kms:*",
+            Resource: "*",
+            Condition: { StringNotEquals: { "aws:SourceAccount": "" } },
+        });
+        assert.equal(analyzeKeyPolicy(denied).grantsService, false);
+    });
+    it("reports a statement without Resource or Action, and evaluates it as applying to nothing", () => {
+        const { Resource: _r, ...noResource } = guideStatement();
+        const a = analyzeKeyPolicy(doc(rootStatement, noResource));
+        assert.deepEqual(
+            a.findings.map((f) => f.kind),
+            ["malformed"],
+        );
+        assert.match(a.findings[0].message, /no effect/);
+        assert.equal(a.grantsService, false);
+        const wide = { ...guideStatement(), Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } };
+        const deny = {
+            Sid: "D",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "kms:*",
+            Condition: { Null: { "aws:SourceArn": "true" } },
+        };
+        const b = analyzeKeyPolicy(doc(rootStatement, wide, deny));
+        assert.ok(
+            b.findings.some((f) => f.kind === "service-unbound"),
+            "a Deny without Resource binds nothing",
+        );
     });
 });
 

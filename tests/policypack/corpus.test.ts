@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { loadCorpus } from "../fixtures/corpus";
 import { policies } from "../../policypack/policies";
-import { runCase, verdict } from "./harness";
+import { assertMentions, runCase, verdict } from "./harness";
 
 const corpus = loadCorpus();
 
@@ -25,10 +25,12 @@ describe("policy pack over the corpus", () => {
             if (c.expect.none) {
                 assert.deepEqual(want, { mandatory: [], advisory: [], notes: [] }, "expect.none with non-empty lists");
             }
-            assert.deepEqual(
-                got,
-                want,
-                `${c.why}\n${ds.map((d) => `[${d.enforcementLevel}] ${d.message}`).join("\n")}`,
+            const shown = `${c.why}\n${ds.map((d) => `[${d.enforcementLevel}] ${d.message}`).join("\n")}`;
+            assert.deepEqual(got, want, shown);
+            assertMentions(
+                c,
+                ds.map((d) => d.message),
+                shown,
             );
         });
     }

@@ -5,6 +5,7 @@
  * an UnknownValueError becomes an advisory "can't run policy ... during preview" note, stack
  * resources get parent/dependencies/propertyDependencies as resource objects.
  */
+import assert from "node:assert/strict";
 import {
     EnforcementLevel,
     Policies,
@@ -204,4 +205,17 @@ export function verdict(ds: readonly Diagnostic[]): { mandatory: string[]; advis
         advisory: set((d) => !d.note && d.enforcementLevel === "advisory"),
         notes: set((d) => d.note),
     };
+}
+
+/** Asserts what a case's messages must and must not say (`expect.mentions`, `expect.omits`). */
+export function assertMentions(c: CorpusCase, messages: readonly string[], shown: string): void {
+    for (const text of c.expect.mentions ?? []) {
+        assert.ok(
+            messages.some((m) => m.includes(text)),
+            `no message says ${JSON.stringify(text)}\n${shown}`,
+        );
+    }
+    for (const text of c.expect.omits ?? []) {
+        assert.ok(!messages.some((m) => m.includes(text)), `a message says ${JSON.stringify(text)}\n${shown}`);
+    }
 }

@@ -3,7 +3,7 @@ import type { ResourceValidation, ResourceValidationArgs, ReportViolation } from
 import { analyzeKeyPolicy } from "../../judge";
 import type { FindingKind, KeyPolicyAnalysis, Undecided } from "../../judge";
 import { analyzeOptions, JudgeConfig } from "./config";
-import { documentKeyArn, documentProperty, isKeyPolicyDocumentType, readDocument } from "./keys";
+import { documentKey, documentProperty, isKeyPolicyDocumentType, readDocument } from "./keys";
 import { partlyUnknownError, Props } from "./props";
 import { findingMessage } from "./report";
 
@@ -47,7 +47,7 @@ export function documentValidation(
         const props = args.props as Props;
         const analysis = analyzeKeyPolicy(document, {
             ...analyzeOptions(args.getConfig<JudgeConfig>()),
-            keyArn: documentKeyArn(args.type, props),
+            ...documentKey(args.type, props),
         });
         const noteKinds: Undecided[] = [...kinds, ...(options.alsoUndecided ?? [])];
         const found = analysis.findings.filter((f) => kinds.includes(f.kind));

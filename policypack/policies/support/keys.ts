@@ -11,6 +11,7 @@ import {
     KMS_KEY_TYPE,
     NATIVE_KMS_KEY_TYPE,
     SYMMETRIC_KEY_SPEC,
+    BARE_KEY_ID_PATTERN,
     parseKeyArn,
 } from "../../judge";
 import { knownString, Props, read, tryRead, unwrap } from "./props";
@@ -103,6 +104,19 @@ export function readDocument(type: string, props: Props): unknown {
 export function documentKeyArn(type: string, props: Props): string | undefined {
     const value = knownString(tryRead(props, type === KMS_KEY_POLICY_TYPE ? "keyId" : "arn"));
     return value !== undefined && parseKeyArn(value) ? value : undefined;
+}
+
+/**
+ * What a key-policy-carrying resource tells of the key its document applies to, as AnalyzeOptions takes it: its
+ * ARN ({@link documentKeyArn}), else its bare id (a KeyPolicy's keyId, a key's `keyId` output). Never throws.
+ */
+export function documentKey(type: string, props: Props): { keyArn?: string; keyId?: string } {
+    const keyArn = documentKeyArn(type, props);
+    if (keyArn !== undefined) {
+        return { keyArn };
+    }
+    const id = knownString(tryRead(props, "keyId"));
+    return id !== undefined && BARE_KEY_ID_PATTERN.test(id) ? { keyId: id } : {};
 }
 
 /** A key's spec and usage, with the providers' defaults for absent values. */

@@ -5,7 +5,7 @@
  * preview contributes what is known and never stops the judgment of the others.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { EMR_APPLICATION_TYPE, KMS_KEY_POLICY_TYPE, parseKeyArn } from "../../judge";
+import { BARE_KEY_ID_PATTERN, EMR_APPLICATION_TYPE, KMS_KEY_POLICY_TYPE, parseKeyArn } from "../../judge";
 import {
     documentProperty,
     isKeyType,
@@ -42,6 +42,8 @@ export interface DocumentEntry {
     document: Maybe;
     /** The key ARN the carrier itself names: a KeyPolicy's keyId when it is a key ARN, a key's own `arn`. */
     keyArn?: string;
+    /** The bare key id a KeyPolicy's keyId names, when it is one. */
+    keyId?: string;
 }
 
 /** A KMS key in the stack, or managed outside it and named by literal ARN or id, and what refers to it. */
@@ -202,10 +204,6 @@ function addLiteralKeys(into: KeyEntry[], lookup: KeyLookup, ref: string | undef
     }
 }
 
-/** A bare KMS key id: a UUID, or a multi-Region key id (`mrk-` and 32 hex digits). */
-const BARE_KEY_ID =
-    /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})$/;
-
 /**
  * Whether a key known by id in `known` (its region, if known) may be the key a reference names in `wanted`.
  * A key id is a random UUID, so the same id is the same key unless the regions contradict; a multi-Region
@@ -251,7 +249,7 @@ class ExternalKeys {
             }
             return from ? [this.add(from, ref, parsed.keyId, parsed.region, ref)] : [];
         }
-        if (!BARE_KEY_ID.test(ref)) {
+        if (!BARE_KEY_ID_PATTERN.test(ref)) {
             return []; // an alias or another resource's ARN: no key
         }
         const found = (this.byId.get(ref) ?? []).filter((k) => sameRegion(ref, k.region, region));
@@ -306,7 +304,9 @@ function referencedKeys(
     stack: { byUrn: Map<string, KeyEntry>; lookup: KeyLookup; external: ExternalKeys },
     create: boolean,
 ): KeyEntry[] {
-    const keys = depKeys(resource, property, stack.byUrn);
+    // A known value is what AWS is given: a key the resource depends on is the key only if it may be the one the
+    // value names (a value built from two keys' outputs depends on both).
+    const keys = depKeys(resource, property, stack.byUrn).filter((k) => literal === undefined || mayName(literal, k));
     addLiteralKeys(keys, stack.lookup, literal, region);
     if (keys.length === 0 && literal) {
         keys.push(...stack.external.find(literal, region, create ? resource : undefined));
@@ -319,6 +319,24 @@ function referencedKeys(
         }
     }
     return keys;
+}
+
+/**
+ * Whether a literal reference may name `key`: a key ARN names the key whose ARN it is (or whose id and region,
+ * while its ARN is unknown, agree with it), a bare id the key of that id; anything else (an alias) names no key.
+ */
+function mayName(literal: string, key: KeyEntry): boolean {
+    const parsed = parseKeyArn(literal);
+    if (parsed) {
+        return key.arn !== undefined
+            ? key.arn === literal
+            : (key.keyId === undefined || key.keyId === parsed.keyId) &&
+                  (key.region === undefined || key.region === parsed.region);
+    }
+    if (BARE_KEY_ID_PATTERN.test(literal)) {
+        return key.keyId === undefined || key.keyId === literal || parseKeyArn(key.arn ?? "")?.keyId === literal;
+    }
+    return false;
 }
 
 function depKeys(resource: PolicyResource, property: string, byUrn: Map<string, KeyEntry>): KeyEntry[] {
@@ -425,6 +443,8 @@ export function buildStackIndex(resources: readonly PolicyResource[]): StackInde
         const doc: DocumentEntry = { resource: r, inline: false, document: tryRead(props, "policy") };
         if (keyId && parseKeyArn(keyId)) {
             doc.keyArn = keyId;
+        } else if (keyId && BARE_KEY_ID_PATTERN.test(keyId)) {
+            doc.keyId = keyId;
         }
         const targets = referencedKeys(r, "keyId", keyId, knownString(tryRead(props, "region")), stack, true);
         for (const k of targets) {
@@ -461,7 +481,8 @@ export function buildStackIndex(resources: readonly PolicyResource[]): StackInde
             const deps = r.propertyDependencies?.["applicationId"] ?? [];
             for (const d of deps) {
                 const a = d && appByUrn.get(d.urn);
-                if (a) {
+                // A known id is the application the setting configures: a dependency whose id differs is not it.
+                if (a && (!entry.applicationId || a.ids.length === 0 || a.ids.includes(entry.applicationId))) {
                     entry.app = a;
                     break;
                 }
@@ -508,6 +529,61 @@ export function keyArnFor(key: KeyEntry, doc: DocumentEntry): string | undefined
         return key.arn ?? doc.keyArn;
     }
     return key.namedArns?.size === 1 ? [...key.namedArns][0] : undefined;
+}
+
+/**
+ * The key a document of `key` is judged against, as AnalyzeOptions takes it: its ARN ({@link keyArnFor}), else
+ * its bare id (the key's own, or the one a KeyPolicy names it by).
+ */
+export function keyOptionsFor(key: KeyEntry, doc: DocumentEntry): { keyArn?: string; keyId?: string } {
+    const keyArn = keyArnFor(key, doc);
+    if (keyArn !== undefined) {
+        return { keyArn };
+    }
+    const keyId = key.keyId ?? doc.keyId;
+    return keyId !== undefined && BARE_KEY_ID_PATTERN.test(keyId) ? { keyId } : {};
+}
+
+/** The key id of a key entry: its own, or the one in its ARN. */
+function idOf(key: KeyEntry): string | undefined {
+    return key.keyId ?? (key.arn ? parseKeyArn(key.arn)?.keyId : undefined);
+}
+
+/**
+ * The keys of the stack (and those it names) that share `key`'s key material: the related multi-Region keys of
+ * its set (a primary and its replicas share the `mrk-` id, in one account and partition, and what one encrypts
+ * another decrypts), found by that id or by a replica's `primaryKeyArn`.
+ */
+export function multiRegionRelatives(key: KeyEntry, index: StackIndex): KeyEntry[] {
+    const all = [...index.keys, ...index.externalKeys];
+    const id = idOf(key);
+    const where = (k: KeyEntry): string | undefined => {
+        const p = k.arn ? parseKeyArn(k.arn) : undefined;
+        return p ? `${p.partition}:${p.account}` : undefined;
+    };
+    const primaryOf = (k: KeyEntry): KeyEntry[] => {
+        if (!isReplicaKeyType(k.resource.type) || k.external) {
+            return [];
+        }
+        const deps = depKeys(k.resource, "primaryKeyArn", new Map(all.map((x) => [x.resource.urn, x])));
+        const literal = knownString(tryRead(k.resource.props as Props, "primaryKeyArn"));
+        return [...deps, ...all.filter((x) => literal !== undefined && x.arn === literal)];
+    };
+    const out: KeyEntry[] = [];
+    for (const k of all) {
+        if (k === key || out.includes(k)) {
+            continue;
+        }
+        const sameSet =
+            id !== undefined &&
+            id.startsWith("mrk-") &&
+            idOf(k) === id &&
+            (where(k) === undefined || where(key) === undefined || where(k) === where(key));
+        if (sameSet || primaryOf(k).includes(key) || primaryOf(key).includes(k)) {
+            out.push(k);
+        }
+    }
+    return out;
 }
 
 /** A key as a reader names it: its resource, or for a key outside the stack its ARN or id. */

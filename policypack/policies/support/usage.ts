@@ -6,7 +6,7 @@ import { analyzeKeyPolicy } from "../../judge";
 import type { AnalyzeOptions, KeyPolicyAnalysis } from "../../judge";
 import { isAbsentDocument } from "./keys";
 import { label } from "./report";
-import { keyArnFor } from "./stack";
+import { keyOptionsFor } from "./stack";
 import type { DocumentEntry, KeyEntry } from "./stack";
 
 /** A document with its analysis (undefined when the document is unknown or absent). */
@@ -27,7 +27,7 @@ export interface KeyUse {
     crossReasons: string[];
 }
 
-/** Judges one of `key`'s documents, against the key's ARN when known (see {@link keyArnFor}). */
+/** Judges one of `key`'s documents, against the key's ARN or id when known (see {@link keyOptionsFor}). */
 export function judgeDocument(key: KeyEntry, entry: DocumentEntry, options: AnalyzeOptions): JudgedDocument {
     if (!entry.document.known) {
         return { entry, unknown: true };
@@ -36,7 +36,7 @@ export function judgeDocument(key: KeyEntry, entry: DocumentEntry, options: Anal
     if (isAbsentDocument(entry.resource.type, doc)) {
         return { entry, unknown: false };
     }
-    return { entry, analysis: analyzeKeyPolicy(doc, { ...options, keyArn: keyArnFor(key, entry) }), unknown: false };
+    return { entry, analysis: analyzeKeyPolicy(doc, { ...options, ...keyOptionsFor(key, entry) }), unknown: false };
 }
 
 /** Judges the key's documents once and lists why EMR Serverless uses it. */
