@@ -1,4 +1,7 @@
-/** Issue 3, rule 3: no Allow to everyone without a caller pin, no Allow with NotPrincipal. */
+/**
+ * No key-policy Allow to everyone without a caller pin, no Allow with NotPrincipal. Mandatory; reads every KMS key
+ * policy document (aws and aws-native keys, KeyPolicy resources); no config.
+ */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { documentValidation } from "./support/documentPolicy";
 

@@ -1,4 +1,8 @@
-/** Issue 3, rule 6: the service needs kms:GenerateDataKey and kms:Decrypt, nothing more. */
+/**
+ * The service needs kms:GenerateDataKey and kms:Decrypt, nothing more. Advisory; reads key-policy documents that
+ * grant emr-serverless.amazonaws.com; no config. AWS guide: "Disk encryption with a customer managed key", the key
+ * policy.
+ */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { EMR_SERVERLESS_PRINCIPAL, SERVICE_ACTIONS } from "../judge";
 import { documentValidation } from "./support/documentPolicy";

@@ -1,4 +1,8 @@
-/** Issue 3, rule 5: the disk-encryption setting's own values (key ARN, encryption context). */
+/**
+ * The disk-encryption setting's own values (key ARN, encryption context) within the API's limits. Mandatory; reads
+ * ApplicationDiskEncryption settings and aws-native applications' diskEncryptionConfiguration; config:
+ * `extraSecretPatterns`. AWS guide: "Disk encryption with a customer managed key", the API parameters.
+ */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { checkDiskEncryptionSetting } from "../judge";
 import { extraSecretPatternsSchema, secretPatterns } from "./support/config";

@@ -1,4 +1,8 @@
-/** Issue 3, rule 4: job submitters use the key only through EMR Serverless (kms:ViaService). */
+/**
+ * Job submitters use the key only through EMR Serverless (kms:ViaService). Advisory; reads key-policy documents
+ * that grant the service; config: `region`. AWS guide: "Disk encryption with a customer managed key", the
+ * permissions of users who submit jobs.
+ */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { regionSchema } from "./support/config";
 import { documentValidation } from "./support/documentPolicy";
@@ -9,7 +13,7 @@ import { documentValidation } from "./support/documentPolicy";
  * that does NOT grant the service on a key EMR Serverless uses is already a mandatory violation of
  * `enforce-emr-serverless-service-conditions`, and a superseded inline policy is not what AWS applies,
  * so a stack half would only add advisories to stacks that are blocked anyway, at the price of one more
- * full-stack pass per AnalyzeStack (issue 6).
+ * full-stack pass per AnalyzeStack.
  */
 export const enforceSubmitterViaService: ResourceValidationPolicy = {
     name: "enforce-submitter-kms-via-service",

@@ -1,4 +1,7 @@
-/** Issue 3, rule 6: EMR Serverless applications without customer-managed disk encryption. */
+/**
+ * EMR Serverless applications without customer-managed disk encryption. Advisory; a stack policy that reads every
+ * application and every disk-encryption setting of the stack; no config.
+ */
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { message } from "./support/report";
 import { buildStackIndex } from "./support/stack";

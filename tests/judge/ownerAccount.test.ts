@@ -14,7 +14,7 @@ const THIRD = "777788889999";
 const FOREIGN_APP_ID = "00abc123";
 const FOREIGN_ARN = `arn:aws:emr-serverless:us-east-1:${FOREIGN}:/applications/${FOREIGN_APP_ID}`;
 
-/** The security review's repro: ArnEquals on a foreign application, its account and its id. */
+/** ArnEquals on a foreign application, its account and its id. */
 function foreignStatement(arn = FOREIGN_ARN, account = FOREIGN, appId = FOREIGN_APP_ID): Statement {
     return guideStatement({
         ArnEquals: { "aws:SourceArn": arn },

@@ -1,5 +1,5 @@
 /**
- * The security review's fixes, tested below the corpus: config that would weaken the account binding,
+ * Below the corpus: config that would weaken the account binding,
  * key shapes of the added key types, and key lookup by full ARN.
  */
 import assert from "node:assert/strict";
@@ -56,7 +56,7 @@ function unboundAccountPolicy(): string {
     });
 }
 
-describe("review: sourceAccountKeys cannot weaken the account binding", () => {
+describe("policy pack: sourceAccountKeys cannot weaken the account binding", () => {
     it("the schema refuses condition keys that are not account bindings", () => {
         const schema = sourceAccountKeysSchema as unknown as JsonSchema;
         for (const weak of WEAK_KEY_LISTS) {
@@ -111,7 +111,7 @@ describe("review: sourceAccountKeys cannot weaken the account binding", () => {
     });
 });
 
-describe("review: key types beyond aws:kms Key", () => {
+describe("policy pack: key types beyond aws:kms Key", () => {
     it("judges ExternalKey, ReplicaKey, ReplicaExternalKey and aws-native ReplicaKey", () => {
         for (const t of [
             KMS_EXTERNAL_KEY_TYPE,
@@ -159,7 +159,7 @@ describe("review: key types beyond aws:kms Key", () => {
     });
 });
 
-describe("review: keys are looked up by full ARN", () => {
+describe("policy pack: keys are looked up by full ARN", () => {
     const MRK = "mrk-1234abcd12ab34cd56ef1234567890ab";
     const arn = (region: string, account = ACCOUNT): string => `arn:aws:kms:${region}:${account}:key/${MRK}`;
     const key = (name: string, type: string, props: Record<string, unknown>): CorpusResource => ({
