@@ -34,6 +34,8 @@ export interface Diagnostic {
 }
 
 const PACK = "emr-serverless-disk-encryption";
+/** The pack's version, as the CLI reads it from the pack's package.json. */
+const PACK_VERSION = (require("../../policypack/package.json") as { version: string }).version;
 
 function levelOf(p: Policy, config: CorpusConfig): EnforcementLevel {
     const override = config[p.name]?.enforcementLevel as EnforcementLevel | undefined;
@@ -56,7 +58,7 @@ function reporter(p: Policy, level: EnforcementLevel, ds: Diagnostic[]): ReportV
 function note(p: Policy, e: UnknownValueError, ds: Diagnostic[]): void {
     ds.push({
         policyName: p.name,
-        message: `can't run policy '${p.name}' from policy pack '${PACK}@v0.1.0' during preview: ${e.message}`,
+        message: `can't run policy '${p.name}' from policy pack '${PACK}@v${PACK_VERSION}' during preview: ${e.message}`,
         enforcementLevel: "advisory",
         note: true,
     });
