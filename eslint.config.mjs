@@ -4,6 +4,27 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
+/**
+ * The layering floors: shipped code (components, provider, policy pack, audit) never imports the offline preview's
+ * engine, the benchmarks, the tests or the scripts, by `import` or by `require`.
+ */
+const SHIPPED_FORBIDDEN = "(^|/)(engine|bench|tests|scripts)(/|$)";
+const layering = (forbidden, what) => ({
+    "no-restricted-imports": ["error", { patterns: [{ regex: forbidden, message: what }] }],
+    "no-restricted-syntax": [
+        "error",
+        {
+            selector: `ImportExpression > Literal[value=/${forbidden.replaceAll("/", "\\x2F")}/]`,
+            message: what,
+        },
+        {
+            // esquery ends a regular expression at its first "/": spell it \x2F there.
+            selector: `CallExpression[callee.name='require'] > Literal[value=/${forbidden.replaceAll("/", "\\x2F")}/]`,
+            message: what,
+        },
+    ],
+});
+
 export default tseslint.config(
     {
         ignores: ["**/node_modules/**", "**/bin/**", "bench/results.json", "**/*.d.ts"],
@@ -41,5 +62,12 @@ export default tseslint.config(
             },
         },
         rules: { "@typescript-eslint/no-require-imports": "off" },
+    },
+    {
+        files: ["components/**/*.ts", "provider/**/*.ts", "policypack/**/*.ts", "audit/**/*.ts", "index.ts"],
+        rules: layering(
+            SHIPPED_FORBIDDEN,
+            "shipped code must not depend on the engine, the benchmarks, the tests or the scripts",
+        ),
     },
 );
