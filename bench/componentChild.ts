@@ -10,7 +10,7 @@
 import * as fs from "node:fs";
 import { performance } from "node:perf_hooks";
 import * as pulumi from "@pulumi/pulumi";
-import { builtinInvoke } from "../engine/previewRunner";
+import { builtinInvoke } from "../engine/invokes";
 import type { JsonValue } from "../engine/policyConfig";
 
 /** What the child measured. */

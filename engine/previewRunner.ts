@@ -24,20 +24,19 @@ import * as path from "node:path";
 import type * as pulumiTypes from "@pulumi/pulumi";
 import { checkDynamicResource, isDynamicType, loadDynamicProvider, PROVIDER_KEY } from "./dynamicProvider";
 import { MissingDependencyError, missingModuleError, type ProgramLoad, prepareProgram } from "./languageHost";
+import { builtinInvoke, canonical, findFixture, plainArgs } from "./invokes";
 import {
     childUrn,
-    partitionOfRegion,
     PlaceholderFactory,
     providerContext,
     type PlaceholderContext,
     type PlaceholderOutputs,
 } from "./placeholders";
 import { checkPackageResources, isPackageRecord } from "./providerCheck";
-import type { JsonValue } from "./policyConfig";
 import { type PropertyMap, UNKNOWN } from "./properties";
 import { secretLeaves } from "./redact";
+import { skipPromiseLeakTracking } from "./sdkPromises";
 import {
-    type InvokeFixture,
     type ProgramLoadInfo,
     type RecordedResource,
     RUNNER_CHANNEL_FD,
@@ -46,109 +45,6 @@ import {
     type RunnerRequest,
     type UnansweredInvoke,
 } from "./previewTypes";
-
-const TOKENS = {
-    callerIdentity: "aws:index/getCallerIdentity:getCallerIdentity",
-    region: "aws:index/getRegion:getRegion",
-    partition: "aws:index/getPartition:getPartition",
-};
-
-/** The AWS partition of a region (as placeholder ARNs have it), and its DNS suffix. */
-export function partitionOf(region: string): { partition: string; dnsSuffix: string; reverseDnsPrefix: string } {
-    const partition = partitionOfRegion(region);
-    return partition === "aws-cn"
-        ? { partition, dnsSuffix: "amazonaws.com.cn", reverseDnsPrefix: "cn.com.amazonaws" }
-        : { partition, dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
-}
-
-/** JSON with sorted keys and no undefined: the form fixtures are compared in. */
-export function canonical(v: unknown): string {
-    return JSON.stringify(v, (_k, value: unknown) => {
-        if (value && typeof value === "object" && !Array.isArray(value)) {
-            return Object.fromEntries(
-                Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-            );
-        }
-        return value;
-    });
-}
-
-/** Drops undefined values (the SDK passes absent optional arguments as undefined). */
-export function plainArgs(v: unknown): Record<string, JsonValue> {
-    if (v === undefined || v === null) {
-        return {};
-    }
-    return JSON.parse(JSON.stringify(v)) as Record<string, JsonValue>;
-}
-
-/** The fixture answering `token(args)`, if any. */
-export function findFixture(
-    fixtures: readonly InvokeFixture[],
-    token: string,
-    args: Record<string, JsonValue>,
-): InvokeFixture | undefined {
-    const want = canonical(args);
-    return fixtures.find((f) => f.token === token && canonical(f.args ?? {}) === want);
-}
-
-/** The built-in answer for the invokes a preview of an AWS program needs, or why there is none. */
-export function builtinInvoke(
-    req: Pick<RunnerRequest, "accountId" | "region">,
-    token: string,
-    args: Record<string, JsonValue>,
-): { result: Record<string, JsonValue> } | { reason: string } | undefined {
-    const argRegion =
-        typeof args["region"] === "string"
-            ? args["region"]
-            : typeof args["name"] === "string"
-              ? args["name"]
-              : undefined;
-    const region = argRegion ?? req.region;
-    switch (token) {
-        case TOKENS.callerIdentity: {
-            if (!req.accountId) {
-                return {
-                    reason: "no account id: pass --account-id 123456789012 or set aws:allowedAccountIds to one account",
-                };
-            }
-            const p = partitionOf(region ?? "us-east-1").partition;
-            return {
-                result: {
-                    accountId: req.accountId,
-                    arn: `arn:${p}:iam::${req.accountId}:root`,
-                    id: req.accountId,
-                    userId: req.accountId,
-                },
-            };
-        }
-        case TOKENS.region:
-            if (!region) {
-                return {
-                    reason: "aws:region is not set: pass --config aws:region=us-east-1 or set it in the stack config",
-                };
-            }
-            return {
-                result: {
-                    name: region,
-                    region,
-                    id: region,
-                    endpoint: `ec2.${region}.${partitionOf(region).dnsSuffix}`,
-                    description: region,
-                },
-            };
-        case TOKENS.partition: {
-            if (!region) {
-                return {
-                    reason: "aws:region is not set: pass --config aws:region=us-east-1 or set it in the stack config",
-                };
-            }
-            const p = partitionOf(region);
-            return { result: { ...p, id: p.partition } };
-        }
-        default:
-            return undefined;
-    }
-}
 
 interface PropertyDependenciesPb {
     getUrnsList(): string[];
@@ -228,27 +124,6 @@ function leaveOwnTypeScript(): void {
             delete process.env[k];
         }
     }
-}
-
-/**
- * The SDK wraps every internal promise for its leak detector and captures a stack trace for each: tens of promises
- * per resource, each holding its trace until it settles, most of the SDK's time and a third of its memory under
- * mocks. The traces are only printed with PULUMI_DEBUG_PROMISE_LEAKS, and the detector only speaks when the
- * process exits ("N promises were still active"), which is not part of what the offline preview reports. Without
- * that variable, the wrapper returns the promise as it is: what the program computes and registers is unchanged.
- */
-export function skipPromiseLeakTracking(sdkDir: string): boolean {
-    if (process.env["PULUMI_DEBUG_PROMISE_LEAKS"]) {
-        return false;
-    }
-    const debuggable = require(path.join(sdkDir, "runtime", "debuggable")) as {
-        debuggablePromise?: <T>(p: Promise<T>, ctx: unknown) => Promise<T>;
-    };
-    if (typeof debuggable.debuggablePromise !== "function") {
-        return false;
-    }
-    debuggable.debuggablePromise = <T>(p: Promise<T>): Promise<T> => p;
-    return true;
 }
 
 /** What the report says about how the program was loaded. */
@@ -656,9 +531,7 @@ async function main(): Promise<void> {
     process.exit(0);
 }
 
-if (require.main === module) {
-    main().catch((e: unknown) => {
-        process.stderr.write(`offline preview runner failed: ${e instanceof Error ? e.stack : String(e)}\n`);
-        process.exit(3);
-    });
-}
+main().catch((e: unknown) => {
+    process.stderr.write(`offline preview runner failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(3);
+});

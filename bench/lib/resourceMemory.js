@@ -15,7 +15,7 @@ const [resultFile, countText] = process.argv.slice(2);
 const count = Number(countText || 300);
 const pulumi = require("@pulumi/pulumi");
 const settings = require("@pulumi/pulumi/runtime/settings");
-const { skipPromiseLeakTracking } = require(path.join(ROOT, "bin", "engine", "previewRunner.js"));
+const { skipPromiseLeakTracking } = require(path.join(ROOT, "bin", "engine", "sdkPromises.js"));
 skipPromiseLeakTracking(path.dirname(require.resolve("@pulumi/pulumi")));
 
 pulumi.runtime.setMocks(

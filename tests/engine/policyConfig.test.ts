@@ -16,7 +16,7 @@ import {
 } from "../../engine/properties";
 import { namespacedKey } from "../../engine/project";
 import { accountIdFrom, engineView, stackUrn } from "../../engine/preview";
-import { builtinInvoke, findFixture, partitionOf } from "../../engine/previewRunner";
+import { builtinInvoke, findFixture, partitionOf } from "../../engine/invokes";
 
 const policies: PolicyConfigInfo[] = [
     {

@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { builtinInvoke } from "../../../engine/previewRunner";
+import { builtinInvoke } from "../../../engine/invokes";
 import type { JsonValue } from "../../../engine/policyConfig";
 
 export const ACCOUNT = "111122223333";
