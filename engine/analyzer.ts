@@ -762,16 +762,6 @@ export class PolicyPackClient {
     }
 }
 
-/** Convenience: launch a pack, run `f`, always close it. */
-export async function withPolicyPack<T>(opts: LaunchOptions, f: (pack: PolicyPackClient) => Promise<T>): Promise<T> {
-    const pack = await PolicyPackClient.launch(opts);
-    try {
-        return await f(pack);
-    } finally {
-        await pack.close();
-    }
-}
-
 /** True when any diagnostic is mandatory (what makes `pulumi preview` fail). */
 export function hasMandatory(diags: readonly Diagnostic[]): boolean {
     return diags.some((d) => d.enforcementLevel === "mandatory" || d.enforcementLevel === "remediate");
