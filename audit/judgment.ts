@@ -17,6 +17,8 @@ import {
     parseKeyArn,
     parsePolicyDocument,
 } from "../policypack/judge";
+import { parseApplicationArn as parseArn } from "../policypack/judge/arn";
+export { isPrincipalArn } from "../policypack/judge/arn";
 import type {
     AnalyzeOptions,
     Decision,
@@ -45,13 +47,10 @@ export interface ApplicationRef {
     id: string;
 }
 
-const APPLICATION_ARN =
-    /^arn:(aws[a-z-]*):emr-serverless:([a-z]{2}(?:-[a-z]+)+-\d+):(\d{12}):\/applications\/([0-9a-z]{1,64})$/;
-
 /** Parses `arn:<partition>:emr-serverless:<region>:<account>:/applications/<id>`; undefined when it is not one. */
 export function parseApplicationArn(arn: string): ApplicationRef | undefined {
-    const m = APPLICATION_ARN.exec(arn);
-    return m ? { arn, partition: m[1], region: m[2], account: m[3], id: m[4] } : undefined;
+    const p = parseArn(arn);
+    return p ? { arn, partition: p.partition, region: p.region, account: p.account, id: p.applicationId } : undefined;
 }
 
 /** Which findings fail the audit; the others are advisory, as in the policy pack. */
@@ -257,13 +256,6 @@ export function jobRoleKeyPolicyStatement(roleArns: readonly string[]): PolicySt
         Action: [...SERVICE_ACTIONS],
         Resource: "*",
     };
-}
-
-const PRINCIPAL_ARN = /^arn:aws[a-z-]*:(iam|sts)::\d{12}:(role|user|assumed-role|root|federated-user)(\/.*)?$/;
-
-/** True when `arn` is an IAM role/user/session ARN the audit can ask about. */
-export function isPrincipalArn(arn: string): boolean {
-    return PRINCIPAL_ARN.test(arn);
 }
 
 /** Where the key lives relative to a principal. */

@@ -11,6 +11,7 @@ import {
     VIA_SERVICE_KEY,
     emrServerlessViaService,
 } from "../policypack/judge/constants";
+import { isIamName, parseRoleArn } from "../policypack/judge/arn";
 import { encryptionContextConditions, PolicyDocument } from "./keyPolicy";
 
 /** Inputs of {@link jobRoleTrustPolicy}. */
@@ -111,8 +112,7 @@ export function submitterIamPolicy(params: SubmitterIamPolicyParams): PolicyDocu
  */
 export function roleNameFromArnOrName(roleArnOrName: string): string | undefined {
     if (!roleArnOrName.startsWith("arn:")) {
-        return /^[\w+=,.@-]{1,64}$/.test(roleArnOrName) ? roleArnOrName : undefined;
+        return isIamName(roleArnOrName) ? roleArnOrName : undefined;
     }
-    const m = /^arn:[a-z-]+:iam::\d{12}:role\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]{1,64})$/.exec(roleArnOrName);
-    return m ? m[1] : undefined;
+    return parseRoleArn(roleArnOrName)?.name;
 }

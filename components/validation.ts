@@ -7,6 +7,7 @@
  * Output rejects, which fails the preview (or the update) of every resource that consumes it.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { PRINCIPAL_ARN_PATTERN } from "../policypack/judge/arn";
 import {
     checkEncryptionContext,
     checkEncryptionKeyArn,
@@ -122,8 +123,7 @@ export function checkExtraSecretPatterns(patterns: readonly string[] | undefined
     return problems;
 }
 
-/** An IAM principal ARN accepted in a key policy: the account root, a user or a role. Never `*`. */
-export const PRINCIPAL_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:(?:root|user\/[\w+=,.@/-]+|role\/[\w+=,.@/-]+)$/;
+export { PRINCIPAL_ARN_PATTERN };
 
 /** Problems with a list of principal ARNs (`submitterArns`, `keyAdministratorArns`). */
 export function checkPrincipalArns(values: readonly unknown[], field: string): SettingProblem[] {

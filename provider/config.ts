@@ -17,6 +17,7 @@
  * with other rights (role chains, session policies, web identity federation, account allow-lists...).
  */
 import { isSecret, isUnknown, reveal, sameValue } from "./wire";
+import { REGION_PATTERN, ROLE_ARN_PATTERN } from "../policypack/judge/arn";
 
 /** The configuration keys this provider reads. */
 export const CONFIG_KEYS = ["region", "profile", "assumeRole", "accessKey", "secretKey", "token"] as const;
@@ -108,8 +109,6 @@ const ASSUME_ROLE_UNSUPPORTED: Readonly<Record<string, string>> = {
     sourceIdentity: "a source identity is not passed by this provider. Fix: remove it.",
 };
 
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const SESSION_NAME_PATTERN = /^[\w+=,.@-]{2,64}$/;
 const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]{2,1224}$/;
 const ACCESS_KEY_PATTERN = /^[A-Z0-9]{16,128}$/;

@@ -37,6 +37,9 @@ import type * as sts from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { checkDiskEncryptionSetting } from "../../policypack/judge/setting";
 import { UNKNOWN_STRING } from "../../policypack/judge/constants";
+import { APPLICATION_ID_PATTERN, type ApplicationArnParts, parseApplicationArn } from "../../policypack/judge/arn";
+
+export { APPLICATION_ID_PATTERN, type ApplicationArnParts, parseApplicationArn };
 
 /** Who the operations act as; built by the provider plugin from its configuration. */
 export interface AwsAccess {
@@ -103,12 +106,6 @@ export type DiskEncryptionReadResult =
     { found: true; id: string; outputs: DiskEncryptionReadOutputs } | { found: false; id: string; reason: string };
 
 /** The parts of an EMR Serverless application ARN. */
-export interface ApplicationArnParts {
-    partition: string;
-    region: string;
-    account: string;
-    applicationId: string;
-}
 
 /** What the service's refusal says about the KMS key, when it is about the key. */
 export type KeyProblem =
@@ -201,21 +198,6 @@ export function backoffDelay(
 ): number {
     const cap = Math.min(maxMs, initialMs * Math.pow(2, Math.min(attempt, 30)));
     return cap / 2 + (random * cap) / 2;
-}
-
-/** An EMR Serverless application id: lower-case letters and digits. */
-export const APPLICATION_ID_PATTERN = /^[0-9a-z]{1,64}$/;
-
-/** The parts of an EMR Serverless application ARN, or undefined when `arn` is not one. */
-export function parseApplicationArn(arn: unknown): ApplicationArnParts | undefined {
-    if (typeof arn !== "string") {
-        return undefined;
-    }
-    const m =
-        /^arn:(aws[a-z-]*):emr-serverless:([a-z]{2}(?:-[a-z]+)+-\d+):(\d{12}):\/applications\/([0-9a-z]{1,64})$/.exec(
-            arn,
-        );
-    return m ? { partition: m[1], region: m[2], account: m[3], applicationId: m[4] } : undefined;
 }
 
 /** The client settings every SDK client of one operation shares. */

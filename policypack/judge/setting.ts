@@ -3,7 +3,10 @@
  * encryption context" rule. One implementation for the component's validation (refused at
  * construction), the policy pack (refused at preview/update) and the audit command.
  */
+import { BARE_KEY_ID_PATTERN, KEY_ARN_PATTERN, parseKeyArn } from "./arn";
 import { MAX_CONTEXT_ENTRIES, MAX_CONTEXT_KEY_LENGTH, MAX_CONTEXT_VALUE_LENGTH } from "./constants";
+
+export { BARE_KEY_ID_PATTERN, KEY_ARN_PATTERN, parseKeyArn };
 
 /** One refused input: which field, what is wrong, how to fix it. */
 export interface SettingProblem {
@@ -13,29 +16,6 @@ export interface SettingProblem {
     message: string;
     /** What to do instead. */
     fix: string;
-}
-
-/**
- * A KMS key ARN: `arn:<partition>:kms:<region>:<12-digit account>:key/<key id>`, where the key id
- * is a UUID or a multi-Region key id (`mrk-` and 32 hex digits). Aliases and bare ids are refused
- * by the API.
- */
-export const KEY_ARN_PATTERN =
-    /^arn:(aws[a-z-]*):kms:([a-z]{2}(?:-[a-z]+)+-\d+):(\d{12}):key\/((?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})|(?:mrk-[0-9a-fA-F]{32}))$/;
-
-/** A bare KMS key id: a UUID, or a multi-Region key id (`mrk-` and 32 hex digits). */
-export const BARE_KEY_ID_PATTERN =
-    /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})$/;
-
-/** The parts of a key ARN, or undefined when `arn` is not a key ARN. */
-export function parseKeyArn(
-    arn: string,
-): { partition: string; region: string; account: string; keyId: string } | undefined {
-    const m = KEY_ARN_PATTERN.exec(arn);
-    if (!m) {
-        return undefined;
-    }
-    return { partition: m[1], region: m[2], account: m[3], keyId: m[4] };
 }
 
 /**
