@@ -11,7 +11,7 @@ import { KMS_GRANT_TYPE } from "./support/keys";
 import { containsUnknown, knownString, Props, tryRead } from "./support/props";
 import { label, message } from "./support/report";
 import {
-    buildStackIndex,
+    stackIndexFor,
     effectiveDocuments,
     GrantEntry,
     KeyEntry,
@@ -180,7 +180,7 @@ export const disallowUnconstrainedKmsGrants: ResourceValidationPolicy & StackVal
         if (!args.resources.some((r) => r.type === KMS_GRANT_TYPE)) {
             return; // no grant: nothing to join (and no need to index the stack)
         }
-        const index = buildStackIndex(args.resources);
+        const index = stackIndexFor(args.resources);
         const options = analyzeOptions(args.getConfig<JudgeConfig>());
         const uses = new Map<KeyEntry, ReturnType<typeof diskKeyUse>>();
         const directUseOf = (key: KeyEntry): ReturnType<typeof diskKeyUse> => {

@@ -1,7 +1,7 @@
 /** Issue 3, rule 6: EMR Serverless applications without customer-managed disk encryption. */
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { message } from "./support/report";
-import { buildStackIndex } from "./support/stack";
+import { stackIndexFor } from "./support/stack";
 
 const FIX =
     "Encrypt the application's worker disks with a customer-managed symmetric KMS key: use the EncryptedApplication " +
@@ -17,7 +17,7 @@ export const missingDiskEncryption: StackValidationPolicy = {
     remediationSteps: FIX,
     enforcementLevel: "advisory",
     validateStack: (args, reportViolation) => {
-        const index = buildStackIndex(args.resources);
+        const index = stackIndexFor(args.resources);
         if (index.unresolvedApplications) {
             return; // some setting's application is unknown at preview: coverage is judged at update
         }
