@@ -121,16 +121,21 @@ function request(resources: readonly Res[]): analyzerPb.AnalyzeStackRequest {
 
 const analyzeStack = server.makeAnalyzeStackRpcFun("emr-serverless-disk-encryption", "0.2.0", "advisory", policies);
 
-function call(req: analyzerPb.AnalyzeStackRequest): Promise<{ policy: string; urn: string }[]> {
+function respond(req: analyzerPb.AnalyzeStackRequest): Promise<analyzerPb.AnalyzeResponse> {
     return new Promise((resolve, reject) => {
         analyzeStack({ request: req }, (err, resp) => {
             if (err || !resp) {
                 reject(err instanceof Error ? err : new Error(String(err)));
                 return;
             }
-            resolve(resp.getDiagnosticsList().map((d) => ({ policy: d.getPolicyname(), urn: d.getUrn() })));
+            resolve(resp);
         });
     });
+}
+
+async function call(req: analyzerPb.AnalyzeStackRequest): Promise<{ policy: string; urn: string }[]> {
+    const resp = await respond(req);
+    return resp.getDiagnosticsList().map((d) => ({ policy: d.getPolicyname(), urn: d.getUrn() }));
 }
 
 describe("policy pack: one deserialization of a request's properties per call", () => {
@@ -204,5 +209,36 @@ describe("policy pack: one deserialization of a request's properties per call", 
         } finally {
             deserializeModule.deserializeProperties = original;
         }
+    });
+});
+
+describe("policy pack: the grant policy's stack pass", () => {
+    const grant: Res = {
+        type: "aws:kms/grant:Grant",
+        name: "grant",
+        urn: "urn:pulumi:t::p::aws:kms/grant:Grant::grant",
+        props: {
+            keyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-000000000001`,
+            granteePrincipal: `arn:aws:iam::${ACCOUNT}:role/reader`,
+            operations: ["Decrypt"],
+        },
+        propertyDependencies: { keyId: ["urn:pulumi:t::p::aws:kms/key:Key::key"] },
+    };
+    const notApplicable = (resp: analyzerPb.AnalyzeResponse): string[] =>
+        resp.getNotApplicableList().map((n) => n.getPolicyName());
+
+    it("is skipped by @pulumi/policy's server when the stack holds no grant (reported not applicable)", async () => {
+        const resp = await respond(request(stack(true)));
+        assert.deepEqual(notApplicable(resp), ["disallow-unconstrained-kms-grants"]);
+    });
+
+    it("runs when the stack holds a grant, and reports an unconstrained one on a key the service uses", async () => {
+        const resp = await respond(request([...stack(true), grant]));
+        assert.deepEqual(notApplicable(resp), []);
+        const found = resp
+            .getDiagnosticsList()
+            .filter((d) => d.getPolicyname() === "disallow-unconstrained-kms-grants")
+            .map((d) => d.getUrn());
+        assert.deepEqual(found, [grant.urn]);
     });
 });
