@@ -4,5 +4,7 @@
  */
 import { PolicyPack } from "@pulumi/policy";
 import { POLICY_PACK_NAME, policies } from "./policies";
+import { installDeserializeOnce } from "./policies/support/deserializeOnce";
 
+installDeserializeOnce();
 new PolicyPack(POLICY_PACK_NAME, { policies });

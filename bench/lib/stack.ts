@@ -5,7 +5,7 @@
  * the benchmark can check that our pack did its work. Pure and deterministic.
  */
 import type { AnalyzerStackResource } from "../../engine/analyzer";
-import type { PropertyMap } from "../../engine/properties";
+import { type PropertyMap, UNKNOWN } from "../../engine/properties";
 import {
     DISK_ENCRYPTION_TYPE,
     EMR_APPLICATION_TYPE,
@@ -40,6 +40,16 @@ export const STACK_TYPES: readonly string[] = [
 
 /** Resources per group: 7 of the component's, 3 unrelated. */
 export const GROUP_SIZE = 10;
+
+/**
+ * Which values a generated stack knows. "bench": every value known (an update's outputs). "preview": the shape
+ * of a preview's AnalyzeStack, where outputs of resources still to be created are unknown: every other group's
+ * KeyPolicy document (half of them), and every disk-encryption setting's applicationId and encryptionKeyArn.
+ */
+export type StackMix = "bench" | "preview";
+
+/** The mixes the benchmarks run, in order. */
+export const STACK_MIXES: readonly StackMix[] = ["bench", "preview"];
 
 /** How a group is made bad, and the policy that must report it. */
 export interface Planted {
@@ -144,7 +154,15 @@ function keyPolicyDocument(
     return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }
 
-function group(i: number, salt: string, out: AnalyzerStackResource[], planted: Planted[], goodKeyUrns: string[]): void {
+function group(
+    i: number,
+    salt: string,
+    mix: StackMix,
+    out: AnalyzerStackResource[],
+    planted: Planted[],
+    goodKeyUrns: string[],
+): void {
+    const preview = mix === "preview";
     const flaw = flawOf(i);
     const hex = i.toString(16).padStart(12, "0");
     const keyId = `1234abcd-12ab-34cd-56ef-${hex}`;
@@ -209,7 +227,7 @@ function group(i: number, salt: string, out: AnalyzerStackResource[], planted: P
         parent: componentUrn,
         properties: {
             keyId,
-            policy: keyPolicyDocument(appArn, appId, roleArn, flaw, salt),
+            policy: preview && i % 2 === 0 ? UNKNOWN.string : keyPolicyDocument(appArn, appId, roleArn, flaw, salt),
             bypassPolicyLockoutSafetyCheck: false,
         },
         dependencies: [keyUrn, appUrn],
@@ -276,8 +294,8 @@ function group(i: number, salt: string, out: AnalyzerStackResource[], planted: P
             urn: settingUrn,
             parent: componentUrn,
             properties: {
-                applicationId: appId,
-                encryptionKeyArn: keyArn,
+                applicationId: preview ? UNKNOWN.string : appId,
+                encryptionKeyArn: preview ? UNKNOWN.string : keyArn,
                 encryptionContext: { team: "analytics" },
                 region: REGION,
             },
@@ -331,9 +349,10 @@ function group(i: number, salt: string, out: AnalyzerStackResource[], planted: P
 /**
  * A stack of `size` resources (a multiple of {@link GROUP_SIZE}). `salt` (alphanumeric) goes into every key
  * policy's first Sid, so that stacks with different salts share no document: the pack memoizes analyses
- * of document strings, and a repeated call on the same stack would otherwise measure cache hits.
+ * of document strings, and a repeated call on the same stack would otherwise measure cache hits. `mix` says which
+ * values are unknown ({@link StackMix}); a preview stack's `planted` lists only the flaws its known values show.
  */
-export function generateStack(size: number, salt = ""): GeneratedStack {
+export function generateStack(size: number, salt = "", mix: StackMix = "bench"): GeneratedStack {
     if (!/^[A-Za-z0-9]*$/.test(salt)) {
         throw new Error(
             `generateStack: salt must be alphanumeric (it becomes part of a Sid), got ${JSON.stringify(salt)}`,
@@ -346,7 +365,7 @@ export function generateStack(size: number, salt = ""): GeneratedStack {
     const planted: Planted[] = [];
     const goodKeyUrns: string[] = [];
     for (let i = 0; i < size / GROUP_SIZE; i++) {
-        group(i, salt, resources, planted, goodKeyUrns);
+        group(i, salt, mix, resources, planted, goodKeyUrns);
     }
     return { resources, planted, goodKeyUrns };
 }

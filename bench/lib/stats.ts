@@ -56,3 +56,47 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
         ...rows.map((r) => `| ${r.join(" | ")} |`),
     ].join("\n");
 }
+
+/** Median, minimum and maximum of repeated measurements of one figure. */
+export interface Spread {
+    median: number;
+    min: number;
+    max: number;
+    n: number;
+}
+
+/** The spread of `xs` (NaN figures when empty). */
+export function spreadOf(xs: readonly number[]): Spread {
+    const finite = xs.filter((x) => Number.isFinite(x));
+    if (finite.length === 0) {
+        return { median: Number.NaN, min: Number.NaN, max: Number.NaN, n: 0 };
+    }
+    return { median: median(finite), ...range(finite), n: finite.length };
+}
+
+/** What a ratio's repetitions say about an upper limit. */
+export type Verdict = "met" | "not met" | "not settled";
+
+/**
+ * Whether a ratio measured several times meets `limit` (an upper bound). The spread (max - min) is compared with
+ * the margin between the median and the limit: when the spread is wider, the runs do not tell on which side of
+ * the limit the ratio lies, and the verdict is "not settled". Fewer than three repetitions never settle.
+ */
+export function verdictOf(s: Spread, limit: number): Verdict {
+    if (s.n < 3 || !Number.isFinite(s.median)) {
+        return "not settled";
+    }
+    const margin = Math.abs(limit - s.median);
+    if (s.max - s.min > margin) {
+        return "not settled";
+    }
+    return s.median <= limit ? "met" : "not met";
+}
+
+/** A spread as text: "1.21x (1.15..1.30, n=3)". */
+export function formatSpread(s: Spread, digits = 2, unit = "x"): string {
+    if (!Number.isFinite(s.median)) {
+        return "n/a";
+    }
+    return `${s.median.toFixed(digits)}${unit} (${s.min.toFixed(digits)}..${s.max.toFixed(digits)}, n=${s.n})`;
+}

@@ -3,7 +3,7 @@
  * lets a principal use the key's material must be kept to the application's data by an encryption-context
  * constraint on `applicationId`.
  */
-import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy, StackValidation, StackValidationPolicy } from "@pulumi/policy";
 import { EMR_SERVERLESS_PRINCIPAL, grantReach, RESERVED_CONTEXT_KEY } from "../judge";
 import type { GrantReach } from "../judge";
 import { analyzeOptions, JudgeConfig } from "./support/config";
@@ -11,7 +11,7 @@ import { KMS_GRANT_TYPE } from "./support/keys";
 import { containsUnknown, knownString, Props, tryRead } from "./support/props";
 import { label, message } from "./support/report";
 import {
-    buildStackIndex,
+    stackIndexFor,
     effectiveDocuments,
     GrantEntry,
     KeyEntry,
@@ -176,45 +176,50 @@ export const disallowUnconstrainedKmsGrants: ResourceValidationPolicy & StackVal
             reportViolation(message(args, text + retiringText(view), FIX));
         }
     },
-    validateStack: (args, reportViolation) => {
-        if (!args.resources.some((r) => r.type === KMS_GRANT_TYPE)) {
-            return; // no grant: nothing to join (and no need to index the stack)
-        }
-        const index = buildStackIndex(args.resources);
-        const options = analyzeOptions(args.getConfig<JudgeConfig>());
-        const uses = new Map<KeyEntry, ReturnType<typeof diskKeyUse>>();
-        const directUseOf = (key: KeyEntry): ReturnType<typeof diskKeyUse> => {
-            if (!uses.has(key)) {
-                uses.set(key, diskKeyUse(key, options));
+    // Tagged with the grant type, as @pulumi/policy's validateStackResourcesOfType tags its validations: the server
+    // then skips this policy, and its pass over the stack, when the stack holds no grant (reported not applicable).
+    validateStack: Object.assign<StackValidation, { __pulumiType: string }>(
+        (args, reportViolation) => {
+            if (!args.resources.some((r) => r.type === KMS_GRANT_TYPE)) {
+                return; // no grant: nothing to join (and no need to index the stack)
             }
-            return uses.get(key);
-        };
-        // A multi-Region key decrypts what any related key of its set encrypted: a grant on one reaches the
-        // disk data of every one EMR Serverless uses.
-        const useOf = (key: KeyEntry): ReturnType<typeof diskKeyUse> => {
-            const direct = directUseOf(key);
-            if (direct) {
-                return direct;
-            }
-            for (const related of multiRegionRelatives(key, index)) {
-                const use = directUseOf(related);
-                if (use) {
-                    return {
-                        ...use,
-                        material: true,
-                        reasons: [
-                            `it shares its key material with ${keyLabel(related)} (related multi-Region keys: what ` +
-                                `one encrypts, the other decrypts), which EMR Serverless uses: ${use.reasons.join("; ")}`,
-                        ],
-                    };
+            const index = stackIndexFor(args.resources);
+            const options = analyzeOptions(args.getConfig<JudgeConfig>());
+            const uses = new Map<KeyEntry, ReturnType<typeof diskKeyUse>>();
+            const directUseOf = (key: KeyEntry): ReturnType<typeof diskKeyUse> => {
+                if (!uses.has(key)) {
+                    uses.set(key, diskKeyUse(key, options));
                 }
+                return uses.get(key);
+            };
+            // A multi-Region key decrypts what any related key of its set encrypted: a grant on one reaches the
+            // disk data of every one EMR Serverless uses.
+            const useOf = (key: KeyEntry): ReturnType<typeof diskKeyUse> => {
+                const direct = directUseOf(key);
+                if (direct) {
+                    return direct;
+                }
+                for (const related of multiRegionRelatives(key, index)) {
+                    const use = directUseOf(related);
+                    if (use) {
+                        return {
+                            ...use,
+                            material: true,
+                            reasons: [
+                                `it shares its key material with ${keyLabel(related)} (related multi-Region keys: what ` +
+                                    `one encrypts, the other decrypts), which EMR Serverless uses: ${use.reasons.join("; ")}`,
+                            ],
+                        };
+                    }
+                }
+                return undefined;
+            };
+            for (const g of index.grants) {
+                reportGrant(g, useOf, (text) => reportViolation(text, g.resource.urn));
             }
-            return undefined;
-        };
-        for (const g of index.grants) {
-            reportGrant(g, useOf, (text) => reportViolation(text, g.resource.urn));
-        }
-    },
+        },
+        { __pulumiType: KMS_GRANT_TYPE },
+    ),
 };
 
 function reportGrant(

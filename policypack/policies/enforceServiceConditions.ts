@@ -18,7 +18,7 @@ import {
 import { documentValidation } from "./support/documentPolicy";
 import { isAbsentDocument } from "./support/keys";
 import { findingMessage, label, message } from "./support/report";
-import { buildStackIndex, effectiveDocuments, keyLabel, keyOptionsFor } from "./support/stack";
+import { stackIndexFor, effectiveDocuments, keyLabel, keyOptionsFor } from "./support/stack";
 import type { DocumentEntry, KeyEntry, SettingEntry } from "./support/stack";
 
 const FIX =
@@ -96,7 +96,7 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
     // this policy's stack verdict on a key a setting uses: they get the note here.
     validateResource: documentValidation(["service-unbound"], { alsoUndecided: ["grants-service", "service-actions"] }),
     validateStack: (args, reportViolation) => {
-        const index = buildStackIndex(args.resources);
+        const index = stackIndexFor(args.resources);
         const options = analyzeOptions(args.getConfig<JudgeConfig>());
         for (const key of [...index.keys, ...index.externalKeys]) {
             const docs = effectiveDocuments(key);

@@ -4,7 +4,7 @@
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { message } from "./support/report";
-import { buildStackIndex } from "./support/stack";
+import { stackIndexFor } from "./support/stack";
 
 const FIX =
     "Encrypt the application's worker disks with a customer-managed symmetric KMS key: use the EncryptedApplication " +
@@ -20,7 +20,7 @@ export const missingDiskEncryption: StackValidationPolicy = {
     remediationSteps: FIX,
     enforcementLevel: "advisory",
     validateStack: (args, reportViolation) => {
-        const index = buildStackIndex(args.resources);
+        const index = stackIndexFor(args.resources);
         if (index.unresolvedApplications) {
             return; // some setting's application is unknown at preview: coverage is judged at update
         }

@@ -6,7 +6,7 @@ import { noteUnknownParts } from "./support/documentPolicy";
 import { documentKey, isKeyType, isSymmetric, readDocument, readKeyShape, readRotation } from "./support/keys";
 import { Props } from "./support/props";
 import { message } from "./support/report";
-import { buildStackIndex } from "./support/stack";
+import { stackIndexFor } from "./support/stack";
 import { keyUse } from "./support/usage";
 
 const FIX = "Set enableKeyRotation: true on the key (automatic yearly rotation; old material still decrypts).";
@@ -47,7 +47,7 @@ export const missingKeyRotation: ResourceValidationPolicy & StackValidationPolic
         }
     },
     validateStack: (args, reportViolation) => {
-        const index = buildStackIndex(args.resources);
+        const index = stackIndexFor(args.resources);
         const options = analyzeOptions(args.getConfig<JudgeConfig>());
         for (const key of index.keys) {
             if (key.rotation !== false || !key.shape || !isSymmetric(key.shape)) {

@@ -130,18 +130,24 @@ export const PRIMARY_SPEC = "(the primary key's spec)";
 
 const nonEmpty = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
-/**
- * The key's spec and usage. aws:kms Key: `customerMasterKeySpec` (or `keySpec` when present) and
- * `keyUsage`; aws:kms ExternalKey and aws-native Key: `keySpec`, `keyUsage`; absent meaning
- * SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT. Replica keys take their spec from the primary key: only their
- * `keySpec`/`keyUsage` outputs (after creation) tell it, so without them the shape is undefined (not
- * judgeable from the replica alone, never assumed symmetric), unless a known `keyUsage` already rules out
- * a symmetric key. Throws `UnknownValueError` when a value read is unknown.
- */
-export function readKeyShape(type: string, props: Props): KeyShape | undefined {
+/** What a key-shape or rotation reader answers for a value unknown at preview. */
+const UNREAD: unique symbol = Symbol("unknown at preview");
+
+/** Reads one property: its value, or {@link UNREAD} when unknown (the non-throwing reader), or throws. */
+type Reader = (name: string) => unknown;
+
+function shapeFrom(type: string, get: Reader): KeyShape | undefined | typeof UNREAD {
     if (isReplicaKeyType(type)) {
-        const spec = nonEmpty(read(props, "keySpec"));
-        const usage = nonEmpty(read(props, "keyUsage"));
+        const specValue = get("keySpec");
+        if (specValue === UNREAD) {
+            return UNREAD;
+        }
+        const usageValue = get("keyUsage");
+        if (usageValue === UNREAD) {
+            return UNREAD;
+        }
+        const spec = nonEmpty(specValue);
+        const usage = nonEmpty(usageValue);
         if (spec === undefined && (usage === undefined || usage === ENCRYPT_DECRYPT_USAGE)) {
             return undefined;
         }
@@ -149,18 +155,51 @@ export function readKeyShape(type: string, props: Props): KeyShape | undefined {
     }
     let spec: unknown;
     if (type === KMS_KEY_TYPE) {
-        spec = read(props, "customerMasterKeySpec");
+        spec = get("customerMasterKeySpec");
         if (spec === undefined || spec === null || spec === "") {
-            spec = read(props, "keySpec");
+            spec = get("keySpec");
         }
     } else {
-        spec = read(props, "keySpec");
+        spec = get("keySpec");
     }
-    const usage = read(props, "keyUsage");
+    if (spec === UNREAD) {
+        return UNREAD;
+    }
+    const usage = get("keyUsage");
+    if (usage === UNREAD) {
+        return UNREAD;
+    }
     return {
         spec: nonEmpty(spec) ?? SYMMETRIC_KEY_SPEC,
         usage: nonEmpty(usage) ?? ENCRYPT_DECRYPT_USAGE,
     };
+}
+
+/** The non-throwing reader: the value, or {@link UNREAD} for an unknown one. */
+function knownReader(props: Props): Reader {
+    return (name) => {
+        const m = tryRead(props, name);
+        return m.known ? m.value : UNREAD;
+    };
+}
+
+/**
+ * The key's spec and usage. aws:kms Key: `customerMasterKeySpec` (or `keySpec` when present) and
+ * `keyUsage`; aws:kms ExternalKey and aws-native Key: `keySpec`, `keyUsage`; absent meaning
+ * SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT. Replica keys take their spec from the primary key: only their
+ * `keySpec`/`keyUsage` outputs (after creation) tell it, so without them the shape is undefined (not
+ * judgeable from the replica alone, never assumed symmetric), unless a known `keyUsage` already rules out
+ * a symmetric key. Throws `UnknownValueError` when a value read is unknown (a resource policy's preview note).
+ */
+export function readKeyShape(type: string, props: Props): KeyShape | undefined {
+    const shape = shapeFrom(type, (name) => read(props, name));
+    return shape === UNREAD ? undefined : shape;
+}
+
+/** {@link readKeyShape} without throwing: undefined also when a value it needs is unknown at preview. */
+export function knownKeyShape(type: string, props: Props): KeyShape | undefined {
+    const shape = shapeFrom(type, knownReader(props));
+    return shape === UNREAD ? undefined : shape;
 }
 
 /** True for the only key shape EMR Serverless disk encryption accepts. */
@@ -178,6 +217,15 @@ export function readRotation(type: string, props: Props): boolean | undefined {
         return undefined;
     }
     return read(props, "enableKeyRotation") === true;
+}
+
+/** {@link readRotation} without throwing: undefined also when `enableKeyRotation` is unknown at preview. */
+export function knownRotation(type: string, props: Props): boolean | undefined {
+    if (type !== KMS_KEY_TYPE && type !== NATIVE_KMS_KEY_TYPE) {
+        return undefined;
+    }
+    const m = tryRead(props, "enableKeyRotation");
+    return m.known ? m.value === true : undefined;
 }
 
 /**
@@ -202,7 +250,22 @@ export function settingHolder(type: string, props: Props): Props | undefined {
     if (isSettingResourceType(type)) {
         return props;
     }
-    const config = props["diskEncryptionConfiguration"];
+    return holderOf(props["diskEncryptionConfiguration"]);
+}
+
+/**
+ * {@link settingHolder} without throwing: `known: false` when the application's whole configuration is unknown
+ * at preview. The holder comes back plain (nested unknowns as sentinels).
+ */
+export function knownSettingHolder(type: string, props: Props): { known: true; holder?: Props } | { known: false } {
+    if (isSettingResourceType(type)) {
+        return { known: true, holder: props };
+    }
+    const config = tryRead(props, "diskEncryptionConfiguration");
+    return config.known ? { known: true, holder: holderOf(config.value) } : { known: false };
+}
+
+function holderOf(config: unknown): Props | undefined {
     if (config === undefined || config === null || typeof config !== "object") {
         return undefined;
     }

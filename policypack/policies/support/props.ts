@@ -1,6 +1,8 @@
 /**
  * Reading resource properties the way @pulumi/policy hands them over: behind its unknown-checking
- * proxy, where reading a value that is unknown at preview throws `UnknownValueError`.
+ * proxy, where reading a value that is unknown at preview throws `UnknownValueError`. Resource policies let
+ * it throw (that is how @pulumi/policy notes a policy it cannot run at preview); the stack index reads the
+ * plain object behind the proxy and checks for the sentinel instead, so no read there ever throws.
  */
 import { UnknownValueError } from "@pulumi/policy";
 import { isUnknownSentinel as isSentinel } from "../../judge";
@@ -15,11 +17,6 @@ export type Props = Record<string, unknown>;
 /** True when `value` is one of the engine's unknown sentinels (the judge's list, one per value type). */
 export function isUnknownSentinel(value: unknown): boolean {
     return isSentinel(value);
-}
-
-/** True when `e` is the error the proxy throws for an unknown value. */
-export function isUnknownValueError(e: unknown): boolean {
-    return e instanceof UnknownValueError;
 }
 
 /** The plain object behind the proxy (nested unknowns stay as sentinels), or `value` itself. */
@@ -46,27 +43,27 @@ export function containsUnknown(value: unknown, depth = 0): boolean {
 }
 
 /**
- * Reads `props[name]` through the proxy: throws `UnknownValueError` when the whole value is unknown
- * (so a resource policy becomes a "can't run during preview" note), and returns objects unwrapped,
- * with nested unknowns left as sentinels for the judge to treat as unknown.
+ * Reads `props[name]` through the proxy: throws `UnknownValueError` when the whole value is unknown (the way a
+ * resource policy hands @pulumi/policy its "can't run during preview" note), and returns objects unwrapped,
+ * with nested unknowns left as sentinels for the judge to treat as unknown. Stack policies use {@link tryRead}.
  */
 export function read(props: Props, name: string): unknown {
     return unwrap(props[name]);
 }
 
-/** A property that may be unknown: `known` false when reading it threw `UnknownValueError`. */
+/** A property that may be unknown: `known` false when its value is one of the engine's unknown sentinels. */
 export type Maybe = { known: true; value: unknown } | { known: false };
 
-/** Like `read`, but reports an unknown value instead of throwing (for stack policies, one resource at a time). */
+const UNKNOWN: Maybe = Object.freeze({ known: false });
+
+/**
+ * Reads `props[name]` without throwing: from the plain object behind @pulumi/policy's proxy (its deserialized
+ * properties, where an unknown value is the engine's sentinel string), `known: false` for a sentinel. Nested
+ * objects come back plain, their unknown parts left as sentinels. Works on plain objects too.
+ */
 export function tryRead(props: Props, name: string): Maybe {
-    try {
-        return { known: true, value: read(props, name) };
-    } catch (e) {
-        if (isUnknownValueError(e)) {
-            return { known: false };
-        }
-        throw e;
-    }
+    const value = (unwrap(props) as Props)[name];
+    return isUnknownSentinel(value) ? UNKNOWN : { known: true, value };
 }
 
 /** The value of a `Maybe` when it is a known non-empty string. */

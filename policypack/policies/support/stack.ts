@@ -13,24 +13,12 @@ import {
     isSettingResourceType,
     KeyShape,
     KMS_GRANT_TYPE,
-    readKeyShape,
-    readRotation,
-    settingHolder,
+    knownKeyShape,
+    knownRotation,
+    knownSettingHolder,
 } from "./keys";
-import { isUnknownValueError, knownString, Maybe, Props, tryRead } from "./props";
+import { knownString, Maybe, Props, tryRead, unwrap } from "./props";
 import { label } from "./report";
-
-/** Runs `fn`, answering undefined when it read an unknown value. */
-export function attempt<T>(fn: () => T): T | undefined {
-    try {
-        return fn();
-    } catch (e) {
-        if (isUnknownValueError(e)) {
-            return undefined;
-        }
-        throw e;
-    }
-}
 
 /** A key policy document carried by a key (inline) or a KeyPolicy resource. */
 export interface DocumentEntry {
@@ -371,8 +359,8 @@ export function buildStackIndex(resources: readonly PolicyResource[]): StackInde
         if (isKeyType(r.type)) {
             const entry: KeyEntry = {
                 resource: r,
-                shape: attempt(() => readKeyShape(r.type, props)),
-                rotation: attempt(() => readRotation(r.type, props)),
+                shape: knownKeyShape(r.type, props),
+                rotation: knownRotation(r.type, props),
                 inline: { resource: r, inline: true, document: tryRead(props, documentProperty(r.type)) },
                 keyPolicies: [],
                 settings: [],
@@ -412,10 +400,10 @@ export function buildStackIndex(resources: readonly PolicyResource[]): StackInde
             for (const i of ids) {
                 appById.set(i, entry);
             }
-            const own = tryRead(props, "diskEncryptionConfiguration");
+            const own = knownSettingHolder(r.type, props);
             if (!own.known) {
                 entry.covered = true; // unknown at preview: judged at update
-            } else if (attempt(() => settingHolder(r.type, props)) !== undefined) {
+            } else if (own.holder !== undefined) {
                 settingResources.push(r);
             }
         }
@@ -456,7 +444,8 @@ export function buildStackIndex(resources: readonly PolicyResource[]): StackInde
     let unresolvedApplications = false;
     for (const r of settingResources) {
         const isApp = r.type === EMR_APPLICATION_TYPE;
-        const holder = attempt(() => settingHolder(r.type, r.props as Props));
+        const own = knownSettingHolder(r.type, r.props as Props);
+        const holder = own.known ? own.holder : undefined;
         if (!holder) {
             continue;
         }
@@ -517,6 +506,121 @@ export function buildStackIndex(resources: readonly PolicyResource[]): StackInde
         grants.push(entry);
     }
     return { keys, externalKeys: external.entries, grants, apps, settings, unresolvedApplications };
+}
+
+/** The resource types whose resources the index reads (every other resource counts only by type and URN). */
+function isIndexedType(type: string): boolean {
+    return (
+        isKeyType(type) ||
+        type === KMS_KEY_POLICY_TYPE ||
+        type === KMS_GRANT_TYPE ||
+        isSettingResourceType(type) ||
+        type === EMR_APPLICATION_TYPE
+    );
+}
+
+/** Deep equality of plain deserialized values (JSON-like); false past 64 levels (then the index is rebuilt). */
+function sameValue(a: unknown, b: unknown, depth = 0): boolean {
+    if (a === b) {
+        return true;
+    }
+    if (depth > 64 || a === null || b === null || typeof a !== "object" || typeof b !== "object") {
+        return false;
+    }
+    if (Array.isArray(a) || Array.isArray(b)) {
+        if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) {
+            return false;
+        }
+        for (let i = 0; i < a.length; i++) {
+            if (!sameValue(a[i], b[i], depth + 1)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) {
+        return false;
+    }
+    const ak = Object.keys(a);
+    if (ak.length !== Object.keys(b).length) {
+        return false;
+    }
+    for (const k of ak) {
+        if (!Object.hasOwn(b, k) || !sameValue((a as Props)[k], (b as Props)[k], depth + 1)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+function sameDependencies(a: PolicyResource, b: PolicyResource): boolean {
+    const pa = a.propertyDependencies ?? {};
+    const pb = b.propertyDependencies ?? {};
+    const keys = Object.keys(pa);
+    if (keys.length !== Object.keys(pb).length) {
+        return false;
+    }
+    for (const k of keys) {
+        const da = pa[k] ?? [];
+        const db = pb[k];
+        if (!db || da.length !== db.length || da.some((d, i) => d?.urn !== db[i]?.urn)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/**
+ * True when the index built from `built` holds for `resources`: the same types and URNs in the same order, and,
+ * for every resource the index reads, the same name, properties (the plain values behind the proxy) and property
+ * dependencies. Linear, and it never reads through the proxy.
+ */
+function sameStack(built: readonly PolicyResource[], resources: readonly PolicyResource[]): boolean {
+    if (built.length !== resources.length) {
+        return false;
+    }
+    for (let i = 0; i < built.length; i++) {
+        const a = built[i];
+        const b = resources[i];
+        if (a === b) {
+            continue;
+        }
+        if (a.type !== b.type || a.urn !== b.urn) {
+            return false;
+        }
+        if (
+            isIndexedType(a.type) &&
+            (a.name !== b.name || !sameValue(unwrap(a.props), unwrap(b.props)) || !sameDependencies(a, b))
+        ) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/** The index most recently built, with the resources it was built from; forgotten when the current task ends. */
+let shared: { resources: readonly PolicyResource[]; index: StackIndex } | undefined;
+
+/**
+ * The stack index for `resources`, built once per AnalyzeStack call however many stack policies ask for it.
+ * @pulumi/policy gives each stack policy its own freshly deserialized copy of the stack, so the index of the
+ * previous policy is reused only when {@link sameStack} finds this copy equal in everything the index reads;
+ * any difference (another call's stack) builds a new one. The policies of one call run back to back in one task
+ * (each validateStack is synchronous), and the remembered index is dropped when that task ends, so no stack is
+ * held past its call.
+ */
+export function stackIndexFor(resources: readonly PolicyResource[]): StackIndex {
+    if (shared && sameStack(shared.resources, resources)) {
+        return shared.index;
+    }
+    const index = buildStackIndex(resources);
+    if (!shared) {
+        setImmediate(() => {
+            shared = undefined;
+        });
+    }
+    shared = { resources, index };
+    return index;
 }
 
 /**

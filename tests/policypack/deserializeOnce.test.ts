@@ -1,0 +1,244 @@
+import assert from "node:assert/strict";
+import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import type { JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb";
+import { policies } from "../../policypack/policies";
+import {
+    deserializeOnce,
+    type DeserializeModule,
+    installDeserializeOnce,
+} from "../../policypack/policies/support/deserializeOnce";
+
+const deserializeModule = require("@pulumi/policy/deserialize") as {
+    deserializeProperties: (s: unknown, proxySecrets?: boolean) => Record<string, unknown>;
+};
+const server = require("@pulumi/policy/server") as {
+    makeAnalyzeStackRpcFun: (
+        name: string,
+        version: string,
+        level: string,
+        ps: unknown,
+    ) => (
+        call: { request: analyzerPb.AnalyzeStackRequest },
+        cb: (err: unknown, resp?: analyzerPb.AnalyzeResponse) => void,
+    ) => void;
+};
+
+const ACCOUNT = "111122223333";
+
+interface Res {
+    type: string;
+    name: string;
+    urn: string;
+    props: Record<string, JavaScriptValue>;
+    propertyDependencies?: Record<string, string[]>;
+}
+
+/** A key (rotation as given) whose KeyPolicy lets the service in, used by a setting for its application. */
+function stack(rotation: boolean): Res[] {
+    const keyId = "1234abcd-12ab-34cd-56ef-000000000001";
+    const keyArn = `arn:aws:kms:us-east-1:${ACCOUNT}:key/${keyId}`;
+    const appId = "00fabcdefabcdefa";
+    const appArn = `arn:aws:emr-serverless:us-east-1:${ACCOUNT}:/applications/${appId}`;
+    const keyUrn = "urn:pulumi:t::p::aws:kms/key:Key::key";
+    const appUrn = "urn:pulumi:t::p::aws:emrserverless/application:Application::app";
+    const policy = JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "Root",
+                Effect: "Allow",
+                Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+                Action: "kms:*",
+                Resource: "*",
+            },
+            {
+                Sid: "Service",
+                Effect: "Allow",
+                Principal: { Service: "emr-serverless.amazonaws.com" },
+                Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+                Resource: "*",
+                Condition: {
+                    StringLike: { "aws:SourceArn": appArn },
+                    StringEquals: { "aws:SourceAccount": ACCOUNT, "kms:EncryptionContext:applicationId": appId },
+                },
+            },
+        ],
+    });
+    return [
+        {
+            type: "aws:kms/key:Key",
+            name: "key",
+            urn: keyUrn,
+            props: { arn: keyArn, keyId, enableKeyRotation: rotation },
+        },
+        {
+            type: "aws:emrserverless/application:Application",
+            name: "app",
+            urn: appUrn,
+            props: { id: appId, arn: appArn },
+        },
+        {
+            type: "aws:kms/keyPolicy:KeyPolicy",
+            name: "kp",
+            urn: "urn:pulumi:t::p::aws:kms/keyPolicy:KeyPolicy::kp",
+            props: { keyId, policy },
+            propertyDependencies: { keyId: [keyUrn] },
+        },
+        {
+            type: "emr-serverless-disk-encryption:index:ApplicationDiskEncryption",
+            name: "set",
+            urn: "urn:pulumi:t::p::emr-serverless-disk-encryption:index:ApplicationDiskEncryption::set",
+            props: { applicationId: appId, encryptionKeyArn: keyArn, region: "us-east-1" },
+            propertyDependencies: { encryptionKeyArn: [keyUrn], applicationId: [appUrn] },
+        },
+    ];
+}
+
+/** The request as the engine sends it, decoded from its bytes as the pack's gRPC server decodes it. */
+function request(resources: readonly Res[]): analyzerPb.AnalyzeStackRequest {
+    const req = new analyzerPb.AnalyzeStackRequest();
+    req.setResourcesList(
+        resources.map((r) => {
+            const ar = new analyzerPb.AnalyzerResource();
+            ar.setType(r.type);
+            ar.setName(r.name);
+            ar.setUrn(r.urn);
+            ar.setProperties(Struct.fromJavaScript(r.props));
+            const opts = new analyzerPb.AnalyzerResourceOptions();
+            opts.setCustomtimeouts(new analyzerPb.AnalyzerResourceOptions.CustomTimeouts());
+            ar.setOptions(opts);
+            for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
+                const pd = new analyzerPb.AnalyzerPropertyDependencies();
+                pd.setUrnsList(urns);
+                ar.getPropertydependenciesMap().set(k, pd);
+            }
+            return ar;
+        }),
+    );
+    return analyzerPb.AnalyzeStackRequest.deserializeBinary(req.serializeBinary());
+}
+
+const analyzeStack = server.makeAnalyzeStackRpcFun("emr-serverless-disk-encryption", "0.2.0", "advisory", policies);
+
+function respond(req: analyzerPb.AnalyzeStackRequest): Promise<analyzerPb.AnalyzeResponse> {
+    return new Promise((resolve, reject) => {
+        analyzeStack({ request: req }, (err, resp) => {
+            if (err || !resp) {
+                reject(err instanceof Error ? err : new Error(String(err)));
+                return;
+            }
+            resolve(resp);
+        });
+    });
+}
+
+async function call(req: analyzerPb.AnalyzeStackRequest): Promise<{ policy: string; urn: string }[]> {
+    const resp = await respond(req);
+    return resp.getDiagnosticsList().map((d) => ({ policy: d.getPolicyname(), urn: d.getUrn() }));
+}
+
+describe("policy pack: one deserialization of a request's properties per call", () => {
+    it("answers the same object for the same Struct, a new one for another Struct of equal content", () => {
+        let calls = 0;
+        const shared = deserializeOnce((s) => {
+            calls++;
+            return (s as Struct).toJavaScript() as Record<string, unknown>;
+        });
+        const a = Struct.fromJavaScript({ x: "1" });
+        const b = Struct.fromJavaScript({ x: "1" });
+        const first = shared(a, false);
+        assert.equal(shared(a, false), first);
+        assert.equal(calls, 1);
+        const other = shared(b, false);
+        assert.notEqual(other, first);
+        assert.deepEqual(other, first);
+        assert.equal(calls, 2);
+    });
+
+    it("passes Remediate's deserialization (proxySecrets) through, never shared", () => {
+        let calls = 0;
+        const shared = deserializeOnce(() => {
+            calls++;
+            return {};
+        });
+        const s = Struct.fromJavaScript({});
+        assert.notEqual(shared(s, true), shared(s, true));
+        assert.equal(calls, 2);
+    });
+
+    it("installs once, and not at all on a module without the function", () => {
+        const plain = (): Record<string, unknown> => ({});
+        const mod: DeserializeModule = { deserializeProperties: plain };
+        assert.equal(installDeserializeOnce(mod), true);
+        assert.notEqual(mod.deserializeProperties, plain);
+        const installed = mod.deserializeProperties;
+        assert.equal(installDeserializeOnce(mod), false);
+        assert.equal(mod.deserializeProperties, installed);
+        const empty: DeserializeModule = { deserializeProperties: undefined };
+        assert.equal(installDeserializeOnce(empty), false);
+        assert.equal(empty.deserializeProperties, undefined);
+    });
+
+    it("through @pulumi/policy's own AnalyzeStack: each resource deserialized once per call, each call its own", async () => {
+        const original = deserializeModule.deserializeProperties;
+        let deserialized = 0;
+        deserializeModule.deserializeProperties = (s: unknown, proxySecrets?: boolean) => {
+            deserialized++;
+            return original(s, proxySecrets);
+        };
+        try {
+            const counting = deserializeModule.deserializeProperties;
+            const before = await call(request(stack(false)));
+            const perPolicyPasses = deserialized;
+            assert.ok(perPolicyPasses > 4, `without the memo the server deserializes per policy (${perPolicyPasses})`);
+            installDeserializeOnce(deserializeModule as DeserializeModule);
+            deserialized = 0;
+            const off = await call(request(stack(false)));
+            assert.equal(deserialized, 4, "one deserialization per resource of the request");
+            assert.deepEqual(off, before);
+            assert.ok(off.some((d) => d.policy === "missing-key-rotation" && d.urn.endsWith("::key")));
+            // The next request, with the same URNs and other values, is judged on its own values.
+            deserialized = 0;
+            const on = await call(request(stack(true)));
+            assert.equal(deserialized, 4);
+            assert.ok(!on.some((d) => d.policy === "missing-key-rotation"), JSON.stringify(on));
+            const offAgain = await call(request(stack(false)));
+            assert.deepEqual(offAgain, off);
+            deserializeModule.deserializeProperties = counting;
+        } finally {
+            deserializeModule.deserializeProperties = original;
+        }
+    });
+});
+
+describe("policy pack: the grant policy's stack pass", () => {
+    const grant: Res = {
+        type: "aws:kms/grant:Grant",
+        name: "grant",
+        urn: "urn:pulumi:t::p::aws:kms/grant:Grant::grant",
+        props: {
+            keyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-000000000001`,
+            granteePrincipal: `arn:aws:iam::${ACCOUNT}:role/reader`,
+            operations: ["Decrypt"],
+        },
+        propertyDependencies: { keyId: ["urn:pulumi:t::p::aws:kms/key:Key::key"] },
+    };
+    const notApplicable = (resp: analyzerPb.AnalyzeResponse): string[] =>
+        resp.getNotApplicableList().map((n) => n.getPolicyName());
+
+    it("is skipped by @pulumi/policy's server when the stack holds no grant (reported not applicable)", async () => {
+        const resp = await respond(request(stack(true)));
+        assert.deepEqual(notApplicable(resp), ["disallow-unconstrained-kms-grants"]);
+    });
+
+    it("runs when the stack holds a grant, and reports an unconstrained one on a key the service uses", async () => {
+        const resp = await respond(request([...stack(true), grant]));
+        assert.deepEqual(notApplicable(resp), []);
+        const found = resp
+            .getDiagnosticsList()
+            .filter((d) => d.getPolicyname() === "disallow-unconstrained-kms-grants")
+            .map((d) => d.getUrn());
+        assert.deepEqual(found, [grant.urn]);
+    });
+});
