@@ -221,10 +221,10 @@ export function coreRatios(
         rows.push(
             row(
                 "judge-vs-simulator",
-                "The same six questions per key policy: the simulator against our evaluator",
+                "The same six questions per key policy: our evaluator against the simulator",
                 `${f2(med(judgeQ))} µs`,
                 `iam-simulate ${f2(med(simQ))} µs`,
-                simQ.map((x, i) => x / (judgeQ[i] ?? Number.NaN)),
+                judgeQ.map((x, i) => x / (simQ[i] ?? Number.NaN)),
             ),
         );
     }
