@@ -134,7 +134,7 @@ describe("hostile input: the judge answers in bounded time", () => {
         assert.ok(t.value.findings.some((f) => f.kind === "service-unbound"));
     });
 
-    it("BUG: a 0.7 KB key policy with a glob like *a*a*a*...*b makes the analysis run for minutes (ReDoS)", async function () {
+    it("a 0.7 KB key policy with a glob like *a*a*a*...*b is judged within seconds", async function () {
         this.timeout(30_000);
         // k = 10, n = 30 took 4.2 s on this machine; k = 12, n = 36 did not finish in 120 s.
         // Each extra "*a" multiplies the time; the document stays far below the 32 KB limit.
