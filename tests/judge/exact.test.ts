@@ -7,7 +7,7 @@
  * bounds, and every request it returns must be allowed by the evaluator.
  */
 import * as assert from "node:assert/strict";
-import { evaluateRequest, parsePolicyDocument } from "../../policypack/judge";
+import { analyzeKeyPolicy, evaluateRequest, parsePolicyDocument } from "../../policypack/judge";
 import type { ParsedPolicy } from "../../policypack/judge";
 import { inLanguage, glob, solve, arnPattern, literal } from "../../policypack/judge/languages";
 import { KeyDomain, MULTI_VALUED_KEYS, findAllowedRequestExactly } from "../../policypack/judge/witness";
@@ -326,5 +326,143 @@ describe("judge: string languages", () => {
             { language: [glob("aba", false), glob("bab", false)], want: false },
         ]);
         assert.ok(both !== undefined && both.includes("ab") && both.includes("ba") && !/^(aba|bab)$/.test(both), both);
+    });
+});
+
+describe("judge: open grants decided over every caller of another account", () => {
+    const OWNER = "111122223333";
+    /** Accounts that stand for every account under the generated Denies: each two-digit prefix, two tails. */
+    const TAILS = ["0000000000", "5555555555"];
+    const callers: string[] = [];
+    for (let p = 0; p < 100; p++) {
+        for (const tail of TAILS) {
+            const account = String(p).padStart(2, "0") + tail;
+            if (account !== OWNER) {
+                for (const form of [":root", ":user/x", ":role/x", ":role/y"]) {
+                    callers.push(`arn:aws:iam::${account}${form}`);
+                }
+                callers.push(`arn:aws:sts::${account}:federated-user/x`);
+            }
+        }
+    }
+    const TYPES: Record<string, string> = {
+        root: "Account",
+        user: "User",
+        role: "AssumedRole",
+        federated: "FederatedUser",
+    };
+    const typeOf = (arn: string): string =>
+        TYPES[
+            arn.endsWith(":root")
+                ? "root"
+                : arn.includes(":user/")
+                  ? "user"
+                  : arn.includes(":sts:")
+                    ? "federated"
+                    : "role"
+        ];
+
+    function openGrantOracle(doc: unknown): boolean {
+        const p = parsed(doc);
+        return callers.some((arn) => {
+            const account = arn.split(":")[4];
+            const context = {
+                "aws:PrincipalArn": arn,
+                "aws:PrincipalAccount": account,
+                "kms:CallerAccount": account,
+                "aws:PrincipalType": typeOf(arn),
+                "aws:PrincipalIsAWSService": "false",
+                "aws:ResourceAccount": OWNER,
+            };
+            return (
+                evaluateRequest(p, {
+                    principal: { type: "AWS", id: arn },
+                    action: ACTION,
+                    resource: KEY_ARN,
+                    context,
+                }) === "Allow"
+            );
+        });
+    }
+
+    function documents(seed: number, n: number): unknown[] {
+        const r = random(seed);
+        const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+        const prefixes = (): string[] =>
+            Array.from({ length: 1 + Math.floor(r() * 16) }, () =>
+                r() < 0.75 ? `${Math.floor(r() * 10)}*` : `${String(Math.floor(r() * 100)).padStart(2, "0")}*`,
+            );
+        const accounts = (): string[] =>
+            Array.from(
+                { length: 1 + Math.floor(r() * 4) },
+                () => String(Math.floor(r() * 100)).padStart(2, "0") + pick(TAILS),
+            );
+        const denial = (): Record<string, unknown> =>
+            pick<() => Record<string, unknown>>([
+                () => ({ Condition: { StringLike: { "aws:PrincipalAccount": prefixes() } } }),
+                () => ({ Condition: { StringNotLike: { "kms:CallerAccount": prefixes() } } }),
+                () => ({
+                    Condition: {
+                        ArnLike: {
+                            "aws:PrincipalArn": pick([
+                                "arn:aws:iam::*:role/*",
+                                "arn:aws:iam::*:user/*",
+                                "arn:aws:iam::*:root",
+                                "arn:aws:sts::*:*",
+                                "*:role/x",
+                            ]),
+                        },
+                    },
+                }),
+                () => ({
+                    Condition: {
+                        StringNotEquals: {
+                            "aws:PrincipalType": [
+                                pick(Object.values(TYPES)),
+                                ...Object.values(TYPES).filter(() => r() < 0.4),
+                            ],
+                        },
+                    },
+                }),
+                () => ({ Condition: { StringEquals: { "aws:PrincipalType": pick(Object.values(TYPES)) } } }),
+                () => ({ Principal: { AWS: accounts() }, Condition: undefined }),
+                () => ({ NotPrincipal: { AWS: accounts() }, Principal: undefined, Condition: undefined }),
+                () => ({
+                    Condition: {
+                        StringLike: { "aws:PrincipalArn": [`arn:aws:iam::${pick(["0", "1", "5", "9"])}*`, "*:role/y"] },
+                    },
+                }),
+            ])();
+        return Array.from({ length: n }, () => {
+            const statements: unknown[] = [
+                { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${OWNER}:root` }, Action: "kms:*", Resource: "*" },
+                { Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" },
+            ];
+            for (let i = 0, k = Math.floor(r() * 6); i < k; i++) {
+                const d = { Effect: "Deny", Principal: "*", Action: "kms:*", Resource: "*", ...denial() };
+                statements.push(JSON.parse(JSON.stringify(d)));
+            }
+            return { Version: "2012-10-17", Statement: statements };
+        });
+    }
+
+    it("reports an open grant exactly when some caller of another account is allowed (600 documents)", function () {
+        this.timeout(120_000);
+        let open = 0;
+        let closed = 0;
+        documents(0x0a11, 600).forEach((doc, i) => {
+            const expected = openGrantOracle(doc);
+            const reported = analyzeKeyPolicy(doc, { keyArn: KEY_ARN }).findings.some((f) => f.kind === "open-grant");
+            assert.equal(reported, expected, `document ${i}: ${JSON.stringify(doc)}`);
+            if (expected) {
+                open++;
+            } else {
+                closed++;
+            }
+        });
+        if (process.env.EXACT_STATS) {
+            console.log({ open, closed });
+        }
+        assert.ok(open > 150 && closed > 60, `open ${open}, closed ${closed}`);
     });
 });
