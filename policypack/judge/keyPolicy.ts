@@ -1781,6 +1781,8 @@ function probeCore(
     for (const st of serviceStatements) {
         const extra: string[] = [];
         const base = baselines.get(st);
+        // Conditions never depend on the action: actions the same statements cover get the same answer.
+        const answered = new Map<string, boolean>();
         for (const action of OTHER_KMS_ACTIONS) {
             if (!actionMatches(st, action)) {
                 continue;
@@ -1796,7 +1798,17 @@ function probeCore(
                 extraKeys: serviceKeys,
             };
             const reused = base ? allowedBy(index, st, makeRequest(spec, base)) : false;
-            if (reused || findAllowedRequest(index, st, spec)) {
+            if (reused) {
+                extra.push(action);
+                continue;
+            }
+            const sig = actionSignature(policy, action);
+            let allowed = answered.get(sig);
+            if (allowed === undefined) {
+                allowed = exactServiceAllows(index, st, action, serviceKeys) ?? !!findAllowedRequest(index, st, spec);
+                answered.set(sig, allowed);
+            }
+            if (allowed) {
                 extra.push(action);
             }
         }
@@ -2018,6 +2030,50 @@ function exactServiceGrant(
         throw e;
     }
     return out;
+}
+
+/** Which statements' Action/NotAction cover `action`. */
+function actionSignature(policy: ParsedPolicy, action: string): string {
+    return policy.statements.map((s) => (actionMatches(s, action) ? "1" : "0")).join("");
+}
+
+/**
+ * Whether the statement lets the service use `action` on the key for some request the document allows (exactly,
+ * see witness.ts); undefined for a document outside the exact search's model.
+ */
+function exactServiceAllows(
+    index: DocumentIndex,
+    st: ParsedStatement,
+    action: string,
+    serviceKeys: readonly string[],
+): boolean | undefined {
+    if (index.policy.statements.some((s) => s.conditions.some((c) => c.values.some(holdsUnknown)))) {
+        return undefined;
+    }
+    const fixed = serviceFixed(index.owner);
+    try {
+        return (
+            findAllowedRequestExactly({
+                policy: index.policy,
+                statement: st,
+                action,
+                resource: index.keyArn,
+                resourceId: index.keyId,
+                principal: { type: "Service", id: EMR_SERVERLESS_PRINCIPAL },
+                domain: (lower) => serviceDomain(fixed, lower),
+                require: new Map(serviceKeys.map((k) => [k.toLowerCase(), ANY_VALUE])),
+            }) !== undefined
+        );
+    } catch (e) {
+        if (e instanceof TooHard) {
+            index.exhausted = true;
+            return false;
+        }
+        if (e instanceof Unsupported) {
+            return undefined;
+        }
+        throw e;
+    }
 }
 
 /** A key may be absent or take any value. */
