@@ -334,14 +334,53 @@ function search(constraints: readonly Constraint[], nonEmpty: boolean): string |
     // Depth first over the product states, each visited once. With `nonEmpty`, the start state read again after
     // some characters is a new state (then it may accept).
     const seen = new Set<string>(nonEmpty ? [] : [keyOf(start)]);
-    const stack: Array<{ state: State; text: string; next: number }> = [{ state: start, text: "", next: 0 }];
+    // The characters worth trying from a state: only those that keep every wanted language alive (any other leads
+    // to a dead state), so that a literal is read straight through; the order never changes whether a string is
+    // found, only which.
+    const order = (state: State): string[] => {
+        let out = letters;
+        for (let i = 0; i < constraints.length; i++) {
+            if (!constraints[i].want) {
+                continue;
+            }
+            const keep = new Set<string>();
+            let all = false;
+            for (let k = 0; k < patterns.length && !all; k++) {
+                if (owner[k] !== i) {
+                    continue;
+                }
+                for (const pos of state[k]) {
+                    const e = patterns[k][pos];
+                    if (!e) {
+                        continue;
+                    }
+                    if (e.any) {
+                        all = true;
+                        break;
+                    }
+                    for (const c of out) {
+                        if (e.test(c)) {
+                            keep.add(c);
+                        }
+                    }
+                }
+            }
+            if (!all) {
+                out = out.filter((c) => keep.has(c));
+            }
+        }
+        return out;
+    };
+    const stack: Array<{ state: State; text: string; next: number; letters: string[] }> = [
+        { state: start, text: "", next: 0, letters: order(start) },
+    ];
     while (stack.length > 0) {
         const top = stack[stack.length - 1];
-        if (top.next >= letters.length) {
+        if (top.next >= top.letters.length) {
             stack.pop();
             continue;
         }
-        const ch = letters[top.next++];
+        const ch = top.letters[top.next++];
         const s = patterns.map((p, k) => step(p, top.state[k], ch));
         const key = keyOf(s);
         if (seen.has(key)) {
@@ -355,7 +394,7 @@ function search(constraints: readonly Constraint[], nonEmpty: boolean): string |
             return top.text + ch;
         }
         if (!dead(s)) {
-            stack.push({ state: s, text: top.text + ch, next: 0 });
+            stack.push({ state: s, text: top.text + ch, next: 0, letters: order(s) });
         }
     }
     return undefined;
