@@ -39,6 +39,17 @@ import { BARE_KEY_ID_PATTERN, parseKeyArn, RESERVED_CONTEXT_KEY } from "./settin
 import { lookalikeFindings, namesServiceExactly } from "./principals";
 import { AnalyzeOptions, Finding, KeyPolicyAnalysis, ServiceBinding, Undecided, UnknownPart } from "./types";
 import { boundPolicy, holdsUnknown, isUnknownSentinel } from "./unknowns";
+import { Constraint, Element, Language, classChar, glob, literal, literalChar } from "./languages";
+import {
+    KeyDomain,
+    KeyRequirement,
+    MULTI_VALUED_KEYS,
+    TooHard,
+    Unsupported,
+    findAllowedRequestExactly,
+    foreignCaller,
+    valueLanguage,
+} from "./witness";
 
 /** The foreign principal used to probe open grants. */
 export const FOREIGN_ACCOUNT = "999999999999";
@@ -370,6 +381,39 @@ class DocumentIndex {
             .slice(0, 2)
             .map((s) => s.account);
     }
+    /** The partition of the key's ARN ("aws" when unknown). */
+    get partition(): string {
+        return /^arn:([^:]+):/.exec(this.keyArn ?? "")?.[1] ?? "aws";
+    }
+
+    /** The values written for a key without wildcards or policy variables (an organization's own ids). */
+    literalsOf(lower: string): string[] {
+        const out = new Set<string>();
+        for (const st of this.policy.statements) {
+            for (const c of st.conditions) {
+                if (c.keyLower === lower && c.base !== "Null" && !c.variables) {
+                    c.values.filter((v) => !hasWildcard(v)).forEach((v) => out.add(v));
+                }
+            }
+        }
+        return [...out];
+    }
+
+    /** A foreign value of a key: one that no value the document writes for it matches, under its operator. */
+    foreignShape(lower: string): Constraint[] {
+        const out: Constraint[] = [];
+        for (const st of this.policy.statements) {
+            for (const c of st.conditions) {
+                if (c.keyLower === lower && c.base !== undefined && c.base !== "Null" && !c.variables) {
+                    for (const v of c.values) {
+                        out.push({ language: valueLanguage(c.base, v), want: false });
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** Work left (statement checks); when it runs out the analysis says so instead of guessing. */
     private budget = WORK_BUDGET;
     exhausted = false;
@@ -1670,7 +1714,21 @@ function probeCore(
         let allowsService = false;
         const actions: string[] = [];
         let unboundVia: string | undefined;
-        for (const action of bindingProbeActions(policy, st)) {
+        const exact = exactServiceGrant(index, st, bindingProbeActions(policy, st), bindingKeys, serviceKeys);
+        if (exact) {
+            allowsService = exact.actions.length > 0;
+            for (const action of exact.actions) {
+                if (SERVICE_ACTION_LIST.includes(action)) {
+                    actions.push(action);
+                }
+            }
+            if (exact.base) {
+                baselines.set(st, exact.base);
+            }
+            exact.verdicts.forEach((v, k) => verdicts.set(k, v));
+            unboundVia = exact.unboundVia;
+        }
+        for (const action of exact ? [] : bindingProbeActions(policy, st)) {
             const spec: SearchSpec = {
                 principal: service,
                 action,
@@ -1723,6 +1781,8 @@ function probeCore(
     for (const st of serviceStatements) {
         const extra: string[] = [];
         const base = baselines.get(st);
+        // Conditions never depend on the action: actions the same statements cover get the same answer.
+        const answered = new Map<string, boolean>();
         for (const action of OTHER_KMS_ACTIONS) {
             if (!actionMatches(st, action)) {
                 continue;
@@ -1738,7 +1798,17 @@ function probeCore(
                 extraKeys: serviceKeys,
             };
             const reused = base ? allowedBy(index, st, makeRequest(spec, base)) : false;
-            if (reused || findAllowedRequest(index, st, spec)) {
+            if (reused) {
+                extra.push(action);
+                continue;
+            }
+            const sig = actionSignature(policy, action);
+            let allowed = answered.get(sig);
+            if (allowed === undefined) {
+                allowed = exactServiceAllows(index, st, action, serviceKeys) ?? !!findAllowedRequest(index, st, spec);
+                answered.set(sig, allowed);
+            }
+            if (allowed) {
                 extra.push(action);
             }
         }
@@ -1799,6 +1869,238 @@ function probeCore(
     // Question 4 for the region asked now, from where the budget stands (as in one pass).
     core.submitters.set(regionKey(options), submitterQuestion(index, options.region));
     return core;
+}
+
+/** The shapes of the values the service sends for the binding keys (see {@link serviceSends}). */
+const LOWER_ALNUM = /^[0-9a-z]$/;
+const LOWER_ALPHA = /^[a-z]$/;
+const DIGIT_CHAR = /^[0-9]$/;
+
+function text(s: string): Element[] {
+    return Array.from(s, (c) => literalChar(c));
+}
+
+/** An application ARN as the service sends it (the region's letters and hyphens are not checked further). */
+const APPLICATION_ARN_SHAPE: Language = [
+    [
+        ...text("arn:aws"),
+        classChar(/^[a-z-]$/, true),
+        ...text(":emr-serverless:"),
+        classChar(LOWER_ALPHA),
+        classChar(LOWER_ALPHA),
+        literalChar("-"),
+        classChar(LOWER_ALPHA),
+        classChar(/^[a-z-]$/, true),
+        literalChar("-"),
+        classChar(DIGIT_CHAR),
+        classChar(DIGIT_CHAR, true),
+        literalChar(":"),
+        ...Array.from({ length: 12 }, () => classChar(DIGIT_CHAR)),
+        ...text(":/applications/"),
+        classChar(LOWER_ALNUM),
+        classChar(LOWER_ALNUM, true),
+    ],
+];
+
+/** The binding keys' domains for the service's requests (what it sends, or nothing). */
+const SERVICE_SENDS: ReadonlyMap<string, KeyDomain> = new Map<string, KeyDomain>([
+    [
+        "aws:sourcearn",
+        { kind: "free", absent: true, multi: false, shape: [{ language: APPLICATION_ARN_SHAPE, want: true }] },
+    ],
+    [
+        "aws:sourceaccount",
+        {
+            kind: "free",
+            absent: true,
+            multi: false,
+            shape: [{ language: [Array.from({ length: 12 }, () => classChar(DIGIT_CHAR))], want: true }],
+        },
+    ],
+    [
+        "kms:encryptioncontext:applicationid",
+        {
+            kind: "free",
+            absent: true,
+            multi: false,
+            shape: [{ language: [[classChar(LOWER_ALNUM), classChar(LOWER_ALNUM, true)]], want: true }],
+        },
+    ],
+    [
+        CONTEXT_KEYS_KEY.toLowerCase(),
+        { kind: "free", absent: false, multi: true, shape: [], mustContain: [RESERVED_CONTEXT_KEY] },
+    ],
+]);
+
+/** How a context key varies in a request of the EMR Serverless service principal itself. */
+function serviceDomain(fixed: Map<string, Value>, lower: string): KeyDomain {
+    if (fixed.has(lower)) {
+        return { kind: "fixed", value: toList(fixed.get(lower)) };
+    }
+    const sent = SERVICE_SENDS.get(lower);
+    if (sent) {
+        return sent;
+    }
+    if (lower.startsWith("aws:principaltag/")) {
+        return { kind: "fixed", value: undefined };
+    }
+    return { kind: "free", absent: true, multi: MULTI_VALUED_KEYS.has(lower), shape: [] };
+}
+
+/** What the exact search finds about one statement's grant to the service. */
+interface ExactGrant {
+    /** The actions (of those asked) the statement lets the service use on the key. */
+    actions: string[];
+    /** A request it allows (the first action's). */
+    base?: Context;
+    verdicts: Map<string, KeyVerdict>;
+    unboundVia?: string;
+}
+
+/**
+ * Questions 1 and 2 for one statement, exactly (see witness.ts): for each action, whether the service may use it
+ * under the statement, and for each binding key whether it is bound to one value (no allowed request lacks it or
+ * carries another). Undefined when the document is outside the exact search's model.
+ */
+function exactServiceGrant(
+    index: DocumentIndex,
+    st: ParsedStatement,
+    actions: readonly string[],
+    bindingKeys: readonly string[],
+    serviceKeys: readonly string[],
+): ExactGrant | undefined {
+    if (index.policy.statements.some((s) => s.conditions.some((c) => c.values.some(holdsUnknown)))) {
+        return undefined; // a value unknown at preview stands for any value the service may send
+    }
+    const fixed = serviceFixed(index.owner);
+    const out: ExactGrant = { actions: [], verdicts: new Map() };
+    const ask = (action: string, require?: Map<string, KeyRequirement>): NormalizedRequest | undefined =>
+        findAllowedRequestExactly({
+            policy: index.policy,
+            statement: st,
+            action,
+            resource: index.keyArn,
+            resourceId: index.keyId,
+            principal: { type: "Service", id: EMR_SERVERLESS_PRINCIPAL },
+            domain: (lower) => serviceDomain(fixed, lower),
+            require: require ?? new Map(serviceKeys.map((k) => [k.toLowerCase(), ANY_VALUE])),
+        });
+    // Conditions never depend on the action: an action that the same statements cover as an earlier one gets the
+    // same answers.
+    const signature = (action: string): string =>
+        index.policy.statements.map((s) => (actionMatches(s, action) ? "1" : "0")).join("");
+    const answered = new Map<string, boolean>();
+    try {
+        for (const action of actions) {
+            const sig = signature(action);
+            const known = answered.get(sig);
+            if (known !== undefined) {
+                if (known) {
+                    out.actions.push(action);
+                }
+                continue;
+            }
+            const base = ask(action);
+            answered.set(sig, base !== undefined);
+            if (!base) {
+                continue;
+            }
+            out.actions.push(action);
+            out.base ??= base.context;
+            for (const key of bindingKeys) {
+                const lower = key.toLowerCase();
+                if (out.verdicts.get(key)?.bound === false) {
+                    continue;
+                }
+                const verdict = exactBinding(key, base.context.get(lower), (r) => ask(action, new Map([[lower, r]])));
+                out.verdicts.set(key, verdict);
+                if (!verdict.bound) {
+                    out.unboundVia ??= action;
+                }
+            }
+        }
+    } catch (e) {
+        if (e instanceof TooHard) {
+            index.exhausted = true;
+            return out;
+        }
+        if (e instanceof Unsupported) {
+            return undefined;
+        }
+        throw e;
+    }
+    return out;
+}
+
+/** Which statements' Action/NotAction cover `action`. */
+function actionSignature(policy: ParsedPolicy, action: string): string {
+    return policy.statements.map((s) => (actionMatches(s, action) ? "1" : "0")).join("");
+}
+
+/**
+ * Whether the statement lets the service use `action` on the key for some request the document allows (exactly,
+ * see witness.ts); undefined for a document outside the exact search's model.
+ */
+function exactServiceAllows(
+    index: DocumentIndex,
+    st: ParsedStatement,
+    action: string,
+    serviceKeys: readonly string[],
+): boolean | undefined {
+    if (index.policy.statements.some((s) => s.conditions.some((c) => c.values.some(holdsUnknown)))) {
+        return undefined;
+    }
+    const fixed = serviceFixed(index.owner);
+    try {
+        return (
+            findAllowedRequestExactly({
+                policy: index.policy,
+                statement: st,
+                action,
+                resource: index.keyArn,
+                resourceId: index.keyId,
+                principal: { type: "Service", id: EMR_SERVERLESS_PRINCIPAL },
+                domain: (lower) => serviceDomain(fixed, lower),
+                require: new Map(serviceKeys.map((k) => [k.toLowerCase(), ANY_VALUE])),
+            }) !== undefined
+        );
+    } catch (e) {
+        if (e instanceof TooHard) {
+            index.exhausted = true;
+            return false;
+        }
+        if (e instanceof Unsupported) {
+            return undefined;
+        }
+        throw e;
+    }
+}
+
+/** A key may be absent or take any value. */
+const ANY_VALUE: KeyRequirement = { absent: true, present: true, constraints: [] };
+
+/** Whether a binding key is bound to the value an allowed request carries: no allowed request lacks it or differs. */
+function exactBinding(
+    key: string,
+    current: string[] | undefined,
+    ask: (r: KeyRequirement) => NormalizedRequest | undefined,
+): KeyVerdict {
+    const lower = key.toLowerCase();
+    if (current === undefined) {
+        return { key, bound: false, absentAllowed: true };
+    }
+    if (current.length !== 1) {
+        return { key, bound: false, also: current.join(", ") };
+    }
+    // One question: is a request without the key, or with another value, allowed? (Without it is tried first.)
+    const other = ask({ absent: true, present: true, constraints: [{ language: literal(current[0]), want: false }] });
+    if (other) {
+        const value = other.context.get(lower);
+        return value === undefined
+            ? { key, bound: false, absentAllowed: true }
+            : { key, bound: false, also: value.join(", ") };
+    }
+    return { key, bound: true, value: current[0] };
 }
 
 /** A Resource/NotResource list as a message shows it: up to three values, quoted, and how many more. */
@@ -1871,6 +2173,14 @@ function submitterQuestion(index: DocumentIndex, region: string | undefined): Su
         let reported = false;
         for (const who of submitters) {
             if (reported) break;
+            const exact = exactSubmitter(index, st, who, region);
+            if (exact !== "unsupported") {
+                if (exact) {
+                    findings.push(submitterFinding(st, who, exact.action, exact.via, region));
+                    reported = true;
+                }
+                continue;
+            }
             for (const action of SERVICE_ACTION_LIST) {
                 if (reported || !actionMatches(st, action)) continue;
                 for (const via of viaProbes) {
@@ -1915,6 +2225,83 @@ function submitterQuestion(index: DocumentIndex, region: string | undefined): Su
     return { findings, exhausted: index.exhausted };
 }
 
+/** The submitter finding for a request `who` may make with kms:ViaService `via` (undefined: without it). */
+function submitterFinding(
+    st: ParsedStatement,
+    who: string,
+    action: string,
+    via: string | undefined,
+    region: string | undefined,
+): Finding {
+    const expectedVia = region ? emrServerlessViaService(region) : "emr-serverless.<region>.amazonaws.com";
+    const how = via === undefined ? `without ${VIA_SERVICE_KEY}` : `with ${VIA_SERVICE_KEY} = ${JSON.stringify(via)}`;
+    return {
+        kind: "submitter-not-via-service",
+        where: st.where,
+        message: `${st.where} lets ${who} use ${action} on the key ${how}, so the key is usable outside EMR Serverless.`,
+        fix: `In ${st.where}, add "Condition": {"StringEquals": {"${VIA_SERVICE_KEY}": "${expectedVia}"}}.`,
+    };
+}
+
+/**
+ * Question 4 for one named principal, exactly (see witness.ts): a request of `who` that the statement and the
+ * document allow with kms:ViaService absent or other than EMR Serverless's endpoint (of `region` when known, of
+ * any region otherwise); "unsupported" for a document outside the exact search's model.
+ */
+function exactSubmitter(
+    index: DocumentIndex,
+    st: ParsedStatement,
+    who: string,
+    region: string | undefined,
+): { action: string; via: string | undefined } | undefined | "unsupported" {
+    const account = accountOf(who);
+    const fixed = new Map<string, Value>([
+        ["aws:resourceaccount", index.owner],
+        ["aws:principalarn", who],
+        ["aws:principalaccount", account],
+        ["kms:calleraccount", account],
+        ["aws:principalisawsservice", "false"],
+        ["aws:principalservicename", undefined],
+        ["aws:principalservicenameslist", undefined],
+    ]);
+    const emr = region ? literal(emrServerlessViaService(region)) : [glob("emr-serverless.*.amazonaws.com", false)];
+    const via: KeyRequirement = { absent: true, present: true, constraints: [{ language: emr, want: false }] };
+    const lower = VIA_SERVICE_KEY.toLowerCase();
+    try {
+        for (const action of SERVICE_ACTION_LIST) {
+            if (!actionMatches(st, action)) {
+                continue;
+            }
+            const found = findAllowedRequestExactly({
+                policy: index.policy,
+                statement: st,
+                action,
+                resource: index.keyArn,
+                resourceId: index.keyId,
+                principal: { type: "AWS", id: who },
+                domain: (k) =>
+                    fixed.has(k)
+                        ? { kind: "fixed", value: toList(fixed.get(k)) }
+                        : { kind: "free", absent: true, multi: MULTI_VALUED_KEYS.has(k), shape: [] },
+                require: new Map([[lower, via]]),
+            });
+            if (found) {
+                return { action, via: found.context.get(lower)?.[0] };
+            }
+        }
+    } catch (e) {
+        if (e instanceof TooHard) {
+            index.exhausted = true;
+            return undefined;
+        }
+        if (e instanceof Unsupported) {
+            return "unsupported";
+        }
+        throw e;
+    }
+    return undefined;
+}
+
 /**
  * The actions worth probing: every action KMS has on a key, one per class of actions that every statement's
  * Action/NotAction treats alike (conditions never depend on the action, so one action of a class decides for all
@@ -1945,6 +2332,104 @@ function probeActions(policy: ParsedPolicy, st: ParsedStatement): string[] {
 
 /** A description of an allowed foreign request to an open statement, or undefined when the caller is pinned. */
 function openGrantProbe(index: DocumentIndex, st: ParsedStatement): string | undefined {
+    const caller = foreignCaller(index.partition, index.owner);
+    for (const action of probeActions(index.policy, st)) {
+        let found: NormalizedRequest | undefined;
+        try {
+            found = findAllowedRequestExactly({
+                policy: index.policy,
+                statement: st,
+                action,
+                resource: index.keyArn,
+                resourceId: index.keyId,
+                principal: caller,
+                domain: (lower) => openGrantDomain(index, lower),
+            });
+        } catch (e) {
+            if (e instanceof Unsupported) {
+                return openGrantProbeBySearch(index, st);
+            }
+            if (e instanceof TooHard) {
+                index.exhausted = true;
+                return undefined;
+            }
+            throw e;
+        }
+        if (found) {
+            return `${action} (as ${found.principal.id}${witnessText(found.context, OPEN_GRANT_SHOWN)})`;
+        }
+    }
+    return undefined;
+}
+
+/** Keys a caller's identity fixes, shown in a witness only when a condition names them. */
+const OPEN_GRANT_SHOWN = new Set([
+    "aws:principalarn",
+    "aws:principalaccount",
+    "kms:calleraccount",
+    "aws:resourceaccount",
+    "aws:principalisawsservice",
+]);
+
+/** The context of a witness request as a message shows it: the keys other than `hidden`, or that it has none. */
+function witnessText(context: Map<string, string[]>, hidden: ReadonlySet<string>): string {
+    const parts: string[] = [];
+    for (const [k, v] of context) {
+        if (!hidden.has(k)) {
+            parts.push(`${k} = ${v.length === 1 ? JSON.stringify(v[0]) : JSON.stringify(v)}`);
+        }
+    }
+    return parts.length === 0 ? "" : `, with ${parts.slice(0, 6).join(", ")}`;
+}
+
+/**
+ * How a context key varies for a caller of another account: its identity keys follow from its ARN (see
+ * witness.ts); it is no AWS service; its organization, when it has one, is none the document names; keys that say
+ * where a request comes from are absent or hold a value that none of the document's values for them matches (a
+ * foreign caller neither comes from the owner's networks nor acts for the owner's resources; an IP address is
+ * taken to be absent); everything else the caller chooses or does not control (encryption context, kms:ViaService,
+ * tags) may be absent or take any value.
+ */
+function openGrantDomain(index: DocumentIndex, lower: string): KeyDomain {
+    switch (lower) {
+        case "aws:resourceaccount":
+            return { kind: "fixed", value: [index.owner] };
+        case "aws:principalisawsservice":
+            return { kind: "fixed", value: ["false"] };
+        case "aws:principalservicename":
+        case "aws:principalservicenameslist":
+        case "aws:sourceip":
+        case "aws:vpcsourceip":
+            return { kind: "fixed", value: undefined };
+        case "aws:principalorgid":
+            return {
+                kind: "free",
+                absent: true,
+                multi: false,
+                shape: index.literalsOf(lower).map((v) => ({ language: literal(v), want: false })),
+            };
+        case "aws:principalorgpaths":
+            return {
+                kind: "free",
+                absent: true,
+                multi: true,
+                shape: index
+                    .literalsOf("aws:principalorgid")
+                    .map((v) => ({ language: [glob(`${v}/*`, false)], want: false })),
+            };
+        default:
+            if (ORIGIN_KEYS.has(lower)) {
+                return { kind: "free", absent: true, multi: false, shape: index.foreignShape(lower) };
+            }
+            return { kind: "free", absent: true, multi: MULTI_VALUED_KEYS.has(lower), shape: [] };
+    }
+}
+
+/**
+ * The open-grant question by a bounded search, for a document outside the exact search's model (policy variables
+ * that read the caller's keys, non-string operators on them).
+ */
+function openGrantProbeBySearch(index: DocumentIndex, st: ParsedStatement): string | undefined {
     const org = unmentioned(index.text, [FOREIGN_ORG, "o-q7zk3m9x2v"], 1)[0];
     const candidates = (lower: string): Value[] => {
         if (ORIGIN_KEYS.has(lower)) {

@@ -1,0 +1,401 @@
+/**
+ * Sets of strings a condition accepts, as patterns, and an exact decision whether a conjunction of "in this set" /
+ * "not in this set" constraints has a member (and a shortest one, as a witness).
+ *
+ * A pattern is a sequence of elements, each one character of a class or a run of characters of a class: what a
+ * glob (`*`, `?`, literal characters, optionally ignoring case), an ARN pattern (field by field, a field's `*` and
+ * `?` never crossing `:`), a literal and a value's shape (12 digits, an application id) compile to. A language is a
+ * union of patterns. Deciding a constraint set walks the product of the patterns' position sets, breadth first,
+ * over one character of each class of characters that every element treats alike (the characters the patterns
+ * write, their other case, and one character of each other class): two strings that differ only by characters of
+ * one class reach the same product state, so the walk is exact, and it visits each product state once.
+ */
+import { LITERAL_QUESTION, LITERAL_STAR } from "./evaluate";
+
+/** One element of a pattern: a character `test` accepts, or (`star`) a run of zero or more of them. */
+export interface Element {
+    star: boolean;
+    test: (ch: string) => boolean;
+    /** True when `test` accepts every character. */
+    any: boolean;
+    /** Characters the element names (to include them, and their other case, in the alphabet). */
+    chars: string;
+    /** Equal for elements that accept the same characters (a cache key). */
+    id: string;
+}
+
+export type Pattern = readonly Element[];
+/** A union of patterns; the empty union is the empty set. */
+export type Language = readonly Pattern[];
+
+const ANY = (): boolean => true;
+const NOT_COLON = (ch: string): boolean => ch !== ":";
+
+export const anyChar: Element = { star: false, test: ANY, any: true, chars: "", id: "?" };
+export const anyRun: Element = { star: true, test: ANY, any: true, chars: "", id: "*" };
+const fieldChar: Element = { star: false, test: NOT_COLON, any: false, chars: ":", id: "f?" };
+export const fieldRun: Element = { star: true, test: NOT_COLON, any: false, chars: ":", id: "f*" };
+
+/** One character equal to `c` (ignoring case when asked). */
+export function literalChar(c: string, ignoreCase = false): Element {
+    const id = (ignoreCase ? "~" : "=") + c;
+    let e = characters.get(id);
+    if (!e) {
+        e = makeLiteralChar(c, ignoreCase);
+        if (characters.size < MEMO_ENTRIES) {
+            characters.set(id, e);
+        }
+    }
+    return e;
+}
+
+/** Elements for single characters, shared. */
+const characters = new Map<string, Element>();
+
+function makeLiteralChar(c: string, ignoreCase: boolean): Element {
+    if (!ignoreCase) {
+        return { star: false, test: (ch) => ch === c, any: false, chars: c, id: "=" + c };
+    }
+    const lower = c.toLowerCase();
+    const upper = c.toUpperCase();
+    return {
+        star: false,
+        test: (ch) => ch === c || ch.toLowerCase() === lower || ch.toUpperCase() === upper,
+        any: false,
+        chars: c + lower + upper,
+        id: "~" + c,
+    };
+}
+
+/** One character of a class given as a regular-expression character class (`[0-9a-z]`). */
+export function classChar(regex: RegExp, star = false): Element {
+    return { star, test: (ch) => regex.test(ch), any: false, chars: "", id: (star ? "*" : "") + regex.source };
+}
+
+/** The language of exactly `s`. */
+export function literal(s: string): Language {
+    return [Array.from(s, (c) => literalChar(c))];
+}
+
+/** Every string. */
+export const EVERYTHING: Language = [[anyRun]];
+
+/** A glob (`*` a run, `?` one character, the literal markers of `${*}` / `${?}` themselves). */
+export function glob(pattern: string, ignoreCase: boolean, field = false): Pattern {
+    const out: Element[] = [];
+    for (const c of Array.from(pattern)) {
+        if (c === "*") {
+            out.push(field ? fieldRun : anyRun);
+        } else if (c === "?") {
+            out.push(field ? fieldChar : anyChar);
+        } else {
+            out.push(literalChar(c === LITERAL_STAR ? "*" : c === LITERAL_QUESTION ? "?" : c, ignoreCase));
+        }
+    }
+    return out;
+}
+
+/** A string compared for equality (the literal markers standing for `*` and `?`). */
+export function equalTo(value: string, ignoreCase: boolean): Pattern {
+    return Array.from(value, (c) =>
+        literalChar(c === LITERAL_STAR ? "*" : c === LITERAL_QUESTION ? "?" : c, ignoreCase),
+    );
+}
+
+/**
+ * An ARN pattern as ArnEquals / ArnLike match it: `"*"` is everything; otherwise six fields, the first five
+ * matched as globs within a field (no `:`), the sixth as a glob over the rest. A pattern of fewer fields matches
+ * nothing.
+ */
+export function arnPattern(pattern: string): Language {
+    if (pattern === "*") {
+        return EVERYTHING;
+    }
+    const parts = pattern.split(":");
+    if (parts.length < 6) {
+        return [];
+    }
+    const out: Element[] = [];
+    for (let i = 0; i < 5; i++) {
+        out.push(...glob(parts[i], false, true), literalChar(":"));
+    }
+    out.push(...glob(parts.slice(5).join(":"), false));
+    return [out];
+}
+
+/** Whether `s` is in the language (a direct walk of each pattern's positions). */
+export function inLanguage(language: Language, s: string): boolean {
+    const chars = Array.from(s);
+    return language.some((p) => {
+        let set = close(p, new Set([0]));
+        for (const ch of chars) {
+            set = step(p, set, ch);
+            if (set.length === 0) {
+                return false;
+            }
+        }
+        return set.includes(p.length);
+    });
+}
+
+/** A constraint: the value is (`want`) or is not (`!want`) in `language`. */
+export interface Constraint {
+    language: Language;
+    want: boolean;
+}
+
+/** The position sets of every pattern after reading a prefix, closed under skipping runs. */
+type State = number[][];
+
+function close(p: Pattern, set: Set<number>): number[] {
+    const out = [...set];
+    for (let i = 0; i < out.length; i++) {
+        const pos = out[i];
+        if (pos < p.length && p[pos].star && !set.has(pos + 1)) {
+            set.add(pos + 1);
+            out.push(pos + 1);
+        }
+    }
+    return out.sort((a, b) => a - b);
+}
+
+function step(p: Pattern, from: readonly number[], ch: string): number[] {
+    const next = new Set<number>();
+    for (const pos of from) {
+        if (pos >= p.length) {
+            continue;
+        }
+        const e = p[pos];
+        if (e.test(ch)) {
+            next.add(e.star ? pos : pos + 1);
+        }
+    }
+    return close(p, next);
+}
+
+/** Characters to try: one of each class of characters that every element of `patterns` treats alike. */
+function alphabet(patterns: readonly Pattern[]): string[] {
+    const unique = new Map<string, Element>();
+    for (const p of patterns) {
+        for (const e of p) {
+            if (!e.any) {
+                unique.set(e.star ? e.id.slice(1) : e.id, e);
+            }
+        }
+    }
+    const memoKey = [...unique.keys()].sort().join("\u0000");
+    const hit = alphabets.get(memoKey);
+    if (hit) {
+        return hit;
+    }
+    const elements = [...unique.values()];
+    let named = "";
+    for (const e of elements) {
+        named += e.chars;
+    }
+    // Nice characters first, so that witnesses read naturally; then every printable ASCII character, the named
+    // ones and their other case, and characters of no class the patterns can name (non-ASCII, a space).
+    const pool = new Set<string>();
+    for (const c of "x7qkzmw0a1/-:._") {
+        pool.add(c);
+    }
+    for (let code = 0x21; code < 0x7f; code++) {
+        pool.add(String.fromCharCode(code));
+    }
+    for (const c of Array.from(named)) {
+        pool.add(c);
+        pool.add(c.toLowerCase());
+        pool.add(c.toUpperCase());
+    }
+    pool.add("\u00e9");
+    pool.add(" ");
+    const seen = new Set<string>();
+    const out: string[] = [];
+    for (const c of pool) {
+        if (Array.from(c).length !== 1) {
+            continue;
+        }
+        let signature = "";
+        for (const e of elements) {
+            signature += e.test(c) ? "1" : "0";
+        }
+        if (!seen.has(signature)) {
+            seen.add(signature);
+            out.push(c);
+        }
+    }
+    remember(alphabets, memoKey, out);
+    return out;
+}
+
+/** A language's text (its elements' ids), computed once per language object. */
+function languageKey(language: Language): string {
+    let key = languageKeys.get(language);
+    if (key === undefined) {
+        key = language.map((p) => p.map((e) => e.id).join("\u0001")).join("\u0002");
+        languageKeys.set(language, key);
+    }
+    return key;
+}
+
+const languageKeys = new WeakMap<Language, string>();
+
+/** Memo tables, emptied when full (their keys are the constraints' own text, so any entry stays valid). */
+const MEMO_ENTRIES = 4_096;
+const alphabets = new Map<string, string[]>();
+const solutions = new Map<string, string | null>();
+
+function remember<T>(memo: Map<string, T>, key: string, value: T): void {
+    if (memo.size >= MEMO_ENTRIES) {
+        memo.clear();
+    }
+    memo.set(key, value);
+}
+
+/** Thrown when a decision would visit more product states than it may (the caller reports it could not decide). */
+export class TooHard extends Error {
+    constructor() {
+        super("the constraint set is too large to decide");
+    }
+}
+
+/** Product states one decision may visit. */
+export const MAX_STATES = 20_000;
+
+/**
+ * A string that satisfies every constraint, or undefined when none does. Exact (see the module
+ * comment); throws {@link TooHard} beyond {@link MAX_STATES} product states.
+ */
+export function solve(constraints: readonly Constraint[], nonEmpty = true): string | undefined {
+    const memoKey =
+        (nonEmpty ? "1" : "0") + constraints.map((c) => (c.want ? "+" : "-") + languageKey(c.language)).join("\u0003");
+    const hit = solutions.get(memoKey);
+    if (hit !== undefined) {
+        return hit ?? undefined;
+    }
+    const found = search(constraints, nonEmpty);
+    remember(solutions, memoKey, found ?? null);
+    return found;
+}
+
+function search(constraints: readonly Constraint[], nonEmpty: boolean): string | undefined {
+    const patterns: Pattern[] = [];
+    const owner: number[] = [];
+    for (let i = 0; i < constraints.length; i++) {
+        for (const p of constraints[i].language) {
+            patterns.push(p);
+            owner.push(i);
+        }
+        if (constraints[i].want && constraints[i].language.length === 0) {
+            return undefined;
+        }
+    }
+    // From position `pos` of pattern `k`, every continuation is accepted (only runs of any character remain).
+    const universal = patterns.map((p) => {
+        const u = new Array<boolean>(p.length + 1).fill(false);
+        for (let i = p.length - 1; i >= 0; i--) {
+            u[i] = p[i].star && p[i].any && (i + 1 === p.length || u[i + 1]);
+        }
+        return u;
+    });
+    const accepts = (state: State): boolean => {
+        const inLanguage = new Array<boolean>(constraints.length).fill(false);
+        for (let k = 0; k < patterns.length; k++) {
+            if (state[k].includes(patterns[k].length)) {
+                inLanguage[owner[k]] = true;
+            }
+        }
+        return constraints.every((c, i) => inLanguage[i] === c.want);
+    };
+    // A state from which no string can satisfy the constraints: a wanted language all of whose patterns are dead,
+    // or an unwanted one some pattern of which accepts every continuation.
+    const dead = (state: State): boolean => {
+        const alive = new Array<boolean>(constraints.length).fill(false);
+        for (let k = 0; k < patterns.length; k++) {
+            const set = state[k];
+            if (set.length > 0) {
+                alive[owner[k]] = true;
+            }
+            if (!constraints[owner[k]].want && set.some((pos) => universal[k][pos])) {
+                return true;
+            }
+        }
+        return constraints.some((c, i) => c.want && !alive[i]);
+    };
+    const letters = alphabet(patterns);
+    const start: State = patterns.map((p) => close(p, new Set([0])));
+    const keyOf = (s: State): string => s.map((x) => x.join(",")).join("|");
+    if (!nonEmpty && accepts(start)) {
+        return "";
+    }
+    if (dead(start)) {
+        return undefined;
+    }
+    // Depth first over the product states, each visited once. With `nonEmpty`, the start state read again after
+    // some characters is a new state (then it may accept).
+    const seen = new Set<string>(nonEmpty ? [] : [keyOf(start)]);
+    // The characters worth trying from a state: only those that keep every wanted language alive (any other leads
+    // to a dead state), so that a literal is read straight through; the order never changes whether a string is
+    // found, only which.
+    const order = (state: State): string[] => {
+        let out = letters;
+        for (let i = 0; i < constraints.length; i++) {
+            if (!constraints[i].want) {
+                continue;
+            }
+            const keep = new Set<string>();
+            let all = false;
+            for (let k = 0; k < patterns.length && !all; k++) {
+                if (owner[k] !== i) {
+                    continue;
+                }
+                for (const pos of state[k]) {
+                    const e = patterns[k][pos];
+                    if (!e) {
+                        continue;
+                    }
+                    if (e.any) {
+                        all = true;
+                        break;
+                    }
+                    for (const c of out) {
+                        if (e.test(c)) {
+                            keep.add(c);
+                        }
+                    }
+                }
+            }
+            if (!all) {
+                out = out.filter((c) => keep.has(c));
+            }
+        }
+        return out;
+    };
+    const stack: Array<{ state: State; text: string; next: number; letters: string[] }> = [
+        { state: start, text: "", next: 0, letters: order(start) },
+    ];
+    while (stack.length > 0) {
+        const top = stack[stack.length - 1];
+        if (top.next >= top.letters.length) {
+            stack.pop();
+            continue;
+        }
+        const ch = top.letters[top.next++];
+        const s = patterns.map((p, k) => step(p, top.state[k], ch));
+        const key = keyOf(s);
+        if (seen.has(key)) {
+            continue;
+        }
+        seen.add(key);
+        if (seen.size > MAX_STATES) {
+            throw new TooHard();
+        }
+        if (accepts(s)) {
+            return top.text + ch;
+        }
+        if (!dead(s)) {
+            stack.push({ state: s, text: top.text + ch, next: 0, letters: order(s) });
+        }
+    }
+    return undefined;
+}
