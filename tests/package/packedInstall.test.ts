@@ -1,14 +1,18 @@
 /**
- * The package as a user gets it: `npm pack`, installed into a fresh program outside the repository (from the
- * local npm cache, else the registry), then the README's program and commands run from that installation. Skipped,
- * with the reason printed, only when the registry is needed and cannot be reached.
+ * The package as a user gets it: `npm pack`, installed into a fresh program outside the repository that already
+ * depends on its own `@pulumi/pulumi` and `@pulumi/aws` (the versions this checkout is tested with: the oldest
+ * supported on the lockfile's leg, the newest on the newest leg of .ci/run), from the local npm cache, else the
+ * registry; then the README's program and commands run from that installation. Skipped, with the reason printed,
+ * only when the registry is needed and cannot be reached.
  */
 import assert from "node:assert/strict";
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { PreviewReport } from "../../engine/preview";
+import { EmrServerlessServer } from "../support/emrServerlessServer";
+import { startKmsServer } from "../support/kmsServer";
 
 const ROOT = path.resolve(__dirname, "../..");
 const FIXTURES = path.join(ROOT, "tests", "fixtures", "keyPolicies");
@@ -16,6 +20,54 @@ const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
 /** npm's codes for a registry it could not reach. */
 const UNREACHABLE =
     /code (ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH)|network request/;
+
+/** The SDKs a user's program brings: the package declares them as peer dependencies. */
+const PEERS = ["@pulumi/pulumi", "@pulumi/aws"] as const;
+/** The AWS SDK's warning about the Node.js version it runs on (`emitWarningIfUnsupportedVersion`). */
+const NODE_VERSION_WARNING = /NodeVersionSupportWarning|will require node >=\d+|You are running node v\d/;
+/** The oldest Node.js line the newest AWS SDK releases support without a warning. */
+const AWS_SDK_NODE_LINE = 22;
+
+/** The version of `name` installed for this checkout (what the suite runs on). */
+export function installedVersion(name: string, from: string = ROOT): string {
+    const pkg = JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`, { paths: [from] }), "utf8")) as {
+        version: string;
+    };
+    return pkg.version;
+}
+
+/** Every copy of `name` installed under `dir`, nested ones included: the package.json paths and their versions. */
+export function installedCopies(dir: string, name: string): { at: string; version: string }[] {
+    const found: { at: string; version: string }[] = [];
+    const walk = (nodeModules: string): void => {
+        let entries: fs.Dirent[];
+        try {
+            entries = fs.readdirSync(nodeModules, { withFileTypes: true });
+        } catch {
+            return;
+        }
+        const pkgJson = path.join(nodeModules, ...name.split("/"), "package.json");
+        if (fs.existsSync(pkgJson)) {
+            found.push({
+                at: pkgJson,
+                version: (JSON.parse(fs.readFileSync(pkgJson, "utf8")) as { version: string }).version,
+            });
+        }
+        for (const e of entries) {
+            if (!e.isDirectory() || e.name === ".bin") {
+                continue;
+            }
+            const pkgs = e.name.startsWith("@")
+                ? fs.readdirSync(path.join(nodeModules, e.name)).map((n) => path.join(nodeModules, e.name, n))
+                : [path.join(nodeModules, e.name)];
+            for (const pkg of pkgs) {
+                walk(path.join(pkg, "node_modules"));
+            }
+        }
+    };
+    walk(path.join(dir, "node_modules"));
+    return found;
+}
 
 /** The first ```ts block after `heading` in the README: what a user copies. */
 export function readmeProgram(heading: string): string {
@@ -49,6 +101,52 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
     });
 }
 
+describe("counting the installed copies of a package", () => {
+    it("finds the top-level copy and copies nested under scoped and unscoped packages, with their versions", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "copies-"));
+        try {
+            const put = (rel: string, version: string): void => {
+                fs.mkdirSync(path.join(dir, rel), { recursive: true });
+                fs.writeFileSync(path.join(dir, rel, "package.json"), JSON.stringify({ name: "x", version }));
+            };
+            put("node_modules/@pulumi/pulumi", "3.276.0");
+            put("node_modules/@pulumi/aws", "7.48.0");
+            put("node_modules/@scope/lib/node_modules/@pulumi/pulumi", "3.248.0");
+            put("node_modules/lib/node_modules/dep/node_modules/@pulumi/pulumi", "3.200.0");
+            put("node_modules/@pulumi/pulumi-other", "1.0.0");
+            const copies = installedCopies(dir, "@pulumi/pulumi").map((c) => [path.relative(dir, c.at), c.version]);
+            assert.deepEqual(copies.sort(), [
+                [path.join("node_modules/@pulumi/pulumi/package.json"), "3.276.0"],
+                [path.join("node_modules/@scope/lib/node_modules/@pulumi/pulumi/package.json"), "3.248.0"],
+                [path.join("node_modules/lib/node_modules/dep/node_modules/@pulumi/pulumi/package.json"), "3.200.0"],
+            ]);
+            assert.deepEqual(
+                installedCopies(dir, "@pulumi/aws").map((c) => c.version),
+                ["7.48.0"],
+            );
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
+
+function runAsync(
+    cmd: string,
+    args: string[],
+    cwd: string,
+    env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(cmd, args, { cwd, env: { ...userEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+        child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+}
+
 describe("the packed package installed into a program outside the repository", function () {
     this.timeout(600_000);
     let work: string;
@@ -64,7 +162,12 @@ describe("the packed package installed into a program outside the repository", f
 
         program = path.join(work, "my-program");
         fs.mkdirSync(program);
-        fs.writeFileSync(path.join(program, "package.json"), JSON.stringify({ name: "my-program", private: true }));
+        // The program's own SDKs, declared before it installs the package, as a user's program has them.
+        const own = Object.fromEntries(PEERS.map((p) => [p, installedVersion(p)]));
+        fs.writeFileSync(
+            path.join(program, "package.json"),
+            JSON.stringify({ name: "my-program", private: true, dependencies: own }),
+        );
         fs.writeFileSync(path.join(program, "Pulumi.yaml"), "name: my-program\nruntime: nodejs\n");
         fs.writeFileSync(path.join(program, "index.ts"), readmeProgram("## Using the package in your own program"));
 
@@ -108,6 +211,21 @@ describe("the packed package installed into a program outside the repository", f
             false,
             "the program has no typescript",
         );
+    });
+
+    it("leaves the program one copy of @pulumi/pulumi and of @pulumi/aws: its own versions", () => {
+        for (const p of PEERS) {
+            const copies = installedCopies(program, p);
+            assert.deepEqual(
+                copies.map((c) => path.relative(program, c.at)),
+                [path.join("node_modules", p, "package.json")],
+                `${p}: one copy expected, found ${JSON.stringify(copies)}`,
+            );
+            assert.equal(copies[0]?.version, installedVersion(p), p);
+        }
+        // npm agrees: nothing invalid or missing among the peers, and the package uses the program's copies.
+        const ls = run(NPM, ["ls", ...PEERS, "--all", "--json"], program);
+        assert.equal(ls.status, 0, ls.stderr + ls.stdout);
     });
 
     it("previews the README's program with the README's command: its resources planned, judged by the shipped pack", () => {
@@ -165,6 +283,54 @@ describe("the packed package installed into a program outside the repository", f
         assert.equal(r.status, 1, r.stderr + r.stdout);
         assert.match(r.stdout, /\[mandatory\]\s+disallow-asymmetric-emr-serverless-keys/);
         assert.match(r.stdout, /\[mandatory\]\s+enforce-emr-serverless-service-conditions/);
+    });
+
+    it("audits a live application with the installed audit command, with no Node.js version warning on a supported line", async () => {
+        const emr = new EmrServerlessServer();
+        await emr.start();
+        const kms = await startKmsServer();
+        try {
+            const app = "00fabcdexample09";
+            const key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+            emr.addApplication(app, "CREATED", { encryptionKeyArn: key });
+            kms.keys.set(key, {
+                arn: key,
+                policy: fs.readFileSync(path.join(FIXTURES, "good-aws-guide.json"), "utf8"),
+            });
+            const r = await runAsync(
+                process.execPath,
+                [bin("emr-disk-encryption-audit"), "--application", app, "--region", "us-east-1", "--json"],
+                program,
+                {
+                    AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+                    AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                    AWS_EC2_METADATA_DISABLED: "true",
+                    AWS_CONFIG_FILE: path.join(program, "no-such-aws-config"),
+                    AWS_SHARED_CREDENTIALS_FILE: path.join(program, "no-such-aws-credentials"),
+                    AWS_ENDPOINT_URL_EMR_SERVERLESS: emr.url,
+                    AWS_ENDPOINT_URL_KMS: kms.url,
+                    // Whatever the caller's environment says, warnings are printed and the SDK's is not switched off.
+                    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "false",
+                    NODE_NO_WARNINGS: "0",
+                    NODE_OPTIONS: "",
+                },
+            );
+            // The real SDK clients were built and spoke to the servers (the warning is emitted when they are built).
+            assert.ok(emr.count("GetApplication") >= 1, r.stderr);
+            assert.ok(kms.requests.length >= 1, r.stderr);
+            const report = JSON.parse(r.stdout) as { checks: { id: string; status: string }[] };
+            assert.equal(report.checks.find((c) => c.id === "disk-encryption")?.status, "pass", r.stdout);
+            const major = Number(process.versions.node.split(".")[0]);
+            if (major >= AWS_SDK_NODE_LINE) {
+                assert.doesNotMatch(r.stderr, NODE_VERSION_WARNING);
+            } else {
+                // On an older line the SDK does warn: the pattern above matches its real words.
+                assert.match(r.stderr, NODE_VERSION_WARNING);
+            }
+        } finally {
+            await emr.stop();
+            await kms.close();
+        }
     });
 
     it("audits a key-policy file with the installed audit command", () => {

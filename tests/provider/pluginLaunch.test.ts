@@ -34,6 +34,7 @@ const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "ut
     version: string;
     main: string;
     workspaces: string[];
+    peerDependencies: Record<string, string>;
     files: string[];
     pulumi: { resource: boolean; name: string; version: string };
 };
@@ -119,7 +120,15 @@ describe("provider plugin: start-up and packaging", function () {
             dependencies?: unknown;
         };
         assert.equal(path.resolve(ROOT, "provider", folder.main), path.join(ROOT, "bin", "provider", "index.js"));
-        assert.equal(folder.dependencies, undefined, "its dependencies are the package's");
+        // The plugin runs in its own process: it depends on the SDKs the package only names as peers of a program.
+        assert.deepEqual(
+            folder.dependencies,
+            {
+                "@pulumi/aws": manifest.peerDependencies["@pulumi/aws"],
+                "@pulumi/pulumi": manifest.peerDependencies["@pulumi/pulumi"],
+            },
+            "the plugin's own dependencies are the package's peer ranges",
+        );
         assert.ok(manifest.workspaces.includes("provider"), "the language host installs at the workspace root");
         assert.equal(manifest.main, "bin/components/index.js", "the package's own main stays the component library");
     });

@@ -21,7 +21,7 @@ const AWS_VERSION = (require(path.join(AWS_DIR, "package.json")) as { version: s
 const MANIFEST = require(path.join(ROOT, "package.json")) as {
     name: string;
     version: string;
-    dependencies: Record<string, string>;
+    peerDependencies: Record<string, string>;
 };
 
 /** Each resource of the schema and the TypeScript it describes. */
@@ -139,20 +139,28 @@ describe("provider: the package schema", () => {
         );
     });
 
-    it("the language sections ask for the @pulumi/aws and @pulumi/pulumi this package is built with", () => {
+    it("the language sections ask for the @pulumi/aws and @pulumi/pulumi ranges the package declares as peers", () => {
         const lang = PACKAGE_SCHEMA.language as Record<string, Record<string, Record<string, string> | string>>;
-        const [major] = AWS_VERSION.split(".");
-        assert.equal(MANIFEST.dependencies["@pulumi/aws"], AWS_VERSION);
+        const awsRange = MANIFEST.peerDependencies["@pulumi/aws"] as string;
+        const floor = /^\^(\d+)\.\d+\.\d+$/.exec(awsRange);
+        assert.ok(floor, `@pulumi/aws peer range ${awsRange}: a caret range expected`);
+        const [oldest, major] = [awsRange.slice(1), floor[1] as string];
+        // The @pulumi/aws this checkout is tested with is inside that range.
+        assert.equal(AWS_VERSION.split(".")[0], major);
+        assert.ok(
+            AWS_VERSION.localeCompare(oldest, undefined, { numeric: true }) >= 0,
+            `${AWS_VERSION} is older than ${oldest}`,
+        );
         assert.deepEqual(lang.nodejs.dependencies, {
-            "@pulumi/aws": `^${AWS_VERSION}`,
-            "@pulumi/pulumi": `^${MANIFEST.dependencies["@pulumi/pulumi"]}`,
+            "@pulumi/aws": awsRange,
+            "@pulumi/pulumi": MANIFEST.peerDependencies["@pulumi/pulumi"],
         });
         assert.equal(
             (lang.python.requires as Record<string, string>)["pulumi-aws"],
-            `>=${AWS_VERSION},<${Number(major) + 1}.0.0`,
+            `>=${oldest},<${Number(major) + 1}.0.0`,
         );
         assert.equal((lang.csharp.packageReferences as Record<string, string>)["Pulumi.Aws"], `${major}.*`);
-        assert.equal((lang.java.dependencies as Record<string, string>)["com.pulumi:aws"], AWS_VERSION);
+        assert.equal((lang.java.dependencies as Record<string, string>)["com.pulumi:aws"], oldest);
         const repo = PACKAGE_SCHEMA.repository.replace(/^https:\/\//, "");
         assert.equal(lang.go.importBasePath, `${repo}/sdk/go/emrserverlessdiskencryption`);
     });

@@ -16,7 +16,7 @@ import type * as enginePbTypes from "@pulumi/pulumi/proto/engine_pb";
 import { createdResource, invokeResult } from "../../components/harness/mockAnswers";
 import { OUTPUT_SIG, SECRET_SIG, SIG, UNKNOWN, resourceGrpc, resourcePb, stubs } from "./stubs";
 
-const { emptyPb, engineGrpc, enginePb, grpc, providerPb, structPb } = stubs;
+const { emptyPb, engineGrpc, enginePb, grpc, structPb } = stubs;
 
 /** A JSON value as it travels in a protobuf Struct. */
 export type Wire = null | boolean | number | string | Wire[] | { [key: string]: Wire };
@@ -295,9 +295,7 @@ export class RecordingEngine {
                 cb({ code: grpc.status.NOT_FOUND, details: `unknown resource ${urn}` }, null);
                 return;
             }
-            const resp = new providerPb.InvokeResponse();
-            resp.setReturn(structPb.Struct.fromJavaScript(found as unknown as Record<string, Wire>));
-            cb(null, resp);
+            cb(null, invokeResponse(found as unknown as Record<string, Wire>));
             return;
         }
         const args = Object.fromEntries(
@@ -306,13 +304,24 @@ export class RecordingEngine {
         this.invokes.push({ token: req.getTok(), args, provider: req.getProvider() });
         try {
             const result = invokeResult(req.getTok(), args);
-            const resp = new providerPb.InvokeResponse();
-            resp.setReturn(structPb.Struct.fromJavaScript(result as Record<string, Wire>));
-            cb(null, resp);
+            cb(null, invokeResponse(result as Record<string, Wire>));
         } catch (e) {
             cb({ code: grpc.status.UNKNOWN, details: (e as Error).message }, null);
         }
     }
+}
+
+/**
+ * An Invoke answer of the type the loaded SDK's ResourceMonitor service declares: `provider_pb.InvokeResponse` in
+ * older SDKs, `resource_pb.ResourceInvokeResponse` in newer ones (grpc-js refuses to serialize any other class).
+ */
+function invokeResponse(ret: Record<string, Wire>): unknown {
+    const service = resourceGrpc.ResourceMonitorService as unknown as {
+        invoke: { responseType: new () => { setReturn(value: InstanceType<typeof structPb.Struct>): void } };
+    };
+    const resp = new service.invoke.responseType();
+    resp.setReturn(structPb.Struct.fromJavaScript(ret));
+    return resp;
 }
 
 interface Unary<T> {
