@@ -60,9 +60,10 @@ describe("offline preview: secrets are never printed", function () {
         const report = JSON.parse(r.stdout) as JsonReport;
         const messages = report.diagnostics.map((d) => d.message).join("\n");
         assert.match(messages, /Sid "\[secret\]\[secret\]"/, "the Sid is the secret and the marked literal");
+        // The witness the judge shows for the secret ARN pattern (the pattern with its wildcard filled in).
         assert.match(
             messages,
-            /aws:SourceArn = "arn:aws:emr-serverless:us-east-1:111122223333:\/applications\/\[secret\]"/,
+            /aws:SourceArn = "arn:aws:emr-serverless:us-east-1:111122223333:\/applications\/\[secret\][0-9a-z]*"/,
         );
         assert.match(messages, /kms:EncryptionContext:applicationId is bound to "\[secret\]"/);
         const provider = report.steps.find((s) => s.type === "pulumi:providers:aws" && s.name === "keys");
