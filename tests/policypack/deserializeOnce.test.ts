@@ -8,6 +8,8 @@ import {
     type DeserializeModule,
     installDeserializeOnce,
 } from "../../policypack/policies/support/deserializeOnce";
+import type { CorpusResource } from "../fixtures/corpus";
+import { ACCOUNT, encryptedApplicationGroup } from "../fixtures/corpus/build";
 
 const deserializeModule = require("@pulumi/policy/deserialize") as {
     deserializeProperties: (s: unknown, proxySecrets?: boolean) => Record<string, unknown>;
@@ -24,87 +26,16 @@ const server = require("@pulumi/policy/server") as {
     ) => void;
 };
 
-const ACCOUNT = "111122223333";
-
-interface Res {
-    type: string;
-    name: string;
-    urn: string;
-    props: Record<string, JavaScriptValue>;
-    propertyDependencies?: Record<string, string[]>;
-}
-
-/** A key (rotation as given) whose KeyPolicy lets the service in, used by a setting for its application. */
-function stack(rotation: boolean): Res[] {
-    const keyId = "1234abcd-12ab-34cd-56ef-000000000001";
-    const keyArn = `arn:aws:kms:us-east-1:${ACCOUNT}:key/${keyId}`;
-    const appId = "00fabcdefabcdefa";
-    const appArn = `arn:aws:emr-serverless:us-east-1:${ACCOUNT}:/applications/${appId}`;
-    const keyUrn = "urn:pulumi:t::p::aws:kms/key:Key::key";
-    const appUrn = "urn:pulumi:t::p::aws:emrserverless/application:Application::app";
-    const policy = JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "Root",
-                Effect: "Allow",
-                Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-                Action: "kms:*",
-                Resource: "*",
-            },
-            {
-                Sid: "Service",
-                Effect: "Allow",
-                Principal: { Service: "emr-serverless.amazonaws.com" },
-                Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-                Resource: "*",
-                Condition: {
-                    StringLike: { "aws:SourceArn": appArn },
-                    StringEquals: { "aws:SourceAccount": ACCOUNT, "kms:EncryptionContext:applicationId": appId },
-                },
-            },
-        ],
-    });
-    return [
-        {
-            type: "aws:kms/key:Key",
-            name: "key",
-            urn: keyUrn,
-            props: { arn: keyArn, keyId, enableKeyRotation: rotation },
-        },
-        {
-            type: "aws:emrserverless/application:Application",
-            name: "app",
-            urn: appUrn,
-            props: { id: appId, arn: appArn },
-        },
-        {
-            type: "aws:kms/keyPolicy:KeyPolicy",
-            name: "kp",
-            urn: "urn:pulumi:t::p::aws:kms/keyPolicy:KeyPolicy::kp",
-            props: { keyId, policy },
-            propertyDependencies: { keyId: [keyUrn] },
-        },
-        {
-            type: "emr-serverless-disk-encryption:index:ApplicationDiskEncryption",
-            name: "set",
-            urn: "urn:pulumi:t::p::emr-serverless-disk-encryption:index:ApplicationDiskEncryption::set",
-            props: { applicationId: appId, encryptionKeyArn: keyArn, region: "us-east-1" },
-            propertyDependencies: { encryptionKeyArn: [keyUrn], applicationId: [appUrn] },
-        },
-    ];
-}
-
 /** The request as the engine sends it, decoded from its bytes as the pack's gRPC server decodes it. */
-function request(resources: readonly Res[]): analyzerPb.AnalyzeStackRequest {
+function request(resources: readonly CorpusResource[]): analyzerPb.AnalyzeStackRequest {
     const req = new analyzerPb.AnalyzeStackRequest();
     req.setResourcesList(
         resources.map((r) => {
             const ar = new analyzerPb.AnalyzerResource();
             ar.setType(r.type);
             ar.setName(r.name);
-            ar.setUrn(r.urn);
-            ar.setProperties(Struct.fromJavaScript(r.props));
+            ar.setUrn(r.urn ?? "");
+            ar.setProperties(Struct.fromJavaScript(r.props as Record<string, JavaScriptValue>));
             const opts = new analyzerPb.AnalyzerResourceOptions();
             opts.setCustomtimeouts(new analyzerPb.AnalyzerResourceOptions.CustomTimeouts());
             ar.setOptions(opts);
@@ -189,21 +120,21 @@ describe("policy pack: one deserialization of a request's properties per call", 
         };
         try {
             const counting = deserializeModule.deserializeProperties;
-            const before = await call(request(stack(false)));
+            const before = await call(request(encryptedApplicationGroup(1, false)));
             const perPolicyPasses = deserialized;
             assert.ok(perPolicyPasses > 4, `without the memo the server deserializes per policy (${perPolicyPasses})`);
             installDeserializeOnce(deserializeModule as DeserializeModule);
             deserialized = 0;
-            const off = await call(request(stack(false)));
+            const off = await call(request(encryptedApplicationGroup(1, false)));
             assert.equal(deserialized, 4, "one deserialization per resource of the request");
             assert.deepEqual(off, before);
-            assert.ok(off.some((d) => d.policy === "missing-key-rotation" && d.urn.endsWith("::key")));
+            assert.ok(off.some((d) => d.policy === "missing-key-rotation" && d.urn.endsWith("::key1")));
             // The next request, with the same URNs and other values, is judged on its own values.
             deserialized = 0;
-            const on = await call(request(stack(true)));
+            const on = await call(request(encryptedApplicationGroup(1, true)));
             assert.equal(deserialized, 4);
             assert.ok(!on.some((d) => d.policy === "missing-key-rotation"), JSON.stringify(on));
-            const offAgain = await call(request(stack(false)));
+            const offAgain = await call(request(encryptedApplicationGroup(1, false)));
             assert.deepEqual(offAgain, off);
             deserializeModule.deserializeProperties = counting;
         } finally {
@@ -213,7 +144,7 @@ describe("policy pack: one deserialization of a request's properties per call", 
 });
 
 describe("policy pack: the grant policy's stack pass", () => {
-    const grant: Res = {
+    const grant: CorpusResource = {
         type: "aws:kms/grant:Grant",
         name: "grant",
         urn: "urn:pulumi:t::p::aws:kms/grant:Grant::grant",
@@ -222,18 +153,18 @@ describe("policy pack: the grant policy's stack pass", () => {
             granteePrincipal: `arn:aws:iam::${ACCOUNT}:role/reader`,
             operations: ["Decrypt"],
         },
-        propertyDependencies: { keyId: ["urn:pulumi:t::p::aws:kms/key:Key::key"] },
+        propertyDependencies: { keyId: ["urn:pulumi:t::p::aws:kms/key:Key::key1"] },
     };
     const notApplicable = (resp: analyzerPb.AnalyzeResponse): string[] =>
         resp.getNotApplicableList().map((n) => n.getPolicyName());
 
     it("is skipped by @pulumi/policy's server when the stack holds no grant (reported not applicable)", async () => {
-        const resp = await respond(request(stack(true)));
+        const resp = await respond(request(encryptedApplicationGroup(1, true)));
         assert.deepEqual(notApplicable(resp), ["disallow-unconstrained-kms-grants"]);
     });
 
     it("runs when the stack holds a grant, and reports an unconstrained one on a key the service uses", async () => {
-        const resp = await respond(request([...stack(true), grant]));
+        const resp = await respond(request([...encryptedApplicationGroup(1, true), grant]));
         assert.deepEqual(notApplicable(resp), []);
         const found = resp
             .getDiagnosticsList()

@@ -6,77 +6,16 @@ import { knownKeyShape, knownRotation, knownSettingHolder } from "../../policypa
 import { tryRead } from "../../policypack/policies/support/props";
 import { buildStackIndex, stackIndexFor } from "../../policypack/policies/support/stack";
 import type { CorpusResource } from "../fixtures/corpus";
+import { encryptedApplicationGroup } from "../fixtures/corpus/build";
 import { analyzeStack, policyResources } from "./harness";
 
 const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const UNKNOWN_BOOLEAN = "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7";
 const UNKNOWN_OBJECT = "dd056dcd-154b-4c76-9bd3-c8f88648b5ff";
 const SETTING = "emr-serverless-disk-encryption:index:ApplicationDiskEncryption";
-const ACCOUNT = "111122223333";
-
-/** A key used by a setting (rotation as given), its application, and a KeyPolicy letting the service in. */
-function group(i: number, rotation: unknown = true): CorpusResource[] {
-    const keyId = `1234abcd-12ab-34cd-56ef-${i.toString(16).padStart(12, "0")}`;
-    const keyArn = `arn:aws:kms:us-east-1:${ACCOUNT}:key/${keyId}`;
-    const appId = `00f${i.toString(36).padStart(13, "0")}`;
-    const appArn = `arn:aws:emr-serverless:us-east-1:${ACCOUNT}:/applications/${appId}`;
-    const keyUrn = `urn:pulumi:t::p::aws:kms/key:Key::key${i}`;
-    const appUrn = `urn:pulumi:t::p::aws:emrserverless/application:Application::app${i}`;
-    const policy = JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "Root",
-                Effect: "Allow",
-                Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-                Action: "kms:*",
-                Resource: "*",
-            },
-            {
-                Sid: "Service",
-                Effect: "Allow",
-                Principal: { Service: "emr-serverless.amazonaws.com" },
-                Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-                Resource: "*",
-                Condition: {
-                    StringLike: { "aws:SourceArn": appArn },
-                    StringEquals: { "aws:SourceAccount": ACCOUNT, "kms:EncryptionContext:applicationId": appId },
-                },
-            },
-        ],
-    });
-    return [
-        {
-            type: "aws:kms/key:Key",
-            name: `key${i}`,
-            urn: keyUrn,
-            props: { arn: keyArn, keyId, enableKeyRotation: rotation },
-        },
-        {
-            type: "aws:emrserverless/application:Application",
-            name: `app${i}`,
-            urn: appUrn,
-            props: { id: appId, arn: appArn },
-        },
-        {
-            type: "aws:kms/keyPolicy:KeyPolicy",
-            name: `kp${i}`,
-            urn: `urn:pulumi:t::p::aws:kms/keyPolicy:KeyPolicy::kp${i}`,
-            props: { keyId, policy },
-            propertyDependencies: { keyId: [keyUrn] },
-        },
-        {
-            type: SETTING,
-            name: `set${i}`,
-            urn: `urn:pulumi:t::p::${SETTING}::set${i}`,
-            props: { applicationId: appId, encryptionKeyArn: keyArn, region: "us-east-1" },
-            propertyDependencies: { encryptionKeyArn: [keyUrn], applicationId: [appUrn] },
-        },
-    ];
-}
 
 function stack(groups: number, rotation: (i: number) => unknown = () => true): CorpusResource[] {
-    return Array.from({ length: groups }, (_, i) => group(i, rotation(i))).flat();
+    return Array.from({ length: groups }, (_, i) => encryptedApplicationGroup(i, rotation(i))).flat();
 }
 
 /** Resolves after the current task (and its microtasks) has ended. */
