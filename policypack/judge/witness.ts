@@ -47,7 +47,7 @@ import {
     literalChar,
     solve,
 } from "./languages";
-import { ParsedCondition, ParsedPolicy, ParsedPrincipal, ParsedStatement } from "./parse";
+import { CONDITION_OPERATORS, ParsedCondition, ParsedPolicy, ParsedPrincipal, ParsedStatement } from "./parse";
 
 export { TooHard };
 
@@ -143,18 +143,10 @@ interface Requirement {
 /** Work one question may spend (search nodes). */
 const MAX_NODES = 4_000;
 
-const STRING_OPERATORS = new Set([
-    "StringEquals",
-    "StringNotEquals",
-    "StringEqualsIgnoreCase",
-    "StringNotEqualsIgnoreCase",
-    "StringLike",
-    "StringNotLike",
-    "ArnEquals",
-    "ArnLike",
-    "ArnNotEquals",
-    "ArnNotLike",
-]);
+/** The string and ARN operators: those whose values are patterns or literals over text. */
+const STRING_OPERATORS: ReadonlySet<string> = new Set(
+    CONDITION_OPERATORS.filter((o) => o.startsWith("String") || o.startsWith("Arn")),
+);
 
 /** The language of one condition value under a string operator (its positive form); a non-string one: nothing. */
 export function valueLanguage(base: string, value: string): Language {
