@@ -22,6 +22,8 @@ export interface Element {
     chars: string;
     /** Equal for elements that accept the same characters (a cache key). */
     id: string;
+    /** For one character compared exactly (case-sensitive, not a run): that character. */
+    exact?: string;
 }
 
 export type Pattern = readonly Element[];
@@ -38,23 +40,24 @@ export const fieldRun: Element = { star: true, test: NOT_COLON, any: false, char
 
 /** One character equal to `c` (ignoring case when asked). */
 export function literalChar(c: string, ignoreCase = false): Element {
-    const id = (ignoreCase ? "~" : "=") + c;
-    let e = characters.get(id);
+    const memo = ignoreCase ? foldedCharacters : exactCharacters;
+    let e = memo.get(c);
     if (!e) {
         e = makeLiteralChar(c, ignoreCase);
-        if (characters.size < MEMO_ENTRIES) {
-            characters.set(id, e);
+        if (memo.size < MEMO_ENTRIES) {
+            memo.set(c, e);
         }
     }
     return e;
 }
 
 /** Elements for single characters, shared. */
-const characters = new Map<string, Element>();
+const exactCharacters = new Map<string, Element>();
+const foldedCharacters = new Map<string, Element>();
 
 function makeLiteralChar(c: string, ignoreCase: boolean): Element {
     if (!ignoreCase) {
-        return { star: false, test: (ch) => ch === c, any: false, chars: c, id: "=" + c };
+        return { star: false, test: (ch) => ch === c, any: false, chars: c, id: "=" + c, exact: c };
     }
     const lower = c.toLowerCase();
     const upper = c.toUpperCase();
@@ -67,14 +70,49 @@ function makeLiteralChar(c: string, ignoreCase: boolean): Element {
     };
 }
 
-/** One character of a class given as a regular-expression character class (`[0-9a-z]`). */
+/**
+ * One character of a class given as a regular-expression character class (`[0-9a-z]`). Elements of one class are
+ * shared, and the class's answer for each ASCII character is tabled on first use.
+ */
 export function classChar(regex: RegExp, star = false): Element {
-    return { star, test: (ch) => regex.test(ch), any: false, chars: "", id: (star ? "*" : "") + regex.source };
+    if (regex.global || regex.sticky) {
+        // A stateful expression answers differently from call to call: no table, no sharing.
+        return { star, test: (ch) => regex.test(ch), any: false, chars: "", id: (star ? "*" : "") + regex.source };
+    }
+    const id = (star ? "*" : "") + regex.flags + "/" + regex.source;
+    let e = classes.get(id);
+    if (!e) {
+        let table: Uint8Array | undefined;
+        const test = (ch: string): boolean => {
+            const code = ch.length === 1 ? ch.charCodeAt(0) : 0x80;
+            if (code >= 0x80) {
+                return regex.test(ch);
+            }
+            if (!table) {
+                table = new Uint8Array(0x80);
+                for (let k = 0; k < 0x80; k++) {
+                    table[k] = regex.test(String.fromCharCode(k)) ? 1 : 2;
+                }
+            }
+            return table[code] === 1;
+        };
+        e = { star, test, any: false, chars: "", id: (star ? "*" : "") + regex.source + (regex.flags && "/" + regex.flags) };
+        if (classes.size < MEMO_ENTRIES) {
+            classes.set(id, e);
+        }
+    }
+    return e;
 }
+
+const classes = new Map<string, Element>();
 
 /** The language of exactly `s`. */
 export function literal(s: string): Language {
-    return [Array.from(s, (c) => literalChar(c))];
+    const out: Element[] = [];
+    for (const c of s) {
+        out.push(literalChar(c));
+    }
+    return [out];
 }
 
 /** Every string. */
@@ -83,7 +121,7 @@ export const EVERYTHING: Language = [[anyRun]];
 /** A glob (`*` a run, `?` one character, the literal markers of `${*}` / `${?}` themselves). */
 export function glob(pattern: string, ignoreCase: boolean, field = false): Pattern {
     const out: Element[] = [];
-    for (const c of Array.from(pattern)) {
+    for (const c of pattern) {
         if (c === "*") {
             out.push(field ? fieldRun : anyRun);
         } else if (c === "?") {
@@ -97,9 +135,11 @@ export function glob(pattern: string, ignoreCase: boolean, field = false): Patte
 
 /** A string compared for equality (the literal markers standing for `*` and `?`). */
 export function equalTo(value: string, ignoreCase: boolean): Pattern {
-    return Array.from(value, (c) =>
-        literalChar(c === LITERAL_STAR ? "*" : c === LITERAL_QUESTION ? "?" : c, ignoreCase),
-    );
+    const out: Element[] = [];
+    for (const c of value) {
+        out.push(literalChar(c === LITERAL_STAR ? "*" : c === LITERAL_QUESTION ? "?" : c, ignoreCase));
+    }
+    return out;
 }
 
 /**
@@ -125,18 +165,124 @@ export function arnPattern(pattern: string): Language {
 
 /** Whether `s` is in the language (a direct walk of each pattern's positions). */
 export function inLanguage(language: Language, s: string): boolean {
+    if (language.length === 0) {
+        return false;
+    }
     const chars = Array.from(s);
-    return language.some((p) => {
-        let set = close(p, new Set([0]));
-        for (const ch of chars) {
-            set = step(p, set, ch);
-            if (set.length === 0) {
-                return false;
+    for (const p of language) {
+        const text = exactText(p);
+        if (text !== undefined ? text === s : matches(p, chars)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/** The one string a pattern of exactly compared characters matches; undefined for any other pattern. */
+function exactText(p: Pattern): string | undefined {
+    let text = exactTexts.get(p);
+    if (text === undefined) {
+        text = "";
+        for (const e of p) {
+            if (e.exact === undefined || e.star) {
+                text = null;
+                break;
+            }
+            text += e.exact;
+        }
+        exactTexts.set(p, text);
+    }
+    return text ?? undefined;
+}
+
+const exactTexts = new WeakMap<Pattern, string | null>();
+
+/** Positions already in the set being built (`marks[pos] === generation`), and two position sets. */
+let marks = new Int32Array(128);
+let generation = 0;
+let currentSet = new Int32Array(128);
+let nextSet = new Int32Array(128);
+
+/** Whether the pattern matches the characters: the set of positions reached, one character at a time. */
+function matches(p: Pattern, chars: readonly string[]): boolean {
+    const n = p.length;
+    if (marks.length <= n) {
+        marks = new Int32Array(2 * (n + 1));
+        currentSet = new Int32Array(2 * (n + 1));
+        nextSet = new Int32Array(2 * (n + 1));
+    }
+    if (generation > 0x3fff0000 - chars.length) {
+        marks.fill(0);
+        generation = 0;
+    }
+    let current = currentSet;
+    let next = nextSet;
+    let size = addClosed(p, current, 0, 0, ++generation);
+    for (const ch of chars) {
+        const g = ++generation;
+        let nextSize = 0;
+        for (let i = 0; i < size; i++) {
+            const pos = current[i];
+            if (pos < n) {
+                const e = p[pos];
+                if (e.exact !== undefined ? e.exact === ch : e.test(ch)) {
+                    nextSize = addClosed(p, next, nextSize, e.star ? pos : pos + 1, g);
+                }
             }
         }
-        return set.includes(p.length);
-    });
+        if (nextSize === 0) {
+            return false;
+        }
+        const swap = current;
+        current = next;
+        next = swap;
+        size = nextSize;
+    }
+    for (let i = 0; i < size; i++) {
+        if (current[i] === n) {
+            return true;
+        }
+    }
+    return false;
 }
+
+/**
+ * Adds `pos` and the positions after the runs it may skip to the set `into` of `size` positions, unless marked in
+ * this generation; returns the new size.
+ */
+function addClosed(p: Pattern, into: Int32Array, size: number, pos: number, g: number): number {
+    while (marks[pos] !== g) {
+        marks[pos] = g;
+        into[size++] = pos;
+        if (pos < p.length && p[pos].star) {
+            pos++;
+        } else {
+            break;
+        }
+    }
+    return size;
+}
+
+/** The strings of a language all of whose patterns are exact texts (a finite set of literals), else undefined. */
+function literalStrings(language: Language): readonly string[] | undefined {
+    let out = literalSets.get(language);
+    if (out === undefined) {
+        const texts: string[] = [];
+        for (const p of language) {
+            const text = exactText(p);
+            if (text === undefined) {
+                texts.length = 0;
+                break;
+            }
+            texts.push(text);
+        }
+        out = texts.length === language.length ? [...new Set(texts)] : null;
+        literalSets.set(language, out);
+    }
+    return out ?? undefined;
+}
+
+const literalSets = new WeakMap<Language, readonly string[] | null>();
 
 /** A constraint: the value is (`want`) or is not (`!want`) in `language`. */
 export interface Constraint {
@@ -267,6 +413,10 @@ export const MAX_STATES = 20_000;
  * comment); throws {@link TooHard} beyond {@link MAX_STATES} product states.
  */
 export function solve(constraints: readonly Constraint[], nonEmpty = true): string | undefined {
+    const among = solveAmongLiterals(constraints, nonEmpty);
+    if (among !== SEARCH) {
+        return among;
+    }
     const memoKey =
         (nonEmpty ? "1" : "0") + constraints.map((c) => (c.want ? "+" : "-") + languageKey(c.language)).join("\u0003");
     const hit = solutions.get(memoKey);
@@ -276,6 +426,79 @@ export function solve(constraints: readonly Constraint[], nonEmpty = true): stri
     const found = search(constraints, nonEmpty);
     remember(solutions, memoKey, found ?? null);
     return found;
+}
+
+/** {@link solveAmongLiterals} cannot tell which string the search would show: search. */
+const SEARCH = Symbol("search");
+
+/** The characters the search tries first, in its order; the other printable ASCII characters follow by code. */
+const FIRST_TRIED = "x7qkzmw0a1/-:._";
+
+/** Where the search tries `c` among other characters that each form a class of their own; -1 when unknown. */
+function rank(c: string): number {
+    const first = FIRST_TRIED.indexOf(c);
+    if (first >= 0) {
+        return first;
+    }
+    const code = c.length === 1 ? c.charCodeAt(0) : 0;
+    return code > 0x20 && code < 0x7f ? FIRST_TRIED.length + code : -1;
+}
+
+/**
+ * When a wanted language is a finite set of literals (an equality condition), the answer is one of them: test
+ * each against the other constraints directly. Of several that pass, the one the search would find first: the
+ * search reads a literal's characters in order and tries characters in {@link rank} order, so it finds the least
+ * in that order (a prefix before its extensions). Returns {@link SEARCH} when no wanted language is such a set, or
+ * when that least string has a character whose place in the search's order is not fixed.
+ */
+function solveAmongLiterals(constraints: readonly Constraint[], nonEmpty: boolean): string | undefined | typeof SEARCH {
+    let chosen = -1;
+    let candidates: readonly string[] | undefined;
+    for (let i = 0; i < constraints.length; i++) {
+        if (!constraints[i].want) {
+            continue;
+        }
+        const strings = literalStrings(constraints[i].language);
+        if (strings !== undefined && (candidates === undefined || strings.length < candidates.length)) {
+            candidates = strings;
+            chosen = i;
+        }
+    }
+    if (candidates === undefined) {
+        return SEARCH;
+    }
+    let best: string | undefined;
+    for (const s of candidates) {
+        if (nonEmpty && s === "") {
+            continue;
+        }
+        if (constraints.every((c, i) => i === chosen || inLanguage(c.language, s) === c.want)) {
+            if (best === undefined) {
+                best = s;
+            } else {
+                const order = searchOrder(s, best);
+                if (order === undefined) {
+                    return SEARCH;
+                }
+                best = order < 0 ? s : best;
+            }
+        }
+    }
+    return best;
+}
+
+/** Negative when the search meets `a` before `b`, positive after; undefined when a character's place is unknown. */
+function searchOrder(a: string, b: string): number | undefined {
+    const x = Array.from(a);
+    const y = Array.from(b);
+    for (let i = 0; i < x.length && i < y.length; i++) {
+        if (x[i] !== y[i]) {
+            const rx = rank(x[i]);
+            const ry = rank(y[i]);
+            return rx < 0 || ry < 0 ? undefined : rx - ry;
+        }
+    }
+    return x.length - y.length;
 }
 
 function search(constraints: readonly Constraint[], nonEmpty: boolean): string | undefined {

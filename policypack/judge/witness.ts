@@ -323,6 +323,32 @@ function isCallerVariable(p: Question["principal"]): p is CallerVariable {
     return "shape" in p;
 }
 
+const EVERYONE: ParsedPrincipal = { wildcard: true, values: {} };
+
+/**
+ * Whether the statement's Action and Resource cover the request's action and resource (its Principal and
+ * Conditions aside), remembered per statement. Only for a Resource without policy variables, which reads nothing
+ * else of the request.
+ */
+function actionAndResourceApply(st: ParsedStatement, req: NormalizedRequest): boolean {
+    let memo = coverage.get(st);
+    if (!memo) {
+        memo = new Map();
+        coverage.set(st, memo);
+    }
+    const key = `${req.action}\u0000${req.resource ?? ""}\u0000${req.resource === undefined ? (req.resourceId ?? "\u0001") : ""}`;
+    let hit = memo.get(key);
+    if (hit === undefined) {
+        hit = statementApplies({ ...st, principal: EVERYONE, notPrincipal: undefined, conditions: [] }, req);
+        if (memo.size < 256) {
+            memo.set(key, hit);
+        }
+    }
+    return hit;
+}
+
+const coverage = new WeakMap<ParsedStatement, Map<string, boolean>>();
+
 /** A compiled question: the Allow's parts, the Denies' parts, the variables. */
 class Search {
     private readonly fixed = new Map<string, string[]>();
@@ -386,17 +412,8 @@ class Search {
             throw new Unsupported(`${st.where} has policy variables in its Resource`);
         }
         const q = this.q;
-        const principal = isCallerVariable(q.principal) ? { type: "AWS" as const, id: "" } : q.principal;
-        const base: NormalizedRequest = {
-            principal,
-            account: principal.type === "AWS" ? accountOf(principal.id) : undefined,
-            action: q.action,
-            resource: q.resource,
-            resourceId: q.resource === undefined ? q.resourceId : undefined,
-            context: this.fixed,
-        };
-        const everyone: ParsedPrincipal = { wildcard: true, values: {} };
-        if (!statementApplies({ ...st, principal: everyone, notPrincipal: undefined, conditions: [] }, base)) {
+        const base = this.base();
+        if (!actionAndResourceApply(st, base)) {
             return false;
         }
         const out: Atom[] = [];
@@ -429,8 +446,28 @@ class Search {
         return out;
     }
 
+    /** The fixed part of every request of the question (the caller, when it varies, left blank). */
+    private base(): NormalizedRequest {
+        if (!this.baseRequest) {
+            const q = this.q;
+            const principal = isCallerVariable(q.principal) ? { type: "AWS" as const, id: "" } : q.principal;
+            this.baseRequest = {
+                principal,
+                account: principal.type === "AWS" ? accountOf(principal.id) : undefined,
+                action: q.action,
+                resource: q.resource,
+                resourceId: q.resource === undefined ? q.resourceId : undefined,
+                context: this.fixed,
+            };
+        }
+        return this.baseRequest;
+    }
+
+    private baseRequest: NormalizedRequest | undefined;
+
     private atom(a: Omit<Atom, "id">): Atom {
-        const atom = { ...a, id: this.atoms.length };
+        const atom = a as Atom;
+        atom.id = this.atoms.length;
         this.atoms.push(atom);
         return atom;
     }
