@@ -96,7 +96,13 @@ export function classChar(regex: RegExp, star = false): Element {
             }
             return table[code] === 1;
         };
-        e = { star, test, any: false, chars: "", id: (star ? "*" : "") + regex.source + (regex.flags && "/" + regex.flags) };
+        e = {
+            star,
+            test,
+            any: false,
+            chars: "",
+            id: (star ? "*" : "") + regex.source + (regex.flags && "/" + regex.flags),
+        };
         if (classes.size < MEMO_ENTRIES) {
             classes.set(id, e);
         }
@@ -389,7 +395,7 @@ const languageKeys = new WeakMap<Language, string>();
 /** Memo tables, emptied when full (their keys are the constraints' own text, so any entry stays valid). */
 const MEMO_ENTRIES = 4_096;
 const alphabets = new Map<string, string[]>();
-const solutions = new Map<string, string | null>();
+const solutions = new Map<string, { found: string | null; cost: number }>();
 
 function remember<T>(memo: Map<string, T>, key: string, value: T): void {
     if (memo.size >= MEMO_ENTRIES) {
@@ -398,7 +404,7 @@ function remember<T>(memo: Map<string, T>, key: string, value: T): void {
     memo.set(key, value);
 }
 
-/** Thrown when a decision would visit more product states than it may (the caller reports it could not decide). */
+/** Thrown when a decision would take more work than it may (the caller reports it could not decide). */
 export class TooHard extends Error {
     constructor() {
         super("the constraint set is too large to decide");
@@ -409,11 +415,38 @@ export class TooHard extends Error {
 export const MAX_STATES = 20_000;
 
 /**
- * A string that satisfies every constraint, or undefined when none does. Exact (see the module
- * comment); throws {@link TooHard} beyond {@link MAX_STATES} product states.
+ * Work that decisions may spend together, in steps (one element tested against one character, or one product
+ * position carried over); spending past it throws {@link TooHard}. The cost of a decision depends only on its
+ * constraints, and a remembered answer costs what computing it cost, so whether a question is decided within a
+ * budget never depends on what was asked before.
  */
-export function solve(constraints: readonly Constraint[], nonEmpty = true): string | undefined {
-    const among = solveAmongLiterals(constraints, nonEmpty);
+export class Work {
+    private spentSoFar = 0;
+
+    constructor(
+        private readonly limit: number,
+        /** Also told of every spending; false when a budget it keeps is spent. */
+        private readonly also?: (steps: number) => boolean,
+    ) {}
+
+    get spent(): number {
+        return this.spentSoFar;
+    }
+
+    spend(steps: number): void {
+        this.spentSoFar += steps;
+        if (this.spentSoFar > this.limit || (this.also !== undefined && !this.also(steps))) {
+            throw new TooHard();
+        }
+    }
+}
+
+/**
+ * A string that satisfies every constraint, or undefined when none does. Exact (see the module comment); throws
+ * {@link TooHard} beyond {@link MAX_STATES} product states, or when `work` is spent.
+ */
+export function solve(constraints: readonly Constraint[], nonEmpty = true, work?: Work): string | undefined {
+    const among = solveAmongLiterals(constraints, nonEmpty, work);
     if (among !== SEARCH) {
         return among;
     }
@@ -421,10 +454,12 @@ export function solve(constraints: readonly Constraint[], nonEmpty = true): stri
         (nonEmpty ? "1" : "0") + constraints.map((c) => (c.want ? "+" : "-") + languageKey(c.language)).join("\u0003");
     const hit = solutions.get(memoKey);
     if (hit !== undefined) {
-        return hit ?? undefined;
+        work?.spend(hit.cost);
+        return hit.found ?? undefined;
     }
-    const found = search(constraints, nonEmpty);
-    remember(solutions, memoKey, found ?? null);
+    const own = new Work(Number.POSITIVE_INFINITY, work && ((steps) => (work.spend(steps), true)));
+    const found = search(constraints, nonEmpty, own);
+    remember(solutions, memoKey, { found: found ?? null, cost: own.spent });
     return found;
 }
 
@@ -451,7 +486,11 @@ function rank(c: string): number {
  * in that order (a prefix before its extensions). Returns {@link SEARCH} when no wanted language is such a set, or
  * when that least string has a character whose place in the search's order is not fixed.
  */
-function solveAmongLiterals(constraints: readonly Constraint[], nonEmpty: boolean): string | undefined | typeof SEARCH {
+function solveAmongLiterals(
+    constraints: readonly Constraint[],
+    nonEmpty: boolean,
+    work: Work | undefined,
+): string | undefined | typeof SEARCH {
     let chosen = -1;
     let candidates: readonly string[] | undefined;
     for (let i = 0; i < constraints.length; i++) {
@@ -466,6 +505,13 @@ function solveAmongLiterals(constraints: readonly Constraint[], nonEmpty: boolea
     }
     if (candidates === undefined) {
         return SEARCH;
+    }
+    if (work) {
+        let steps = 0;
+        for (const c of candidates) {
+            steps += c.length + 1;
+        }
+        work.spend(steps * constraints.length);
     }
     let best: string | undefined;
     for (const s of candidates) {
@@ -501,7 +547,7 @@ function searchOrder(a: string, b: string): number | undefined {
     return x.length - y.length;
 }
 
-function search(constraints: readonly Constraint[], nonEmpty: boolean): string | undefined {
+function search(constraints: readonly Constraint[], nonEmpty: boolean, work: Work): string | undefined {
     const patterns: Pattern[] = [];
     const owner: number[] = [];
     for (let i = 0; i < constraints.length; i++) {
@@ -545,6 +591,12 @@ function search(constraints: readonly Constraint[], nonEmpty: boolean): string |
         }
         return constraints.some((c, i) => c.want && !alive[i]);
     };
+    let steps = 0;
+    for (const p of patterns) {
+        steps += p.length + 1;
+    }
+    work.spend(steps);
+    steps = 0;
     const letters = alphabet(patterns);
     const start: State = patterns.map((p) => close(p, new Set([0])));
     const keyOf = (s: State): string => s.map((x) => x.join(",")).join("|");
@@ -581,6 +633,7 @@ function search(constraints: readonly Constraint[], nonEmpty: boolean): string |
                         all = true;
                         break;
                     }
+                    steps += out.length;
                     for (const c of out) {
                         if (e.test(c)) {
                             keep.add(c);
@@ -604,6 +657,12 @@ function search(constraints: readonly Constraint[], nonEmpty: boolean): string |
             continue;
         }
         const ch = top.letters[top.next++];
+        steps += patterns.length;
+        for (const set of top.state) {
+            steps += set.length;
+        }
+        work.spend(steps);
+        steps = 0;
         const s = patterns.map((p, k) => step(p, top.state[k], ch));
         const key = keyOf(s);
         if (seen.has(key)) {

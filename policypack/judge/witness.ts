@@ -36,6 +36,7 @@ import {
     Language,
     Pattern,
     TooHard,
+    Work,
     anyRun,
     arnPattern,
     classChar,
@@ -101,6 +102,11 @@ export interface Question {
     domain: (key: string) => KeyDomain;
     /** Further constraints, per key, that the request's value must satisfy (a binding question's "another value"). */
     require?: ReadonlyMap<string, KeyRequirement>;
+    /**
+     * A budget the caller keeps across its questions (a document's), told of every step the search takes; false
+     * when it is spent. Each question also has its own limit, {@link MAX_QUESTION_STEPS}.
+     */
+    spend?: (steps: number) => boolean;
 }
 
 /** What a question further requires of one key: whether it may be absent, may be present, and then how. */
@@ -140,8 +146,9 @@ interface Requirement {
     want: boolean;
 }
 
-/** Work one question may spend (search nodes). */
+/** Work one question may spend: search nodes, and steps (see {@link Work}) over all its nodes. */
 const MAX_NODES = 4_000;
+export const MAX_QUESTION_STEPS = 300_000;
 
 /** The string and ARN operators: those whose values are patterns or literals over text. */
 const STRING_OPERATORS: ReadonlySet<string> = new Set(
@@ -360,10 +367,12 @@ class Search {
     private readonly solved = new Map<string, { value: Values } | null>();
     private readonly partition: string;
     private nodes = 0;
+    private readonly work: Work;
     readonly callerVaries: boolean;
 
     constructor(private readonly q: Question) {
         this.callerVaries = isCallerVariable(q.principal);
+        this.work = new Work(MAX_QUESTION_STEPS, q.spend);
         this.partition = /^arn:([^:]+):/.exec(q.resource ?? "")?.[1] ?? "aws";
         this.facts = policyFacts(q.policy);
         for (const k of this.facts.keys) {
@@ -689,7 +698,7 @@ class Search {
                 ...shape,
                 ...reqs.map((r) => ({ language: r.atom.language ?? [], want: r.want !== r.atom.negated })),
             ];
-            const s = solve(constraints);
+            const s = solve(constraints, true, this.work);
             return s === undefined ? null : { value: [s] };
         }
         // A list: every element meets the "for all" constraints; each "some element" constraint has its element.
@@ -709,14 +718,14 @@ class Search {
             if (found !== undefined) {
                 continue;
             }
-            const s = solve([...every, c]);
+            const s = solve([...every, c], true, this.work);
             if (s === undefined) {
                 return null;
             }
             elements.push(s);
         }
         if (elements.length === 0) {
-            const s = solve(every);
+            const s = solve(every, true, this.work);
             if (s === undefined) {
                 return null;
             }
@@ -765,6 +774,7 @@ class Search {
         if (++this.nodes > MAX_NODES) {
             throw new TooHard();
         }
+        this.work.spend(1 + reqs.length + this.denies.length);
         const byKey = new Map<string, Requirement[]>();
         for (const r of reqs) {
             const list = byKey.get(r.atom.key) ?? [];
