@@ -169,39 +169,51 @@ export function arnPattern(pattern: string): Language {
     return [out];
 }
 
-/** Whether `s` is in the language (a direct walk of each pattern's positions). */
+/** Whether `s` is in the language (a direct walk of each pattern's positions; a literal is compared). */
 export function inLanguage(language: Language, s: string): boolean {
-    if (language.length === 0) {
-        return false;
-    }
-    const chars = Array.from(s);
+    let chars: string[] | undefined;
     for (const p of language) {
-        const text = exactText(p);
-        if (text !== undefined ? text === s : matches(p, chars)) {
+        const exact = readsExactly(p, s);
+        if (exact === true) {
+            return true;
+        }
+        if (exact === undefined && matches(p, (chars ??= Array.from(s)))) {
             return true;
         }
     }
     return false;
 }
 
-/** The one string a pattern of exactly compared characters matches; undefined for any other pattern. */
-function exactText(p: Pattern): string | undefined {
-    let text = exactTexts.get(p);
-    if (text === undefined) {
-        text = "";
-        for (const e of p) {
-            if (e.exact === undefined || e.star) {
-                text = null;
-                break;
-            }
-            text += e.exact;
+/**
+ * For a pattern of exactly compared characters (a literal), whether it is `s`; undefined for any other pattern.
+ * Reads the pattern once and allocates nothing.
+ */
+function readsExactly(p: Pattern, s: string): boolean | undefined {
+    let at = 0;
+    let same = true;
+    for (const e of p) {
+        if (e.exact === undefined || e.star) {
+            return undefined;
         }
-        exactTexts.set(p, text);
+        if (same) {
+            same = s.startsWith(e.exact, at);
+            at += e.exact.length;
+        }
     }
-    return text ?? undefined;
+    return same && at === s.length;
 }
 
-const exactTexts = new WeakMap<Pattern, string | null>();
+/** The one string a pattern of exactly compared characters matches; undefined for any other pattern. */
+function exactText(p: Pattern): string | undefined {
+    let text = "";
+    for (const e of p) {
+        if (e.exact === undefined || e.star) {
+            return undefined;
+        }
+        text += e.exact;
+    }
+    return text;
+}
 
 /** Positions already in the set being built (`marks[pos] === generation`), and two position sets. */
 let marks = new Int32Array(128);
@@ -270,25 +282,17 @@ function addClosed(p: Pattern, into: Int32Array, size: number, pos: number, g: n
 }
 
 /** The strings of a language all of whose patterns are exact texts (a finite set of literals), else undefined. */
-function literalStrings(language: Language): readonly string[] | undefined {
-    let out = literalSets.get(language);
-    if (out === undefined) {
-        const texts: string[] = [];
-        for (const p of language) {
-            const text = exactText(p);
-            if (text === undefined) {
-                texts.length = 0;
-                break;
-            }
-            texts.push(text);
+function literalStrings(language: Language): ReadonlySet<string> | undefined {
+    const out = new Set<string>();
+    for (const p of language) {
+        const text = exactText(p);
+        if (text === undefined) {
+            return undefined;
         }
-        out = texts.length === language.length ? [...new Set(texts)] : null;
-        literalSets.set(language, out);
+        out.add(text);
     }
-    return out ?? undefined;
+    return out;
 }
-
-const literalSets = new WeakMap<Language, readonly string[] | null>();
 
 /** A constraint: the value is (`want`) or is not (`!want`) in `language`. */
 export interface Constraint {
@@ -435,7 +439,7 @@ export class Work {
 
     spend(steps: number): void {
         this.spentSoFar += steps;
-        if (this.spentSoFar > this.limit || (this.also !== undefined && !this.also(steps))) {
+        if ((this.also !== undefined && !this.also(steps)) || this.spentSoFar > this.limit) {
             throw new TooHard();
         }
     }
@@ -492,13 +496,13 @@ function solveAmongLiterals(
     work: Work | undefined,
 ): string | undefined | typeof SEARCH {
     let chosen = -1;
-    let candidates: readonly string[] | undefined;
+    let candidates: ReadonlySet<string> | undefined;
     for (let i = 0; i < constraints.length; i++) {
         if (!constraints[i].want) {
             continue;
         }
         const strings = literalStrings(constraints[i].language);
-        if (strings !== undefined && (candidates === undefined || strings.length < candidates.length)) {
+        if (strings !== undefined && (candidates === undefined || strings.size < candidates.size)) {
             candidates = strings;
             chosen = i;
         }

@@ -293,16 +293,30 @@ function principalForms(partition: string): Array<{ type: string; language: Lang
     ];
 }
 
-/** The caller variable: an IAM principal (account root, user, role session, federated user) of another account. */
+/**
+ * The caller variable: an IAM principal (account root, user, role session, federated user) of another account.
+ * One object per partition and owner, so that questions about the same caller share their compiled form.
+ */
 export function foreignCaller(partition: string, owner: string): CallerVariable {
-    const forms = principalForms(partition).flatMap((f) => f.language);
-    return {
-        shape: [
-            { language: forms, want: true },
-            { language: [accountField(Array.from(owner, (c) => literalChar(c)))], want: false },
-        ],
-    };
+    const memoKey = `${partition}:${owner}`;
+    let caller = foreignCallers.get(memoKey);
+    if (!caller) {
+        const forms = principalForms(partition).flatMap((f) => f.language);
+        caller = {
+            shape: [
+                { language: forms, want: true },
+                { language: [accountField(Array.from(owner, (c) => literalChar(c)))], want: false },
+            ],
+        };
+        if (foreignCallers.size >= 64) {
+            foreignCallers.clear();
+        }
+        foreignCallers.set(memoKey, caller);
+    }
+    return caller;
 }
+
+const foreignCallers = new Map<string, CallerVariable>();
 
 /** The aws:PrincipalType of a caller ARN of {@link principalForms}. */
 function principalType(arn: string): string {
@@ -332,39 +346,71 @@ function isCallerVariable(p: Question["principal"]): p is CallerVariable {
 
 const EVERYONE: ParsedPrincipal = { wildcard: true, values: {} };
 
-/**
- * Whether the statement's Action and Resource cover the request's action and resource (its Principal and
- * Conditions aside), remembered per statement. Only for a Resource without policy variables, which reads nothing
- * else of the request.
- */
+/** Whether the statement's Action and Resource cover the request's action and resource (Principal and Conditions aside). */
 function actionAndResourceApply(st: ParsedStatement, req: NormalizedRequest): boolean {
-    let memo = coverage.get(st);
-    if (!memo) {
-        memo = new Map();
-        coverage.set(st, memo);
-    }
-    const key = `${req.action}\u0000${req.resource ?? ""}\u0000${req.resource === undefined ? (req.resourceId ?? "\u0001") : ""}`;
-    let hit = memo.get(key);
-    if (hit === undefined) {
-        hit = statementApplies({ ...st, principal: EVERYONE, notPrincipal: undefined, conditions: [] }, req);
-        if (memo.size < 256) {
-            memo.set(key, hit);
-        }
-    }
-    return hit;
+    const skeleton: ParsedStatement = {
+        index: st.index,
+        where: st.where,
+        effect: st.effect,
+        actions: st.actions,
+        notActions: st.notActions,
+        resources: st.resources,
+        notResources: st.notResources,
+        principal: EVERYONE,
+        conditions: [],
+    };
+    return statementApplies(skeleton, req);
 }
 
-const coverage = new WeakMap<ParsedStatement, Map<string, boolean>>();
+/** What a question compiles to: the Allow's parts, the Denies' parts, and what the search learns of its keys. */
+interface Compiled {
+    fixed: Map<string, string[]>;
+    atoms: Atom[];
+    allow: Requirement[];
+    denies: Array<{ st: ParsedStatement; parts: Atom[] }>;
+    skipped: Set<ParsedStatement>;
+    impossible: boolean;
+    candidates: Map<string, Values[]>;
+    /** Values found for a key under requirements, with the steps finding them took. */
+    solved: Map<string, { result: { value: Values } | null; steps: number }>;
+}
 
-/** A compiled question: the Allow's parts, the Denies' parts, the variables. */
+/**
+ * Compiled questions per document, by everything compiling reads (statement, action, resource, caller, and how
+ * each key the document names varies): questions that differ only in what they further require of a key share
+ * one. Bounded per document.
+ */
+const compiledQuestions = new WeakMap<ParsedPolicy, Map<string, Compiled>>();
+const COMPILED_PER_DOCUMENT = 64;
+
+/** A number per object, for keys of the tables above (objects are never compared by content there). */
+function identity(o: object): number {
+    let n = identities.get(o);
+    if (n === undefined) {
+        n = ++lastIdentity;
+        identities.set(o, n);
+    }
+    return n;
+}
+
+const identities = new WeakMap<object, number>();
+let lastIdentity = 0;
+
+/** How a key varies, as text: the fixed value, or whether it may be absent, be a list, and its shape's constraints. */
+function domainSignature(d: KeyDomain): string {
+    if (d.kind === "fixed") {
+        return d.value === undefined ? "a" : `f${d.value.length}:${d.value.join("\u0001")}`;
+    }
+    let out = `v${d.absent ? 1 : 0}${d.multi ? 1 : 0}`;
+    for (const c of d.shape) {
+        out += `,${identity(c)}`;
+    }
+    return d.mustContain ? `${out};${d.mustContain.length}:${d.mustContain.join("\u0001")}` : out;
+}
+
+/** A question's search: its compiled parts, and the requests tried. */
 class Search {
-    private readonly fixed = new Map<string, string[]>();
-    private readonly atoms: Atom[] = [];
-    private readonly allow: Requirement[] = [];
-    private readonly denies: Array<{ st: ParsedStatement; parts: Atom[] }> = [];
-    private readonly skipped = new Set<ParsedStatement>();
-    private readonly candidates = new Map<string, Values[]>();
-    private readonly solved = new Map<string, { value: Values } | null>();
+    private readonly c: Compiled;
     private readonly partition: string;
     private nodes = 0;
     private readonly work: Work;
@@ -375,30 +421,77 @@ class Search {
         this.work = new Work(MAX_QUESTION_STEPS, q.spend);
         this.partition = /^arn:([^:]+):/.exec(q.resource ?? "")?.[1] ?? "aws";
         this.facts = policyFacts(q.policy);
+        let table = compiledQuestions.get(q.policy);
+        if (!table) {
+            table = new Map();
+            compiledQuestions.set(q.policy, table);
+        }
+        const signature = this.signature();
+        const hit = table.get(signature);
+        if (hit) {
+            this.c = hit;
+            return;
+        }
+        this.c = {
+            fixed: new Map(),
+            atoms: [],
+            allow: [],
+            denies: [],
+            skipped: new Set(),
+            impossible: false,
+            candidates: new Map(),
+            solved: new Map(),
+        };
+        this.compile();
+        if (table.size >= COMPILED_PER_DOCUMENT) {
+            table.clear();
+        }
+        table.set(signature, this.c);
+    }
+
+    /** Everything compiling reads of the question, as text. */
+    private signature(): string {
+        const q = this.q;
+        const st =
+            q.policy.statements[q.statement.index] === q.statement ? q.statement.index : `#${identity(q.statement)}`;
+        let out = `${st}\u0000${q.action}\u0000${q.resource ?? `\u0001${q.resourceId ?? ""}`}\u0000`;
+        out += isCallerVariable(q.principal)
+            ? `caller ${identity(q.principal)}`
+            : `${q.principal.type} ${q.principal.id}`;
+        for (const k of this.facts.keys) {
+            out += `\u0000${domainSignature(this.domainOf(k))}`;
+        }
+        return out;
+    }
+
+    private compile(): void {
+        const c = this.c;
         for (const k of this.facts.keys) {
             const d = this.domainOf(k);
             if (d.kind === "fixed" && d.value) {
-                this.fixed.set(k, d.value);
+                c.fixed.set(k, d.value);
             }
         }
-        const own = this.parts(q.statement);
+        const own = this.parts(this.q.statement);
         if (own === false) {
-            this.allow = [];
-            this.impossible = true;
+            c.impossible = true;
             return;
         }
-        this.allow = own.map((atom) => ({ atom, want: true }));
+        c.allow = own.map((atom) => ({ atom, want: true }));
         for (const st of this.facts.denies) {
             const parts = this.parts(st);
             if (parts === false) {
-                this.skipped.add(st);
+                c.skipped.add(st);
             } else {
-                this.denies.push({ st, parts });
+                c.denies.push({ st, parts });
             }
         }
     }
 
-    impossible = false;
+    private get fixed(): Map<string, string[]> {
+        return this.c.fixed;
+    }
+
     private readonly facts: PolicyFacts;
 
     private readonly domains = new Map<string, KeyDomain>();
@@ -476,8 +569,8 @@ class Search {
 
     private atom(a: Omit<Atom, "id">): Atom {
         const atom = a as Atom;
-        atom.id = this.atoms.length;
-        this.atoms.push(atom);
+        atom.id = this.c.atoms.length;
+        this.c.atoms.push(atom);
         return atom;
     }
 
@@ -579,7 +672,7 @@ class Search {
 
     /** Representative values of an enumerated key: each interval the document's literals cut, each literal. */
     private representatives(key: string): Values[] {
-        const hit = this.candidates.get(key);
+        const hit = this.c.candidates.get(key);
         if (hit) {
             return hit;
         }
@@ -642,20 +735,25 @@ class Search {
                 out.push(d.multi && d.mustContain ? [...d.mustContain, s] : [s]);
             }
         }
-        this.candidates.set(key, out);
+        this.c.candidates.set(key, out);
         return out;
     }
 
     /** A value of `key` meeting every requirement on it, null when none exists. */
     private solveKey(key: string, reqs: readonly Requirement[]): { value: Values } | null {
         const extra = this.q.require?.get(key);
-        const memo = key + "\u0000" + reqs.map((r) => `${r.atom.id}${r.want ? "+" : "-"}`).join(",");
-        const hit = this.solved.get(memo);
-        if (hit !== undefined) {
-            return hit;
+        let memo = `${key}\u0000${extra ? identity(extra) : ""}\u0000${domainSignature(this.domainOf(key))}\u0000`;
+        for (const r of reqs) {
+            memo += `${r.atom.id}${r.want ? "+" : "-"}`;
         }
+        const hit = this.c.solved.get(memo);
+        if (hit !== undefined) {
+            this.work.spend(hit.steps);
+            return hit.result;
+        }
+        const before = this.work.spent;
         const result = this.solveKeyUncached(key, reqs, extra);
-        this.solved.set(memo, result);
+        this.c.solved.set(memo, { result, steps: this.work.spent - before });
         return result;
     }
 
@@ -764,17 +862,17 @@ class Search {
 
     /** A request the statement and the document allow, or undefined when none exists. */
     find(): NormalizedRequest | undefined {
-        if (this.impossible) {
+        if (this.c.impossible) {
             return undefined;
         }
-        return this.branch(this.allow);
+        return this.branch(this.c.allow);
     }
 
     private branch(reqs: readonly Requirement[]): NormalizedRequest | undefined {
         if (++this.nodes > MAX_NODES) {
             throw new TooHard();
         }
-        this.work.spend(1 + reqs.length + this.denies.length);
+        this.work.spend(1 + reqs.length + this.c.denies.length);
         const byKey = new Map<string, Requirement[]>();
         for (const r of reqs) {
             const list = byKey.get(r.atom.key) ?? [];
@@ -801,10 +899,10 @@ class Search {
         if (!statementApplies(this.q.statement, req)) {
             throw new Unsupported(`the model of ${this.q.statement.where} disagrees with the evaluator`);
         }
-        const blocking = this.denies.find((d) => statementApplies(d.st, req));
+        const blocking = this.c.denies.find((d) => statementApplies(d.st, req));
         if (!blocking) {
             if (
-                [...this.skipped].some((st) => statementApplies(st, req)) ||
+                [...this.c.skipped].some((st) => statementApplies(st, req)) ||
                 evaluateNormalized(this.q.policy, req) !== "Allow"
             ) {
                 throw new Unsupported("the model of a Deny disagrees with the evaluator");
