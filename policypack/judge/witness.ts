@@ -19,8 +19,6 @@
  * variables that name a searched key, a Resource with policy variables) are reported as {@link Unsupported}.
  */
 import {
-    LITERAL_QUESTION,
-    LITERAL_STAR,
     NormalizedRequest,
     accountOf,
     conditionHolds,
@@ -29,63 +27,50 @@ import {
     statementApplies,
     substituteVariables,
 } from "./evaluate";
+import { Constraint, EVERYTHING, Pattern, TooHard, Work, equalTo, glob, inLanguage, solve } from "./languages";
+import { ParsedCondition, ParsedPolicy, ParsedStatement } from "./parse";
 import {
-    Constraint,
-    EVERYTHING,
-    Element,
-    Language,
-    Pattern,
-    TooHard,
-    Work,
-    anyRun,
-    arnPattern,
-    classChar,
-    equalTo,
-    fieldRun,
-    glob,
-    inLanguage,
-    literal,
-    literalChar,
-    solve,
-} from "./languages";
-import { CONDITION_OPERATORS, ParsedCondition, ParsedPolicy, ParsedPrincipal, ParsedStatement } from "./parse";
+    ACCOUNT_KEYS,
+    CallerVariable,
+    PRINCIPAL_KEY,
+    TYPE_KEY,
+    accountField,
+    derivedContext,
+    isCallerVariable,
+    principalForms,
+    principalLanguage,
+} from "./witnessCallers";
+import {
+    Atom,
+    KeyDomain,
+    KeyRequirement,
+    PolicyFacts,
+    Requirement,
+    STRING_OPERATORS,
+    Values,
+    actionAndResourceApply,
+    conditionLanguage,
+    conditionLanguageCached,
+    domainSignature,
+    holds,
+    identity,
+    listQuantifier,
+    policyFacts,
+    representatives,
+    variableKeys,
+} from "./witnessValues";
 
 export { TooHard };
+export { foreignCaller, PRINCIPAL_KEY } from "./witnessCallers";
+export type { CallerVariable } from "./witnessCallers";
+export { MULTI_VALUED_KEYS, valueLanguage } from "./witnessValues";
+export type { KeyDomain, KeyRequirement, Values } from "./witnessValues";
 
 /** The document uses something the exact search does not model; the caller answers another way. */
 export class Unsupported extends Error {
     constructor(what: string) {
         super(what);
     }
-}
-
-/** A key's value in a request: a list (one element for a single-valued key) or undefined (absent). */
-export type Values = string[] | undefined;
-
-/** How a context key may vary in a question. */
-export type KeyDomain =
-    | { kind: "fixed"; value: Values }
-    | {
-          kind: "free";
-          /** Whether the key may be absent. */
-          absent: boolean;
-          /** Whether the key holds a list. */
-          multi: boolean;
-          /** What every value (every element of a list) must satisfy. */
-          shape: readonly Constraint[];
-          /** Elements every list holds. */
-          mustContain?: readonly string[];
-      };
-
-/** The key that stands for the caller when the caller varies (open-grant question). */
-export const PRINCIPAL_KEY = "aws:principalarn";
-const ACCOUNT_KEYS = new Set(["aws:principalaccount", "kms:calleraccount"]);
-const TYPE_KEY = "aws:principaltype";
-
-/** The IAM principal of another account, when the caller varies. */
-export interface CallerVariable {
-    /** What `aws:PrincipalArn` may be: the principal forms below, of an account other than the key's. */
-    shape: readonly Constraint[];
 }
 
 /** A question put to {@link findAllowedRequest}. */
@@ -109,258 +94,9 @@ export interface Question {
     spend?: (steps: number) => boolean;
 }
 
-/** What a question further requires of one key: whether it may be absent, may be present, and then how. */
-export interface KeyRequirement {
-    absent: boolean;
-    present: boolean;
-    constraints: readonly Constraint[];
-}
-
-/** Keys AWS sends as lists. */
-export const MULTI_VALUED_KEYS: ReadonlySet<string> = new Set([
-    "aws:tagkeys",
-    "aws:calledvia",
-    "aws:principalorgpaths",
-    "aws:principalservicenameslist",
-    "kms:encryptioncontextkeys",
-    "kms:grantoperations",
-]);
-
-/** One part of a statement that may hold or fail: a condition on one variable, or the Principal element. */
-interface Atom {
-    key: string;
-    /** Whether it holds when the key is absent. */
-    absentHolds: boolean;
-    /** String parts: the language of the condition's values, combined with `negated` and `set` as IAM does. */
-    language?: Language;
-    negated: boolean;
-    set?: "ForAnyValue" | "ForAllValues";
-    /** Other parts: whether it holds for a value (lists stand for the key's values). */
-    test?: (v: Values) => boolean;
-    /** For enumerated keys: the document's representative values of the key. */
-    id: number;
-}
-
-interface Requirement {
-    atom: Atom;
-    want: boolean;
-}
-
 /** Work one question may spend: search nodes, and steps (see {@link Work}) over all its nodes. */
 const MAX_NODES = 4_000;
 export const MAX_QUESTION_STEPS = 300_000;
-
-/** The string and ARN operators: those whose values are patterns or literals over text. */
-const STRING_OPERATORS: ReadonlySet<string> = new Set(
-    CONDITION_OPERATORS.filter((o) => o.startsWith("String") || o.startsWith("Arn")),
-);
-
-/** The language of one condition value under a string operator (its positive form); a non-string one: nothing. */
-export function valueLanguage(base: string, value: string): Language {
-    const key = base + "\u0000" + value;
-    let language = languages.get(key);
-    if (!language) {
-        language = compileValue(base, value);
-        if (languages.size >= 4_096) {
-            languages.clear();
-        }
-        languages.set(key, language);
-    }
-    return language;
-}
-
-/** Compiled condition values, shared across questions and documents. */
-const languages = new Map<string, Language>();
-
-function compileValue(base: string, value: string): Language {
-    switch (base) {
-        case "StringEquals":
-        case "StringNotEquals":
-            return [equalTo(value, false)];
-        case "StringEqualsIgnoreCase":
-        case "StringNotEqualsIgnoreCase":
-            return [equalTo(value, true)];
-        case "StringLike":
-        case "StringNotLike":
-            return [glob(value, false)];
-        case "ArnEquals":
-        case "ArnLike":
-        case "ArnNotEquals":
-        case "ArnNotLike":
-            return arnPattern(value);
-        default:
-            return [];
-    }
-}
-
-/** The union of a condition's values' languages. */
-function conditionLanguage(base: string, values: readonly string[]): Language {
-    return values.length === 1 ? valueLanguage(base, values[0]) : values.flatMap((v) => valueLanguage(base, v));
-}
-
-/** {@link conditionLanguage} of a condition without policy variables, computed once per parsed condition. */
-function conditionLanguageCached(c: ParsedCondition): Language {
-    let language = conditionLanguages.get(c);
-    if (!language) {
-        language = conditionLanguage(c.base as string, c.values);
-        conditionLanguages.set(c, language);
-    }
-    return language;
-}
-
-const conditionLanguages = new WeakMap<ParsedCondition, Language>();
-
-/** What every question about one document needs to know of its conditions, computed once per document. */
-interface PolicyFacts {
-    /** Every condition key, and every key a policy variable reads. */
-    keys: ReadonlySet<string>;
-    /** Keys that a numeric, date, IP, Bool or Binary condition names. */
-    enumerated: ReadonlySet<string>;
-    denies: readonly ParsedStatement[];
-}
-
-const facts = new WeakMap<ParsedPolicy, PolicyFacts>();
-
-function policyFacts(policy: ParsedPolicy): PolicyFacts {
-    let f = facts.get(policy);
-    if (!f) {
-        const keys = new Set<string>();
-        const enumerated = new Set<string>();
-        for (const st of policy.statements) {
-            for (const c of st.conditions) {
-                keys.add(c.keyLower);
-                if (c.variables) {
-                    c.values.flatMap(variableKeys).forEach((k) => keys.add(k));
-                }
-                if (c.base !== undefined && c.base !== "Null" && !STRING_OPERATORS.has(c.base)) {
-                    enumerated.add(c.keyLower);
-                }
-            }
-        }
-        f = { keys, enumerated, denies: policy.statements.filter((st) => st.effect === "Deny") };
-        facts.set(policy, f);
-    }
-    return f;
-}
-
-/** Names of the keys a value's policy variables read. */
-function variableKeys(value: string): string[] {
-    const out: string[] = [];
-    for (const m of value.matchAll(/\$\{([^}]*)\}/g)) {
-        const body = m[1].trim();
-        if (body === "*" || body === "?" || body === "$") {
-            continue;
-        }
-        const name = /^([^,]+?)\s*(?:,\s*'[^']*')?$/.exec(body);
-        out.push((name ? name[1] : body).trim().toLowerCase());
-    }
-    return out;
-}
-
-/** `arn:<f>:<f>:<f>:` then `inner` as the account field, then `:` and anything. */
-function accountField(inner: Pattern): Pattern {
-    return [
-        ...Array.from("arn:", (c) => literalChar(c)),
-        fieldRun,
-        literalChar(":"),
-        fieldRun,
-        literalChar(":"),
-        fieldRun,
-        literalChar(":"),
-        ...inner,
-        literalChar(":"),
-        anyRun,
-    ];
-}
-
-const DIGIT = classChar(/^[0-9]$/);
-const NAME_CHAR = /^[A-Za-z0-9+=,.@_/-]$/;
-
-/** The forms of an IAM principal of some account, by aws:PrincipalType. */
-function principalForms(partition: string): Array<{ type: string; language: Language }> {
-    const digits = Array.from({ length: 12 }, () => DIGIT);
-    const name = [classChar(NAME_CHAR), classChar(NAME_CHAR, true)];
-    const text = (s: string): Element[] => Array.from(s, (c) => literalChar(c));
-    return [
-        { type: "Account", language: [[...text(`arn:${partition}:iam::`), ...digits, ...text(":root")]] },
-        { type: "User", language: [[...text(`arn:${partition}:iam::`), ...digits, ...text(":user/"), ...name]] },
-        // A role session's aws:PrincipalArn is its role's ARN.
-        { type: "AssumedRole", language: [[...text(`arn:${partition}:iam::`), ...digits, ...text(":role/"), ...name]] },
-        {
-            type: "FederatedUser",
-            language: [[...text(`arn:${partition}:sts::`), ...digits, ...text(":federated-user/"), ...name]],
-        },
-    ];
-}
-
-/**
- * The caller variable: an IAM principal (account root, user, role session, federated user) of another account.
- * One object per partition and owner, so that questions about the same caller share their compiled form.
- */
-export function foreignCaller(partition: string, owner: string): CallerVariable {
-    const memoKey = `${partition}:${owner}`;
-    let caller = foreignCallers.get(memoKey);
-    if (!caller) {
-        const forms = principalForms(partition).flatMap((f) => f.language);
-        caller = {
-            shape: [
-                { language: forms, want: true },
-                { language: [accountField(Array.from(owner, (c) => literalChar(c)))], want: false },
-            ],
-        };
-        if (foreignCallers.size >= 64) {
-            foreignCallers.clear();
-        }
-        foreignCallers.set(memoKey, caller);
-    }
-    return caller;
-}
-
-const foreignCallers = new Map<string, CallerVariable>();
-
-/** The aws:PrincipalType of a caller ARN of {@link principalForms}. */
-function principalType(arn: string): string {
-    if (arn.endsWith(":root")) {
-        return "Account";
-    }
-    if (arn.includes(":user/")) {
-        return "User";
-    }
-    return arn.includes(":sts:") ? "FederatedUser" : "AssumedRole";
-}
-
-/** The context keys a caller ARN determines. */
-function derivedContext(arn: string): Map<string, string[]> {
-    const account = accountOf(arn) ?? "";
-    return new Map([
-        [PRINCIPAL_KEY, [arn]],
-        ["aws:principalaccount", [account]],
-        ["kms:calleraccount", [account]],
-        [TYPE_KEY, [principalType(arn)]],
-    ]);
-}
-
-function isCallerVariable(p: Question["principal"]): p is CallerVariable {
-    return "shape" in p;
-}
-
-const EVERYONE: ParsedPrincipal = { wildcard: true, values: {} };
-
-/** Whether the statement's Action and Resource cover the request's action and resource (Principal and Conditions aside). */
-function actionAndResourceApply(st: ParsedStatement, req: NormalizedRequest): boolean {
-    const skeleton: ParsedStatement = {
-        index: st.index,
-        where: st.where,
-        effect: st.effect,
-        actions: st.actions,
-        notActions: st.notActions,
-        resources: st.resources,
-        notResources: st.notResources,
-        principal: EVERYONE,
-        conditions: [],
-    };
-    return statementApplies(skeleton, req);
-}
 
 /** What a question compiles to: the Allow's parts, the Denies' parts, and what the search learns of its keys. */
 interface Compiled {
@@ -382,31 +118,10 @@ interface Compiled {
  */
 const compiledQuestions = new WeakMap<ParsedPolicy, Map<string, Compiled>>();
 const COMPILED_PER_DOCUMENT = 64;
-
-/** A number per object, for keys of the tables above (objects are never compared by content there). */
-function identity(o: object): number {
-    let n = identities.get(o);
-    if (n === undefined) {
-        n = ++lastIdentity;
-        identities.set(o, n);
-    }
-    return n;
-}
-
-const identities = new WeakMap<object, number>();
-let lastIdentity = 0;
-
-/** How a key varies, as text: the fixed value, or whether it may be absent, be a list, and its shape's constraints. */
-function domainSignature(d: KeyDomain): string {
-    if (d.kind === "fixed") {
-        return d.value === undefined ? "a" : `f${d.value.length}:${d.value.join("\u0001")}`;
-    }
-    let out = `v${d.absent ? 1 : 0}${d.multi ? 1 : 0}`;
-    for (const c of d.shape) {
-        out += `,${identity(c)}`;
-    }
-    return d.mustContain ? `${out};${d.mustContain.length}:${d.mustContain.join("\u0001")}` : out;
-}
+/** Documents naming more condition keys than this compile each question afresh. */
+const SHARED_KEYS_AT_MOST = 32;
+/** Values remembered per compiled question. */
+const SOLVED_PER_QUESTION = 4_096;
 
 /** A question's search: its compiled parts, and the requests tried. */
 class Search {
@@ -421,13 +136,16 @@ class Search {
         this.work = new Work(MAX_QUESTION_STEPS, q.spend);
         this.partition = /^arn:([^:]+):/.exec(q.resource ?? "")?.[1] ?? "aws";
         this.facts = policyFacts(q.policy);
-        let table = compiledQuestions.get(q.policy);
-        if (!table) {
+        // The signature reads every key the document names: worth it for a document of few keys (the common
+        // case, asked several questions that differ only in what they require), not for one of hundreds.
+        const shared = this.facts.keys.size <= SHARED_KEYS_AT_MOST;
+        let table = shared ? compiledQuestions.get(q.policy) : undefined;
+        if (shared && !table) {
             table = new Map();
             compiledQuestions.set(q.policy, table);
         }
-        const signature = this.signature();
-        const hit = table.get(signature);
+        const signature = table ? this.signature() : "";
+        const hit = table?.get(signature);
         if (hit) {
             this.c = hit;
             return;
@@ -443,10 +161,12 @@ class Search {
             solved: new Map(),
         };
         this.compile();
-        if (table.size >= COMPILED_PER_DOCUMENT) {
-            table.clear();
+        if (table) {
+            if (table.size >= COMPILED_PER_DOCUMENT) {
+                table.clear();
+            }
+            table.set(signature, this.c);
         }
-        table.set(signature, this.c);
     }
 
     /** Everything compiling reads of the question, as text. */
@@ -665,84 +385,29 @@ class Search {
         return this.atom({ key: PRINCIPAL_KEY, absentHolds: false, language, negated: c.negated });
     }
 
+    /** Representative values of an enumerated key, computed once per compiled question. */
+    private representatives(key: string): Values[] {
+        let out = this.c.candidates.get(key);
+        if (!out) {
+            out = representatives(this.q.policy, key, this.domainOf(key));
+            this.c.candidates.set(key, out);
+        }
+        return out;
+    }
+
     /** Whether the key is decided by trying representative values (a non-string operator names it). */
     private enumerated(key: string): boolean {
         return this.facts.enumerated.has(key);
     }
 
-    /** Representative values of an enumerated key: each interval the document's literals cut, each literal. */
-    private representatives(key: string): Values[] {
-        const hit = this.c.candidates.get(key);
-        if (hit) {
-            return hit;
-        }
-        // Values of the kinds the key's operators compare: a key that only numeric conditions name holds numbers.
-        const strings = new Set<string>();
-        const numbers = new Set<number>();
-        const dates = new Set<number>();
-        for (const st of this.q.policy.statements) {
-            for (const c of st.conditions) {
-                if (c.keyLower !== key || c.base === undefined) {
-                    continue;
-                }
-                if (c.base === "Bool") {
-                    strings.add("true").add("false");
-                }
-                if (STRING_OPERATORS.has(c.base)) {
-                    strings.add("x");
-                }
-                for (const raw of c.values) {
-                    const v = raw.replaceAll(LITERAL_STAR, "*").replaceAll(LITERAL_QUESTION, "?");
-                    strings.add(v);
-                    if (STRING_OPERATORS.has(c.base)) {
-                        strings.add(v.replace(/[*?]/g, "x"));
-                    }
-                    if (c.base.startsWith("Numeric") && v.trim() !== "" && !Number.isNaN(Number(v))) {
-                        numbers.add(Number(v));
-                    }
-                    if (c.base.startsWith("Date")) {
-                        const t = /^-?\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : Date.parse(v);
-                        if (!Number.isNaN(t)) {
-                            dates.add(t);
-                        }
-                    }
-                    if (c.base.endsWith("IpAddress")) {
-                        ipRepresentatives(v).forEach((ip) => strings.add(ip));
-                    }
-                }
-            }
-        }
-        const around = (points: Set<number>, unit: number): number[] => {
-            const sorted = [...points].sort((a, b) => a - b);
-            const out: number[] = [];
-            sorted.forEach((p, i) => {
-                out.push(p - unit, p, p + unit);
-                if (i + 1 < sorted.length) {
-                    out.push((p + sorted[i + 1]) / 2);
-                }
-            });
-            return out;
-        };
-        around(numbers, 1).forEach((n) => strings.add(String(n)));
-        around(dates, 1000).forEach((t) => strings.add(String(t / 1000)));
-        const d = this.domainOf(key);
-        const out: Values[] = [];
-        if (d.kind === "free" && d.absent) {
-            out.push(undefined);
-        }
-        for (const s of strings) {
-            if (s !== "" && d.kind === "free" && d.shape.every((c) => inLanguage(c.language, s) === c.want)) {
-                out.push(d.multi && d.mustContain ? [...d.mustContain, s] : [s]);
-            }
-        }
-        this.c.candidates.set(key, out);
-        return out;
-    }
-
     /** A value of `key` meeting every requirement on it, null when none exists. */
     private solveKey(key: string, reqs: readonly Requirement[]): { value: Values } | null {
         const extra = this.q.require?.get(key);
-        let memo = `${key}\u0000${extra ? identity(extra) : ""}\u0000${domainSignature(this.domainOf(key))}\u0000`;
+        let memo = this.keyPrefixes.get(key);
+        if (memo === undefined) {
+            memo = `${key}\u0000${extra ? identity(extra) : ""}\u0000${domainSignature(this.domainOf(key))}\u0000`;
+            this.keyPrefixes.set(key, memo);
+        }
         for (const r of reqs) {
             memo += `${r.atom.id}${r.want ? "+" : "-"}`;
         }
@@ -753,9 +418,15 @@ class Search {
         }
         const before = this.work.spent;
         const result = this.solveKeyUncached(key, reqs, extra);
+        if (this.c.solved.size >= SOLVED_PER_QUESTION) {
+            this.c.solved.clear();
+        }
         this.c.solved.set(memo, { result, steps: this.work.spent - before });
         return result;
     }
+
+    /** Per key: the part of {@link solveKey}'s memo key that does not depend on the requirements. */
+    private readonly keyPrefixes = new Map<string, string>();
 
     private solveKeyUncached(
         key: string,
@@ -921,69 +592,6 @@ class Search {
         }
         return undefined;
     }
-}
-
-/** How a requirement on a list reads: "every element" or "some element" is (`inside`) or is not in the language. */
-function listQuantifier(atom: Atom, want: boolean): { quantifier: "all" | "some"; inside: boolean } {
-    // Positive forms: plain and ForAnyValue hold when some element is in the language; ForAllValues when all are.
-    const positiveSome = atom.set !== "ForAllValues";
-    if (!atom.negated) {
-        return want
-            ? { quantifier: positiveSome ? "some" : "all", inside: true }
-            : { quantifier: positiveSome ? "all" : "some", inside: false };
-    }
-    // Negated: plain is "no element in" (all outside); ForAnyValue "some element outside"; ForAllValues "all outside".
-    const someOutside = atom.set === "ForAnyValue";
-    return want
-        ? { quantifier: someOutside ? "some" : "all", inside: false }
-        : { quantifier: someOutside ? "all" : "some", inside: true };
-}
-
-/** Whether the part holds for a value of its key. */
-function holds(atom: Atom, v: Values): boolean {
-    if (v === undefined || v.length === 0) {
-        return atom.absentHolds;
-    }
-    if (atom.test) {
-        return atom.test(v);
-    }
-    const language = atom.language ?? [];
-    const { quantifier, inside } = listQuantifier(atom, true);
-    const ok = (e: string): boolean => inLanguage(language, e) === inside;
-    return quantifier === "all" ? v.every(ok) : v.some(ok);
-}
-
-/** Addresses that stand for the intervals an IPv4 CIDR cuts: its first and last, and those just outside. */
-function ipRepresentatives(cidr: string): string[] {
-    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(cidr.trim());
-    if (!m) {
-        return [];
-    }
-    const address = ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
-    const bits = m[5] === undefined ? 32 : Math.min(32, Number(m[5]));
-    const size = 2 ** (32 - bits);
-    const first = Math.floor(address / size) * size;
-    const last = first + size - 1;
-    const text = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
-    return [first - 1, first, last, last + 1].filter((n) => n >= 0 && n <= 0xffffffff).map(text);
-}
-
-/** The caller ARNs a Principal element names, as a language; "everyone" for `"*"` / `{"AWS": "*"}`. */
-function principalLanguage(p: ParsedPrincipal): Language | "everyone" {
-    if (p.wildcard || p.values.AWS?.includes("*")) {
-        return "everyone";
-    }
-    const out: Pattern[] = [];
-    for (const v of p.values.AWS ?? []) {
-        const root = /^arn:[^:]+:iam::(\d{12}):root$/.exec(v);
-        const account = /^\d{12}$/.test(v) ? v : root ? root[1] : undefined;
-        if (account !== undefined) {
-            out.push(accountField(Array.from(account, (c) => literalChar(c))));
-        } else {
-            out.push(...literal(v));
-        }
-    }
-    return out;
 }
 
 /**
