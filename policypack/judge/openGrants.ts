@@ -1,0 +1,224 @@
+/**
+ * Open grants: an Allow to everyone ("*") whose conditions do not pin the caller's account or organization, so
+ * that a principal of another account may use the key; and an Allow with NotPrincipal, which grants the key to
+ * every principal but the ones listed.
+ *
+ * Exactly where the document is inside the exact search's model (witness.ts: the foreign caller is a variable,
+ * and its identity keys follow from its ARN), otherwise by the bounded search over probe accounts the document
+ * does not mention.
+ */
+import { DocumentIndex } from "./documentIndex";
+import { NormalizedRequest } from "./evaluate";
+import { probeActions } from "./kmsActions";
+import { glob, literal } from "./languages";
+import { ParsedPolicy, ParsedStatement } from "./parse";
+import { SearchSpec, findAllowedRequest, ownCandidates } from "./probeSearch";
+import { FOREIGN_ORG, ORIGIN_KEYS, Value, foreignValue, unmentioned } from "./probeValues";
+import { Finding } from "./types";
+import {
+    KeyDomain,
+    MULTI_VALUED_KEYS,
+    TooHard,
+    Unsupported,
+    findAllowedRequestExactly,
+    foreignCaller,
+} from "./witness";
+
+/** One finding per Allow statement with NotPrincipal. */
+export function notPrincipalFindings(policy: ParsedPolicy): Finding[] {
+    const findings: Finding[] = [];
+    for (const st of policy.statements) {
+        if (st.effect === "Allow" && st.notPrincipal) {
+            findings.push({
+                kind: "not-principal-allow",
+                where: st.where,
+                message:
+                    `${st.where} is an Allow with NotPrincipal: it grants the key to every principal except the ` +
+                    `ones listed, including principals in other accounts.`,
+                fix: `Replace NotPrincipal in ${st.where} with a Principal that names who may use the key.`,
+            });
+        }
+    }
+    return findings;
+}
+
+/** One finding per Allow to everyone that a principal of another account can use, with the request it can make. */
+export function openGrantFindings(index: DocumentIndex): Finding[] {
+    const findings: Finding[] = [];
+    for (const st of index.policy.statements) {
+        if (
+            st.effect !== "Allow" ||
+            !st.principal ||
+            !(st.principal.wildcard || st.principal.values.AWS?.includes("*"))
+        ) {
+            continue;
+        }
+        const probe = openGrantProbe(index, st);
+        if (probe) {
+            findings.push({
+                kind: "open-grant",
+                where: st.where,
+                message:
+                    `${st.where} allows everyone ("*") to use the key: a principal in another account is allowed ` +
+                    `${probe}, because the conditions do not pin the caller's account or organization.`,
+                fix:
+                    `In ${st.where}, name the principals explicitly, or add "Condition": {"StringEquals": ` +
+                    `{"kms:CallerAccount": "<account-id>"}} (or "aws:PrincipalOrgID": "<org-id>").`,
+            });
+        }
+    }
+    return findings;
+}
+
+/** A description of an allowed foreign request to an open statement, or undefined when the caller is pinned. */
+function openGrantProbe(index: DocumentIndex, st: ParsedStatement): string | undefined {
+    const caller = foreignCaller(index.partition, index.owner);
+    for (const action of probeActions(index.policy, st)) {
+        let found: NormalizedRequest | undefined;
+        try {
+            found = findAllowedRequestExactly({
+                policy: index.policy,
+                statement: st,
+                action,
+                resource: index.keyArn,
+                resourceId: index.keyId,
+                principal: caller,
+                domain: (lower) => openGrantDomain(index, lower),
+            });
+        } catch (e) {
+            if (e instanceof Unsupported) {
+                return openGrantProbeBySearch(index, st);
+            }
+            if (e instanceof TooHard) {
+                index.exhausted = true;
+                return undefined;
+            }
+            throw e;
+        }
+        if (found) {
+            return `${action} (as ${found.principal.id}${witnessText(found.context, OPEN_GRANT_SHOWN)})`;
+        }
+    }
+    return undefined;
+}
+
+/** Keys a caller's identity fixes, shown in a witness only when a condition names them. */
+const OPEN_GRANT_SHOWN = new Set([
+    "aws:principalarn",
+    "aws:principalaccount",
+    "kms:calleraccount",
+    "aws:resourceaccount",
+    "aws:principalisawsservice",
+]);
+
+/** The context of a witness request as a message shows it: the keys other than `hidden`, or that it has none. */
+function witnessText(context: Map<string, string[]>, hidden: ReadonlySet<string>): string {
+    const parts: string[] = [];
+    for (const [k, v] of context) {
+        if (!hidden.has(k)) {
+            parts.push(`${k} = ${v.length === 1 ? JSON.stringify(v[0]) : JSON.stringify(v)}`);
+        }
+    }
+    return parts.length === 0 ? "" : `, with ${parts.slice(0, 6).join(", ")}`;
+}
+
+/**
+ * How a context key varies for a caller of another account: its identity keys follow from its ARN (see
+ * witness.ts); it is no AWS service; its organization, when it has one, is none the document names; keys that say
+ * where a request comes from are absent or hold a value that none of the document's values for them matches (a
+ * foreign caller neither comes from the owner's networks nor acts for the owner's resources; an IP address is
+ * taken to be absent); everything else the caller chooses or does not control (encryption context, kms:ViaService,
+ * tags) may be absent or take any value.
+ */
+function openGrantDomain(index: DocumentIndex, lower: string): KeyDomain {
+    switch (lower) {
+        case "aws:resourceaccount":
+            return { kind: "fixed", value: [index.owner] };
+        case "aws:principalisawsservice":
+            return { kind: "fixed", value: ["false"] };
+        case "aws:principalservicename":
+        case "aws:principalservicenameslist":
+        case "aws:sourceip":
+        case "aws:vpcsourceip":
+            return { kind: "fixed", value: undefined };
+        case "aws:principalorgid":
+            return {
+                kind: "free",
+                absent: true,
+                multi: false,
+                shape: index.literalsOf(lower).map((v) => ({ language: literal(v), want: false })),
+            };
+        case "aws:principalorgpaths":
+            return {
+                kind: "free",
+                absent: true,
+                multi: true,
+                shape: index
+                    .literalsOf("aws:principalorgid")
+                    .map((v) => ({ language: [glob(`${v}/*`, false)], want: false })),
+            };
+        default:
+            if (ORIGIN_KEYS.has(lower)) {
+                return { kind: "free", absent: true, multi: false, shape: index.foreignShape(lower) };
+            }
+            return { kind: "free", absent: true, multi: MULTI_VALUED_KEYS.has(lower), shape: [] };
+    }
+}
+
+/**
+ * The open-grant question by a bounded search, for a document outside the exact search's model (policy variables
+ * that read the caller's keys, non-string operators on them).
+ */
+function openGrantProbeBySearch(index: DocumentIndex, st: ParsedStatement): string | undefined {
+    const org = unmentioned(index.text, [FOREIGN_ORG, "o-q7zk3m9x2v"], 1)[0];
+    const candidates = (lower: string): Value[] => {
+        if (ORIGIN_KEYS.has(lower)) {
+            return [undefined, foreignValue(lower)];
+        }
+        // Request and resource properties the caller can choose or does not control (encryption
+        // context, kms:ViaService, tags of the key itself): any value the document mentions.
+        return [undefined, ...ownCandidates(index, st, lower)];
+    };
+    const actions = probeActions(index.policy, st);
+    // Accounts the document never names (a Deny on one account must not hide a grant to all others).
+    for (const account of index.probeAccounts) {
+        const principalArn = `arn:aws:iam::${account}:role/x`;
+        const fixed = new Map<string, Value>([
+            ["aws:resourceaccount", index.owner],
+            ["aws:principalarn", principalArn],
+            ["aws:principalaccount", account],
+            ["kms:calleraccount", account],
+            ["aws:principalorgid", org],
+            ["aws:principalorgpaths", [`${org}/r-ab12/ou-ab12-foreign0/`]],
+            ["aws:principaltype", "AssumedRole"],
+            ["aws:principalisawsservice", "false"],
+            ["aws:principalservicename", undefined],
+            ["aws:principalservicenameslist", undefined],
+            ["aws:userid", `AROA${account}PROBE:x`],
+            ["aws:username", undefined],
+        ]);
+        // The foreign caller is probed both inside another organization and outside any organization
+        // (then aws:PrincipalOrgID and aws:PrincipalOrgPaths are absent, which ...IfExists lets through).
+        const outsideOrg = new Map(fixed);
+        outsideOrg.set("aws:principalorgid", undefined);
+        outsideOrg.set("aws:principalorgpaths", undefined);
+        for (const action of actions) {
+            for (const identity of [fixed, outsideOrg]) {
+                const spec: SearchSpec = {
+                    principal: { type: "AWS", id: principalArn },
+                    action,
+                    resource: index.keyArn,
+                    resourceId: index.keyId,
+                    fixed: identity,
+                    candidates,
+                    extraKeys: [],
+                };
+                if (findAllowedRequest(index, st, spec)) {
+                    const outside = identity === fixed ? "" : ", from outside any organization";
+                    return `${action} (as ${principalArn}${outside})`;
+                }
+            }
+        }
+    }
+    return undefined;
+}

@@ -1,0 +1,92 @@
+/**
+ * The service over-grant: a statement that lets the EMR Serverless service principal use the key for more than
+ * the kms:GenerateDataKey and kms:Decrypt that disk encryption needs.
+ */
+import { EMR_SERVERLESS_PRINCIPAL } from "./constants";
+import { DocumentIndex } from "./documentIndex";
+import { actionMatches } from "./evaluate";
+import { OTHER_KMS_ACTIONS, actionSignature } from "./kmsActions";
+import { ParsedStatement } from "./parse";
+import { allowedBy, findAllowedRequest, makeRequest } from "./probeSearch";
+import { Context } from "./probeValues";
+import { anyValueOf, findServiceRequestExactly, hasUnknownConditionValues, serviceSearchSpec } from "./serviceRequests";
+import { Finding } from "./types";
+import { TooHard, Unsupported } from "./witness";
+
+/**
+ * One finding per statement of `statements` that lets the service use any of {@link OTHER_KMS_ACTIONS}. A
+ * statement's baseline (a request it allows for the actions the service needs) is tried first for each action.
+ */
+export function overgrantFindings(
+    index: DocumentIndex,
+    statements: readonly ParsedStatement[],
+    baselines: ReadonlyMap<ParsedStatement, Context>,
+    serviceKeys: readonly string[],
+): Finding[] {
+    const findings: Finding[] = [];
+    for (const st of statements) {
+        const extra: string[] = [];
+        const base = baselines.get(st);
+        // Conditions never depend on the action: actions the same statements cover get the same answer.
+        const answered = new Map<string, boolean>();
+        for (const action of OTHER_KMS_ACTIONS) {
+            if (!actionMatches(st, action)) {
+                continue;
+            }
+            const spec = serviceSearchSpec(index, st, action, serviceKeys);
+            const reused = base ? allowedBy(index, st, makeRequest(spec, base)) : false;
+            if (reused) {
+                extra.push(action);
+                continue;
+            }
+            const sig = actionSignature(index.policy, action);
+            let allowed = answered.get(sig);
+            if (allowed === undefined) {
+                allowed = exactServiceAllows(index, st, action, serviceKeys) ?? !!findAllowedRequest(index, st, spec);
+                answered.set(sig, allowed);
+            }
+            if (allowed) {
+                extra.push(action);
+            }
+        }
+        if (extra.length > 0) {
+            findings.push({
+                kind: "service-overgrant",
+                where: st.where,
+                message:
+                    `${st.where} allows ${EMR_SERVERLESS_PRINCIPAL} ${extra.slice(0, 6).join(", ")}` +
+                    `${extra.length > 6 ? ` and ${extra.length - 6} more` : ""}, more than the kms:GenerateDataKey and ` +
+                    `kms:Decrypt that disk encryption needs.`,
+                fix: `In ${st.where}, set "Action": ["kms:GenerateDataKey", "kms:Decrypt"] for the service principal.`,
+            });
+        }
+    }
+    return findings;
+}
+
+/**
+ * Whether the statement lets the service use `action` on the key for some request the document allows (exactly,
+ * see witness.ts); undefined for a document outside the exact search's model.
+ */
+function exactServiceAllows(
+    index: DocumentIndex,
+    st: ParsedStatement,
+    action: string,
+    serviceKeys: readonly string[],
+): boolean | undefined {
+    if (hasUnknownConditionValues(index.policy)) {
+        return undefined;
+    }
+    try {
+        return findServiceRequestExactly(index, st, action, anyValueOf(serviceKeys)) !== undefined;
+    } catch (e) {
+        if (e instanceof TooHard) {
+            index.exhausted = true;
+            return false;
+        }
+        if (e instanceof Unsupported) {
+            return undefined;
+        }
+        throw e;
+    }
+}

@@ -1,0 +1,187 @@
+/**
+ * Submitters: a principal the key policy names (a user, a role) that can use the key outside EMR Serverless, that
+ * is with kms:ViaService absent or naming another service or region than EMR Serverless's endpoint.
+ */
+import { VIA_SERVICE_KEY, emrServerlessViaService } from "./constants";
+import { DocumentIndex } from "./documentIndex";
+import { accountOf, actionMatches } from "./evaluate";
+import { SERVICE_ACTION_NAMES } from "./kmsActions";
+import { glob, literal } from "./languages";
+import { ParsedStatement } from "./parse";
+import { SearchSpec, findAllowedRequest, ownCandidates, toList } from "./probeSearch";
+import { Value } from "./probeValues";
+import { AnalyzeOptions, Finding } from "./types";
+import { KeyRequirement, MULTI_VALUED_KEYS, TooHard, Unsupported, findAllowedRequestExactly } from "./witness";
+
+/** The submitter findings for one region, and whether the work budget ran out by their end. */
+export interface SubmitterOutcome {
+    findings: Finding[];
+    exhausted: boolean;
+}
+
+/** The memo key of the submitter findings: the region, told apart from no region (an empty region is a different probe). */
+export function regionKey(options: AnalyzeOptions): string {
+    return options.region === undefined ? "\u0000none" : options.region;
+}
+
+/** A region other than `region`, for the probe of EMR Serverless in another region. */
+function otherRegion(region: string | undefined): string {
+    return region === "us-west-2" ? "eu-west-1" : "us-west-2";
+}
+
+/** The submitter findings: for each Allow statement, the first principal it names that can use the key outside EMR Serverless. */
+export function submitterFindings(index: DocumentIndex, region: string | undefined): SubmitterOutcome {
+    const findings: Finding[] = [];
+    const viaProbes: Array<{ value: string | undefined; text: string }> = [
+        { value: undefined, text: `without ${VIA_SERVICE_KEY}` },
+        {
+            value: `s3.${region ?? "us-east-1"}.amazonaws.com`,
+            text: `with ${VIA_SERVICE_KEY} = "s3.${region ?? "us-east-1"}.amazonaws.com"`,
+        },
+    ];
+    if (region) {
+        const other = emrServerlessViaService(otherRegion(region));
+        viaProbes.push({ value: other, text: `with ${VIA_SERVICE_KEY} = "${other}" (another region)` });
+    }
+    for (const st of index.policy.statements) {
+        if (st.effect !== "Allow" || !st.principal?.values.AWS) {
+            continue;
+        }
+        const submitters = st.principal.values.AWS.filter(
+            (v) =>
+                v !== "*" &&
+                !/^\d{12}$/.test(v) &&
+                !/^arn:[^:]+:iam::\d{12}:root$/.test(v) &&
+                accountOf(v) !== undefined,
+        ).slice(0, 5);
+        let reported = false;
+        for (const who of submitters) {
+            if (reported) break;
+            const exact = exactSubmitter(index, st, who, region);
+            if (exact !== "unsupported") {
+                if (exact) {
+                    findings.push(submitterFinding(st, who, exact.action, exact.via, region));
+                    reported = true;
+                }
+                continue;
+            }
+            for (const action of SERVICE_ACTION_NAMES) {
+                if (reported || !actionMatches(st, action)) continue;
+                for (const via of viaProbes) {
+                    const account = accountOf(who);
+                    const fixed = new Map<string, Value>([
+                        ["aws:resourceaccount", index.owner],
+                        ["kms:viaservice", via.value],
+                        ["aws:principalarn", who],
+                        ["aws:principalaccount", account],
+                        ["kms:calleraccount", account],
+                        ["aws:principalisawsservice", "false"],
+                        ["aws:principalservicename", undefined],
+                    ]);
+                    const spec: SearchSpec = {
+                        principal: { type: "AWS", id: who },
+                        action,
+                        resource: index.keyArn,
+                        resourceId: index.keyId,
+                        fixed,
+                        candidates: (lower) => ownCandidates(index, st, lower),
+                        extraKeys: [],
+                    };
+                    if (findAllowedRequest(index, st, spec)) {
+                        const expectedVia = region
+                            ? emrServerlessViaService(region)
+                            : "emr-serverless.<region>.amazonaws.com";
+                        findings.push({
+                            kind: "submitter-not-via-service",
+                            where: st.where,
+                            message:
+                                `${st.where} lets ${who} use ${action} on the key ${via.text}, so the key is usable ` +
+                                `outside EMR Serverless.`,
+                            fix: `In ${st.where}, add "Condition": {"StringEquals": {"${VIA_SERVICE_KEY}": "${expectedVia}"}}.`,
+                        });
+                        reported = true;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    return { findings, exhausted: index.exhausted };
+}
+
+/** The submitter finding for a request `who` may make with kms:ViaService `via` (undefined: without it). */
+function submitterFinding(
+    st: ParsedStatement,
+    who: string,
+    action: string,
+    via: string | undefined,
+    region: string | undefined,
+): Finding {
+    const expectedVia = region ? emrServerlessViaService(region) : "emr-serverless.<region>.amazonaws.com";
+    const how = via === undefined ? `without ${VIA_SERVICE_KEY}` : `with ${VIA_SERVICE_KEY} = ${JSON.stringify(via)}`;
+    return {
+        kind: "submitter-not-via-service",
+        where: st.where,
+        message: `${st.where} lets ${who} use ${action} on the key ${how}, so the key is usable outside EMR Serverless.`,
+        fix: `In ${st.where}, add "Condition": {"StringEquals": {"${VIA_SERVICE_KEY}": "${expectedVia}"}}.`,
+    };
+}
+
+/**
+ * The submitter question for one named principal, exactly (see witness.ts): a request of `who` that the statement and the
+ * document allow with kms:ViaService absent or other than EMR Serverless's endpoint (of `region` when known, of
+ * any region otherwise); "unsupported" for a document outside the exact search's model.
+ */
+function exactSubmitter(
+    index: DocumentIndex,
+    st: ParsedStatement,
+    who: string,
+    region: string | undefined,
+): { action: string; via: string | undefined } | undefined | "unsupported" {
+    const account = accountOf(who);
+    const fixed = new Map<string, Value>([
+        ["aws:resourceaccount", index.owner],
+        ["aws:principalarn", who],
+        ["aws:principalaccount", account],
+        ["kms:calleraccount", account],
+        ["aws:principalisawsservice", "false"],
+        ["aws:principalservicename", undefined],
+        ["aws:principalservicenameslist", undefined],
+    ]);
+    const emr = region ? literal(emrServerlessViaService(region)) : [glob("emr-serverless.*.amazonaws.com", false)];
+    const via: KeyRequirement = { absent: true, present: true, constraints: [{ language: emr, want: false }] };
+    const lower = VIA_SERVICE_KEY.toLowerCase();
+    try {
+        for (const action of SERVICE_ACTION_NAMES) {
+            if (!actionMatches(st, action)) {
+                continue;
+            }
+            const found = findAllowedRequestExactly({
+                policy: index.policy,
+                statement: st,
+                action,
+                resource: index.keyArn,
+                resourceId: index.keyId,
+                principal: { type: "AWS", id: who },
+                domain: (k) =>
+                    fixed.has(k)
+                        ? { kind: "fixed", value: toList(fixed.get(k)) }
+                        : { kind: "free", absent: true, multi: MULTI_VALUED_KEYS.has(k), shape: [] },
+                require: new Map([[lower, via]]),
+            });
+            if (found) {
+                return { action, via: found.context.get(lower)?.[0] };
+            }
+        }
+    } catch (e) {
+        if (e instanceof TooHard) {
+            index.exhausted = true;
+            return undefined;
+        }
+        if (e instanceof Unsupported) {
+            return "unsupported";
+        }
+        throw e;
+    }
+    return undefined;
+}
