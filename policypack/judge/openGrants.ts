@@ -84,6 +84,7 @@ function openGrantProbe(index: DocumentIndex, st: ParsedStatement): string | und
                 resourceId: index.keyId,
                 principal: caller,
                 domain: (lower) => openGrantDomain(index, lower),
+                spend: (steps) => index.spend(steps),
             });
         } catch (e) {
             if (e instanceof Unsupported) {

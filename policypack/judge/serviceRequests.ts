@@ -344,6 +344,7 @@ export function findServiceRequestExactly(
         principal: SERVICE_PRINCIPAL,
         domain: (lower) => serviceDomain(fixed, lower),
         require,
+        spend: (steps) => index.spend(steps),
     });
 }
 

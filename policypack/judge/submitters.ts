@@ -168,6 +168,7 @@ function exactSubmitter(
                         ? { kind: "fixed", value: toList(fixed.get(k)) }
                         : { kind: "free", absent: true, multi: MULTI_VALUED_KEYS.has(k), shape: [] },
                 require: new Map([[lower, via]]),
+                spend: (steps) => index.spend(steps),
             });
             if (found) {
                 return { action, via: found.context.get(lower)?.[0] };
