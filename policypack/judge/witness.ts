@@ -402,7 +402,10 @@ class Search {
 
     /** A value of `key` meeting every requirement on it, null when none exists. */
     private solveKey(key: string, reqs: readonly Requirement[]): { value: Values } | null {
-        const extra = this.q.require?.get(key);
+        const required = this.q.require?.get(key);
+        // "Absent or any value" requires nothing: such a key shares its answers with questions that leave it free.
+        const extra =
+            required && required.absent && required.present && required.constraints.length === 0 ? undefined : required;
         let memo = this.keyPrefixes.get(key);
         if (memo === undefined) {
             memo = `${key}\u0000${extra ? identity(extra) : ""}\u0000${domainSignature(this.domainOf(key))}\u0000`;
