@@ -20,8 +20,8 @@ import {
     unknownCheckingProxy,
     UnknownValueError,
 } from "@pulumi/policy";
-import { schemaDefaults } from "../../policypack/policies/support/config";
-import type { CorpusCase, CorpusConfig, CorpusResource } from "../fixtures/corpus";
+import { schemaDefaults } from "../policypack/policies/support/config";
+import type { CorpusCase, CorpusConfig, CorpusResource } from "./corpus";
 
 /** One diagnostic as the server would put it on the wire. */
 export interface Diagnostic {
@@ -35,7 +35,7 @@ export interface Diagnostic {
 
 const PACK = "emr-serverless-disk-encryption";
 /** The pack's version, as the CLI reads it from the pack's package.json. */
-const PACK_VERSION = (require("../../policypack/package.json") as { version: string }).version;
+const PACK_VERSION = (require("../policypack/package.json") as { version: string }).version;
 
 function levelOf(p: Policy, config: CorpusConfig): EnforcementLevel {
     const override = config[p.name]?.enforcementLevel as EnforcementLevel | undefined;

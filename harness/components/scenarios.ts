@@ -3,7 +3,7 @@
  * (or throws at construction); names are unique per scenario.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { EncryptedApplication, EncryptedApplicationArgs } from "../../../components";
+import type { EncryptedApplication, EncryptedApplicationArgs } from "../../components";
 
 type Ctor = typeof EncryptedApplication;
 
