@@ -3,7 +3,7 @@ import { buildStackIndex, multiRegionRelatives } from "../../policypack/policies
 import type { KeyEntry, StackIndex } from "../../policypack/policies/support/stack";
 import type { CorpusResource } from "../../harness/corpus";
 import { ACCOUNT, APPLICATION, KEY, OTHER_ACCOUNT, SETTING, UNKNOWN } from "../../harness/corpus/build";
-import { policyResources } from "./harness";
+import { policyResources } from "../../harness/policyPack";
 
 const REPLICA = "aws:kms/replicaKey:ReplicaKey";
 const MRK = "mrk-1234abcd12ab34cd56ef1234567890ab";
