@@ -1,5 +1,15 @@
 /** EMR Serverless disk encryption takes only SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT keys. */
-import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import {
+    definePolicy,
+    GUIDE,
+    KEY_POLICY_DOCUMENTS,
+    KEY_SHAPES,
+    PolicyMetadata,
+    reads,
+    ResourceAndStackPolicy,
+    SETTINGS,
+    STACK_JOINS,
+} from "./metadata";
 import { analyzeKeyPolicy } from "../judge";
 import { analyzeOptions, JudgeConfig } from "./support/config";
 import { noteUnknownParts } from "./support/documentPolicy";
@@ -13,15 +23,21 @@ const FIX =
     "Use a symmetric encryption key (customerMasterKeySpec/keySpec SYMMETRIC_DEFAULT, keyUsage ENCRYPT_DECRYPT) " +
     "for EMR Serverless disk encryption; asymmetric and HMAC keys cannot be used and cannot be converted, so create a new key.";
 
-/** `disallow-asymmetric-emr-serverless-keys` (mandatory). */
-export const disallowAsymmetricKeys: ResourceValidationPolicy & StackValidationPolicy = {
+export const METADATA: PolicyMetadata = {
     name: "disallow-asymmetric-emr-serverless-keys",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    reference: GUIDE.page,
+    reads: reads(KEY_SHAPES, KEY_POLICY_DOCUMENTS, SETTINGS, STACK_JOINS),
+    config: {},
+};
+
+export const disallowAsymmetricKeys = definePolicy<ResourceAndStackPolicy>(METADATA, {
     description:
         "KMS keys used for EMR Serverless disk encryption must be symmetric encryption keys " +
         "(SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT). A key counts as used when a disk-encryption setting references it " +
         "or its key policy grants emr-serverless.amazonaws.com.",
     remediationSteps: FIX,
-    enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         if (!isKeyType(args.type)) {
             return;
@@ -86,4 +102,4 @@ export const disallowAsymmetricKeys: ResourceValidationPolicy & StackValidationP
             );
         }
     },
-};
+});

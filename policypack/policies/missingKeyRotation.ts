@@ -1,5 +1,16 @@
 /** Keys EMR Serverless uses should rotate. */
-import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import {
+    definePolicy,
+    KEY_POLICY_DOCUMENTS,
+    KEY_ROTATION,
+    KEY_ROTATION_REFERENCE,
+    KEY_SHAPES,
+    PolicyMetadata,
+    reads,
+    ResourceAndStackPolicy,
+    SETTINGS,
+    STACK_JOINS,
+} from "./metadata";
 import { analyzeKeyPolicy } from "../judge";
 import { analyzeOptions, JudgeConfig } from "./support/config";
 import { noteUnknownParts } from "./support/documentPolicy";
@@ -11,13 +22,19 @@ import { keyUse } from "./support/usage";
 
 const FIX = "Set enableKeyRotation: true on the key (automatic yearly rotation; old material still decrypts).";
 
-/** `missing-key-rotation` (advisory). */
-export const missingKeyRotation: ResourceValidationPolicy & StackValidationPolicy = {
+export const METADATA: PolicyMetadata = {
     name: "missing-key-rotation",
+    enforcementLevel: "advisory",
+    severity: "medium",
+    reference: KEY_ROTATION_REFERENCE,
+    reads: reads(KEY_ROTATION, KEY_SHAPES, KEY_POLICY_DOCUMENTS, SETTINGS, STACK_JOINS),
+    config: {},
+};
+
+export const missingKeyRotation = definePolicy<ResourceAndStackPolicy>(METADATA, {
     description:
         "Symmetric KMS keys that EMR Serverless uses for disk encryption should have automatic key rotation on.",
     remediationSteps: FIX,
-    enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
         if (!isKeyType(args.type)) {
             return;
@@ -70,4 +87,4 @@ export const missingKeyRotation: ResourceValidationPolicy & StackValidationPolic
             );
         }
     },
-};
+});
