@@ -1,23 +1,9 @@
 /** EMR Serverless disk encryption takes only SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT keys. */
-import {
-    definePolicy,
-    GUIDE,
-    KEY_POLICY_DOCUMENTS,
-    KEY_SHAPES,
-    PolicyMetadata,
-    reads,
-    ResourceAndStackPolicy,
-    SETTINGS,
-    STACK_JOINS,
-} from "./metadata";
-import { analyzeKeyPolicy } from "../judge";
-import { analyzeOptions, JudgeConfig } from "./support/config";
-import { noteUnknownParts } from "./support/documentPolicy";
-import { documentKey, isKeyType, isSymmetric, readDocument, readKeyShape } from "./support/keys";
+import { definePolicy, GUIDE, PolicyMetadata, readsOf, ResourceAndStackPolicy } from "./metadata";
+import { isKeyType, isSymmetric, readKeyShape } from "./support/keys";
 import { Props } from "./support/props";
 import { message } from "./support/report";
-import { stackIndexFor } from "./support/stack";
-import { keyUse } from "./support/usage";
+import { flaggedKeysInUse, inlinePolicyGrantsService } from "./support/usedKeys";
 
 const FIX =
     "Use a symmetric encryption key (customerMasterKeySpec/keySpec SYMMETRIC_DEFAULT, keyUsage ENCRYPT_DECRYPT) " +
@@ -28,7 +14,7 @@ export const METADATA: PolicyMetadata = {
     enforcementLevel: "mandatory",
     severity: "high",
     reference: GUIDE.page,
-    reads: reads(KEY_SHAPES, KEY_POLICY_DOCUMENTS, SETTINGS, STACK_JOINS),
+    reads: readsOf("keyShapes", "keyPolicyDocuments", "settings", "stackJoins"),
     config: {},
 };
 
@@ -47,15 +33,7 @@ export const disallowAsymmetricKeys = definePolicy<ResourceAndStackPolicy>(METAD
         if (!shape || isSymmetric(shape)) {
             return; // symmetric, or a replica whose spec only its primary tells (judged in the stack)
         }
-        const document = readDocument(args.type, props);
-        if (document === undefined) {
-            return;
-        }
-        const analysis = analyzeKeyPolicy(document, {
-            ...analyzeOptions(args.getConfig<JudgeConfig>()),
-            ...documentKey(args.type, props),
-        });
-        if (analysis.grantsService) {
+        if (inlinePolicyGrantsService(args)) {
             reportViolation(
                 message(
                     args,
@@ -64,21 +42,13 @@ export const disallowAsymmetricKeys = definePolicy<ResourceAndStackPolicy>(METAD
                     FIX,
                 ),
             );
-        } else {
-            noteUnknownParts(args.type, analysis, ["grants-service"]);
         }
     },
     validateStack: (args, reportViolation) => {
-        const index = stackIndexFor(args.resources);
-        const options = analyzeOptions(args.getConfig<JudgeConfig>());
-        for (const key of index.keys) {
-            if (!key.shape || isSymmetric(key.shape)) {
-                continue;
+        for (const { key, use } of flaggedKeysInUse(args, (k) => k.shape !== undefined && !isSymmetric(k.shape))) {
+            if (!key.shape) {
+                continue; // (every flagged key has one)
             }
-            if (key.settings.length === 0 && key.keyPolicies.length === 0) {
-                continue;
-            }
-            const use = keyUse(key, options);
             if (use.inlineGrants && !key.shapeFromPrimary) {
                 continue; // the resource policy reported the inline grant
             }

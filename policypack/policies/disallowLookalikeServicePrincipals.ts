@@ -1,6 +1,6 @@
 /** Principals that look like emr-serverless.amazonaws.com but are not it grant the service nothing. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { definePolicy, GUIDE, KEY_POLICY_DOCUMENTS, PolicyMetadata } from "./metadata";
+import { definePolicy, GUIDE, PolicyMetadata, readsOf } from "./metadata";
 import { EMR_SERVERLESS_PRINCIPAL } from "../judge";
 import { documentValidation } from "./support/documentPolicy";
 
@@ -9,7 +9,7 @@ export const METADATA: PolicyMetadata = {
     enforcementLevel: "advisory",
     severity: "medium",
     reference: GUIDE.servicePermissions,
-    reads: KEY_POLICY_DOCUMENTS,
+    reads: readsOf("keyPolicyDocuments"),
     config: {},
 };
 

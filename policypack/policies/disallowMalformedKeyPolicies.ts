@@ -1,6 +1,6 @@
 /** Key policies AWS would reject, or the judge cannot read, are refused. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { definePolicy, GUIDE, KEY_POLICY_DOCUMENTS, PolicyMetadata } from "./metadata";
+import { definePolicy, GUIDE, PolicyMetadata, readsOf } from "./metadata";
 import { documentValidation } from "./support/documentPolicy";
 
 export const METADATA: PolicyMetadata = {
@@ -8,7 +8,7 @@ export const METADATA: PolicyMetadata = {
     enforcementLevel: "mandatory",
     severity: "high",
     reference: GUIDE.servicePermissions,
-    reads: KEY_POLICY_DOCUMENTS,
+    reads: readsOf("keyPolicyDocuments"),
     config: {},
 };
 

@@ -1,6 +1,6 @@
 /** No key-policy Allow to everyone without a caller pin, no Allow with NotPrincipal. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { definePolicy, GUIDE, KEY_POLICY_DOCUMENTS, PolicyMetadata } from "./metadata";
+import { definePolicy, GUIDE, PolicyMetadata, readsOf } from "./metadata";
 import { documentValidation } from "./support/documentPolicy";
 
 export const METADATA: PolicyMetadata = {
@@ -8,7 +8,7 @@ export const METADATA: PolicyMetadata = {
     enforcementLevel: "mandatory",
     severity: "critical",
     reference: GUIDE.userPermissions,
-    reads: KEY_POLICY_DOCUMENTS,
+    reads: readsOf("keyPolicyDocuments"),
     config: {},
 };
 

@@ -1,6 +1,6 @@
 /** The service needs kms:GenerateDataKey and kms:Decrypt, nothing more. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { definePolicy, GUIDE, KEY_POLICY_DOCUMENTS, PolicyMetadata } from "./metadata";
+import { definePolicy, GUIDE, PolicyMetadata, readsOf } from "./metadata";
 import { EMR_SERVERLESS_PRINCIPAL, SERVICE_ACTIONS } from "../judge";
 import { documentValidation } from "./support/documentPolicy";
 
@@ -9,7 +9,7 @@ export const METADATA: PolicyMetadata = {
     enforcementLevel: "advisory",
     severity: "low",
     reference: GUIDE.servicePermissions,
-    reads: KEY_POLICY_DOCUMENTS,
+    reads: readsOf("keyPolicyDocuments"),
     config: {},
 };
 

@@ -4,17 +4,7 @@
  * constraint on `applicationId`.
  */
 import type { StackValidation } from "@pulumi/policy";
-import {
-    definePolicy,
-    GRANTS,
-    GUIDE,
-    KEY_POLICY_DOCUMENTS,
-    PolicyMetadata,
-    reads,
-    ResourceAndStackPolicy,
-    SETTINGS,
-    STACK_JOINS,
-} from "./metadata";
+import { definePolicy, GUIDE, PolicyMetadata, readsOf, ResourceAndStackPolicy } from "./metadata";
 import { EMR_SERVERLESS_PRINCIPAL, grantReach, RESERVED_CONTEXT_KEY } from "../judge";
 import type { GrantReach } from "../judge";
 import { analyzeOptions, JudgeConfig } from "./support/config";
@@ -164,7 +154,7 @@ export const METADATA: PolicyMetadata = {
     enforcementLevel: "mandatory",
     severity: "high",
     reference: GUIDE.servicePermissions,
-    reads: reads(GRANTS, KEY_POLICY_DOCUMENTS, SETTINGS, STACK_JOINS),
+    reads: readsOf("grants", "keyPolicyDocuments", "settings", "stackJoins"),
     config: {},
 };
 

@@ -5,16 +5,7 @@
  * property dependencies and by literal key ARN or id, also for keys managed outside the stack (their
  * KeyPolicy resources in the stack are judged).
  */
-import {
-    definePolicy,
-    GUIDE,
-    KEY_POLICY_DOCUMENTS,
-    PolicyMetadata,
-    reads,
-    ResourceAndStackPolicy,
-    SETTINGS,
-    STACK_JOINS,
-} from "./metadata";
+import { definePolicy, GUIDE, PolicyMetadata, readsOf, ResourceAndStackPolicy } from "./metadata";
 import { analyzeKeyPolicy, EMR_SERVERLESS_PRINCIPAL, SERVICE_ACTIONS } from "../judge";
 import type { AnalyzeOptions, Finding, KeyPolicyAnalysis } from "../judge";
 import {
@@ -89,7 +80,7 @@ export const METADATA: PolicyMetadata = {
     enforcementLevel: "mandatory",
     severity: "critical",
     reference: GUIDE.servicePermissions,
-    reads: reads(KEY_POLICY_DOCUMENTS, SETTINGS, STACK_JOINS),
+    reads: readsOf("keyPolicyDocuments", "settings", "stackJoins"),
     config: {
         sourceAccountKeys: sourceAccountKeysSchema,
         requireEncryptionContextBinding: requireEncryptionContextBindingSchema,

@@ -1,6 +1,6 @@
 /** The disk-encryption setting's own values (key ARN, encryption context) within the API's limits. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { definePolicy, GUIDE, PolicyMetadata, SETTINGS } from "./metadata";
+import { definePolicy, GUIDE, PolicyMetadata, readsOf } from "./metadata";
 import { checkDiskEncryptionSetting } from "../judge";
 import { extraSecretPatternsSchema, secretPatterns } from "./support/config";
 import { isSettingResourceType, isSettingType, settingHolder } from "./support/keys";
@@ -15,7 +15,7 @@ export const METADATA: PolicyMetadata = {
     enforcementLevel: "mandatory",
     severity: "high",
     reference: GUIDE.context,
-    reads: SETTINGS,
+    reads: readsOf("settings"),
     config: { extraSecretPatterns: extraSecretPatternsSchema },
 };
 

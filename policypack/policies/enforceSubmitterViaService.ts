@@ -1,6 +1,6 @@
 /** Job submitters use the key only through EMR Serverless (kms:ViaService). */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { definePolicy, GUIDE, KEY_POLICY_DOCUMENTS, PolicyMetadata } from "./metadata";
+import { definePolicy, GUIDE, PolicyMetadata, readsOf } from "./metadata";
 import { regionSchema } from "./support/config";
 import { documentValidation } from "./support/documentPolicy";
 
@@ -9,15 +9,15 @@ export const METADATA: PolicyMetadata = {
     enforcementLevel: "advisory",
     severity: "medium",
     reference: GUIDE.userPermissions,
-    reads: KEY_POLICY_DOCUMENTS,
+    reads: readsOf("keyPolicyDocuments"),
     config: { region: regionSchema },
 };
 
 /**
- * A resource policy only: it judges every key-policy document that grants the service (inline or a KeyPolicy resource) before it is applied. A document
- * that does NOT grant the service on a key EMR Serverless uses is already a mandatory violation of
- * `enforce-emr-serverless-service-conditions`, and a superseded inline policy is not what AWS applies,
- * so a stack half would only add advisories to stacks that are blocked anyway, at the price of one more
+ * A resource policy only: it judges every key-policy document that grants the service (inline or a KeyPolicy
+ * resource) before it is applied. A document that does NOT grant the service on a key EMR Serverless uses is already
+ * a mandatory violation of `enforce-emr-serverless-service-conditions`, and a superseded inline policy is not what
+ * AWS applies, so a stack half would only add advisories to stacks that are blocked anyway, at the price of one more
  * full-stack pass per AnalyzeStack.
  */
 export const enforceSubmitterViaService = definePolicy<ResourceValidationPolicy>(METADATA, {

@@ -133,7 +133,7 @@ export function metadataOf(policy: Policy): PolicyMetadata | undefined {
 }
 
 /** Joins read lists, one entry per type with the union of its properties. */
-export function reads(...parts: Reads[]): Reads {
+function reads(...parts: Reads[]): Reads {
     const out: Record<string, string[]> = {};
     for (const part of parts) {
         for (const [type, props] of Object.entries(part)) {
@@ -154,24 +154,24 @@ const forTypes = (types: readonly string[], props: readonly string[]): Reads =>
     Object.fromEntries(types.map((t) => [t, props]));
 
 /** Key policy documents: every key type's inline policy, and KeyPolicy resources (with the key they name). */
-export const KEY_POLICY_DOCUMENTS: Reads = reads(
+const KEY_POLICY_DOCUMENTS: Reads = reads(
     forTypes(AWS_KEY_TYPES, ["policy", "arn", "keyId"]),
     forTypes(NATIVE_KEY_TYPES, ["keyPolicy", "arn", "keyId"]),
     { [KMS_KEY_POLICY_TYPE]: ["policy", "keyId"] },
 );
 
 /** A key's spec and usage (replicas: the outputs their primary gives them). */
-export const KEY_SHAPES: Reads = reads(
+const KEY_SHAPES: Reads = reads(
     { [KMS_KEY_TYPE]: ["customerMasterKeySpec", "keySpec", "keyUsage"] },
     forTypes([KMS_EXTERNAL_KEY_TYPE, KMS_REPLICA_KEY_TYPE, KMS_REPLICA_EXTERNAL_KEY_TYPE], ["keySpec", "keyUsage"]),
     forTypes(NATIVE_KEY_TYPES, ["keySpec", "keyUsage"]),
 );
 
 /** Whether automatic rotation is on (keys with their own material; replicas share their primary's). */
-export const KEY_ROTATION: Reads = forTypes([KMS_KEY_TYPE, NATIVE_KMS_KEY_TYPE], ["enableKeyRotation"]);
+const KEY_ROTATION: Reads = forTypes([KMS_KEY_TYPE, NATIVE_KMS_KEY_TYPE], ["enableKeyRotation"]);
 
 /** Disk-encryption settings: the component's resource (both type tokens) and an application's own configuration. */
-export const SETTINGS: Reads = reads(
+const SETTINGS: Reads = reads(
     forTypes([DISK_ENCRYPTION_TYPE, LEGACY_DISK_ENCRYPTION_TYPE], ["encryptionKeyArn", "encryptionContext"]),
     {
         [EMR_APPLICATION_TYPE]: ["diskEncryptionConfiguration"],
@@ -179,7 +179,7 @@ export const SETTINGS: Reads = reads(
 );
 
 /** What the stack index joins on: keys' identities and regions, replicas' primaries, settings' applications. */
-export const STACK_JOINS: Reads = reads(
+const STACK_JOINS: Reads = reads(
     forTypes([...AWS_KEY_TYPES, ...NATIVE_KEY_TYPES], ["arn", "keyId", "id", "region"]),
     forTypes([KMS_REPLICA_KEY_TYPE, KMS_REPLICA_EXTERNAL_KEY_TYPE, NATIVE_KMS_REPLICA_KEY_TYPE], ["primaryKeyArn"]),
     { [KMS_KEY_POLICY_TYPE]: ["keyId", "policy", "region"] },
@@ -188,6 +188,24 @@ export const STACK_JOINS: Reads = reads(
 );
 
 /** KMS grants: the grantee, the operations, the constraints, who may retire it, and the key. */
-export const GRANTS: Reads = {
+const GRANTS: Reads = {
     [KMS_GRANT_TYPE]: ["keyId", "granteePrincipal", "operations", "constraints", "retiringPrincipal", "region"],
 };
+
+/** The read lists the policies' records are made of. */
+const READ_SETS = {
+    keyPolicyDocuments: KEY_POLICY_DOCUMENTS,
+    keyShapes: KEY_SHAPES,
+    keyRotation: KEY_ROTATION,
+    settings: SETTINGS,
+    stackJoins: STACK_JOINS,
+    grants: GRANTS,
+} as const satisfies Record<string, Reads>;
+
+/** The name of a read list. */
+export type ReadSet = keyof typeof READ_SETS;
+
+/** What a policy reads: the union of the named read lists. */
+export function readsOf(...sets: ReadSet[]): Reads {
+    return reads(...sets.map((name) => READ_SETS[name]));
+}

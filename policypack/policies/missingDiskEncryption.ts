@@ -1,6 +1,6 @@
 /** EMR Serverless applications without customer-managed disk encryption. */
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { definePolicy, GUIDE, PolicyMetadata, reads, SETTINGS, STACK_JOINS } from "./metadata";
+import { definePolicy, GUIDE, PolicyMetadata, readsOf } from "./metadata";
 import { message } from "./support/report";
 import { stackIndexFor } from "./support/stack";
 
@@ -13,7 +13,7 @@ export const METADATA: PolicyMetadata = {
     enforcementLevel: "advisory",
     severity: "low",
     reference: GUIDE.page,
-    reads: reads(SETTINGS, STACK_JOINS),
+    reads: readsOf("settings", "stackJoins"),
     config: {},
 };
 
