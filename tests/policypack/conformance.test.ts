@@ -2,7 +2,7 @@
  * The pack's policies, their metadata records, the README's policy table and the example config agree: every policy
  * carries a record and serves the name, default level, severity, link and config schema the record gives; names start
  * with a house verb; every policy is one README row with its record's level and exactly its record's config keys (and
- * its link, when the table has a link column), and every row is a policy; config.example.json names only policies and
+ * its guide link), and every row is a policy; config.example.json names only policies and
  * keys the pack has, each value valid for the record's schema; a resource policy reads only the properties its record
  * lists. Each check is also run on deliberately drifted copies, which it must catch.
  */
@@ -316,6 +316,10 @@ describe("policy pack: policies, metadata, README and example config agree", () 
     it("every policy carries a record and agrees with it, the README table and config.example.json", () => {
         assert.deepEqual(conformanceProblems(policies, rows, example), []);
         assert.equal(rows.length, policies.length);
+        assert.ok(
+            rows.every((r) => r.link !== undefined),
+            "the README table has a Guide column",
+        );
         assert.ok(policies.length >= 11);
     });
 
@@ -393,25 +397,15 @@ describe("policy pack: policies, metadata, README and example config agree", () 
             "README row enforce-nothing is no policy of the pack",
             readme.replace(line, `${line}\n| \`enforce-nothing\` | advisory | x | – |`),
         );
-        // A table with a Guide column: each row's link is its record's.
-        const header = readme.split("\n").find((l) => l.startsWith("| Policy | Default |")) as string;
-        let linked = readme
-            .replace(header, `${header} Guide |`)
-            .replace(`${header}\n| --- |`, `${header}\n| --- | --- |`);
-        for (const q of policies) {
-            const l = linked.split("\n").find((x) => x.startsWith(`| \`${q.name}\` |`)) as string;
-            const url = q === p ? `${GUIDE_URL}#not-this-one` : referenceUrl(metadataOf(q) as PolicyMetadata);
-            linked = linked.replace(l, `${l} [guide](${url}) |`);
-        }
-        assert.equal(
-            readmeRows(linked)
-                .find((r) => r.name !== p.name)
-                ?.link?.startsWith("https://"),
-            true,
-        );
-        assert.deepEqual(conformanceProblems(policies, readmeRows(linked), example), [
-            `${p.name}: README link ${GUIDE_URL}#not-this-one, record ${referenceUrl(m)}`,
+        // The Guide column: each row links its record's reference; another link, or none, is caught.
+        const url = referenceUrl(m);
+        assert.ok(line.endsWith(`](${url}) |`), `${p.name}: the README row ends with its guide link`);
+        const relinked = readme.replace(line, line.replace(`](${url}) |`, `](${GUIDE_URL}#not-this-one) |`));
+        assert.deepEqual(conformanceProblems(policies, readmeRows(relinked), example), [
+            `${p.name}: README link ${GUIDE_URL}#not-this-one, record ${url}`,
         ]);
+        const unlinked = readme.replace(line, line.replace(/ \| [^|]*\]\([^)]*\) \|$/, " | – |"));
+        caughtIn(`${p.name}: README link , record ${url}`, unlinked);
         const exampleProblemsOf = (changed: Record<string, unknown>): string[] =>
             conformanceProblems(policies, rows, changed);
         assert.deepEqual(exampleProblemsOf({ "enforce-everything": "mandatory" }), [
