@@ -31,7 +31,7 @@ import {
     referenceUrl,
     type PolicyMetadata,
 } from "../../policypack/policies/metadata";
-import { loadCorpus, type CorpusResource } from "../fixtures/corpus";
+import { loadCorpus, type CorpusResource } from "../../harness/corpus";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const LEVELS = /^(advisory|mandatory|remediate|disabled)$/;
