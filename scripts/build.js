@@ -28,14 +28,14 @@ const STAMP = path.join("bin", ".build-stamp.json");
  * The compiled projects, in build order: tsconfig, the directories whose .ts files are its sources, and the
  * projects it links to. A project that links to another compiles against that project's sources but emits no copy
  * of them: its compiled `require`s and declaration imports of them point at the linked project's compiled output
- * (`out`), so that the package ships that code once. The policy pack's judge is compiled once, into
+ * (as its tsconfig's outDir and rootDir place it), so that the package ships that code once. The policy pack's judge is compiled once, into
  * policypack/bin/judge (inside the pack, which `pulumi policy publish` packs alone), and the component, the provider
  * plugin and the offline preview load it from there. The audit command is a package of its own (audit/package.json)
  * and carries its own compiled copy in audit/bin.
  */
 const PROJECTS = [
     { name: "components", tsconfig: "tsconfig.build.json", dirs: ["components"], links: ["policypack"] },
-    { name: "policypack", tsconfig: "policypack/tsconfig.json", dirs: ["policypack"], out: "policypack/bin" },
+    { name: "policypack", tsconfig: "policypack/tsconfig.json", dirs: ["policypack"] },
     { name: "audit", tsconfig: "audit/tsconfig.json", dirs: ["audit"] },
     { name: "engine", tsconfig: "engine/tsconfig.json", dirs: ["engine"], links: ["policypack"] },
 ];
@@ -178,14 +178,24 @@ function assertFresh(root, names) {
     }
 }
 
+/** Where `tsconfig` (parsed into `options`) emits the JavaScript of a source file (absolute paths). */
+function outputPlace(tsconfig, options) {
+    const outDir = options.outDir || path.dirname(tsconfig);
+    const rootDir = options.rootDir || path.dirname(tsconfig);
+    return (source) => path.join(outDir, path.relative(rootDir, source));
+}
+
 /**
- * The links of `project`: for each linked project, the directory of its sources and of its compiled output
- * (absolute paths).
+ * The links of `project`: for each linked project, the directory of its sources, of its compiled output, and
+ * where it emits a source file (absolute paths).
  */
-function linksOf(root, project) {
+function linksOf(root, project, parse) {
     return (project.links || []).map((name) => {
         const linked = PROJECTS.find((p) => p.name === name);
-        return { sources: path.join(root, linked.dirs[0]), out: path.join(root, linked.out) };
+        const tsconfig = path.join(root, linked.tsconfig);
+        const place = outputPlace(tsconfig, parse(tsconfig).options);
+        const sources = path.join(root, linked.dirs[0]);
+        return { sources, out: path.dirname(place(path.join(sources, "index.ts"))), place };
     });
 }
 
@@ -206,7 +216,7 @@ function linkTransformers(ts, links, outputOf) {
         if (!link) {
             return undefined;
         }
-        const compiled = path.join(link.out, path.relative(link.sources, target));
+        const compiled = link.place(target);
         const from = path.dirname(outputOf(sourceFile.fileName));
         const rel = path.relative(from, compiled).split(path.sep).join("/");
         return rel.startsWith(".") ? rel : `./${rel}`;
@@ -268,11 +278,8 @@ function compile(root, projects, log) {
     const ts = require(require.resolve("typescript", { paths: [root] }));
     const cache = new Map();
     const entries = {};
-    let ok = true;
-    for (const project of projects) {
-        const started = Date.now();
-        const configPath = path.join(root, project.tsconfig);
-        const parsed = ts.getParsedCommandLineOfConfigFile(
+    const parse = (configPath) =>
+        ts.getParsedCommandLineOfConfigFile(
             configPath,
             {},
             {
@@ -282,6 +289,11 @@ function compile(root, projects, log) {
                 },
             },
         );
+    let ok = true;
+    for (const project of projects) {
+        const started = Date.now();
+        const configPath = path.join(root, project.tsconfig);
+        const parsed = parse(configPath);
         const options = parsed.options;
         const host = ts.createCompilerHost(options);
         const getSourceFile = host.getSourceFile.bind(host);
@@ -299,10 +311,8 @@ function compile(root, projects, log) {
             configFileParsingDiagnostics: parsed.errors,
         });
         // A linked project's sources are type-checked with this project but emitted only by their own project.
-        const links = linksOf(root, project);
-        const outDir = options.outDir || path.dirname(configPath);
-        const rootDir = options.rootDir || path.dirname(configPath);
-        const outputOf = (source) => path.join(outDir, path.relative(rootDir, source));
+        const links = linksOf(root, project, parse);
+        const outputOf = outputPlace(configPath, options);
         const skipped = links.map((l) => outputOf(l.sources));
         const written = [];
         const writeFile = (fileName, text, bom, onError, sources, data) => {
