@@ -3,9 +3,10 @@
  * them, adversarial variants of those values, probe values it does not mention, and the work budget one judgment
  * may spend.
  */
-import { globMatch, substituteVariables } from "./evaluate";
+import { parseKeyArn } from "./arn";
+import { substituteVariables } from "./conditions";
 import { Constraint } from "./languages";
-import { ParsedPolicy } from "./parse";
+import { ParsedPolicy } from "./parsedPolicy";
 import {
     PROBE_ACCOUNTS,
     QUESTION_FILLERS,
@@ -17,6 +18,7 @@ import {
     instantiate,
     unmentioned,
 } from "./probeValues";
+import { globMatch } from "./wildcards";
 import { valueLanguage } from "./witness";
 
 /** At most this many values of one key are taken from the document. */
@@ -109,7 +111,7 @@ export class DocumentIndex {
     }
     /** The partition of the key's ARN ("aws" when unknown). */
     get partition(): string {
-        return /^arn:([^:]+):/.exec(this.keyArn ?? "")?.[1] ?? "aws";
+        return parseKeyArn(this.keyArn)?.partition ?? "aws";
     }
 
     /** The values written for a key without wildcards or policy variables (an organization's own ids). */

@@ -4,7 +4,7 @@
  */
 import { SERVICE_ACTIONS } from "./constants";
 import { actionMatches } from "./evaluate";
-import { ParsedPolicy, ParsedStatement } from "./parse";
+import { ParsedPolicy, ParsedStatement } from "./parsedPolicy";
 
 /** The two actions the service needs ({@link SERVICE_ACTIONS}), as a list of action names. */
 export const SERVICE_ACTION_NAMES: readonly string[] = SERVICE_ACTIONS;

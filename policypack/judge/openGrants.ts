@@ -11,7 +11,7 @@ import { DocumentIndex } from "./documentIndex";
 import { NormalizedRequest } from "./evaluate";
 import { probeActions } from "./kmsActions";
 import { glob, literal } from "./languages";
-import { ParsedPolicy, ParsedStatement } from "./parse";
+import { ParsedPolicy, ParsedStatement } from "./parsedPolicy";
 import { SearchSpec, findAllowedRequest, ownCandidates } from "./probeSearch";
 import { FOREIGN_ORG, ORIGIN_KEYS, Value, foreignValue, unmentioned } from "./probeValues";
 import { Finding } from "./types";

@@ -12,8 +12,8 @@
  * the domain. Values far from the principal (every other real service principal) are never reported.
  */
 import { EMR_SERVERLESS_PRINCIPAL } from "./constants";
-import { showText } from "./parse";
-import type { ParsedPolicy, ParsedPrincipal, ParsedStatement, PrincipalKind } from "./parse";
+import { showText } from "./jsonText";
+import type { ParsedPolicy, ParsedPrincipal, ParsedStatement, PrincipalKind } from "./parsedPolicy";
 import type { Finding } from "./types";
 import { holdsUnknown } from "./unknowns";
 

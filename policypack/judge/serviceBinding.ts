@@ -13,10 +13,11 @@
  */
 import { APPLICATION_ID_CONTEXT_KEY, SOURCE_ARN_KEY } from "./constants";
 import { DocumentIndex, MAX_DOC_VALUES } from "./documentIndex";
-import { NormalizedRequest, principalMatches, substituteVariables } from "./evaluate";
+import { substituteVariables } from "./conditions";
+import { NormalizedRequest, principalMatches } from "./evaluate";
 import { SERVICE_ACTION_NAMES, actionSignature, bindingProbeActions } from "./kmsActions";
 import { literal } from "./languages";
-import { ParsedPolicy, ParsedStatement } from "./parse";
+import { ParsedPolicy, ParsedStatement } from "./parsedPolicy";
 import { namesServiceExactly } from "./principals";
 import { SearchSpec, allowedBy, findAllowedRequest, makeRequest, withKey } from "./probeSearch";
 import { Context } from "./probeValues";

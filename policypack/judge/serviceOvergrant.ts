@@ -6,7 +6,7 @@ import { EMR_SERVERLESS_PRINCIPAL } from "./constants";
 import { DocumentIndex } from "./documentIndex";
 import { actionMatches } from "./evaluate";
 import { OTHER_KMS_ACTIONS, actionSignature } from "./kmsActions";
-import { ParsedStatement } from "./parse";
+import { ParsedStatement } from "./parsedPolicy";
 import { allowedBy, findAllowedRequest, makeRequest } from "./probeSearch";
 import { Context } from "./probeValues";
 import { anyValueOf, findServiceRequestExactly, hasUnknownConditionValues, serviceSearchSpec } from "./serviceRequests";

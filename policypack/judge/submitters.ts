@@ -4,10 +4,10 @@
  */
 import { VIA_SERVICE_KEY, emrServerlessViaService } from "./constants";
 import { DocumentIndex } from "./documentIndex";
-import { accountOf, actionMatches } from "./evaluate";
+import { accountOf, accountPrincipalAccount, actionMatches } from "./evaluate";
 import { SERVICE_ACTION_NAMES } from "./kmsActions";
 import { glob, literal } from "./languages";
-import { ParsedStatement } from "./parse";
+import { ParsedStatement } from "./parsedPolicy";
 import { SearchSpec, findAllowedRequest, ownCandidates, toList } from "./probeSearch";
 import { Value } from "./probeValues";
 import { AnalyzeOptions, Finding } from "./types";
@@ -48,11 +48,7 @@ export function submitterFindings(index: DocumentIndex, region: string | undefin
             continue;
         }
         const submitters = st.principal.values.AWS.filter(
-            (v) =>
-                v !== "*" &&
-                !/^\d{12}$/.test(v) &&
-                !/^arn:[^:]+:iam::\d{12}:root$/.test(v) &&
-                accountOf(v) !== undefined,
+            (v) => v !== "*" && accountPrincipalAccount(v) === undefined && accountOf(v) !== undefined,
         ).slice(0, 5);
         let reported = false;
         for (const who of submitters) {

@@ -34,7 +34,7 @@
  * a role in an unnamed account, a role in each account the policy names, the IAM principals it names.
  */
 import { EMR_SERVERLESS_PRINCIPAL } from "./constants";
-import type { ParsedCondition, ParsedPolicy, ParsedPrincipal, ParsedStatement } from "./parse";
+import type { ParsedCondition, ParsedPolicy, ParsedPrincipal, ParsedStatement } from "./parsedPolicy";
 export type { UnknownPart } from "./types";
 
 /**

@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { analyzeKeyPolicy, AnalyzeOptions, UNKNOWN_STRING } from "../../policypack/judge";
-import { duplicateMemberNames } from "../../policypack/judge/parse";
+import { duplicateMemberNames } from "../../policypack/judge/jsonText";
 import { loadCorpus } from "../fixtures/corpus";
 
 const APP = "arn:aws:emr-serverless:us-east-1:111122223333:/applications/00fabcdefg123456";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ParsedPolicy, RequestContext, evaluateRequest, parsePolicyDocument } from "../../policypack/judge";
-import { globsIntersect } from "../../policypack/judge/evaluate";
+import { globsIntersect } from "../../policypack/judge/wildcards";
 
 const ACCOUNT = "111122223333";
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/r`;
