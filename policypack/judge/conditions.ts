@@ -61,22 +61,19 @@ function parseDate(s: string): number | undefined {
     return Number.isNaN(t) ? undefined : t;
 }
 
+/** The comparisons of the Numeric* and Date* operators, by the operator's name without its type. */
+const COMPARISONS: ReadonlyMap<string, (a: number, b: number) => boolean> = new Map([
+    ["Equals", (a, b) => a === b],
+    ["NotEquals", (a, b) => a === b],
+    ["LessThan", (a, b) => a < b],
+    ["LessThanEquals", (a, b) => a <= b],
+    ["GreaterThan", (a, b) => a > b],
+    ["GreaterThanEquals", (a, b) => a >= b],
+]);
+
+/** Whether `a` compares with `b` as `op`, a Numeric or Date operator without its type (NotEquals compares as Equals). */
 function compare(op: string, a: number, b: number): boolean {
-    switch (op) {
-        case "Equals":
-        case "NotEquals":
-            return a === b;
-        case "LessThan":
-            return a < b;
-        case "LessThanEquals":
-            return a <= b;
-        case "GreaterThan":
-            return a > b;
-        case "GreaterThanEquals":
-            return a >= b;
-        default:
-            return false;
-    }
+    return COMPARISONS.get(op)?.(a, b) ?? false;
 }
 
 /** ArnEquals and ArnLike behave the same: each of the six fields is matched as a case-sensitive glob. */

@@ -1,8 +1,8 @@
 /**
- * The EMR Serverless questions asked of a KMS key policy, answered by MEANING: every question is a
- * set of concrete requests put to the IAM evaluator (evaluate.ts) over the whole
- * document, Deny statements included, never a match on how conditions are spelled. This module parses
- * the document, asks each question in turn and assembles the findings; each question lives in its own module:
+ * The EMR Serverless questions asked of a KMS key policy, answered by MEANING: every question is a set of concrete
+ * requests put to the IAM evaluator (evaluate.ts) over the whole document, Deny statements included, never a match
+ * on how conditions are spelled. This module parses the document, asks each question in turn and assembles the
+ * findings; each question lives in its own module:
  *
  * - does the service get the key, and is each grant bound to one application: serviceBinding.ts (its findings:
  *   serviceBindingFindings.ts);

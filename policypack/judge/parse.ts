@@ -12,7 +12,7 @@
  * reports it as an error): it is reported, and evaluated as applying to nothing.
  *
  * Values unknown at preview (the engine's sentinels, see unknowns.ts) are never problems: each is recorded
- * as an {@link UnknownPart} with where it is, and the statement keeps it for the judge to bound.
+ * as an UnknownPart (types.ts) with where it is, and the statement keeps it for the judge to bound.
  */
 import { characterProblem, describe, duplicateMemberNames, isRecord, oddNumbersIn } from "./jsonText";
 import type { ParseProblem, ParseResult, ParsedPolicy, ParsedStatement } from "./parsedPolicy";

@@ -98,7 +98,7 @@ export interface ParseProblem {
     fix: string;
 }
 
-/** The result of {@link parsePolicyDocument}. */
+/** The result of parsePolicyDocument (parse.ts). */
 export interface ParseResult {
     /** True when there is no problem at all. */
     ok: boolean;

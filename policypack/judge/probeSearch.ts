@@ -22,7 +22,7 @@ export interface SearchSpec {
     resourceId?: string;
     /**
      * Maps a candidate value of a searched key to the value a real request would carry (see
-     * {@link serviceValue}), or undefined when no real request carries it; identity when absent.
+     * serviceValue in serviceRequests.ts), or undefined when no real request carries it; identity when absent.
      */
     normalize?: (lower: string, value: string) => string | undefined;
     /** Keys whose value is fixed (undefined = absent). */

@@ -15,7 +15,7 @@ import { FOREIGN_ACCOUNT, IDENTITY_KEYS, Value, hasWildcard } from "./probeValue
 import { RESERVED_CONTEXT_KEY } from "./setting";
 import { holdsUnknown } from "./unknowns";
 import { globMatch } from "./wildcards";
-import { KeyDomain, KeyRequirement, MULTI_VALUED_KEYS, findAllowedRequestExactly } from "./witness";
+import { KeyDomain, KeyRequirement, MULTI_VALUED_KEYS } from "./witness";
 
 /** Fixed context of a request made by the EMR Serverless service principal itself. */
 export function serviceFixed(owner: string): Map<string, Value> {
@@ -340,16 +340,13 @@ export function findServiceRequestExactly(
     require: Map<string, KeyRequirement>,
 ): NormalizedRequest | undefined {
     const fixed = serviceFixed(index.owner);
-    return findAllowedRequestExactly({
-        policy: index.policy,
-        statement: st,
+    return index.findAllowedRequestExactly(
+        st,
         action,
-        resource: index.keyArn,
-        resourceId: index.keyId,
-        principal: SERVICE_PRINCIPAL,
-        domain: (lower) => serviceDomain(fixed, lower),
+        SERVICE_PRINCIPAL,
+        (lower) => serviceDomain(fixed, lower),
         require,
-    });
+    );
 }
 
 /** Every key of `keys` may be absent or take any value, but each is asked about. */

@@ -319,6 +319,29 @@ export class Parser {
         return out;
     }
 
+    /**
+     * Which of an element and its negated form the statement gives, when it gives exactly one; undefined (with a
+     * problem: `neither` when it gives none) otherwise.
+     */
+    private oneOf<E extends string>(
+        raw: Record<string, unknown>,
+        where: string,
+        [element, negated]: [E, E],
+        neither: string,
+        fix: string,
+    ): E | undefined {
+        const hasElement = raw[element] !== undefined;
+        if (hasElement === (raw[negated] !== undefined)) {
+            this.problem(where, hasElement ? `${where} has both ${element} and ${negated}.` : neither, fix);
+            return undefined;
+        }
+        return hasElement ? element : negated;
+    }
+
+    /**
+     * The statement at `index` (`path` in the document), or undefined when it cannot take part in evaluation (a
+     * problem makes it unreadable, or its Effect or the whole statement is unknown at preview: then it is pending).
+     */
     statement(raw: unknown, index: number, path: string[]): ParsedStatement | undefined {
         const numbered = `statement #${index + 1}`;
         if (typeof raw === "string" && holdsUnknown(raw)) {
@@ -385,23 +408,23 @@ export class Parser {
             conditions: [],
         };
         // Action / NotAction: exactly one.
-        const hasAction = raw.Action !== undefined;
-        const hasNotAction = raw.NotAction !== undefined;
-        if (hasAction === hasNotAction) {
-            this.problem(
-                where,
-                hasAction
-                    ? `${where} has both Action and NotAction.`
-                    : `${where} has neither Action nor NotAction: ${NO_EFFECT}.`,
-                `Give exactly one of Action or NotAction, e.g. "Action": ["kms:GenerateDataKey", "kms:Decrypt"].`,
-            );
+        const actionElement = this.oneOf(
+            raw,
+            where,
+            ["Action", "NotAction"],
+            `${where} has neither Action nor NotAction: ${NO_EFFECT}.`,
+            `Give exactly one of Action or NotAction, e.g. "Action": ["kms:GenerateDataKey", "kms:Decrypt"].`,
+        );
+        if (actionElement === undefined) {
             skip = true;
-        } else if (hasAction) {
-            st.actions = this.stringList(raw.Action, where, "Action", [...path, "Action"]);
-            skip ||= st.actions === undefined;
         } else {
-            st.notActions = this.stringList(raw.NotAction, where, "NotAction", [...path, "NotAction"]);
-            skip ||= st.notActions === undefined;
+            const actions = this.stringList(raw[actionElement], where, actionElement, [...path, actionElement]);
+            if (actionElement === "Action") {
+                st.actions = actions;
+            } else {
+                st.notActions = actions;
+            }
+            skip ||= actions === undefined;
         }
         // Resource / NotResource: a key policy statement needs one ("*" means this key).
         const hasResource = raw.Resource !== undefined;
@@ -424,23 +447,26 @@ export class Parser {
             st.notResources = this.stringList(raw.NotResource, where, "NotResource", [...path, "NotResource"]);
         }
         // Principal / NotPrincipal: a key policy is a resource policy, so exactly one is required.
-        const hasPrincipal = raw.Principal !== undefined;
-        const hasNotPrincipal = raw.NotPrincipal !== undefined;
-        if (hasPrincipal === hasNotPrincipal) {
-            this.problem(
-                where,
-                hasPrincipal
-                    ? `${where} has both Principal and NotPrincipal.`
-                    : `${where} has no Principal; a key policy is a resource policy and each statement must name one.`,
-                `Give exactly one Principal, e.g. "Principal": {"Service": "emr-serverless.amazonaws.com"}.`,
-            );
+        const principalElement = this.oneOf(
+            raw,
+            where,
+            ["Principal", "NotPrincipal"],
+            `${where} has no Principal; a key policy is a resource policy and each statement must name one.`,
+            `Give exactly one Principal, e.g. "Principal": {"Service": "emr-serverless.amazonaws.com"}.`,
+        );
+        if (principalElement === undefined) {
             skip = true;
-        } else if (hasPrincipal) {
-            st.principal = this.principal(raw.Principal, where, "Principal", [...path, "Principal"]);
-            skip ||= st.principal === undefined;
         } else {
-            st.notPrincipal = this.principal(raw.NotPrincipal, where, "NotPrincipal", [...path, "NotPrincipal"]);
-            skip ||= st.notPrincipal === undefined;
+            const principal = this.principal(raw[principalElement], where, principalElement, [
+                ...path,
+                principalElement,
+            ]);
+            if (principalElement === "Principal") {
+                st.principal = principal;
+            } else {
+                st.notPrincipal = principal;
+            }
+            skip ||= principal === undefined;
         }
         if (raw.Condition !== undefined) {
             st.conditions = this.conditions(raw.Condition, where, [...path, "Condition"]);
