@@ -32,9 +32,6 @@ import { regionKey, submitterFindings } from "./submitters";
 import { AnalyzeOptions, Finding, KeyPolicyAnalysis, Undecided } from "./types";
 import { boundPolicy, isUnknownSentinel } from "./unknowns";
 
-export { OTHER_KMS_ACTIONS } from "./kmsActions";
-export { FOREIGN_ACCOUNT, FOREIGN_PRINCIPAL_ARN } from "./probeValues";
-
 /**
  * Judges a KMS key policy for EMR Serverless disk encryption. Accepts a JSON string or an object;
  * never throws. See {@link KeyPolicyAnalysis} for the result and {@link AnalyzeOptions} for knobs.
