@@ -5,10 +5,17 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 /**
- * The layering floors: shipped code (components, provider, policy pack, audit) never imports the offline preview's
- * engine, the benchmarks, the tests or the scripts, by `import` or by `require`.
+ * The layering floors, by `import`, `export ... from`, `require` or `import()`:
+ * - shipped code (components, provider, policy pack, audit) never imports the offline preview's engine, the
+ *   benchmarks, the tests, the scripts or the shared test harness;
+ * - the offline preview's engine never imports the benchmarks, the tests, the scripts or the harness;
+ * - the benchmarks and the scripts never import the tests (what they share with the tests lives in harness/);
+ * - the shared harness (harness/, not shipped) never imports the tests or the benchmarks.
  */
-const SHIPPED_FORBIDDEN = "(^|/)(engine|bench|tests|scripts)(/|$)";
+const SHIPPED_FORBIDDEN = "(^|/)(engine|bench|tests|scripts|harness)(/|$)";
+const ENGINE_FORBIDDEN = "(^|/)(bench|tests|scripts|harness)(/|$)";
+const BENCH_FORBIDDEN = "(^|/)tests(/|$)";
+const HARNESS_FORBIDDEN = "(^|/)(tests|bench)(/|$)";
 const layering = (forbidden, what) => ({
     "no-restricted-imports": ["error", { patterns: [{ regex: forbidden, message: what }] }],
     "no-restricted-syntax": [
@@ -67,7 +74,25 @@ export default tseslint.config(
         files: ["components/**/*.ts", "provider/**/*.ts", "policypack/**/*.ts", "audit/**/*.ts", "index.ts"],
         rules: layering(
             SHIPPED_FORBIDDEN,
-            "shipped code must not depend on the engine, the benchmarks, the tests or the scripts",
+            "shipped code must not depend on the engine, the benchmarks, the tests, the scripts or the test harness",
         ),
+    },
+    {
+        files: ["engine/**/*.ts", "engine/**/*.js"],
+        rules: layering(
+            ENGINE_FORBIDDEN,
+            "the offline preview must not depend on the benchmarks, the tests, the scripts or the test harness",
+        ),
+    },
+    {
+        files: ["bench/**/*.ts", "bench/**/*.js", "scripts/**/*.ts", "scripts/**/*.js"],
+        rules: layering(
+            BENCH_FORBIDDEN,
+            "the benchmarks and scripts must not depend on the tests: move what both need into harness/",
+        ),
+    },
+    {
+        files: ["harness/**/*.ts", "harness/**/*.js"],
+        rules: layering(HARNESS_FORBIDDEN, "the shared test harness must not depend on the tests or the benchmarks"),
     },
 );

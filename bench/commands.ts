@@ -10,11 +10,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
+import { loadAverage, machine } from "./lib/machine";
 import { median, range, table } from "./lib/stats";
+import { APP_ARN as APP } from "../harness/fixtures";
 
 const ROOT = path.resolve(__dirname, "..");
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
-const APP = "arn:aws:emr-serverless:us-east-1:111122223333:/applications/00fabcdexample09";
 
 interface Command {
     name: string;
@@ -71,6 +72,8 @@ function checkout(rev: string): string {
 }
 
 function main(): void {
+    const mach = machine();
+    const started = performance.now();
     const argv = process.argv.slice(2);
     const flag = (name: string): string | undefined => {
         const i = argv.indexOf(name);
@@ -115,16 +118,27 @@ function main(): void {
             ]);
         }
     }
+    const loadAverageAtEnd = loadAverage();
     process.stdout.write(
-        `Machine: ${os.availableParallelism()} CPUs, node ${process.version}, load average ${os
-            .loadavg()
-            .map((x) => x.toFixed(2))
-            .join(" ")}; ${runs} runs each after a warm-up, alternated\n`,
+        `Machine: ${mach.nproc} CPUs, ${mach.cpu}, node ${mach.node}, load average ${mach.loadAverageAtStart} at ` +
+            `the start, ${loadAverageAtEnd} at the end; ${runs} runs each after a warm-up, alternated\n`,
     );
     process.stdout.write(`${table(["command", "tree", "median s", "min s", "max s"], rows)}\n`);
     fs.writeFileSync(
         path.join(ROOT, "bench", "commands.json"),
-        `${JSON.stringify({ generatedAt: new Date().toISOString(), runs, base, loadAverage: os.loadavg(), samples }, null, 2)}\n`,
+        `${JSON.stringify(
+            {
+                generatedAt: new Date().toISOString(),
+                machine: { ...mach, loadAverageAtEnd },
+                totalSeconds: (performance.now() - started) / 1000,
+                runs,
+                base,
+                trees: trees.map((t) => t.label),
+                samples,
+            },
+            null,
+            2,
+        )}\n`,
     );
 }
 

@@ -12,6 +12,7 @@ import { performance } from "node:perf_hooks";
 import * as pulumi from "@pulumi/pulumi";
 import { builtinInvoke } from "../engine/invokes";
 import type { JsonValue } from "../engine/policyConfig";
+import { ACCOUNT, REGION } from "../harness/fixtures";
 
 /** What the child measured. */
 export interface ComponentChildResult {
@@ -32,8 +33,6 @@ export interface ComponentChildResult {
     hwmMiB: number;
 }
 
-const ACCOUNT = "111122223333";
-const REGION = "us-east-1";
 const count = Number(process.argv[2]);
 const outPath = process.argv[3];
 if (!Number.isInteger(count) || count <= 0 || !outPath) {

@@ -1,11 +1,11 @@
 /**
- * Prints the size of the policy corpus (tests/fixtures/corpus) the pack is replayed over, in-process and over
+ * Prints the size of the policy corpus (harness/corpus) the pack is replayed over, in-process and over
  * gRPC: cases in all, by kind and verdict, the adversarial batch by class, and the distinct key-policy documents
  * the pack/audit agreement test compares. The README's corpus figures come from this output.
  *
  *   npm run corpus:size            (add -- --json for one JSON object)
  */
-import { ADVERSARIAL_CLASSES, loadCorpus } from "../tests/fixtures/corpus";
+import { ADVERSARIAL_CLASSES, loadCorpus } from "../harness/corpus";
 
 const KEY_POLICY_DOCUMENT_TYPES: ReadonlyMap<string, string> = new Map([
     ["aws:kms/key:Key", "policy"],

@@ -1,23 +1,34 @@
 /**
- * `npm run bench:table`: rewrites the README's performance table from a benchmark run's JSON (`npm run bench`
- * writes bench/results.json), between the markers
+ * `npm run bench:table`: rewrites the README's benchmark tables from the JSON the benchmarks write, each between
+ * its own markers:
  *
- *     <!-- perf-table:begin -->
- *     <!-- perf-table:end -->
+ *     <!-- perf-table:begin --> ... <!-- perf-table:end -->
+ *         the performance table, from bench/results.json (`npm run bench`);
+ *     <!-- preview-scale-table:begin --> ... <!-- preview-scale-table:end -->
+ *         the offline preview at scale, from bench/results.json of a run with --all (`npm run bench -- --all`);
+ *     <!-- commands-table:begin --> ... <!-- commands-table:end -->
+ *         the README's commands, from bench/commands.json (`npm run bench:commands`).
  *
- * The table carries the run's date and machine; every ratio is shown with its spread over the run's rounds, and
- * its verdict against its target is the benchmark's: "not settled" when the spread is wider than the margin
- * between the median and the target. Nothing else in the README is touched.
+ * Each table carries its run's date and machine, and every figure its spread over the run's rounds; a ratio's
+ * verdict against its target is the benchmark's: "not settled" when the spread is wider than the margin between
+ * the median and the target. A table whose JSON is missing (no --all run, no commands run) is left as it is, and
+ * the script says so. Nothing else in the README is touched.
  *
- *     node -r ts-node/register/transpile-only scripts/perfTable.ts [results.json] [README.md] [--check]
+ *     node -r ts-node/register/transpile-only scripts/perfTable.ts [results.json] [README.md]
+ *         [--commands commands.json] [--check]
  *
- * --check changes nothing and exits 1 when the README's table is not the one the JSON gives.
+ * --check changes nothing and exits 1 when a table is not the one its JSON gives.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { type Spread, spreadOf } from "../bench/lib/stats";
 
 export const BEGIN = "<!-- perf-table:begin -->";
 export const END = "<!-- perf-table:end -->";
+export const SCALE_BEGIN = "<!-- preview-scale-table:begin -->";
+export const SCALE_END = "<!-- preview-scale-table:end -->";
+export const COMMANDS_BEGIN = "<!-- commands-table:begin -->";
+export const COMMANDS_END = "<!-- commands-table:end -->";
 
 /** The parts of bench/results.json the table reads. */
 export interface BenchJson {
@@ -104,38 +115,276 @@ export function renderTable(json: BenchJson): string {
     return lines.join("\n");
 }
 
-/** `readme` with the text between the markers replaced by `section`; throws when the markers are not there once. */
-export function replaceSection(readme: string, section: string): string {
-    const begin = readme.indexOf(BEGIN);
-    const end = readme.indexOf(END);
-    if (begin < 0 || end < begin || readme.indexOf(BEGIN, begin + 1) >= 0 || readme.indexOf(END, end + 1) >= 0) {
-        throw new Error(`perfTable: the README must hold ${BEGIN} and then ${END}, once each`);
+/**
+ * `readme` with the text between the markers (`section`'s first and last lines, the performance table's by
+ * default) replaced by `section`; throws when the markers are not there once each, in order.
+ */
+export function replaceSection(readme: string, section: string, markers: [string, string] = [BEGIN, END]): string {
+    const [first, last] = markers;
+    const begin = readme.indexOf(first);
+    const end = readme.indexOf(last);
+    if (begin < 0 || end < begin || readme.indexOf(first, begin + 1) >= 0 || readme.indexOf(last, end + 1) >= 0) {
+        throw new Error(`perfTable: the README must hold ${first} and then ${last}, once each`);
     }
-    return readme.slice(0, begin) + section + readme.slice(end + END.length);
+    return readme.slice(0, begin) + section + readme.slice(end + last.length);
+}
+
+/** The run's date, machine and load, as every table's first sentence says them. */
+function machineText(generatedAt: string, m: Record<string, string | number>): string {
+    return (
+        `Run of ${generatedAt.slice(0, 10)} (${generatedAt}) on ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB, ` +
+        `Node ${m.node}, ${m.platform}; load average ${m.loadAverageAtStart} at the start, ${m.loadAverageAtEnd} at ` +
+        "the end"
+    );
+}
+
+/** `median (min–max)` of a spread, with `digits` decimals and `unit` after the median. */
+function spreadText(s: Spread, digits: number, unit: string): string {
+    if (!Number.isFinite(s.median)) {
+        return "n/a";
+    }
+    return `${s.median.toFixed(digits)}${unit} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
+}
+
+/** One size of the offline preview at scale in one round (bench/lib/previewScale.ts ScaleResult, as read). */
+interface ScaleRow {
+    size: number;
+    round?: number;
+    preview: {
+        wallMs: number;
+        peakRssMiB: Record<string, number>;
+        peakTotalRssMiB: number;
+        timings?: { programMs?: number; analyzeMs?: number };
+    };
+    peer: { wallMs: number; peakRssMiB: Record<string, number>; peakTotalRssMiB: number };
+}
+
+/** The parts of a `npm run bench -- --all` run's bench/results.json the preview-at-scale table reads. */
+export interface ScaleJson {
+    generatedAt: string;
+    totalSeconds: number;
+    machine: Record<string, string | number>;
+    all: {
+        settings: { previewRounds?: number };
+        previewScale: ScaleRow[];
+        heapPerPendingResourceKiB: { type: string; kiB: number }[];
+        targets: { name: string; value: string; limit: string; holds: boolean }[];
+    };
+}
+
+/** The preview-at-scale part of a results file, or undefined when the run had no --all (and so no such part). */
+export function scaleJsonOf(json: unknown): ScaleJson | undefined {
+    const j = json as Partial<ScaleJson>;
+    if (!j.all || !Array.isArray(j.all.previewScale) || j.all.previewScale.length === 0) {
+        return undefined;
+    }
+    for (const field of ["generatedAt", "totalSeconds", "machine"] as const) {
+        if (j[field] === undefined) {
+            throw new Error(`perfTable: the results have no "${field}"; run npm run bench -- --all`);
+        }
+    }
+    for (const field of ["settings", "heapPerPendingResourceKiB", "targets"] as const) {
+        if (j.all[field] === undefined) {
+            throw new Error(`perfTable: the results have no "all.${field}"; run npm run bench -- --all`);
+        }
+    }
+    return j as ScaleJson;
+}
+
+const PER_BLOCK_TYPES = /^aws:/;
+const COMPONENT_TYPE = /^EncryptedApplication/;
+
+/** A resource type as the table names it (`aws:s3/bucket:Bucket` -> `s3.Bucket`). */
+function shortType(type: string): string {
+    return type.replace(/^aws:([^/]+)\/[^:]+:/, "$1.");
+}
+
+/** The generated preview-at-scale section (markers included). */
+export function renderScaleTable(json: ScaleJson): string {
+    const rows = json.all.previewScale;
+    const sizes = [...new Set(rows.map((r) => r.size))].sort((a, b) => a - b);
+    const rounds = Math.max(...sizes.map((n) => rows.filter((r) => r.size === n).length));
+    const s = (xs: number[], digits: number, unit: string): string => spreadText(spreadOf(xs), digits, unit);
+    const med = (xs: number[]): number => spreadOf(xs).median;
+    const roles = (rs: ScaleRow[], keys: string[]): string =>
+        keys.map((k) => Math.round(med(rs.map((r) => r.preview.peakRssMiB[k] ?? Number.NaN)))).join(" / ");
+    const lines: string[] = [
+        SCALE_BEGIN,
+        "<!-- generated by scripts/perfTable.ts from bench/results.json (npm run bench -- --all); edit the benchmark, not this table -->",
+        "",
+        `${machineText(json.generatedAt, json.machine)}; \`npm run bench -- --all\` took ${Math.round(json.totalSeconds)} s. ` +
+            `${rounds} round(s), each previewing every size and running the peer on the same program, alternating ` +
+            "which goes first. Times and ratios: median (min–max) over the rounds, each ratio taken within its round; " +
+            "peak RSS: the median of the rounds' peaks.",
+        "",
+        "| Resources | Preview [abs] | of which: program / after the program [abs] | Peak RSS command / runner / pack [abs] | Peer [abs] | Peer peak RSS [abs] | Time x peer [ratio] | Memory x peer [ratio] |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        ...sizes.map((n) => {
+            const rs = rows.filter((r) => r.size === n);
+            const program = med(rs.map((r) => r.preview.timings?.programMs ?? Number.NaN));
+            const after = med(rs.map((r) => r.preview.timings?.analyzeMs ?? Number.NaN));
+            return (
+                `| ${n.toLocaleString("en-US")} | ${s(
+                    rs.map((r) => r.preview.wallMs / 1000),
+                    1,
+                    " s",
+                )} | ${Number.isFinite(program) ? `${(program / 1000).toFixed(1)} s` : "n/a"} / ` +
+                `${Number.isFinite(after) ? `${(after / 1000).toFixed(1)} s` : "n/a"} | ` +
+                `${roles(rs, ["command", "runner", "pack"])} MiB | ${s(
+                    rs.map((r) => r.peer.wallMs / 1000),
+                    1,
+                    " s",
+                )} | ` +
+                `${Math.round(med(rs.map((r) => r.peer.peakTotalRssMiB)))} MiB | ` +
+                `${s(
+                    rs.map((r) => r.preview.wallMs / r.peer.wallMs),
+                    2,
+                    "x",
+                )} | ${s(
+                    rs.map((r) => r.preview.peakTotalRssMiB / r.peer.peakTotalRssMiB),
+                    2,
+                    "x",
+                )} |`
+            );
+        }),
+        "",
+    ];
+    const targets = json.all.targets.filter((t) => /offline preview/.test(t.name));
+    if (targets.length > 0) {
+        lines.push(
+            `Targets: ${targets
+                .map(
+                    (t) =>
+                        `${t.name}, ${t.value} (${t.limit.replace("<", "under")}): ${t.holds ? "met" : "**not met**"}`,
+                )
+                .join("; ")}.`,
+            "",
+        );
+    }
+    const heap = json.all.heapPerPendingResourceKiB;
+    const biggest = Math.max(...sizes);
+    const component = heap.find((h) => COMPONENT_TYPE.test(h.type));
+    const perBlock = heap.filter((h) => PER_BLOCK_TYPES.test(h.type)).reduce((sum, h) => sum + h.kiB, 0);
+    const components = Math.floor(biggest / 100);
+    const blocks = Math.round((biggest - components * 7) / 10);
+    const liveMiB = (blocks * perBlock + components * (component?.kiB ?? 0)) / 1024;
+    lines.push(
+        "Heap one constructed, still-registering resource holds under mocks (after a full GC): " +
+            heap
+                .filter((h) => PER_BLOCK_TYPES.test(h.type))
+                .sort((a, b) => b.kiB - a.kiB)
+                .map((h) => `\`${shortType(h.type)}\` ${Math.round(h.kiB)} KiB`)
+                .join(", ") +
+            (component ? `, the component ${Math.round(component.kiB)} KiB for its 7` : "") +
+            `; a program of this mix that builds its ${biggest.toLocaleString("en-US")} resources in one loop ` +
+            `holds about ${Math.round(liveMiB)} MiB of them at once.`,
+        SCALE_END,
+    );
+    return lines.join("\n");
+}
+
+/** The parts of bench/commands.json (`npm run bench:commands`) the commands table reads. */
+export interface CommandsJson {
+    generatedAt: string;
+    totalSeconds: number;
+    machine: Record<string, string | number>;
+    runs: number;
+    base?: string;
+    /** The trees measured, this checkout first, then the base revision's copy. */
+    trees: string[];
+    /** Command -> tree -> milliseconds per run, in the order run (the trees alternate within each run). */
+    samples: Record<string, Record<string, number[]>>;
+}
+
+/** Throws when `json` lacks what the commands table needs, naming the field. */
+export function checkCommandsJson(json: unknown): CommandsJson {
+    const j = json as Partial<CommandsJson>;
+    for (const field of ["generatedAt", "totalSeconds", "machine", "runs", "trees", "samples"] as const) {
+        if (j[field] === undefined) {
+            throw new Error(
+                `perfTable: bench/commands.json has no "${field}"; run npm run bench:commands (it writes the file)`,
+            );
+        }
+    }
+    return j as CommandsJson;
+}
+
+/** The generated commands section (markers included). */
+export function renderCommandsTable(json: CommandsJson): string {
+    const [now, before] = json.trees;
+    const seconds = (xs: number[]): string => spreadText(spreadOf(xs.map((x) => x / 1000)), 2, " s");
+    const header = ["Command", "Now [abs]", ...(before ? [`${before} [abs]`, "Now / before, run by run [ratio]"] : [])];
+    const lines = [
+        COMMANDS_BEGIN,
+        "<!-- generated by scripts/perfTable.ts from bench/commands.json; edit the benchmark, not this table -->",
+        "",
+        `${machineText(json.generatedAt, json.machine)}; \`npm run bench:commands -- ${
+            json.base ? `--base ${json.base} ` : ""
+        }--runs ${json.runs}\` took ${Math.round(json.totalSeconds)} s: ${json.runs} runs of each command after a ` +
+            `warm-up${before ? `, alternated with a copy of ${before} on the same node_modules` : ""}. Median ` +
+            "(min–max) over the runs.",
+        "",
+        `| ${header.join(" | ")} |`,
+        `| ${header.map(() => "---").join(" | ")} |`,
+        ...Object.entries(json.samples).map(([command, byTree]) => {
+            const a = byTree[now ?? ""] ?? [];
+            const cells = [`\`${cell(command)}\``, seconds(a)];
+            if (before) {
+                const b = byTree[before] ?? [];
+                cells.push(seconds(b), spreadText(spreadOf(a.map((x, i) => x / (b[i] ?? Number.NaN))), 2, "x"));
+            }
+            return `| ${cells.join(" | ")} |`;
+        }),
+        COMMANDS_END,
+    ];
+    return lines.join("\n");
 }
 
 function main(argv: string[]): number {
     const check = argv.includes("--check");
-    const args = argv.filter((a) => a !== "--check");
+    const commandsAt = argv.indexOf("--commands");
+    const args = argv.filter(
+        (a, i) => a !== "--check" && (commandsAt < 0 || (i !== commandsAt && i !== commandsAt + 1)),
+    );
     const root = path.resolve(__dirname, "..");
     const jsonPath = path.resolve(args[0] ?? path.join(root, "bench/results.json"));
     const readmePath = path.resolve(args[1] ?? path.join(root, "README.md"));
+    const commandsPath = path.resolve(
+        commandsAt >= 0 ? (argv[commandsAt + 1] ?? "") : path.join(root, "bench/commands.json"),
+    );
     if (!fs.existsSync(jsonPath)) {
         process.stderr.write(`perfTable: no ${jsonPath}; run npm run bench first\n`);
         return 2;
     }
-    const json = checkBenchJson(JSON.parse(fs.readFileSync(jsonPath, "utf8")));
+    const raw: unknown = JSON.parse(fs.readFileSync(jsonPath, "utf8"));
     const readme = fs.readFileSync(readmePath, "utf8");
-    const updated = replaceSection(readme, renderTable(json));
+    let updated = replaceSection(readme, renderTable(checkBenchJson(raw)));
+    const written = [`the performance table (${jsonPath})`];
+    const scale = scaleJsonOf(raw);
+    if (scale) {
+        updated = replaceSection(updated, renderScaleTable(scale), [SCALE_BEGIN, SCALE_END]);
+        written.push(`the offline preview at scale (${jsonPath})`);
+    } else {
+        process.stderr.write(
+            `perfTable: ${jsonPath} is not from a run with --all: the offline preview at scale is left as it is\n`,
+        );
+    }
+    if (fs.existsSync(commandsPath)) {
+        const commands = checkCommandsJson(JSON.parse(fs.readFileSync(commandsPath, "utf8")));
+        updated = replaceSection(updated, renderCommandsTable(commands), [COMMANDS_BEGIN, COMMANDS_END]);
+        written.push(`the README's commands (${commandsPath})`);
+    } else {
+        process.stderr.write(`perfTable: no ${commandsPath}: the README's commands are left as they are\n`);
+    }
     if (check) {
         if (updated !== readme) {
-            process.stderr.write(`perfTable: ${readmePath}'s table is not the one ${jsonPath} gives\n`);
+            process.stderr.write(`perfTable: ${readmePath}'s tables are not the ones ${written.join(", ")} give\n`);
             return 1;
         }
         return 0;
     }
     fs.writeFileSync(readmePath, updated);
-    process.stderr.write(`perfTable: wrote the table of the run of ${json.generatedAt} into ${readmePath}\n`);
+    process.stderr.write(`perfTable: wrote ${written.join(", ")} into ${readmePath}\n`);
     return 0;
 }
 

@@ -11,9 +11,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { PACKAGED_PLUGIN, ProviderPlugin, assertBuildIsFresh } from "../../tests/support/providerPlugin";
-import { capturedScenarios, constructScenario } from "../../tests/provider/support/constructRun";
-import { RecordingEngine } from "../../tests/provider/support/recordingEngine";
+import { PACKAGED_PLUGIN, ProviderPlugin, assertBuildIsFresh } from "../../harness/providerPlugin";
+import { capturedScenarios, constructScenario } from "../../harness/provider/constructRun";
+import { RecordingEngine } from "../../harness/provider/recordingEngine";
 import { ROOT } from "./packs";
 import { median, range, ratio } from "./stats";
 

@@ -2,14 +2,14 @@
  * Child process of the Construct benchmark's peer: the same EncryptedApplication (the `full` scenario of the
  * component tests) constructed `count` times, one after another, under Pulumi runtime mocks (update mode),
  * each timed until the component's outputs and every child's URN resolved (what Construct waits for before
- * it answers). The mocks answer as the recording engine does (tests/components/harness/mockAnswers.ts).
+ * it answers). The mocks answer as the recording engine does (harness/components/mockAnswers.ts).
  *
  *   node -r ts-node/register/transpile-only bench/lib/constructMocksChild.ts <count> <out.json>
  */
 import * as fs from "node:fs";
 import { performance } from "node:perf_hooks";
 import * as pulumi from "@pulumi/pulumi";
-import { createdResource, harnessConfig, invokeResult } from "../../tests/components/harness/mockAnswers";
+import { createdResource, harnessConfig, invokeResult } from "../../harness/components/mockAnswers";
 
 const count = Number(process.argv[2]);
 const outPath = process.argv[3];
@@ -45,7 +45,7 @@ function settled(o: pulumi.Output<unknown>): Promise<void> {
 
 async function main(): Promise<void> {
     const { EncryptedApplication } = await import("../../components");
-    const { capturedScenarios } = await import("../../tests/provider/support/constructRun");
+    const { capturedScenarios } = await import("../../harness/provider/constructRun");
     const { args } = capturedScenarios().full;
     const samplesMs: number[] = [];
     for (let i = 0; i < count; i++) {

@@ -9,7 +9,7 @@ import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { policies } from "../../policypack/policies";
 import { buildStackIndex } from "../../policypack/policies/support/stack";
 import type { AnalyzerStackResource } from "../../engine/analyzer";
-import { policyResources } from "../../tests/policypack/harness";
+import { policyResources } from "../../harness/policyPack";
 import { generateStack } from "./stack";
 import { median } from "./stats";
 
@@ -22,7 +22,7 @@ export interface InProcessCost {
 
 /**
  * PolicyResources as @pulumi/policy's AnalyzeStack hands them to a stack policy: the test suite's
- * builder (tests/policypack/harness.ts), fed the generated stack in its shape.
+ * builder (harness/policyPack.ts), fed the generated stack in its shape.
  */
 export function toPolicyResources(resources: readonly AnalyzerStackResource[]): PolicyResource[] {
     return policyResources(

@@ -16,9 +16,8 @@ import {
     parsePolicyDocument,
 } from "../../policypack/judge";
 import { median } from "./stats";
+import { ACCOUNT, REGION } from "../../harness/fixtures";
 
-const ACCOUNT = "111122223333";
-const REGION = "us-east-1";
 const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
 /** One document of the benchmark corpus and whether it is meant to pass. */

@@ -11,7 +11,7 @@ import {
     PACKAGED_PLUGIN,
     ProviderPlugin,
     type PluginCommand,
-} from "../../tests/support/providerPlugin";
+} from "../../harness/providerPlugin";
 import { memoryOf } from "./proc";
 import { ROOT } from "./packs";
 import { median, range, ratio, rotate } from "./stats";

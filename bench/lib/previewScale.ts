@@ -246,9 +246,11 @@ async function measured(
     return { wallMs: performance.now() - started, peakRssMiB, peakTotalRssMiB, exitCode, stdout, stderr };
 }
 
-/** One size: the preview and the peer. */
+/** One size in one round: the preview and the peer. */
 export interface ScaleResult {
     size: number;
+    /** The round (0-based); each round measures every size, the preview and the peer alternating which goes first. */
+    round: number;
     shape: { components: number; blocks: number };
     preview: ScaleRun & {
         /** The report's own timings: program (runner), pack start (alongside), policy passes after the program. */
@@ -277,8 +279,15 @@ export function measureResourceMemory(count = 300): { type: string; kiB: number 
     return result;
 }
 
-/** Previews generated programs of each size with the compiled command, and runs the peer on the same program. */
-export async function measurePreviewScale(sizes: readonly number[], log: (s: string) => void): Promise<ScaleResult[]> {
+/**
+ * Previews generated programs of each size with the compiled command, and runs the peer on the same program, in
+ * `rounds` rounds (the preview first in even rounds, the peer first in odd ones), so that every figure has a spread.
+ */
+export async function measurePreviewScale(
+    sizes: readonly number[],
+    log: (s: string) => void,
+    rounds = 1,
+): Promise<ScaleResult[]> {
     const cli = path.join(ROOT, "bin", "engine", "cli.js");
     if (!fs.existsSync(cli)) {
         throw new Error(`${cli} is missing: npm run build`);
@@ -286,9 +295,29 @@ export async function measurePreviewScale(sizes: readonly number[], log: (s: str
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "bench-preview-scale-"));
     const results: ScaleResult[] = [];
     try {
-        for (const size of sizes) {
-            const dir = writeProgram(work, size);
-            log(`  ${size} resources: offline preview ...`);
+        for (let round = 0; round < rounds; round++) {
+            for (const size of sizes) {
+                results.push(await measureSize(cli, work, size, round, log));
+            }
+        }
+    } finally {
+        fs.rmSync(work, { recursive: true, force: true });
+    }
+    return results;
+}
+
+/** One size in one round: the preview and the peer on the same generated program. */
+async function measureSize(
+    cli: string,
+    work: string,
+    size: number,
+    round: number,
+    log: (s: string) => void,
+): Promise<ScaleResult> {
+    const dir = writeProgram(work, size);
+    try {
+        const preview = async (): Promise<ScaleRun & { stdout: string; stderr: string }> => {
+            log(`  ${size} resources, round ${round + 1}: offline preview ...`);
             const p = await measured(
                 [
                     cli,
@@ -304,58 +333,69 @@ export async function measurePreviewScale(sizes: readonly number[], log: (s: str
                 ],
                 dir,
             );
-            let report: PreviewReport | undefined;
-            try {
-                report = JSON.parse(p.stdout) as PreviewReport;
-            } catch {
-                report = undefined;
-            }
-            log(
-                `    ${(p.wallMs / 1000).toFixed(1)} s, peak RSS ${JSON.stringify(p.peakRssMiB)} MiB; peer (plain setMocks) ...`,
-            );
-            const resultFile = path.join(work, `peer-${size}.json`);
+            log(`    ${(p.wallMs / 1000).toFixed(1)} s, peak RSS ${JSON.stringify(p.peakRssMiB)} MiB`);
+            return p;
+        };
+        const resultFile = path.join(work, `peer-${size}-${round}.json`);
+        const peerRun = async (): Promise<ScaleRun> => {
+            log(`  ${size} resources, round ${round + 1}: peer (plain setMocks) ...`);
             const q = await measured([path.join(ROOT, "bench", "lib", "peerMocks.js"), dir, resultFile], dir);
-            const peer = fs.existsSync(resultFile)
-                ? (JSON.parse(fs.readFileSync(resultFile, "utf8")) as {
-                      registrations: number;
-                      ms: number;
-                      error?: string;
-                  })
-                : {
-                      registrations: 0,
-                      ms: Number.NaN,
-                      error: `peer exited with ${q.exitCode}: ${q.stderr.slice(-500)}`,
-                  };
             log(`    peer ${(q.wallMs / 1000).toFixed(1)} s, peak RSS ${JSON.stringify(q.peakRssMiB)} MiB`);
-            results.push({
-                size,
-                shape: programShape(size),
-                preview: {
-                    wallMs: p.wallMs,
-                    peakRssMiB: p.peakRssMiB,
-                    peakTotalRssMiB: p.peakTotalRssMiB,
-                    exitCode: p.exitCode,
-                    ...(report?.timings ? { timings: report.timings } : {}),
-                    steps: report?.steps.length ?? 0,
-                    diagnostics: report?.diagnostics.length ?? 0,
-                    ...(report
-                        ? report.programError
-                            ? { error: report.programError.slice(0, 500) }
-                            : {}
-                        : { error: (p.stderr || p.stdout).slice(-500) }),
-                },
-                peer: {
-                    wallMs: q.wallMs,
-                    peakRssMiB: q.peakRssMiB,
-                    peakTotalRssMiB: q.peakTotalRssMiB,
-                    exitCode: q.exitCode,
-                    ...peer,
-                },
-            });
-            fs.rmSync(dir, { recursive: true, force: true });
+            return q;
+        };
+        let p: ScaleRun & { stdout: string; stderr: string };
+        let q: ScaleRun & { stderr?: string };
+        if (round % 2 === 0) {
+            p = await preview();
+            q = await peerRun();
+        } else {
+            q = await peerRun();
+            p = await preview();
         }
+        let report: PreviewReport | undefined;
+        try {
+            report = JSON.parse(p.stdout) as PreviewReport;
+        } catch {
+            report = undefined;
+        }
+        const peer = fs.existsSync(resultFile)
+            ? (JSON.parse(fs.readFileSync(resultFile, "utf8")) as {
+                  registrations: number;
+                  ms: number;
+                  error?: string;
+              })
+            : {
+                  registrations: 0,
+                  ms: Number.NaN,
+                  error: `peer exited with ${q.exitCode}: ${(q.stderr ?? "").slice(-500)}`,
+              };
+        return {
+            size,
+            round,
+            shape: programShape(size),
+            preview: {
+                wallMs: p.wallMs,
+                peakRssMiB: p.peakRssMiB,
+                peakTotalRssMiB: p.peakTotalRssMiB,
+                exitCode: p.exitCode,
+                ...(report?.timings ? { timings: report.timings } : {}),
+                steps: report?.steps.length ?? 0,
+                diagnostics: report?.diagnostics.length ?? 0,
+                ...(report
+                    ? report.programError
+                        ? { error: report.programError.slice(0, 500) }
+                        : {}
+                    : { error: (p.stderr || p.stdout).slice(-500) }),
+            },
+            peer: {
+                wallMs: q.wallMs,
+                peakRssMiB: q.peakRssMiB,
+                peakTotalRssMiB: q.peakTotalRssMiB,
+                exitCode: q.exitCode,
+                ...peer,
+            },
+        };
     } finally {
-        fs.rmSync(work, { recursive: true, force: true });
+        fs.rmSync(dir, { recursive: true, force: true });
     }
-    return results;
 }

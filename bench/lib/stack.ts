@@ -14,9 +14,8 @@ import {
     KMS_KEY_TYPE,
     emrServerlessViaService,
 } from "../../policypack/judge/constants";
+import { ACCOUNT, REGION } from "../../harness/fixtures";
 
-const ACCOUNT = "111122223333";
-const REGION = "us-east-1";
 const COMPONENT_TYPE = "emr-serverless-disk-encryption:index:EncryptedApplication";
 const ROLE_TYPE = "aws:iam/role:Role";
 const ROLE_POLICY_TYPE = "aws:iam/rolePolicy:RolePolicy";

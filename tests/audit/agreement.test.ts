@@ -1,5 +1,5 @@
 /**
- * One judgment behind both front ends: every key-policy document of the corpus (tests/fixtures/corpus) and
+ * One judgment behind both front ends: every key-policy document of the corpus (harness/corpus) and
  * every held policy file (tests/fixtures/keyPolicies) goes through the policy pack's path (its resource
  * policies, in-process, on the resource carrying the document) and through the audit's path (the file
  * written to disk, read by the audit's reader, judged by `auditKeyPolicyText` with `--key-arn` or `--key-id`
@@ -24,10 +24,10 @@ import {
     isAbsentDocument,
     isKeyPolicyDocumentType,
 } from "../../policypack/policies/support/keys";
-import { COND, LOOK, MALF, OPEN, OVER, SUBM, loadCorpus } from "../fixtures/corpus";
-import { KEY_POLICY } from "../fixtures/corpus/build";
-import type { CorpusResource } from "../fixtures/corpus";
-import { analyzeResource } from "../policypack/harness";
+import { COND, LOOK, MALF, OPEN, OVER, SUBM, loadCorpus } from "../../harness/corpus";
+import { KEY_POLICY } from "../../harness/corpus/build";
+import type { CorpusResource } from "../../harness/corpus";
+import { analyzeResource } from "../../harness/policyPack";
 import { FIXTURES } from "./support";
 
 /** The pack policy that reports each finding kind on a document. */

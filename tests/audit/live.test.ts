@@ -9,9 +9,7 @@ import { keyPolicyDocument, serviceKeyPolicyStatement, PolicyDocument } from "..
 import { jobRoleKeyGrantPolicy } from "../../components/jobRole";
 import type { AuditCheck } from "../../audit/report";
 import { ACCOUNT, APP_ARN, APP_ID, KEY_ARN, REGION, fakeAwsEnv, runInProcess, runSpawned } from "./support";
-
-const JOB_ROLE = `arn:aws:iam::${ACCOUNT}:role/emr-job-role`;
-const SUBMITTER = `arn:aws:iam::${ACCOUNT}:role/job-submitter`;
+import { JOB_ROLE_ARN as JOB_ROLE, SUBMITTER_ARN as SUBMITTER } from "../../harness/fixtures";
 const CONTEXT = { team: "analytics" };
 
 /** The component's policy for the application (account root + admin + service + submitter statements). */

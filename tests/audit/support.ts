@@ -9,12 +9,10 @@ import { runCli, CliIo } from "../../audit/cli";
 export const ROOT = path.resolve(__dirname, "..", "..");
 /** The held key policies. */
 export const FIXTURES = path.join(ROOT, "tests", "fixtures", "keyPolicies");
-/** The application the fixtures are written for. */
-export const APP_ID = "00fabcdexample09";
-export const ACCOUNT = "111122223333";
-export const REGION = "us-east-1";
-export const APP_ARN = `arn:aws:emr-serverless:${REGION}:${ACCOUNT}:/applications/${APP_ID}`;
-export const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+/** The application the fixtures are written for is the tests' own. */
+import { ACCOUNT, APP_ARN, APP_ID, KEY_ARN, REGION } from "../../harness/fixtures";
+
+export { ACCOUNT, APP_ARN, APP_ID, KEY_ARN, REGION };
 
 /** What a run produced. */
 export interface RunResult {

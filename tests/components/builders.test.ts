@@ -30,9 +30,10 @@ import {
     assertSubmitterStatements,
     conditionRemovals,
 } from "./support/predicates";
+import { ADMIN_ARN } from "../../harness/fixtures";
 
 const SUBMITTERS = ["arn:aws:iam::111122223333:role/b-engineers", "arn:aws:iam::111122223333:user/alice"];
-const ADMINS = ["arn:aws:iam::111122223333:role/security-admins"];
+const ADMINS = [ADMIN_ARN];
 const CONTEXT = { team: "analytics", environment: "dev" };
 
 const params = {

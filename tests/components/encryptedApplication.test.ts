@@ -8,7 +8,7 @@ import * as assert from "node:assert/strict";
 import { DISK_ENCRYPTION_TYPE } from "../../policypack/judge/constants";
 import type { PolicyDocument, PolicyStatement } from "../../components/keyPolicy";
 import { mockRecording, type Results } from "./harness/mockRecording";
-import type { Registration, ScenarioResult } from "./harness/runScenarios";
+import type { Registration, ScenarioResult } from "../../harness/components/runScenarios";
 import {
     ADMIN,
     CONTEXT,
@@ -19,7 +19,7 @@ import {
     KEY_SYMMETRIC,
     MANAGED_POLICY,
     SUBMITTER,
-} from "./harness/scenarios";
+} from "../../harness/components/scenarios";
 import {
     ACCOUNT,
     APP_ARN,

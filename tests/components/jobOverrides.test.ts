@@ -9,8 +9,8 @@ import {
     mergeLivySessionConf,
 } from "../../components/jobOverrides";
 import { DiskEncryptionValidationError } from "../../components/validation";
+import { KEY_ARN as KEY } from "../../harness/fixtures";
 
-const KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const OTHER_KEY = "arn:aws:kms:us-east-1:111122223333:key/mrk-0123456789abcdef0123456789abcdef";
 
 describe("components: job overrides", () => {

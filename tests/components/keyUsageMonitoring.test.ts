@@ -1,10 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import type * as Monitoring from "../../components/keyUsageMonitoring";
+import { APP_ID, KEY_ARN, KEY_ID } from "../../harness/fixtures";
 
-const KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
-const APP_ID = "00fabcdexample09";
 const LOG_GROUP = "aws-cloudtrail-logs-111122223333";
 
 interface Registered {

@@ -10,8 +10,8 @@ import {
     type AwsIdentityConfig,
     type SettingProviderConfig,
 } from "../../components/diskEncryption/identity";
+import { DEPLOYER_ROLE_ARN as ROLE } from "../../harness/fixtures";
 
-const ROLE = "arn:aws:iam::111122223333:role/deployer";
 const PKG = "emr-serverless-disk-encryption";
 const NONE = { setting: false, aws: false };
 const fields = (aws: AwsIdentityConfig, setting: SettingProviderConfig, explicit = NONE): string[] =>

@@ -10,8 +10,8 @@ import {
     validateEncryptionContextInput,
     validateKeyArnInput,
 } from "../../components/validation";
+import { KEY_ARN as KEY } from "../../harness/fixtures";
 
-const KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const base: EncryptedApplicationArgs = { type: "spark", releaseLabel: "emr-7.9.0" };
 
 function resolve<T>(o: pulumi.Output<T>): Promise<T> {

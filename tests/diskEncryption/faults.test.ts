@@ -16,10 +16,10 @@ import {
 } from "../../components/diskEncryption/provider";
 import type { DiskEncryptionInputs, DiskEncryptionTimeouts } from "../../components/diskEncryption";
 import { awsAccess } from "../../provider/access";
+import { KEY_ARN as KEY_A } from "../../harness/fixtures";
 
 const FAKE_ACCESS_KEY_ID = "AKIAFAKETESTKEY00042";
 const FAKE_SECRET = "FAKEsecretKEY/doNotLeak+4242424242424242";
-const KEY_A = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const KEY_B = "arn:aws:kms:us-east-1:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321";
 const PROFILE_KEY_ID = "AKIAPROFILEKEY000077";
 const PROFILE_SECRET = "profileSECRETdoNotLeak/7777777777777777777";

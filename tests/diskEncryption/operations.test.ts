@@ -17,8 +17,8 @@ import {
     type DiskEncryptionOutputs,
     type DiskEncryptionTimeouts,
 } from "../../components/diskEncryption/provider";
+import { KEY_ARN as KEY_A } from "../../harness/fixtures";
 
-const KEY_A = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const KEY_B = "arn:aws:kms:us-east-1:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321";
 const APP_ARN = "arn:aws:emr-serverless:us-east-1:111122223333:/applications/app1";
 const HOME_KEY = { accessKeyId: "AKIAHOMEACCOUNT00001", secretAccessKey: "homeSECRETdoNotLeak/111111111111111111" };

@@ -28,8 +28,8 @@ import {
     type DiskEncryptionInputs,
 } from "../../components/diskEncryption/provider";
 import { UNKNOWN_STRING } from "../../policypack/judge/constants";
+import { KEY_ARN as KEY_A } from "../../harness/fixtures";
 
-const KEY_A = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const KEY_B = "arn:aws:kms:us-east-1:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321";
 const inputs = (over: Partial<DiskEncryptionInputs> = {}): DiskEncryptionInputs => ({
     applicationId: "app1",

@@ -10,8 +10,7 @@ import { ApplicationDiskEncryption, attachDiskEncryption } from "../../component
 import { packageVersion } from "../../components/packageInfo";
 import { Provider } from "../../components/provider";
 import { SECRET_SIG, SIG_KEY } from "../../provider/wire";
-
-const KEY_A = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+import { KEY_ARN as KEY_A } from "../../harness/fixtures";
 
 function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => o.apply((v) => resolve(v)));

@@ -1,5 +1,5 @@
 /**
- * Replays the policy corpus (tests/fixtures/corpus) over the real analyzer protocol: the verdicts that come
+ * Replays the policy corpus (harness/corpus) over the real analyzer protocol: the verdicts that come
  * back over gRPC from the compiled pack must be the ones the corpus expects. One pack process for the whole
  * corpus, reconfigured (Configure) whenever a case's policy config differs from the previous one.
  */
@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { type AnalyzerStackResource, type Diagnostic, PolicyPackClient } from "../../engine/analyzer";
 import { type PolicyConfig, parsePolicyPackConfig } from "../../engine/policyConfig";
 import type { PropertyMap } from "../../engine/properties";
-import { type CorpusCase, type CorpusResource, loadCorpus } from "../fixtures/corpus";
-import { assertMentions } from "../policypack/harness";
+import { type CorpusCase, type CorpusResource, loadCorpus } from "../../harness/corpus";
+import { assertMentions } from "../../harness/policyPack";
 import { assertPackBuilt, REAL_PACK } from "./support";
 
 /** The verdict as the corpus states it: policies by kind; "can't run policy" notes apart. */

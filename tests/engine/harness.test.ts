@@ -28,7 +28,7 @@ import {
     rootStatement,
     serviceWith,
     SETTING,
-} from "../fixtures/corpus/build";
+} from "../../harness/corpus/build";
 import { assertPackBuilt, REAL_PACK } from "./support";
 
 const PACKS = path.join(__dirname, "packs");

@@ -11,6 +11,7 @@ import {
     UNKNOWN_STRING,
     VIA_SERVICE_KEY,
 } from "../../policypack/judge/constants";
+import { ACCOUNT, APP_ARN, APP_ID, KEY_ARN, REGION } from "../../harness/fixtures";
 
 /**
  * fast-check parameters for one property: a fixed seed (reproducible CI) and a run count. For a
@@ -31,17 +32,12 @@ export function runs(seed: number, numRuns: number): fc.Parameters<unknown> {
 // Fixed identities of the scenario.
 
 /** The key owner's account. */
-export const OWNER = "111122223333";
+export const OWNER = ACCOUNT;
 /** Another account (cross-account principals). */
 export const OTHER = "444455556666";
-/** The region of the scenario. */
-export const REGION = "us-east-1";
-/** The application the service must be bound to. */
-export const APP_ID = "00fabcdefgh12345";
-/** Its ARN, as the AWS guide writes it. */
-export const APP_ARN = `arn:aws:emr-serverless:${REGION}:${OWNER}:/applications/${APP_ID}`;
-/** The key the policy is attached to. */
-export const KEY_ARN = `arn:aws:kms:${REGION}:${OWNER}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+/** The region of the scenario, the application the service must be bound to (and its ARN, as the AWS guide writes
+ * it), the key the policy is attached to. */
+export { APP_ARN, APP_ID, KEY_ARN, REGION };
 /** Another key of the owner (a Resource that is not this key). */
 export const OTHER_KEY_ARN = `arn:aws:kms:${REGION}:${OWNER}:key/ffffffff-ffff-ffff-ffff-ffffffffffff`;
 /** A job role in the owner account. */

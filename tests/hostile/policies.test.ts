@@ -1,24 +1,14 @@
 /**
  * Hostile input for the pack's policies themselves (policypack/policies/index.ts), called the way
- * @pulumi/policy 1.21's server calls them (server.js makeAnalyzeRpcFun / makeAnalyzeStackRpcFun):
- * props behind `unknownCheckingProxy`, `getConfig` = schema defaults, `notApplicable` throwing. A
+ * @pulumi/policy 1.21's server calls them (harness/policyPack.ts: props behind `unknownCheckingProxy`,
+ * `getConfig` = schema defaults, `notApplicable` throwing), every policy enabled. A
  * policy may throw only @pulumi/policy's UnknownValueError (the server turns it into an advisory
  * "can't run during preview" note); any other exception fails the whole Analyze call, i.e. the
  * user's `pulumi preview`.
  */
 import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
-import {
-    Policy,
-    PolicyResource,
-    PolicyResourceOptions,
-    ResourceValidation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    StackValidationPolicy,
-    UnknownValueError,
-    unknownCheckingProxy,
-} from "@pulumi/policy";
+import type { Policy } from "@pulumi/policy";
 import {
     DISK_ENCRYPTION_TYPE,
     EMR_APPLICATION_TYPE,
@@ -28,7 +18,12 @@ import {
     UNKNOWN_STRING,
 } from "../../policypack/judge/constants";
 import { policies } from "../../policypack/policies";
-import { schemaDefaults } from "../../policypack/policies/support/config";
+import type { CorpusConfig, CorpusResource } from "../../harness/corpus";
+import {
+    type Diagnostic,
+    analyzeResource as analyzeResourceOf,
+    analyzeStack as analyzeStackOf,
+} from "../../harness/policyPack";
 import {
     APP_ID,
     Json,
@@ -52,134 +47,43 @@ const SENTINELS = [
     "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
 ];
 
-const OPTIONS: PolicyResourceOptions = {
-    protect: false,
-    ignoreChanges: [],
-    aliases: [],
-    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-    additionalSecretOutputs: [],
-};
+/** Every policy runs, those disabled by default too (as advisory): hostile input must break none of them. */
+const EVERY_POLICY: CorpusConfig = Object.fromEntries(
+    (policies as Policy[])
+        .filter((p) => p.enforcementLevel === "disabled")
+        .map((p) => [p.name, { enforcementLevel: "advisory" }]),
+);
 
-class NotApplicable extends Error {}
-
-/** One reported violation. */
-interface Violation {
-    policy: string;
-    level: string;
-    message: string;
+/** Runs every resource policy on one resource, as the server does; any exception but UnknownValueError fails. */
+function analyzeResource(type: string, props: Record<string, unknown>): Promise<Diagnostic[]> {
+    return analyzeResourceOf(
+        policies,
+        { type, name: "r", urn: `urn:pulumi:hostile::p::${type}::r`, props },
+        EVERY_POLICY,
+    );
 }
 
-type Outcome = { violations: Violation[]; unknownNotes: string[] };
-
-function levelOf(p: Policy): string {
-    return p.enforcementLevel ?? "advisory";
+/** Runs every stack policy over resources, as the server does, with well-formed dependency edges between them. */
+function analyzeStack(resources: { type: string; props: Record<string, unknown> }[]): Promise<Diagnostic[]> {
+    const urn = (i: number): string => `urn:pulumi:hostile::p::${resources[i]?.type}::r${i}`;
+    const stack: CorpusResource[] = resources.map((r, i) => ({
+        type: r.type,
+        name: `r${i}`,
+        urn: urn(i),
+        props: r.props,
+        ...(i > 0
+            ? {
+                  parent: urn(0),
+                  dependencies: [urn(i - 1)],
+                  propertyDependencies: { policy: [urn(0)], applicationId: [urn(i - 1)] },
+              }
+            : {}),
+    }));
+    return analyzeStackOf(policies, stack, EVERY_POLICY);
 }
 
-function recordOutcome(p: Policy, out: Outcome, e: unknown): void {
-    if (e instanceof UnknownValueError) {
-        out.unknownNotes.push(p.name);
-    } else if (!(e instanceof NotApplicable)) {
-        throw new Error(`policy ${p.name} threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, {
-            cause: e,
-        });
-    }
-}
-
-/** Runs every resource policy on one resource, as server.js does. */
-async function analyzeResource(type: string, props: Record<string, unknown>): Promise<Outcome> {
-    const out: Outcome = { violations: [], unknownNotes: [] };
-    for (const p of policies as Policy[]) {
-        const v = (p as ResourceValidationPolicy).validateResource;
-        if (!v) {
-            continue;
-        }
-        for (const validation of (Array.isArray(v) ? v : [v]) as ResourceValidation[]) {
-            // server.js deserializes and proxies the props afresh for every validation.
-            const proxied = unknownCheckingProxy(
-                JSON.parse(JSON.stringify(props)) as Record<string, unknown>,
-            ) as Record<string, unknown>;
-            const args: ResourceValidationArgs = {
-                type,
-                props: proxied,
-                urn: `urn:pulumi:hostile::p::${type}::r`,
-                name: "r",
-                opts: OPTIONS,
-                stackTags: new Map(),
-                isType: () => false,
-                asType: () => undefined,
-                getConfig: <T extends object>() => schemaDefaults(p.configSchema) as T,
-                notApplicable: (reason?: string) => {
-                    throw new NotApplicable(reason);
-                },
-            };
-            try {
-                await Promise.resolve(
-                    validation(args, (message?: string, urn?: string) => {
-                        assert.ok(message === undefined || typeof message === "string");
-                        assert.ok(urn === undefined || typeof urn === "string");
-                        out.violations.push({ policy: p.name, level: levelOf(p), message: message ?? "" });
-                    }),
-                );
-            } catch (e) {
-                recordOutcome(p, out, e);
-            }
-        }
-    }
-    return out;
-}
-
-/** Runs every stack policy over resources, as server.js does (outputs behind the proxy). */
-async function analyzeStack(resources: { type: string; props: Record<string, unknown> }[]): Promise<Outcome> {
-    const out: Outcome = { violations: [], unknownNotes: [] };
-    for (const p of policies as Policy[]) {
-        const v = (p as StackValidationPolicy).validateStack;
-        if (!v) {
-            continue;
-        }
-        const prs: PolicyResource[] = resources.map((r, i) => ({
-            type: r.type,
-            props: unknownCheckingProxy(JSON.parse(JSON.stringify(r.props)) as Record<string, unknown>) as Record<
-                string,
-                unknown
-            >,
-            urn: `urn:pulumi:hostile::p::${r.type}::r${i}`,
-            name: `r${i}`,
-            opts: OPTIONS,
-            dependencies: [],
-            propertyDependencies: {},
-            isType: () => false,
-            asType: () => undefined,
-        }));
-        // Random but well-formed dependency edges (the engine sends URNs of resources in the stack).
-        prs.forEach((pr, i) => {
-            if (i > 0) {
-                pr.dependencies = [prs[i - 1]];
-                pr.propertyDependencies = { policy: [prs[0]], applicationId: [prs[i - 1]] };
-                pr.parent = prs[0];
-            }
-        });
-        try {
-            await Promise.resolve(
-                v(
-                    {
-                        resources: prs,
-                        getConfig: <T extends object>() => schemaDefaults(p.configSchema) as T,
-                        stackTags: new Map(),
-                        notApplicable: (reason?: string) => {
-                            throw new NotApplicable(reason);
-                        },
-                    },
-                    (message?: string) => {
-                        out.violations.push({ policy: p.name, level: levelOf(p), message: message ?? "" });
-                    },
-                ),
-            );
-        } catch (e) {
-            recordOutcome(p, out, e);
-        }
-    }
-    return out;
-}
+/** The violations among diagnostics (the preview notes left out). */
+const violations = (ds: Diagnostic[]): Diagnostic[] => ds.filter((d) => !d.note);
 
 // ---------------------------------------------------------------------------------------------
 // Props generators.
@@ -290,9 +194,8 @@ describe("hostile input: the pack's policies never throw (except UnknownValueErr
     it("every resource policy on generated props of every type the pack reads", async () => {
         await fc.assert(
             fc.asyncProperty(resourceArb, async ({ type, props }) => {
-                const out = await analyzeResource(type, props);
-                for (const v of out.violations) {
-                    assert.ok(v.message.length > 0, `${v.policy} reported an empty message`);
+                for (const v of violations(await analyzeResource(type, props))) {
+                    assert.ok(v.detail.length > 0, `${v.policyName} reported an empty message`);
                 }
             }),
             runs(0x90c1, 300),
@@ -344,7 +247,7 @@ describe("hostile input: the pack's policies never throw (except UnknownValueErr
             [KMS_KEY_POLICY_TYPE, { keyId: KEY_ARN, policy: JSON.stringify(withUnknown) }],
         ] as const) {
             const out = await analyzeResource(type, props as Record<string, unknown>);
-            const mandatory = out.violations.filter((v) => v.level === "mandatory");
+            const mandatory = violations(out).filter((v) => v.enforcementLevel === "mandatory");
             assert.deepEqual(mandatory, [], `${type}: ${JSON.stringify(mandatory)}`);
         }
     });
@@ -357,7 +260,7 @@ describe("hostile input: the pack's policies never throw (except UnknownValueErr
             enableKeyRotation: true,
         });
         assert.deepEqual(
-            good.violations.filter((v) => v.level === "mandatory"),
+            violations(good).filter((v) => v.enforcementLevel === "mandatory"),
             [],
         );
         for (const key of ["aws:SourceArn", "aws:SourceAccount", "kms:EncryptionContext:applicationId"]) {
@@ -368,7 +271,7 @@ describe("hostile input: the pack's policies never throw (except UnknownValueErr
                     enableKeyRotation: true,
                 });
                 assert.ok(
-                    out.violations.some((v) => v.level === "mandatory"),
+                    violations(out).some((v) => v.enforcementLevel === "mandatory"),
                     `${w} on ${key} passed the pack`,
                 );
             }

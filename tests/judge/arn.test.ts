@@ -28,10 +28,10 @@ const PARTITIONS: [string, string][] = [
 describe("ARNs: one parser and builder", () => {
     it("application ARNs round-trip in every partition; anything else is not one", () => {
         for (const [partition, region] of PARTITIONS) {
-            const parts = { partition, region, account: "111122223333", applicationId: "00fabcdefgh12345" };
+            const parts = { partition, region, account: "111122223333", applicationId: "00fabcdexample09" };
             assert.deepEqual(parseApplicationArn(applicationArn(parts)), parts);
         }
-        const good = "arn:aws:emr-serverless:us-east-1:111122223333:/applications/00fabcdefgh12345";
+        const good = "arn:aws:emr-serverless:us-east-1:111122223333:/applications/00fabcdexample09";
         for (const bad of [
             good.toUpperCase(),
             good.replace("/applications/", "/applications/00F"),
@@ -40,7 +40,7 @@ describe("ARNs: one parser and builder", () => {
             good.replace("111122223333", "11112222333"),
             good.replace("us-east-1", ""),
             good.replace("emr-serverless", "emr-containers"),
-            "00fabcdefgh12345",
+            "00fabcdexample09",
             42,
             undefined,
         ]) {

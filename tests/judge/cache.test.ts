@@ -6,9 +6,8 @@
 import * as assert from "node:assert/strict";
 import { analyzeKeyPolicy, AnalyzeOptions, UNKNOWN_STRING } from "../../policypack/judge";
 import { duplicateMemberNames } from "../../policypack/judge/jsonText";
-import { loadCorpus } from "../fixtures/corpus";
-
-const APP = "arn:aws:emr-serverless:us-east-1:111122223333:/applications/00fabcdefg123456";
+import { loadCorpus } from "../../harness/corpus";
+import { ACCOUNT, APP_ARN as APP, APP_ID } from "../../harness/fixtures";
 
 const OPTION_SETS: AnalyzeOptions[] = [
     {},
@@ -16,7 +15,7 @@ const OPTION_SETS: AnalyzeOptions[] = [
     { region: "eu-west-1" },
     { requireEncryptionContextBinding: false },
     { sourceAccountKeys: ["aws:SourceAccount", "aws:SourceOrgID"] },
-    { expectedApplication: { arn: APP, id: "00fabcdefg123456", account: "111122223333" } },
+    { expectedApplication: { arn: APP, id: APP_ID, account: ACCOUNT } },
     { expectedApplication: { id: "other0000000000" }, region: "us-east-1" },
     { expectedApplication: { account: "444455556666" } },
     { allowedSourceAccounts: ["444455556666"] },

@@ -21,8 +21,8 @@ import assert from "node:assert/strict";
 import { createValidatedPolicy, validateResourcePolicy } from "@cloud-copilot/iam-policy";
 import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import { Decision, RequestContext, evaluateRequest, parsePolicyDocument } from "../../policypack/judge";
+import { ACCOUNT } from "../../harness/fixtures";
 
-const ACCOUNT = "111122223333";
 const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/submitter`;
 const SERVICE = "emr-serverless.amazonaws.com";

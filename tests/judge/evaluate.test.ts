@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { ParsedPolicy, RequestContext, evaluateRequest, parsePolicyDocument } from "../../policypack/judge";
 import { globsIntersect } from "../../policypack/judge/wildcards";
+import { ACCOUNT } from "../../harness/fixtures";
 
-const ACCOUNT = "111122223333";
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/r`;
 
 function policy(...statements: unknown[]): ParsedPolicy {

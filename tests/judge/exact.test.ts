@@ -11,8 +11,8 @@ import { analyzeKeyPolicy, evaluateRequest, parsePolicyDocument } from "../../po
 import type { ParsedPolicy } from "../../policypack/judge";
 import { inLanguage, glob, solve, arnPattern, literal } from "../../policypack/judge/languages";
 import { KeyDomain, MULTI_VALUED_KEYS, findAllowedRequestExactly } from "../../policypack/judge/witness";
+import { KEY_ARN } from "../../harness/fixtures";
 
-const KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const CALLER = { type: "AWS" as const, id: "arn:aws:iam::111122223333:user/u" };
 const ACTION = "kms:Decrypt";
 

@@ -1,7 +1,7 @@
 /** Key policy fixtures shared by the judge tests. */
-export const ACCOUNT = "111122223333";
-export const APP_ID = "00fabcdefg123456";
-export const APP_ARN = `arn:aws:emr-serverless:us-east-1:${ACCOUNT}:/applications/${APP_ID}`;
+import { ACCOUNT, APP_ARN, APP_ID } from "../../harness/fixtures";
+
+export { ACCOUNT, APP_ARN, APP_ID };
 export const SERVICE = "emr-serverless.amazonaws.com";
 
 export type Statement = Record<string, unknown>;

@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import { dataOperations, grantReach, pinnedApplicationIds } from "../../policypack/judge";
+import { APP_ID as APP } from "../../harness/fixtures";
 
-const APP = "00fabcdefg123456";
+/** A second application. */
 const OTHER = "00fothercafe0000";
 
 describe("judge: KMS grants", () => {

@@ -8,8 +8,8 @@ import fc from "fast-check";
 import { analyzeKeyPolicy, UNKNOWN_STRING } from "../../policypack/judge";
 import { runs } from "../hostile/generators";
 import { ACCOUNT, APP_ARN, APP_ID, SERVICE, guideStatement, keyPolicy } from "./fixtures";
+import { KEY_ID } from "../../harness/fixtures";
 
-const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
 const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/${KEY_ID}`;
 const OTHER_KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0987dcba-09ab-87cd-65ef-0987654321ba`;
 

@@ -51,7 +51,7 @@ describe("judge: the binding question covers every key-material action granted t
         const denies = Object.entries({
             "aws:SourceArn": APP_ARN,
             "aws:SourceAccount": "111122223333",
-            "kms:EncryptionContext:applicationId": "00fabcdefg123456",
+            "kms:EncryptionContext:applicationId": "00fabcdexample09",
         }).map(([key, value], i) => ({
             Sid: `Pin${i}`,
             Effect: "Deny",

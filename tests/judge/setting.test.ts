@@ -6,8 +6,8 @@ import {
     parseKeyArn,
     secretLooking,
 } from "../../policypack/judge/setting";
+import { KEY_ARN as KEY } from "../../harness/fixtures";
 
-const KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const MRK = "arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/mrk-0123456789abcdef0123456789abcdef";
 
 function fields(problems: { field: string }[]): string[] {

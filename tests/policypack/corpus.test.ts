@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { loadCorpus } from "../fixtures/corpus";
+import { loadCorpus } from "../../harness/corpus";
 import { policies } from "../../policypack/policies";
-import { assertMentions, runCase, verdict } from "./harness";
+import { assertMentions, runCase, verdict } from "../../harness/policyPack";
 
 const corpus = loadCorpus();
 

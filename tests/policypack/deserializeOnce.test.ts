@@ -8,8 +8,8 @@ import {
     type DeserializeModule,
     installDeserializeOnce,
 } from "../../policypack/policies/support/deserializeOnce";
-import type { CorpusResource } from "../fixtures/corpus";
-import { ACCOUNT, encryptedApplicationGroup } from "../fixtures/corpus/build";
+import type { CorpusResource } from "../../harness/corpus";
+import { ACCOUNT, encryptedApplicationGroup } from "../../harness/corpus/build";
 
 const deserializeModule = require("@pulumi/policy/deserialize") as {
     deserializeProperties: (s: unknown, proxySecrets?: boolean) => Record<string, unknown>;

@@ -5,9 +5,9 @@
 import * as assert from "node:assert/strict";
 import { policies } from "../../policypack/policies";
 import { buildStackIndex } from "../../policypack/policies/support/stack";
-import { COND, GRANTS, loadCorpus } from "../fixtures/corpus";
-import { EXT_KEY_ARN, EXT_KEY_ID } from "../fixtures/corpus/parts";
-import { policyResources, runCase } from "./harness";
+import { COND, GRANTS, loadCorpus } from "../../harness/corpus";
+import { EXT_KEY_ARN, EXT_KEY_ID } from "../../harness/corpus/parts";
+import { policyResources, runCase } from "../../harness/policyPack";
 
 const corpus = new Map(loadCorpus().map((c) => [c.name, c]));
 
@@ -46,11 +46,11 @@ describe("policy pack: keys joined by reference", () => {
         const [m] = await messages("service granted kms:GenerateDataKey without kms:Decrypt", COND);
         assert.match(
             m,
-            /lets emr-serverless\.amazonaws\.com use kms:GenerateDataKey but not kms:Decrypt for application 00fkq8mtb3cm2d09/,
+            /lets emr-serverless\.amazonaws\.com use kms:GenerateDataKey but not kms:Decrypt for application 00fabcdexample09/,
         );
         assert.match(m, /Fix: Allow kms:Decrypt in the statement/);
         const [split] = await messages("GenerateDataKey bound to the setting's application, Decrypt to another", COND);
-        assert.match(split, /but not kms:Decrypt for application 00fkq8mtb3cm2d09/);
+        assert.match(split, /but not kms:Decrypt for application 00fabcdexample09/);
     });
 
     it("a key whose service statement names another key says the key's policy never grants the service", async () => {
@@ -75,14 +75,14 @@ describe("policy pack: KMS grants", () => {
             m,
             /Fix: Add "constraints": \[\{ "encryptionContextSubset": \{ "applicationId": "<application id>" \} \}\]/,
         );
-        assert.match(m, /Applications using this key: 00fkq8mtb3cm2d09\./);
+        assert.match(m, /Applications using this key: 00fabcdexample09\./);
     });
 
     it("a grant pinned to another application names that id and the key's applications", async () => {
         const [m] = await messages("grant constrained to another application's id", GRANTS);
         assert.match(
             m,
-            /for applicationId "00fkq8mtb3cm2zzz", which is not an application that uses the key \(00fkq8mtb3cm2d09\)/,
+            /for applicationId "00fkq8mtb3cm2zzz", which is not an application that uses the key \(00fabcdexample09\)/,
         );
     });
 

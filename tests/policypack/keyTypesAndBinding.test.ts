@@ -17,13 +17,11 @@ import {
     readRotation,
 } from "../../policypack/policies/support/keys";
 import { buildStackIndex } from "../../policypack/policies/support/stack";
-import { COND } from "../fixtures/corpus";
-import type { CorpusCase, CorpusResource } from "../fixtures/corpus";
-import { policyResources, runCase, verdict } from "./harness";
+import { COND } from "../../harness/corpus";
+import type { CorpusCase, CorpusResource } from "../../harness/corpus";
+import { policyResources, runCase, verdict } from "../../harness/policyPack";
+import { ACCOUNT, APP_ARN, APP_ID } from "../../harness/fixtures";
 
-const ACCOUNT = "111122223333";
-const APP_ID = "00fkq8mtb3cm2d09";
-const APP_ARN = `arn:aws:emr-serverless:us-east-1:${ACCOUNT}:/applications/${APP_ID}`;
 const WEAK_KEY_LISTS = [
     ["aws:PrincipalServiceName"],
     ["aws:SourceArn"],

@@ -19,8 +19,8 @@ import {
     ROT,
     SUBM,
     UNKNOWN,
-} from "../fixtures/corpus";
-import { analyzeResource, analyzeStack, runCase, verdict } from "./harness";
+} from "../../harness/corpus";
+import { analyzeResource, analyzeStack, runCase, verdict } from "../../harness/policyPack";
 
 const list = policies as Policy[];
 const byName = new Map(list.map((p) => [p.name, p]));
@@ -166,7 +166,7 @@ describe("policy pack: configuration", () => {
                 type: "pulumi-nodejs:dynamic/emrserverless:ApplicationDiskEncryption",
                 name: "disk-encryption",
                 props: {
-                    applicationId: "00fkq8mtb3cm2d09",
+                    applicationId: "00fabcdexample09",
                     encryptionKeyArn: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
                 },
             },
@@ -242,7 +242,7 @@ describe("policy pack: messages", () => {
         const c = loadCorpus().find((x) => x.name === "key policy bound to another application") as CorpusCase;
         const ds = (await analyzeStack(policies, c.resources, c.config)).filter((d) => d.policyName === COND);
         assert.equal(ds.length, 1);
-        assert.match(ds[0].message, /00fkq8mtb3cm2d09/);
+        assert.match(ds[0].message, /00fabcdexample09/);
         assert.match(ds[0].message, /Sid "AllowEmrServerlessDiskEncryption"/);
         assert.match(ds[0].message, /keyPolicy:KeyPolicy "disk-key-policy"/);
     });

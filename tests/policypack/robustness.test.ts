@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { policies } from "../../policypack/policies";
-import type { CorpusCase, CorpusResource } from "../fixtures/corpus";
-import { UNKNOWN } from "../fixtures/corpus";
-import { runCase } from "./harness";
+import type { CorpusCase, CorpusResource } from "../../harness/corpus";
+import { UNKNOWN } from "../../harness/corpus";
+import { runCase } from "../../harness/policyPack";
 
 const TYPES = [
     "aws:kms/key:Key",

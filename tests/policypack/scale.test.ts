@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { policies } from "../../policypack/policies";
-import type { CorpusResource } from "../fixtures/corpus";
-import { MISS } from "../fixtures/corpus";
-import { analyzeStack, policyResources } from "./harness";
+import type { CorpusResource } from "../../harness/corpus";
+import { MISS } from "../../harness/corpus";
+import { analyzeStack, policyResources } from "../../harness/policyPack";
 import { buildStackIndex } from "../../policypack/policies/support/stack";
 
 /** `groups` copies of the component's four resources (key, application, KeyPolicy, setting), distinct ids. */
@@ -87,13 +87,18 @@ describe("policy pack: scale", () => {
         this.timeout(120_000);
         const small = bigStack(250);
         const big = bigStack(2500);
-        const t0 = process.hrtime.bigint();
+        // CPU time of this process (the work is in-process): other load on the machine does not move it.
+        const cpuMs = (): number => {
+            const u = process.cpuUsage();
+            return (u.user + u.system) / 1000;
+        };
+        const t0 = cpuMs();
         await analyzeStack(policies, small);
-        const t1 = process.hrtime.bigint();
+        const t1 = cpuMs();
         const ds = await analyzeStack(policies, big);
-        const t2 = process.hrtime.bigint();
-        const smallMs = Number(t1 - t0) / 1e6;
-        const bigMs = Number(t2 - t1) / 1e6;
+        const t2 = cpuMs();
+        const smallMs = t1 - t0;
+        const bigMs = t2 - t1;
         // Half the keys have rotation off: one advisory each, nothing else.
         assert.equal(ds.length, 1250);
         assert.ok(
@@ -101,11 +106,11 @@ describe("policy pack: scale", () => {
             ds[0]?.message,
         );
         assert.ok(!ds.some((d) => d.policyName === MISS));
-        assert.ok(bigMs < 20_000, `10,000 resources took ${bigMs.toFixed(0)} ms`);
+        assert.ok(bigMs < 20_000, `10,000 resources took ${bigMs.toFixed(0)} ms of CPU`);
         // 10x the resources may cost at most ~25x the time (linear with noise; quadratic would be 100x).
         assert.ok(bigMs < Math.max(smallMs, 20) * 25, `small ${smallMs.toFixed(0)} ms, big ${bigMs.toFixed(0)} ms`);
         console.log(
-            `      (stack policies: 1,000 resources ${smallMs.toFixed(0)} ms, 10,000 resources ${bigMs.toFixed(0)} ms)`,
+            `      (stack policies, CPU: 1,000 resources ${smallMs.toFixed(0)} ms, 10,000 resources ${bigMs.toFixed(0)} ms)`,
         );
     });
 });

@@ -5,9 +5,9 @@ import { policies } from "../../policypack/policies";
 import { knownKeyShape, knownRotation, knownSettingHolder } from "../../policypack/policies/support/keys";
 import { tryRead } from "../../policypack/policies/support/props";
 import { buildStackIndex, stackIndexFor } from "../../policypack/policies/support/stack";
-import type { CorpusResource } from "../fixtures/corpus";
-import { encryptedApplicationGroup } from "../fixtures/corpus/build";
-import { analyzeStack, policyResources } from "./harness";
+import type { CorpusResource } from "../../harness/corpus";
+import { encryptedApplicationGroup } from "../../harness/corpus/build";
+import { analyzeStack, policyResources } from "../../harness/policyPack";
 
 const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const UNKNOWN_BOOLEAN = "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7";

@@ -7,10 +7,10 @@
  */
 import * as assert from "node:assert/strict";
 import { mockRecording, type Results } from "../components/harness/mockRecording";
-import { scenarios } from "../components/harness/scenarios";
-import type { ScenarioResult } from "../components/harness/runScenarios";
-import { PACKAGED_PLUGIN, ProviderPlugin, assertBuildIsFresh } from "../support/providerPlugin";
-import { RecordingEngine } from "./support/recordingEngine";
+import { scenarios } from "../../harness/components/scenarios";
+import type { ScenarioResult } from "../../harness/components/runScenarios";
+import { PACKAGED_PLUGIN, ProviderPlugin, assertBuildIsFresh } from "../../harness/providerPlugin";
+import { RecordingEngine } from "../../harness/provider/recordingEngine";
 import {
     ConstructError,
     type ConstructRun,
@@ -18,7 +18,7 @@ import {
     type WireForm,
     capturedScenarios,
     constructScenario,
-} from "./support/constructRun";
+} from "../../harness/provider/constructRun";
 
 /** Scenarios whose inputs only a preview can have (values not known yet). */
 const PREVIEW_ONLY = new Set(["unknownInputs", "unknownExistingKey"]);

@@ -8,7 +8,7 @@
 import * as assert from "node:assert/strict";
 import { PACKAGE_SCHEMA } from "../../provider/packageSchema";
 import { parseRef } from "../../provider/packageSchema";
-import { PACKAGED_PLUGIN, ProviderPlugin, assertBuildIsFresh } from "../support/providerPlugin";
+import { PACKAGED_PLUGIN, ProviderPlugin, assertBuildIsFresh } from "../../harness/providerPlugin";
 import {
     type ConstructRun,
     ConstructError,
@@ -17,14 +17,13 @@ import {
     PROJECT,
     STACK,
     runConstruct,
-} from "./support/constructRun";
-import { RecordingEngine, type MonitorRegistration, type Wire } from "./support/recordingEngine";
-import { OUTPUT_SIG, RESOURCE_SIG, SECRET_SIG, SIG, UNKNOWN } from "./support/stubs";
+} from "../../harness/provider/constructRun";
+import { RecordingEngine, type MonitorRegistration, type Wire } from "../../harness/provider/recordingEngine";
+import { OUTPUT_SIG, RESOURCE_SIG, SECRET_SIG, SIG, UNKNOWN } from "../../harness/provider/stubs";
 import { yamlExample } from "./support/yamlExample";
-import { harnessConfig } from "../components/harness/mockAnswers";
+import { harnessConfig } from "../../harness/components/mockAnswers";
+import { APP_ID, KEY_ARN } from "../../harness/fixtures";
 
-const KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-const APP_ID = "00fabcdefghij123";
 const BUCKET_URN = `urn:pulumi:${STACK}::${PROJECT}::aws:s3/bucket:Bucket::trail-logs`;
 const AWS_PROVIDER_URN = `urn:pulumi:${STACK}::${PROJECT}::pulumi:providers:aws::eu-west-1`;
 const AWS_PROVIDER_ID = "0c4a5bc8-2d1e-4b5a-9d55-0b3c9e1f6a77";

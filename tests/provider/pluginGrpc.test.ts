@@ -22,11 +22,12 @@ import {
     ProviderPlugin,
     stubs,
     type Bag,
-} from "../support/providerPlugin";
+} from "../../harness/providerPlugin";
 import { secret, SIG_KEY, SECRET_SIG } from "../../provider/wire";
+import { KEY_ARN as KEY_A } from "../../harness/fixtures";
 
-const KEY_A = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const KEY_B = "arn:aws:kms:us-east-1:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321";
+/** The application the recorded state of fixtures/legacySetting names (the tests compare with that state). */
 const APP = "00fkq8mtb3cm2d09";
 const STATIC_KEY_ID = "AKIASTATICCONFIGKEY1";
 const STATIC_SECRET = "staticSECRETdoNotLeak/1111111111111111111";

@@ -19,7 +19,7 @@ import {
     ROOT,
     stubs,
     type PluginCommand,
-} from "../support/providerPlugin";
+} from "../../harness/providerPlugin";
 import {
     composeImplementation,
     DiskEncryptionProviderService,

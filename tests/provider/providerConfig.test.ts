@@ -6,8 +6,8 @@ import { strict as assert } from "node:assert";
 import { awsAccess } from "../../provider/access";
 import { configureBag, diffProviderConfig, parseProviderConfig } from "../../provider/config";
 import { secret, UNKNOWN } from "../../provider/wire";
+import { DEPLOYER_ROLE_ARN as ROLE } from "../../harness/fixtures";
 
-const ROLE = "arn:aws:iam::111122223333:role/deployer";
 const ACCESS_KEY = "AKIAFAKETESTKEY00042";
 const SECRET_KEY = "FAKEsecretKEY/doNotLeak+4242424242424242";
 const TOKEN = "FAKEsessionTOKENdoNotLeak0000";

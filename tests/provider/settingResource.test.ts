@@ -8,9 +8,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { checkSetting, diffSetting, operationInputs, parseImportId, settingState } from "../../provider/resource";
 import { isSecret, secret, UNKNOWN } from "../../provider/wire";
+import { KEY_ARN as KEY_A } from "../../harness/fixtures";
 
-const KEY_A = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const KEY_B = "arn:aws:kms:us-east-1:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321";
+/** The application the recorded state of fixtures/legacySetting names (the tests compare with that state). */
 const APP = "00fkq8mtb3cm2d09";
 const base = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
     applicationId: APP,

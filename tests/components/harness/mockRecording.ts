@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { ScenarioResult } from "./runScenarios";
+import type { ScenarioResult } from "../../../harness/components/runScenarios";
 
 export type Results = Record<string, ScenarioResult>;
 const ROOT = path.resolve(__dirname, "../../..");
@@ -18,7 +18,7 @@ function runMode(mode: "update" | "preview", dir: string): Promise<Results> {
     return new Promise((resolve, reject) => {
         execFile(
             process.execPath,
-            ["-r", "ts-node/register/transpile-only", "tests/components/harness/runScenarios.ts", mode, out],
+            ["-r", "ts-node/register/transpile-only", "harness/components/runScenarios.ts", mode, out],
             { cwd: ROOT, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" }, timeout: 50_000 },
             (err, _stdout, stderr) => {
                 // The Pulumi runtime may report leaked promises (the refused scenarios) at exit:

@@ -6,11 +6,7 @@
 import * as assert from "node:assert/strict";
 import type { PolicyDocument, PolicyStatement } from "../../../components/keyPolicy";
 
-export const ACCOUNT = "111122223333";
-export const REGION = "us-east-1";
-export const APP_ID = "00fabcdefghij123";
-export const APP_ARN = `arn:aws:emr-serverless:${REGION}:${ACCOUNT}:/applications/${APP_ID}`;
-export const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+export { ACCOUNT, APP_ARN, APP_ID, KEY_ARN, REGION } from "../../../harness/fixtures";
 
 function asList(v: string | string[] | undefined): string[] {
     return v === undefined ? [] : Array.isArray(v) ? [...v].sort() : [v];

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Wire } from "./recordingEngine";
+import type { Wire } from "../../../harness/provider/recordingEngine";
 
 const FILE = path.resolve(__dirname, "../../../examples/yaml/Pulumi.yaml");
 

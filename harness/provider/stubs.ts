@@ -1,5 +1,5 @@
 /**
- * The protocol stubs the Construct tests use besides those of `tests/support/providerPlugin.ts` (the
+ * The protocol stubs the Construct tests use besides those of `harness/providerPlugin.ts` (the
  * ResourceMonitor and Engine services the engine side serves, aliases, and the error details of a refused
  * Construct), from the same `@pulumi/pulumi`, so messages built here serialize as the plugin expects.
  */
@@ -9,8 +9,8 @@ import type * as resourcePbTypes from "@pulumi/pulumi/proto/resource_pb";
 import type * as aliasPbTypes from "@pulumi/pulumi/proto/alias_pb";
 import type * as errorsPbTypes from "@pulumi/pulumi/proto/errors_pb";
 import type * as statusPbTypes from "@pulumi/pulumi/proto/status_pb";
-import { UNKNOWN as UNKNOWN_SENTINELS } from "../../../engine/properties";
-import { ROOT, stubs } from "../../support/providerPlugin";
+import { UNKNOWN as UNKNOWN_SENTINELS } from "../../engine/properties";
+import { ROOT, stubs } from "../providerPlugin";
 
 const PULUMI_DIR = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [ROOT] }));
 const proto = (name: string): string => path.join(PULUMI_DIR, "proto", name);
@@ -22,7 +22,7 @@ export const aliasPb = require(proto("alias_pb")) as typeof aliasPbTypes;
 export const errorsPb = require(proto("errors_pb")) as typeof errorsPbTypes;
 export const statusPb = require(proto("status_pb")) as typeof statusPbTypes;
 
-export { SECRET_SIG, SIG_KEY as SIG } from "../../../engine/properties";
+export { SECRET_SIG, SIG_KEY as SIG } from "../../engine/properties";
 /** The unknown sentinel the SDKs send for a value not known at preview. */
 export const UNKNOWN = UNKNOWN_SENTINELS.string;
 /** Wire signature of a resource reference (`rpc.ts` `specialResourceSig`). */

@@ -3,18 +3,20 @@
  * (or throws at construction); names are unique per scenario.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { EncryptedApplication, EncryptedApplicationArgs } from "../../../components";
+import type { EncryptedApplication, EncryptedApplicationArgs } from "../../components";
+import { ACCOUNT, ADMIN_ARN, REGION } from "../fixtures";
 
 type Ctor = typeof EncryptedApplication;
 
-export const SUBMITTER = "arn:aws:iam::111122223333:role/data-engineers";
-export const ADMIN = "arn:aws:iam::111122223333:role/security-admins";
-export const EXISTING_ROLE = "arn:aws:iam::111122223333:role/service/emr-jobs";
+export const SUBMITTER = `arn:aws:iam::${ACCOUNT}:role/data-engineers`;
+export const ADMIN = ADMIN_ARN;
+export const EXISTING_ROLE = `arn:aws:iam::${ACCOUNT}:role/service/emr-jobs`;
 export const MANAGED_POLICY = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
-export const KEY_SYMMETRIC = "arn:aws:kms:us-east-1:111122223333:key/11111111-1111-1111-1111-111111111111";
-export const KEY_CMK_SPEC_ONLY = "arn:aws:kms:us-east-1:111122223333:key/22222222-2222-2222-2222-222222222222";
-export const KEY_ASYMMETRIC = "arn:aws:kms:us-east-1:111122223333:key/33333333-3333-3333-3333-333333333333";
-export const KEY_DISABLED = "arn:aws:kms:us-east-1:111122223333:key/44444444-4444-4444-4444-444444444444";
+/** Existing keys of each kind the component tells apart (the mocks answer kms/getKey for them). */
+export const KEY_SYMMETRIC = `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-1111-1111-1111-111111111111`;
+export const KEY_CMK_SPEC_ONLY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/22222222-2222-2222-2222-222222222222`;
+export const KEY_ASYMMETRIC = `arn:aws:kms:${REGION}:${ACCOUNT}:key/33333333-3333-3333-3333-333333333333`;
+export const KEY_DISABLED = `arn:aws:kms:${REGION}:${ACCOUNT}:key/44444444-4444-4444-4444-444444444444`;
 export const CONTEXT = { team: "analytics", environment: "dev" };
 
 const base: EncryptedApplicationArgs = { type: "spark", releaseLabel: "emr-7.9.0" };

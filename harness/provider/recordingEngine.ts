@@ -6,14 +6,14 @@
  * dependencies, inputs on the wire, provider references, aliases, options), every RegisterResourceOutputs,
  * Invoke and Log, and answers as the engine does: URNs built from the parent's type, created resources'
  * computed outputs in update mode (none at preview), invokes answered from the same world as the component
- * tests' runtime mocks (`tests/components/harness/mockAnswers.ts`).
+ * tests' runtime mocks (`harness/components/mockAnswers.ts`).
  */
 import type * as grpcTypes from "@grpc/grpc-js";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as pulumi from "@pulumi/pulumi";
 import type * as resourcePbTypes from "@pulumi/pulumi/proto/resource_pb";
 import type * as enginePbTypes from "@pulumi/pulumi/proto/engine_pb";
-import { createdResource, invokeResult } from "../../components/harness/mockAnswers";
+import { createdResource, invokeResult } from "../components/mockAnswers";
 import { OUTPUT_SIG, SECRET_SIG, SIG, UNKNOWN, resourceGrpc, resourcePb, stubs } from "./stubs";
 
 const { emptyPb, engineGrpc, enginePb, grpc, structPb } = stubs;

@@ -7,13 +7,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { builtinInvoke } from "../../../engine/invokes";
-import type { JsonValue } from "../../../engine/policyConfig";
+import { builtinInvoke } from "../../engine/invokes";
+import type { JsonValue } from "../../engine/policyConfig";
+import { ACCOUNT, APP_ID, DEPLOYER_ROLE_ARN, KEY_ID, REGION } from "../fixtures";
 
-export const ACCOUNT = "111122223333";
-export const REGION = "us-east-1";
-export const NEW_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
-export const APP_ID = "00fabcdefghij123";
+export { ACCOUNT, APP_ID, REGION };
+/** The id of the key the component creates. */
+export const NEW_KEY_ID = KEY_ID;
 
 /**
  * The stack config of the component tests: the AWS provider's region, a profile and one assumed role, and this
@@ -23,9 +23,7 @@ export const APP_ID = "00fabcdefghij123";
 export const IDENTITY_CONFIG: Record<string, string> = {
     "aws:region": REGION,
     "aws:profile": "analytics",
-    "aws:assumeRoles": JSON.stringify([
-        { roleArn: "arn:aws:iam::111122223333:role/deployer", sessionName: "pulumi", externalId: "ext-1" },
-    ]),
+    "aws:assumeRoles": JSON.stringify([{ roleArn: DEPLOYER_ROLE_ARN, sessionName: "pulumi", externalId: "ext-1" }]),
     "emr-serverless-disk-encryption:profile": "analytics",
     "emr-serverless-disk-encryption:assumeRole": JSON.stringify({
         roleArn: "arn:aws:iam::111122223333:role/deployer",
@@ -40,7 +38,7 @@ export const IDENTITY_CONFIG: Record<string, string> = {
  */
 export function harnessConfig(): Record<string, string> {
     const yaml = require("js-yaml") as { load(text: string): unknown }; // a dependency of @pulumi/pulumi
-    const example = yaml.load(fs.readFileSync(path.join(__dirname, "../../../Pulumi.example.yaml"), "utf8")) as {
+    const example = yaml.load(fs.readFileSync(path.join(__dirname, "../../Pulumi.example.yaml"), "utf8")) as {
         config: Record<string, unknown>;
     };
     return {

@@ -1,19 +1,19 @@
 /**
  * One Construct through the plugin, against the recording engine, read back in the form the component tests record
- * under runtime mocks (`tests/components/harness/runScenarios.ts`): registrations (type, name, parent,
+ * under runtime mocks (`harness/components/runScenarios.ts`): registrations (type, name, parent,
  * dependencies, ignoreChanges, inputs), the component's value outputs, the invokes. Plus the wire forms a
  * program in another language sends: output values (secret, unknown, with dependencies), or the older forms
  * (secret wrappers and unknown sentinels).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { EncryptedApplication, EncryptedApplicationArgs } from "../../../components";
-import { scenarios } from "../../components/harness/scenarios";
-import { readOutput } from "../../../provider/constructInputs";
-import { harnessConfig } from "../../components/harness/mockAnswers";
-import type { OutputRead, Registration } from "../../components/harness/runScenarios";
+import type { EncryptedApplication, EncryptedApplicationArgs } from "../../components";
+import { scenarios } from "../components/scenarios";
+import { readOutput } from "../../provider/constructInputs";
+import { harnessConfig } from "../components/mockAnswers";
+import type { OutputRead, Registration } from "../components/runScenarios";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as providerPbTypes from "@pulumi/pulumi/proto/provider_pb";
-import type { ProviderPlugin } from "../../support/providerPlugin";
+import type { ProviderPlugin } from "../providerPlugin";
 import {
     type MonitorRegistration,
     type RecordingEngine,

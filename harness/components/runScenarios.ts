@@ -4,7 +4,7 @@
  * component's outputs to a JSON file. Run in a child process per mode, because
  * `pulumi.runtime.setMocks` is process-global:
  *
- *   node -r ts-node/register/transpile-only tests/components/harness/runScenarios.ts <update|preview> <out.json>
+ *   node -r ts-node/register/transpile-only harness/components/runScenarios.ts <update|preview> <out.json>
  */
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
@@ -190,7 +190,7 @@ const t0 = Date.now();
 
 async function main(): Promise<void> {
     // Imported after setMocks, as the mocks require.
-    const { EncryptedApplication } = await import("../../../components");
+    const { EncryptedApplication } = await import("../../components");
     const { scenarios } = await import("./scenarios");
     const results: Record<string, ScenarioResult> = {};
     let started = Date.now();
@@ -238,7 +238,7 @@ async function main(): Promise<void> {
     calls = [];
     const example: ScenarioResult = { registrationsAtConstruction: 0, registrations: [], outputs: {}, calls: [] };
     try {
-        const program = (await import("../../../index")) as unknown as Record<string, unknown>;
+        const program = (await import("../../index")) as unknown as Record<string, unknown>;
         const read = await Promise.all(OUTPUT_NAMES.map((o) => readOutput(program[o])));
         OUTPUT_NAMES.forEach((o, i) => (example.outputs[o] = read[i]));
     } catch (e) {

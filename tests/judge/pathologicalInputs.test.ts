@@ -1,15 +1,15 @@
 /**
- * Regressions for the bugs the hostile property tests found (tests/hostile/**): the glob matcher's
- * running time, duplicate member names in JSON text, case-variant duplicates, Resource/NotResource of a
- * Deny when the key ARN is unknown, and the probes of the analysis (probe accounts, wildcard fillers).
+ * Pathological inputs the judge must get right: the glob matcher's running time on backtracking bombs, duplicate
+ * member names in JSON text, case-variant duplicates, Resource/NotResource of a Deny when the key ARN is unknown,
+ * and Denies written against the analysis's own probes (probe accounts, wildcard fillers).
  */
 import * as assert from "node:assert/strict";
 import { analyzeKeyPolicy, evaluateRequest, globMatch, parsePolicyDocument } from "../../policypack/judge";
 import { duplicateMemberNames } from "../../policypack/judge/jsonText";
+import { ACCOUNT, APP_ARN } from "../../harness/fixtures";
 
 const SERVICE = { type: "Service" as const, id: "emr-serverless.amazonaws.com" };
-const OWNER = "111122223333";
-const APP_ARN = `arn:aws:emr-serverless:us-east-1:${OWNER}:/applications/00fabcdefgh12345`;
+const OWNER = ACCOUNT;
 
 /** The reference semantics of a glob: an anchored regular expression (exponential on bad input). */
 function referenceGlob(pattern: string, value: string, ignoreCase: boolean): boolean {
@@ -34,7 +34,7 @@ function serviceStatement(condition: Record<string, Record<string, unknown>>): R
     };
 }
 
-describe("judge: inputs the property tests found hard", () => {
+describe("judge: pathological inputs", () => {
     describe("globMatch", () => {
         it("agrees with the regular-expression reference on small generated inputs", () => {
             const alphabet = ["a", "b", "A", "*", "?", ":", "é", "É", "\u{1F600}"];

@@ -18,7 +18,7 @@ import type * as emptyPbTypes from "google-protobuf/google/protobuf/empty_pb";
 import type * as structPbTypes from "google-protobuf/google/protobuf/struct_pb";
 
 /** The repository root. */
-export const ROOT = path.resolve(__dirname, "..", "..");
+export const ROOT = path.resolve(__dirname, "..");
 
 /** The plugin executable the CLI runs from a plugin folder. */
 export const PLUGIN_EXECUTABLE = path.join(ROOT, "pulumi-resource-emr-serverless-disk-encryption");

@@ -2,8 +2,10 @@
  * Runs the pack's policies in-process the way @pulumi/policy 1.21's server does (server.js):
  * props behind `unknownCheckingProxy`, getConfig = schema defaults + config (what the engine's
  * Configure sends), enforcement level = config override || policy level || pack default (advisory),
- * an UnknownValueError becomes an advisory "can't run policy ... during preview" note, stack
- * resources get parent/dependencies/propertyDependencies as resource objects.
+ * an UnknownValueError becomes an advisory "can't run policy ... during preview" note, `notApplicable`
+ * ends the policy's run without a diagnostic, stack resources get parent/dependencies/propertyDependencies
+ * as resource objects. Any other exception a policy throws propagates: the server would fail the whole call
+ * (the user's `pulumi preview`).
  */
 import assert from "node:assert/strict";
 import {
@@ -20,8 +22,8 @@ import {
     unknownCheckingProxy,
     UnknownValueError,
 } from "@pulumi/policy";
-import { schemaDefaults } from "../../policypack/policies/support/config";
-import type { CorpusCase, CorpusConfig, CorpusResource } from "../fixtures/corpus";
+import { schemaDefaults } from "../policypack/policies/support/config";
+import type { CorpusCase, CorpusConfig, CorpusResource } from "./corpus";
 
 /** One diagnostic as the server would put it on the wire. */
 export interface Diagnostic {
@@ -31,11 +33,13 @@ export interface Diagnostic {
     urn?: string;
     /** True for the "can't run policy ... during preview" note. */
     note: boolean;
+    /** The message the policy itself reported ("" when it reported none; `message` adds its description). */
+    detail: string;
 }
 
 const PACK = "emr-serverless-disk-encryption";
 /** The pack's version, as the CLI reads it from the pack's package.json. */
-const PACK_VERSION = (require("../../policypack/package.json") as { version: string }).version;
+const PACK_VERSION = (require("../policypack/package.json") as { version: string }).version;
 
 function levelOf(p: Policy, config: CorpusConfig): EnforcementLevel {
     const override = config[p.name]?.enforcementLevel as EnforcementLevel | undefined;
@@ -49,9 +53,18 @@ export function configFor(p: Policy, config: CorpusConfig): Record<string, unkno
 }
 
 function reporter(p: Policy, level: EnforcementLevel, ds: Diagnostic[]): ReportViolation {
-    return (message: unknown, urn?: string) => {
+    return (message: unknown, urn?: unknown) => {
+        assert.ok(message === undefined || typeof message === "string", `${p.name} reported a ${typeof message}`);
+        assert.ok(urn === undefined || typeof urn === "string", `${p.name} reported a ${typeof urn} URN`);
         const text = typeof message === "string" && message ? `${p.description}\n${message}` : p.description;
-        ds.push({ policyName: p.name, message: text, enforcementLevel: level, urn, note: false });
+        ds.push({
+            policyName: p.name,
+            message: text,
+            enforcementLevel: level,
+            urn,
+            note: false,
+            detail: message ?? "",
+        });
     };
 }
 
@@ -61,6 +74,7 @@ function note(p: Policy, e: UnknownValueError, ds: Diagnostic[]): void {
         message: `can't run policy '${p.name}' from policy pack '${PACK}@v${PACK_VERSION}' during preview: ${e.message}`,
         enforcementLevel: "advisory",
         note: true,
+        detail: e.message,
     });
 }
 
@@ -72,8 +86,11 @@ const OPTIONS: PolicyResourceOptions = {
     additionalSecretOutputs: [],
 };
 
+/** What `notApplicable` throws: the server records the policy as not applicable, with no diagnostic. */
+export class NotApplicable extends Error {}
+
 function notApplicable(reason?: string): never {
-    throw new Error(`notApplicable: ${reason ?? ""}`);
+    throw new NotApplicable(`notApplicable: ${reason ?? ""}`);
 }
 
 const clone = (v: Record<string, unknown>): Record<string, unknown> =>
@@ -125,8 +142,9 @@ async function runPolicy(
     } catch (e) {
         if (e instanceof UnknownValueError) {
             note(p, e, ds);
-        } else {
-            throw e;
+        } else if (!(e instanceof NotApplicable)) {
+            const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+            throw new Error(`policy ${p.name} threw ${what}`, { cause: e });
         }
     }
 }
