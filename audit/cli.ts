@@ -75,13 +75,14 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
 }
 
 /**
- * In a checkout (where `scripts/build.js` exists), the compiled command refuses to run when its sources changed
- * since it was built; an installed package has no sources and no such check.
+ * In a checkout (the repository root is three levels above audit/bin/audit/cli.js, with `scripts/build.js` and this
+ * file's source), the compiled command refuses to run when its sources changed since it was built; an installed
+ * package has no sources and no such check.
  */
 function refuseStaleBuild(): void {
-    const root = path.resolve(__dirname, "..", "..");
+    const root = path.resolve(__dirname, "..", "..", "..");
     const script = path.join(root, "scripts", "build.js");
-    if (__filename.endsWith(".js") && fs.existsSync(script)) {
+    if (__filename.endsWith(".js") && fs.existsSync(script) && fs.existsSync(path.join(root, "audit", "cli.ts"))) {
         (require(script) as { assertFresh(root: string, names: string[]): void }).assertFresh(root, ["audit"]);
     }
 }

@@ -433,33 +433,26 @@ export function judgeKeyPolicy(params: JudgeParams): Judgment {
     }
 
     if (app && region) {
-        for (const arn of params.jobRoleArns ?? []) {
-            const access = principalAccess(
-                "job role",
-                policy,
-                arn,
-                SERVICE_ACTIONS,
-                app,
-                region,
-                params.keyArn,
-                params.encryptionContext,
-                keyId,
-            );
-            checks.push(principalCheck("job role", access, app, region, params.keyArn, params.encryptionContext));
-        }
-        for (const arn of params.submitterArns ?? []) {
-            const access = principalAccess(
-                "submitter",
-                policy,
-                arn,
-                SUBMITTER_ACTIONS,
-                app,
-                region,
-                params.keyArn,
-                params.encryptionContext,
-                keyId,
-            );
-            checks.push(principalCheck("submitter", access, app, region, params.keyArn, params.encryptionContext));
+        const principals: [PrincipalKind, readonly string[], readonly string[]][] = [
+            ["job role", params.jobRoleArns ?? [], SERVICE_ACTIONS],
+            ["submitter", params.submitterArns ?? [], SUBMITTER_ACTIONS],
+        ];
+        for (const [kind, arns, actions] of principals) {
+            for (const arn of arns) {
+                const { keyArn, encryptionContext } = params;
+                const access = principalAccess(
+                    kind,
+                    policy,
+                    arn,
+                    actions,
+                    app,
+                    region,
+                    keyArn,
+                    encryptionContext,
+                    keyId,
+                );
+                checks.push(principalCheck(kind, access, app, region, keyArn, encryptionContext));
+            }
         }
     }
     return { checks, analysis };

@@ -599,18 +599,25 @@ export class PolicyPackClient {
         });
     }
 
-    private analyzeRequest(r: AnalyzerResource): analyzerPbTypes.AnalyzeRequest {
-        const req = new this.stubs.analyzerPb.AnalyzeRequest();
-        req.setType(r.type);
-        req.setName(r.name);
-        req.setUrn(r.urn);
-        req.setProperties(toStruct(this.stubs, r.properties));
-        req.setOptions(this.buildOptions(r.options, undefined));
+    /** Sets what `Analyze` and `AnalyzeStack` both send of a resource: type, name, URN, properties, options, provider. */
+    private setResource<M extends analyzerPbTypes.AnalyzeRequest | analyzerPbTypes.AnalyzerResource>(
+        msg: M,
+        r: AnalyzerResource,
+    ): M {
+        msg.setType(r.type);
+        msg.setName(r.name);
+        msg.setUrn(r.urn);
+        msg.setProperties(toStruct(this.stubs, r.properties));
+        msg.setOptions(this.buildOptions(r.options, undefined));
         const prov = this.buildProvider(r.provider);
         if (prov) {
-            req.setProvider(prov);
+            msg.setProvider(prov);
         }
-        return req;
+        return msg;
+    }
+
+    private analyzeRequest(r: AnalyzerResource): analyzerPbTypes.AnalyzeRequest {
+        return this.setResource(new this.stubs.analyzerPb.AnalyzeRequest(), r);
     }
 
     /** Sends `Analyze` for one resource (its inputs) and returns the diagnostics. */
@@ -629,16 +636,7 @@ export class PolicyPackClient {
         const req = new analyzerPb.AnalyzeStackRequest();
         req.setResourcesList(
             resources.map((r) => {
-                const ar = new analyzerPb.AnalyzerResource();
-                ar.setType(r.type);
-                ar.setName(r.name);
-                ar.setUrn(r.urn);
-                ar.setProperties(toStruct(this.stubs, r.properties));
-                ar.setOptions(this.buildOptions(r.options, undefined));
-                const prov = this.buildProvider(r.provider);
-                if (prov) {
-                    ar.setProvider(prov);
-                }
+                const ar = this.setResource(new analyzerPb.AnalyzerResource(), r);
                 if (r.parent) {
                     ar.setParent(r.parent);
                 }

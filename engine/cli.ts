@@ -52,6 +52,16 @@ host runs it (its own TypeScript, or the SDK's, type-checked unless its tsconfig
 /** The parsed command line. */
 export type CliOptions = PreviewOptions & { json: boolean; help?: boolean };
 
+/** The flags whose value is a path (resolved against the working directory), and the option each sets. */
+const PATH_FLAGS = {
+    "--program": "programDir",
+    "--policy-pack": "packDir",
+    "--policy-pack-config": "policyPackConfigFile",
+    "--invokes": "invokesFile",
+} as const satisfies Record<string, keyof CliOptions>;
+
+const isPathFlag = (flag: string): flag is keyof typeof PATH_FLAGS => Object.hasOwn(PATH_FLAGS, flag);
+
 /** Parses the command line; throws a usage error naming the flag. */
 export function parseArgs(argv: readonly string[], cwd: string): CliOptions {
     const root = packageRoot();
@@ -71,13 +81,11 @@ export function parseArgs(argv: readonly string[], cwd: string): CliOptions {
             }
             return v;
         };
+        if (isPathFlag(flag)) {
+            opts[PATH_FLAGS[flag]] = path.resolve(cwd, value());
+            continue;
+        }
         switch (flag) {
-            case "--program":
-                opts.programDir = path.resolve(cwd, value());
-                break;
-            case "--policy-pack":
-                opts.packDir = path.resolve(cwd, value());
-                break;
             case "--stack":
                 opts.stack = value();
                 break;
@@ -88,14 +96,8 @@ export function parseArgs(argv: readonly string[], cwd: string): CliOptions {
             case "--secret-config":
                 opts.secretConfig?.push(value());
                 break;
-            case "--policy-pack-config":
-                opts.policyPackConfigFile = path.resolve(cwd, value());
-                break;
             case "--account-id":
                 opts.accountId = value();
-                break;
-            case "--invokes":
-                opts.invokesFile = path.resolve(cwd, value());
                 break;
             case "--json":
                 opts.json = true;

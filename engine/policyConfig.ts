@@ -186,6 +186,41 @@ function jsonType(v: JsonValue): string {
     return typeof v;
 }
 
+/** A schema's pair of bounds on a measure of a value: a number's value, a string's length, an array's item count. */
+interface Bound {
+    min: string;
+    max: string;
+    /** The measured quantity, or undefined when the bound does not apply to the value's type. */
+    measure: (value: JsonValue) => number | undefined;
+    /** The problem when the measure is under `min`, or over `max`. */
+    below: (min: number, measure: number) => string;
+    above: (max: number, measure: number) => string;
+}
+
+const BOUNDS: readonly Bound[] = [
+    {
+        min: "minimum",
+        max: "maximum",
+        measure: (v) => (typeof v === "number" ? v : undefined),
+        below: (m, v) => `${v} is less than the minimum ${m}`,
+        above: (m, v) => `${v} is greater than the maximum ${m}`,
+    },
+    {
+        min: "minLength",
+        max: "maxLength",
+        measure: (v) => (typeof v === "string" ? v.length : undefined),
+        below: (m) => `shorter than ${m} characters`,
+        above: (m) => `longer than ${m} characters`,
+    },
+    {
+        min: "minItems",
+        max: "maxItems",
+        measure: (v) => (Array.isArray(v) ? v.length : undefined),
+        below: (m) => `fewer than ${m} items`,
+        above: (m) => `more than ${m} items`,
+    },
+];
+
 /**
  * A small JSON-schema check (type, enum, items, properties, required, minimum/maximum, minItems/maxItems,
  * minLength/maxLength): enough for policy config schemas. Returns one message per problem, naming `path`.
@@ -206,25 +241,21 @@ export function validateJson(value: JsonValue, schema: JsonSchema, path: string)
     if (Array.isArray(en) && !en.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
         problems.push(`${path}: ${JSON.stringify(value)} is not one of ${JSON.stringify(en)}`);
     }
-    if (typeof value === "number") {
-        const min = schema["minimum"];
-        const max = schema["maximum"];
-        if (typeof min === "number" && value < min) {
-            problems.push(`${path}: ${value} is less than the minimum ${min}`);
+    for (const bound of BOUNDS) {
+        const measure = bound.measure(value);
+        if (measure === undefined) {
+            continue;
         }
-        if (typeof max === "number" && value > max) {
-            problems.push(`${path}: ${value} is greater than the maximum ${max}`);
+        const min = schema[bound.min];
+        const max = schema[bound.max];
+        if (typeof min === "number" && measure < min) {
+            problems.push(`${path}: ${bound.below(min, measure)}`);
+        }
+        if (typeof max === "number" && measure > max) {
+            problems.push(`${path}: ${bound.above(max, measure)}`);
         }
     }
     if (typeof value === "string") {
-        const minL = schema["minLength"];
-        const maxL = schema["maxLength"];
-        if (typeof minL === "number" && value.length < minL) {
-            problems.push(`${path}: shorter than ${minL} characters`);
-        }
-        if (typeof maxL === "number" && value.length > maxL) {
-            problems.push(`${path}: longer than ${maxL} characters`);
-        }
         const pattern = schema["pattern"];
         if (typeof pattern === "string") {
             let re: RegExp | undefined;
@@ -242,14 +273,6 @@ export function validateJson(value: JsonValue, schema: JsonSchema, path: string)
         const items = schema["items"];
         if (isPlainObject(items)) {
             value.forEach((item, i) => problems.push(...validateJson(item, items, `${path}[${i}]`)));
-        }
-        const minI = schema["minItems"];
-        const maxI = schema["maxItems"];
-        if (typeof minI === "number" && value.length < minI) {
-            problems.push(`${path}: fewer than ${minI} items`);
-        }
-        if (typeof maxI === "number" && value.length > maxI) {
-            problems.push(`${path}: more than ${maxI} items`);
         }
     }
     if (isPlainObject(value)) {

@@ -31,28 +31,28 @@ export function secretLeaves(value: unknown, into: Set<string>): void {
         }
     } else if (typeof value === "number" && Number.isFinite(value)) {
         into.add(String(value));
-    } else if (Array.isArray(value)) {
-        for (const v of value) {
-            secretLeaves(v, into);
-        }
-    } else if (typeof value === "object" && value !== null) {
-        for (const v of Object.values(value)) {
+    } else {
+        for (const v of childrenOf(value)) {
             secretLeaves(v, into);
         }
     }
+}
+
+/** The elements of an array, the values of an object, or nothing. */
+function childrenOf(value: unknown): readonly unknown[] {
+    if (Array.isArray(value)) {
+        return value;
+    }
+    return typeof value === "object" && value !== null ? Object.values(value) : [];
 }
 
 /** Adds the leaves of every engine secret wrapper in `value` (wire form, at any depth) to `into`. */
 export function wireSecrets(value: JsonValue | undefined, into: Set<string>): void {
     if (isSecret(value)) {
         secretLeaves(value.value, into);
-    } else if (Array.isArray(value)) {
-        for (const v of value) {
-            wireSecrets(v, into);
-        }
-    } else if (typeof value === "object" && value !== null) {
-        for (const v of Object.values(value)) {
-            wireSecrets(v, into);
+    } else {
+        for (const v of childrenOf(value)) {
+            wireSecrets(v as JsonValue, into);
         }
     }
 }

@@ -114,9 +114,7 @@ export class DiskEncryptionProviderService {
     /** DiffConfig: which keys changed; never a replacement (see `diffProviderConfig`). */
     diffConfig(call: Call<provprotoTypes.DiffRequest>, callback: Callback<provprotoTypes.DiffResponse>): void {
         this.run(callback, async () => {
-            const oldInputs = struct(call.request.getOldInputs());
-            const olds = Object.keys(oldInputs).length > 0 ? oldInputs : struct(call.request.getOlds());
-            const { changed, kinds } = diffProviderConfig(olds, struct(call.request.getNews()));
+            const { changed, kinds } = diffProviderConfig(previousInputs(call.request), struct(call.request.getNews()));
             const { DiffResponse, PropertyDiff } = this.rt.provproto;
             const resp = new DiffResponse();
             resp.setChanges(
@@ -176,9 +174,8 @@ export class DiskEncryptionProviderService {
 
     /** Check of ApplicationDiskEncryption. */
     check(call: Call<provprotoTypes.CheckRequest>, callback: Callback<provprotoTypes.CheckResponse>): void {
-        this.run(callback, async () => {
-            this.assertType(call.request.getUrn());
-            const { inputs, failures } = await checkSetting(struct(call.request.getNews()), this.config);
+        this.serveResource(call, callback, async (req) => {
+            const { inputs, failures } = await checkSetting(struct(req.getNews()), this.config);
             const resp = new this.rt.provproto.CheckResponse();
             resp.setInputs(this.toStruct(inputs));
             resp.setFailuresList(failures.map((f) => this.failure(f.property, f.reason)));
@@ -188,11 +185,8 @@ export class DiskEncryptionProviderService {
 
     /** Diff of ApplicationDiskEncryption, with a detailed diff. */
     diff(call: Call<provprotoTypes.DiffRequest>, callback: Callback<provprotoTypes.DiffResponse>): void {
-        this.run(callback, async () => {
-            this.assertType(call.request.getUrn());
-            const oldInputs = struct(call.request.getOldInputs());
-            const olds = Object.keys(oldInputs).length > 0 ? oldInputs : struct(call.request.getOlds());
-            const { changes, replaces, detailed } = diffSetting(olds, struct(call.request.getNews()));
+        this.serveResource(call, callback, async (req) => {
+            const { changes, replaces, detailed } = diffSetting(previousInputs(req), struct(req.getNews()));
             const { DiffResponse, PropertyDiff } = this.rt.provproto;
             const resp = new DiffResponse();
             resp.setChanges(changes ? DiffResponse.DiffChanges.DIFF_SOME : DiffResponse.DiffChanges.DIFF_NONE);
@@ -213,9 +207,8 @@ export class DiskEncryptionProviderService {
 
     /** Create of ApplicationDiskEncryption. */
     create(call: Call<provprotoTypes.CreateRequest>, callback: Callback<provprotoTypes.CreateResponse>): void {
-        this.run(callback, async () => {
-            this.assertType(call.request.getUrn());
-            const { id, outputs } = await createSetting(struct(call.request.getProperties()), this.configuredAccess());
+        this.serveResource(call, callback, async (req) => {
+            const { id, outputs } = await createSetting(struct(req.getProperties()), this.configuredAccess());
             const resp = new this.rt.provproto.CreateResponse();
             resp.setId(id);
             resp.setProperties(this.toStruct(outputs));
@@ -225,9 +218,7 @@ export class DiskEncryptionProviderService {
 
     /** Read of ApplicationDiskEncryption (refresh and import). */
     read(call: Call<provprotoTypes.ReadRequest>, callback: Callback<provprotoTypes.ReadResponse>): void {
-        this.run(callback, async () => {
-            const req = call.request;
-            this.assertType(req.getUrn());
+        this.serveResource(call, callback, async (req) => {
             const found = await readSetting(
                 req.getId(),
                 struct(req.getProperties()),
@@ -247,12 +238,13 @@ export class DiskEncryptionProviderService {
 
     /** Update of ApplicationDiskEncryption. */
     update(call: Call<provprotoTypes.UpdateRequest>, callback: Callback<provprotoTypes.UpdateResponse>): void {
-        this.run(callback, async () => {
-            const req = call.request;
-            this.assertType(req.getUrn());
-            const oldInputs = struct(req.getOldInputs());
-            const olds = Object.keys(oldInputs).length > 0 ? oldInputs : struct(req.getOlds());
-            const outputs = await updateSetting(req.getId(), olds, struct(req.getNews()), this.configuredAccess());
+        this.serveResource(call, callback, async (req) => {
+            const outputs = await updateSetting(
+                req.getId(),
+                previousInputs(req),
+                struct(req.getNews()),
+                this.configuredAccess(),
+            );
             const resp = new this.rt.provproto.UpdateResponse();
             resp.setProperties(this.toStruct(outputs));
             return resp;
@@ -261,9 +253,7 @@ export class DiskEncryptionProviderService {
 
     /** Delete of ApplicationDiskEncryption. */
     delete(call: Call<provprotoTypes.DeleteRequest>, callback: Callback<emptyTypes.Empty>): void {
-        this.run(callback, async () => {
-            const req = call.request;
-            this.assertType(req.getUrn());
+        this.serveResource(call, callback, async (req) => {
             await deleteSetting(req.getId(), struct(req.getProperties()), this.configuredAccess());
             return new this.rt.emptypb.Empty();
         });
@@ -277,6 +267,18 @@ export class DiskEncryptionProviderService {
             );
         }
         return this.access;
+    }
+
+    /** Answers a call on the custom resource: refuses a URN of another type, then runs `handler` (see {@link run}). */
+    private serveResource<R extends { getUrn(): string }, T>(
+        call: Call<R>,
+        callback: Callback<T>,
+        handler: (req: R) => Promise<T>,
+    ): void {
+        this.run(callback, async () => {
+            this.assertType(call.request.getUrn());
+            return handler(call.request);
+        });
     }
 
     private assertType(urn: string): void {
@@ -322,6 +324,18 @@ export class DiskEncryptionProviderService {
 /** A Struct (possibly absent) as plain JavaScript. */
 function struct(s: structTypes.Struct | undefined): Wire {
     return (s?.toJavaScript() ?? {}) as Wire;
+}
+
+/**
+ * What a Diff or Update compares the new inputs against: the old inputs, or the old state when the engine sends no
+ * old inputs.
+ */
+function previousInputs(req: {
+    getOldInputs(): structTypes.Struct | undefined;
+    getOlds(): structTypes.Struct | undefined;
+}): Wire {
+    const oldInputs = struct(req.getOldInputs());
+    return Object.keys(oldInputs).length > 0 ? oldInputs : struct(req.getOlds());
 }
 
 /** A protobuf string map as a Map. */

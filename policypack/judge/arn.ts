@@ -4,22 +4,28 @@
  * the audit and the policy pack.
  */
 
-/** An AWS partition as it appears in an ARN (`aws`, `aws-cn`, `aws-us-gov`, ...). */
-const PARTITION = "aws[a-z-]*";
+/**
+ * The fields of an ARN as regular-expression sources, for the patterns of this module and for patterns of ARNs
+ * built elsewhere. An AWS partition as it appears in an ARN (`aws`, `aws-cn`, `aws-us-gov`, ...).
+ */
+export const ARN_PARTITION = "aws[a-z-]*";
 /** A region name (`us-east-1`, `cn-north-1`, `us-gov-west-1`, ...). */
-const REGION = "[a-z]{2}(?:-[a-z]+)+-\\d+";
+export const ARN_REGION = "[a-z]{2}(?:-[a-z]+)+-\\d+";
 /** An account id. */
-const ACCOUNT = "\\d{12}";
+export const ARN_ACCOUNT = "\\d{12}";
 /** A KMS key id: a UUID, or a multi-Region key id (`mrk-` and 32 hex digits). */
 const KEY_ID = "(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})";
 /** The characters of an IAM name (user, role) and of a path's segments. */
 const IAM_NAME_CHARS = "[\\w+=,.@-]";
 
+/** A partition name. */
+export const PARTITION_PATTERN = new RegExp(`^${ARN_PARTITION}$`);
+
 /** A region name. */
-export const REGION_PATTERN = new RegExp(`^${REGION}$`);
+export const REGION_PATTERN = new RegExp(`^${ARN_REGION}$`);
 
 /** An account id: twelve digits. */
-export const ACCOUNT_ID_PATTERN = new RegExp(`^${ACCOUNT}$`);
+export const ACCOUNT_ID_PATTERN = new RegExp(`^${ARN_ACCOUNT}$`);
 
 /** An EMR Serverless application id: lower-case letters and digits. */
 export const APPLICATION_ID_PATTERN = /^[0-9a-z]{1,64}$/;
@@ -28,23 +34,25 @@ export const APPLICATION_ID_PATTERN = /^[0-9a-z]{1,64}$/;
  * A KMS key ARN: `arn:<partition>:kms:<region>:<12-digit account>:key/<key id>`, where the key id is a UUID or a
  * multi-Region key id (`mrk-` and 32 hex digits). Aliases and bare ids are refused by the API.
  */
-export const KEY_ARN_PATTERN = new RegExp(`^arn:(${PARTITION}):kms:(${REGION}):(${ACCOUNT}):key/(${KEY_ID})$`);
+export const KEY_ARN_PATTERN = new RegExp(
+    `^arn:(${ARN_PARTITION}):kms:(${ARN_REGION}):(${ARN_ACCOUNT}):key/(${KEY_ID})$`,
+);
 
 /** A bare KMS key id: a UUID, or a multi-Region key id (`mrk-` and 32 hex digits). */
 export const BARE_KEY_ID_PATTERN = new RegExp(`^${KEY_ID}$`);
 
 /** An IAM principal ARN accepted in a key policy: the account root, a user or a role. Never `*`. */
 export const PRINCIPAL_ARN_PATTERN = new RegExp(
-    `^arn:${PARTITION}:iam::${ACCOUNT}:(?:root|user/[\\w+=,.@/-]+|role/[\\w+=,.@/-]+)$`,
+    `^arn:${ARN_PARTITION}:iam::${ARN_ACCOUNT}:(?:root|user/[\\w+=,.@/-]+|role/[\\w+=,.@/-]+)$`,
 );
 
 /** An IAM role ARN: `arn:<partition>:iam::<account>:role/<path/>name`, path and name at most 512 characters. */
-export const ROLE_ARN_PATTERN = new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT}:role/[\\w+=,.@/-]{1,512}$`);
+export const ROLE_ARN_PATTERN = new RegExp(`^arn:${ARN_PARTITION}:iam::${ARN_ACCOUNT}:role/[\\w+=,.@/-]{1,512}$`);
 
 const APPLICATION_ARN = new RegExp(
-    `^arn:(${PARTITION}):emr-serverless:(${REGION}):(${ACCOUNT}):/applications/([0-9a-z]{1,64})$`,
+    `^arn:(${ARN_PARTITION}):emr-serverless:(${ARN_REGION}):(${ARN_ACCOUNT}):/applications/([0-9a-z]{1,64})$`,
 );
-const IAM_ARN = new RegExp(`^arn:(${PARTITION}):(iam|sts)::(${ACCOUNT}):(.+)$`);
+const IAM_ARN = new RegExp(`^arn:(${ARN_PARTITION}):(iam|sts)::(${ARN_ACCOUNT}):(.+)$`);
 const ROLE_RESOURCE = new RegExp(`^role/((?:[\\w+=,.@/-]*/)?)(${IAM_NAME_CHARS}{1,64})$`);
 const PRINCIPAL_RESOURCE_TYPES = new Set(["role", "user", "assumed-role", "federated-user"]);
 
@@ -136,4 +144,23 @@ export function isPrincipalArn(arn: unknown): boolean {
     }
     const type = p.resource.split("/")[0];
     return PRINCIPAL_RESOURCE_TYPES.has(type);
+}
+
+/**
+ * The six colon-separated fields of an ARN or of an ARN pattern: `arn`, partition, service, region, account, and the
+ * resource, which keeps its own colons; undefined when there are fewer than six. Textual only: a field may be empty
+ * or hold wildcards, so this reads patterns as well as ARNs.
+ */
+export function arnFields(arn: string): string[] | undefined {
+    const parts = arn.split(":");
+    if (parts.length < 6) {
+        return undefined;
+    }
+    return [...parts.slice(0, 5), parts.slice(5).join(":")];
+}
+
+/** The account field of any ARN (`arn:<partition>:<service>:<region>:<account>:...`) when it is an account id. */
+export function arnAccount(arn: string): string | undefined {
+    const f = arnFields(arn);
+    return f && f[0] === "arn" && ACCOUNT_ID_PATTERN.test(f[4]) ? f[4] : undefined;
 }

@@ -4,7 +4,8 @@
  * cache the policy pack's policies share.
  */
 import { resourceDependsOnKey } from "./evaluate";
-import { ParsedPolicy, parsePolicyDocumentCached } from "./parse";
+import { parsePolicyDocumentCached } from "./parse";
+import type { ParsedPolicy } from "./parsedPolicy";
 import { explicitOwner } from "./keyOwner";
 import { ServiceGrant } from "./serviceBinding";
 import { BARE_KEY_ID_PATTERN, parseKeyArn } from "./setting";

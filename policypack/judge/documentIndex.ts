@@ -3,9 +3,11 @@
  * them, adversarial variants of those values, probe values it does not mention, and the work budget one judgment
  * may spend.
  */
-import { globMatch, substituteVariables } from "./evaluate";
+import { parseKeyArn } from "./arn";
+import { substituteVariables } from "./conditions";
+import type { NormalizedRequest } from "./evaluate";
 import { Constraint } from "./languages";
-import { ParsedPolicy } from "./parse";
+import { ParsedPolicy, ParsedStatement } from "./parsedPolicy";
 import {
     PROBE_ACCOUNTS,
     QUESTION_FILLERS,
@@ -17,7 +19,11 @@ import {
     instantiate,
     unmentioned,
 } from "./probeValues";
-import { valueLanguage } from "./witness";
+import { globMatch } from "./wildcards";
+import { Question, TooHard, Unsupported, findAllowedRequestExactly, valueLanguage } from "./witness";
+
+/** What {@link DocumentIndex.exactly} returns for a document outside the exact search's model. */
+export const UNSUPPORTED: unique symbol = Symbol("outside the exact search's model");
 
 /** At most this many values of one key are taken from the document. */
 export const MAX_DOC_VALUES = 16;
@@ -109,7 +115,7 @@ export class DocumentIndex {
     }
     /** The partition of the key's ARN ("aws" when unknown). */
     get partition(): string {
-        return /^arn:([^:]+):/.exec(this.keyArn ?? "")?.[1] ?? "aws";
+        return parseKeyArn(this.keyArn)?.partition ?? "aws";
     }
 
     /** The values written for a key without wildcards or policy variables (an organization's own ids). */
@@ -152,6 +158,51 @@ export class DocumentIndex {
             return false;
         }
         return true;
+    }
+
+    /**
+     * The answer of an exact search (witness.ts) over this document: `search()`'s result; `whenTooHard` when the search
+     * runs out of work (the index is then exhausted, so the analysis says it could not decide); {@link UNSUPPORTED}
+     * when the document is outside the search's model (the caller then answers by the bounded search).
+     */
+    exactly<T>(search: () => T, whenTooHard: T): T | typeof UNSUPPORTED {
+        try {
+            return search();
+        } catch (e) {
+            if (e instanceof TooHard) {
+                this.exhausted = true;
+                return whenTooHard;
+            }
+            if (e instanceof Unsupported) {
+                return UNSUPPORTED;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * A request that `st` and the whole document allow for `action` on the key, made by `principal` with each context
+     * key varying as `domain` says and as `require` further requires (exactly, see witness.ts); undefined when there
+     * is none.
+     */
+    findAllowedRequestExactly(
+        st: ParsedStatement,
+        action: string,
+        principal: Question["principal"],
+        domain: Question["domain"],
+        require?: Question["require"],
+    ): NormalizedRequest | undefined {
+        return findAllowedRequestExactly({
+            policy: this.policy,
+            statement: st,
+            action,
+            resource: this.keyArn,
+            resourceId: this.keyId,
+            principal,
+            domain,
+            require,
+            spend: (steps) => this.spend(steps),
+        });
     }
 
     /** Where the budget stands (to continue a judgment later on a fresh index of the same document). */

@@ -8,19 +8,16 @@
  * - "IAM JSON policy elements: Principal": `"*"` and `{"AWS": "*"}` mean everyone; an account id or
  *   `arn:aws:iam::<account>:root` means the account (any principal of it, as far as this judge is
  *   concerned; in KMS the account must then also grant through IAM policies).
- * - "IAM JSON policy elements: Condition": several operators AND, several keys AND, several values
- *   of one key OR; condition key names are case-insensitive.
- * - "IAM JSON policy elements: Condition operators": "If the key that you specify in a policy
- *   condition is not present in the request context, the values do not match and the condition is
- *   false. If the policy condition requires that the key is not matched, such as StringNotLike or
- *   ArnNotLike, and the right key is not present, the condition is true", except `...IfExists`
- *   (a missing key makes it true) and `Null`. Negated operators with several values behave as NOR
- *   (the request value matches none of them).
- * - "Single-valued vs. multivalued context keys": ForAllValues is true when every request value
- *   matches some policy value, and also when the key is missing; ForAnyValue is true when at least
- *   one request value matches, false when the key is missing.
+ * Conditions are evaluated by conditions.ts, wildcard patterns matched by wildcards.ts.
  */
-import { ConditionOperator, ParsedCondition, ParsedPolicy, ParsedPrincipal, ParsedStatement } from "./parse";
+import { ACCOUNT_ID_PATTERN, arnAccount } from "./arn";
+import { conditionHolds, substituteVariables } from "./conditions";
+import type { ParsedPolicy, ParsedPrincipal, ParsedStatement } from "./parsedPolicy";
+import { globMatch, globsIntersect } from "./wildcards";
+
+// For the exact search and the pattern languages, which read these with the evaluator.
+export { conditionHolds, substituteVariables } from "./conditions";
+export { LITERAL_QUESTION, LITERAL_STAR } from "./wildcards";
 
 /** A request to evaluate. */
 export interface RequestContext {
@@ -56,144 +53,21 @@ export interface NormalizedRequest {
     context: Map<string, string[]>;
 }
 
-const SURROGATE = /[\uD800-\uDFFF]/;
-
-/**
- * A `*` and a `?` that stand for themselves in a pattern: what the policy variables `${*}` and `${?}` become in a
- * value compared as a pattern (IAM User Guide, "Special characters"). Private-use characters, beyond those KMS
- * accepts in a policy, so no document can hold them.
- */
-export const LITERAL_STAR = "\uE000";
-export const LITERAL_QUESTION = "\uE001";
-
-/** The character a pattern character must equal in the value (a literal `*` or `?` for their markers). */
-function literal(c: string): string {
-    return c === LITERAL_STAR ? "*" : c === LITERAL_QUESTION ? "?" : c;
-}
-
-/** Whether two characters are equal ignoring case (ASCII fast path, simple Unicode case mapping otherwise). */
-function equalIgnoringCase(a: string, b: string): boolean {
-    if (a === b) {
-        return true;
-    }
-    const x = a.charCodeAt(0);
-    const y = b.charCodeAt(0);
-    if (x < 0x80 && y < 0x80) {
-        const lx = x | 0x20;
-        return lx === (y | 0x20) && lx >= 0x61 && lx <= 0x7a;
-    }
-    return a.toLowerCase() === b.toLowerCase() || a.toUpperCase() === b.toUpperCase();
-}
-
-/**
- * Wildcard match over two sequences of characters (`*` any run, `?` one character): the greedy
- * two-pointer algorithm that backtracks only to the most recent `*`. Worst case
- * O(|pattern| x |value|), never exponential (a regular expression built from the glob backtracks
- * exponentially on `*a*a*...*a*b` against a run of `a`s).
- */
-function wildcardMatch(p: ArrayLike<string>, v: ArrayLike<string>, ignoreCase: boolean): boolean {
-    const pLen = p.length;
-    const vLen = v.length;
-    let pi = 0;
-    let vi = 0;
-    let star = -1;
-    let mark = 0;
-    while (vi < vLen) {
-        if (pi < pLen) {
-            const c = p[pi];
-            if (c === "*") {
-                star = pi++;
-                mark = vi;
-                continue;
-            }
-            const l = literal(c);
-            if (c === "?" || l === v[vi] || (ignoreCase && equalIgnoringCase(l, v[vi]))) {
-                pi++;
-                vi++;
-                continue;
-            }
-        }
-        if (star < 0) {
-            return false;
-        }
-        pi = star + 1;
-        vi = ++mark;
-    }
-    while (pi < pLen && p[pi] === "*") {
-        pi++;
-    }
-    return pi === pLen;
-}
-
-/**
- * Glob match (`*` any run, `?` one character; case-sensitive unless `ignoreCase`), characters being
- * Unicode code points. Time O(|pattern| x |value|) at worst; a pattern without wildcards is a plain
- * comparison.
- */
-export function globMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
-    if (!pattern.includes("*") && !pattern.includes("?")) {
-        const plain = pattern.includes(LITERAL_STAR) || pattern.includes(LITERAL_QUESTION) ? unmark(pattern) : pattern;
-        return ignoreCase ? plain.toLowerCase() === value.toLowerCase() : plain === value;
-    }
-    if (SURROGATE.test(pattern) || SURROGATE.test(value)) {
-        return wildcardMatch(Array.from(pattern), Array.from(value), ignoreCase);
-    }
-    return wildcardMatch(pattern, value, ignoreCase);
-}
-
-/** A pattern with its literal-character markers turned back into `*` and `?`. */
-function unmark(pattern: string): string {
-    return pattern.replaceAll(LITERAL_STAR, "*").replaceAll(LITERAL_QUESTION, "?");
-}
-
-/**
- * Whether two glob patterns (`*`, `?`, case-sensitive) match some string in common, where a `*` of `b` matches no
- * character of `stops` (a `*` standing for one field of an ARN, which holds no ":"). Dynamic programming over the
- * two positions, O(|a| x |b|).
- */
-export function globsIntersect(a: string, b: string, stops = ""): boolean {
-    const n = a.length;
-    const m = b.length;
-    // next[j] / row[j]: the suffixes a[i+1:] / a[i:] and b[j:] match a common string. Filled from the ends.
-    let next = new Array<boolean>(m + 1).fill(false);
-    for (let i = n; i >= 0; i--) {
-        const row = new Array<boolean>(m + 1).fill(false);
-        for (let j = m; j >= 0; j--) {
-            const x = i < n ? a[i] : undefined;
-            const y = j < m ? b[j] : undefined;
-            let v: boolean;
-            if (x === undefined && y === undefined) {
-                v = true;
-            } else if (x === "*") {
-                // a's star matches nothing more, or also what b has here (a character, or what b's star matches).
-                v = next[j] || (y !== undefined && row[j + 1]);
-            } else if (y === "*") {
-                // b's star matches nothing more, or also a's character when it may be one b's star matches.
-                v = row[j + 1] || (x !== undefined && (x === "?" || !stops.includes(literal(x))) && next[j]);
-            } else if (x === undefined || y === undefined) {
-                v = false;
-            } else {
-                v = (x === "?" || y === "?" || literal(x) === literal(y)) && next[j + 1];
-            }
-            row[j] = v;
-        }
-        next = row;
-    }
-    return next[0];
-}
-
 /** The account of an AWS principal id: a bare 12-digit id or the 5th field of an ARN. */
 export function accountOf(id: string): string | undefined {
-    if (/^\d{12}$/.test(id)) {
-        return id;
+    return ACCOUNT_ID_PATTERN.test(id) ? id : arnAccount(id);
+}
+
+/**
+ * The account an account principal names: a bare account id, or the account root's ARN
+ * (`arn:<partition>:iam::<account>:root`, in any partition, as IAM compares the text); undefined for any other
+ * principal.
+ */
+export function accountPrincipalAccount(value: string): string | undefined {
+    if (ACCOUNT_ID_PATTERN.test(value)) {
+        return value;
     }
-    if (id.startsWith("arn:")) {
-        const parts = id.split(":");
-        if (parts.length >= 6 && /^\d{12}$/.test(parts[4])) {
-            return parts[4];
-        }
-    }
-    return undefined;
+    return /^arn:[^:]+:iam::(\d{12}):root$/.exec(value)?.[1];
 }
 
 /** Normalizes a request once so that many statements can be checked cheaply. */
@@ -358,8 +232,7 @@ export function principalMatches(principal: ParsedPrincipal, req: NormalizedRequ
             if (req.principal.type !== "AWS") {
                 continue;
             }
-            const root = /^arn:[^:]+:iam::(\d{12}):root$/.exec(v);
-            const account = /^\d{12}$/.test(v) ? v : root ? root[1] : undefined;
+            const account = accountPrincipalAccount(v);
             if (account !== undefined) {
                 if (req.account === account) {
                     return true;
@@ -377,230 +250,6 @@ export function principalMatches(principal: ParsedPrincipal, req: NormalizedRequ
         }
     }
     return false;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Conditions
-
-function parseIPv4(s: string): number | undefined {
-    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-    if (!m) {
-        return undefined;
-    }
-    let n = 0;
-    for (let i = 1; i <= 4; i++) {
-        const o = Number(m[i]);
-        if (o > 255) {
-            return undefined;
-        }
-        n = n * 256 + o;
-    }
-    return n;
-}
-
-/** IPv4 CIDR (or single address) match; IPv6 is compared as text only (reasonable, not exact). */
-function ipMatches(cidr: string, ip: string): boolean {
-    const [addr, bitsText] = cidr.split("/");
-    const a = parseIPv4(addr);
-    const b = parseIPv4(ip);
-    if (a === undefined || b === undefined) {
-        return cidr.toLowerCase() === ip.toLowerCase();
-    }
-    const bits = bitsText === undefined ? 32 : Number(bitsText);
-    if (!Number.isInteger(bits) || bits < 0 || bits > 32) {
-        return false;
-    }
-    if (bits === 0) {
-        return true;
-    }
-    const mask = bits === 32 ? 0xffffffff : ~(0xffffffff >>> bits) >>> 0;
-    return (a & mask) >>> 0 === (b & mask) >>> 0;
-}
-
-function parseDate(s: string): number | undefined {
-    if (/^-?\d+(\.\d+)?$/.test(s)) {
-        return Number(s) * 1000; // epoch seconds
-    }
-    const t = Date.parse(s);
-    return Number.isNaN(t) ? undefined : t;
-}
-
-function compare(op: string, a: number, b: number): boolean {
-    switch (op) {
-        case "Equals":
-        case "NotEquals":
-            return a === b;
-        case "LessThan":
-            return a < b;
-        case "LessThanEquals":
-            return a <= b;
-        case "GreaterThan":
-            return a > b;
-        case "GreaterThanEquals":
-            return a >= b;
-        default:
-            return false;
-    }
-}
-
-/** Split an ARN into its six colon-separated fields (the resource keeps its own colons). */
-function arnFields(arn: string): string[] | undefined {
-    const parts = arn.split(":");
-    if (parts.length < 6) {
-        return undefined;
-    }
-    return [...parts.slice(0, 5), parts.slice(5).join(":")];
-}
-
-/** ArnEquals and ArnLike behave the same: each of the six fields is matched as a case-sensitive glob. */
-function arnMatches(pattern: string, value: string): boolean {
-    if (pattern === "*") {
-        return true;
-    }
-    const p = arnFields(pattern);
-    const v = arnFields(value);
-    if (!p || !v) {
-        return false;
-    }
-    for (let i = 0; i < 6; i++) {
-        if (!globMatch(p[i], v[i], false)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/**
- * Whether one request value matches one policy value under the POSITIVE form of the operator
- * (negation is applied by the caller).
- */
-function positiveMatch(base: ConditionOperator, policyValue: string, requestValue: string): boolean {
-    switch (base) {
-        case "StringEquals":
-        case "StringNotEquals":
-            return policyValue === requestValue;
-        case "StringEqualsIgnoreCase":
-        case "StringNotEqualsIgnoreCase":
-            return policyValue.toLowerCase() === requestValue.toLowerCase();
-        case "StringLike":
-        case "StringNotLike":
-            return globMatch(policyValue, requestValue, false);
-        case "ArnEquals":
-        case "ArnLike":
-        case "ArnNotEquals":
-        case "ArnNotLike":
-            return arnMatches(policyValue, requestValue);
-        case "Bool":
-            return policyValue.toLowerCase() === requestValue.toLowerCase();
-        case "BinaryEquals":
-            return policyValue === requestValue;
-        case "IpAddress":
-        case "NotIpAddress":
-            return ipMatches(policyValue, requestValue);
-        case "Null":
-            return false; // handled by the caller
-        default: {
-            if (base.startsWith("Numeric")) {
-                const a = Number(requestValue);
-                const b = Number(policyValue);
-                return requestValue.trim() !== "" && policyValue.trim() !== "" && !Number.isNaN(a) && !Number.isNaN(b)
-                    ? compare(base.slice("Numeric".length), a, b)
-                    : false;
-            }
-            if (base.startsWith("Date")) {
-                const a = parseDate(requestValue);
-                const b = parseDate(policyValue);
-                return a !== undefined && b !== undefined ? compare(base.slice("Date".length), a, b) : false;
-            }
-            return false;
-        }
-    }
-}
-
-const VARIABLE = /\$\{([^}]*)\}/g;
-
-/**
- * Substitutes policy variables in one condition value: `${key}` takes the request's single value of
- * `key`, `${key, 'default'}` falls back to the default, `${*}`, `${?}` and `${$}` stand for those
- * characters. Undefined when a variable cannot be resolved (missing or multi-valued key): "If AWS
- * cannot resolve a variable this might cause the entire statement to be invalid" (IAM User Guide,
- * "IAM policy elements: Variables and tags"), so the condition does not hold.
- */
-export function substituteVariables(
-    value: string,
-    context: Map<string, string[]>,
-    literalWildcards = false,
-): string | undefined {
-    let failed = false;
-    const out = value.replace(VARIABLE, (_m, inner: string) => {
-        const body = inner.trim();
-        if (body === "*" || body === "?" || body === "$") {
-            // In a value compared as a pattern, ${*} and ${?} are the characters themselves, not wildcards.
-            return literalWildcards && body !== "$" ? (body === "*" ? LITERAL_STAR : LITERAL_QUESTION) : body;
-        }
-        const m = /^([^,]+?)\s*(?:,\s*'([^']*)')?$/.exec(body);
-        const key = (m ? m[1] : body).trim().toLowerCase();
-        const found = context.get(key);
-        if (found && found.length === 1) {
-            return found[0];
-        }
-        if (m && m[2] !== undefined) {
-            return m[2];
-        }
-        failed = true;
-        return "";
-    });
-    return failed ? undefined : out;
-}
-
-/** Evaluates one condition (operator, key, values) against the request context. */
-export function conditionHolds(c: ParsedCondition, context: Map<string, string[]>): boolean {
-    const base = c.base;
-    if (base === undefined) {
-        return false; // unknown operator: AWS rejects the document; never let it grant anything
-    }
-    if (c.variables && (c.base === "Null" || context.has(c.keyLower))) {
-        // A missing condition key is judged by the missing-key rule below before any variable is
-        // resolved (so StringNotEquals with a missing key stays true), as @cloud-copilot/iam-simulate does.
-        const values: string[] = [];
-        const pattern = base.endsWith("Like") || base.startsWith("Arn");
-        for (const v of c.values) {
-            const s = substituteVariables(v, context, pattern);
-            if (s === undefined) {
-                return false; // the statement cannot apply
-            }
-            values.push(s);
-        }
-        return conditionHolds({ ...c, values, variables: false }, context);
-    }
-    const requestValues = context.get(c.keyLower);
-    if (base === "Null") {
-        // "true": the key must be absent; "false": present. Several values OR.
-        const absent = requestValues === undefined;
-        return c.values.some((v) => (v.toLowerCase() === "true") === absent);
-    }
-    if (requestValues === undefined) {
-        if (c.set === "ForAllValues") {
-            return true;
-        }
-        if (c.set === "ForAnyValue") {
-            return false;
-        }
-        if (c.ifExists) {
-            return true;
-        }
-        return c.negated;
-    }
-    const matchesAny = (rv: string): boolean => c.values.some((pv) => positiveMatch(base, pv, rv));
-    if (c.set === "ForAllValues") {
-        return c.negated ? requestValues.every((rv) => !matchesAny(rv)) : requestValues.every(matchesAny);
-    }
-    if (c.set === "ForAnyValue") {
-        return c.negated ? requestValues.some((rv) => !matchesAny(rv)) : requestValues.some(matchesAny);
-    }
-    // Single-valued: positive OR over values; negated is NOR.
-    const any = requestValues.some(matchesAny);
-    return c.negated ? !any : any;
 }
 
 /** Whether the statement applies to the request (action, resource, principal and every condition). */

@@ -2,13 +2,14 @@
  * Whose key it is: the account the key lives in, as the caller says (the expected application's account) or as
  * the key policy tells it (its account principals, else a 12-digit aws:SourceAccount).
  */
-import { ParsedPolicy } from "./parse";
+import { ACCOUNT_ID_PATTERN } from "./arn";
+import { ParsedPolicy } from "./parsedPolicy";
 import { AnalyzeOptions } from "./types";
 
 /** The explicit owner account (the expected application's 12-digit account), or "" to derive it from the document. */
 export function explicitOwner(options: AnalyzeOptions): string {
     const expected = options.expectedApplication?.account;
-    return expected && /^\d{12}$/.test(expected) ? expected : "";
+    return expected && ACCOUNT_ID_PATTERN.test(expected) ? expected : "";
 }
 
 /**
@@ -28,7 +29,7 @@ export function ownerAccount(policy: ParsedPolicy, options: AnalyzeOptions): str
     for (const st of policy.statements) {
         for (const c of st.conditions) {
             if (c.keyLower === "aws:sourceaccount") {
-                const literal = c.values.find((v) => /^\d{12}$/.test(v));
+                const literal = c.values.find((v) => ACCOUNT_ID_PATTERN.test(v));
                 if (literal) {
                     return literal;
                 }

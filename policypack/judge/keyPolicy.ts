@@ -1,8 +1,8 @@
 /**
- * The EMR Serverless questions asked of a KMS key policy, answered by MEANING: every question is a
- * set of concrete requests put to the IAM evaluator (evaluate.ts) over the whole
- * document, Deny statements included, never a match on how conditions are spelled. This module parses
- * the document, asks each question in turn and assembles the findings; each question lives in its own module:
+ * The EMR Serverless questions asked of a KMS key policy, answered by MEANING: every question is a set of concrete
+ * requests put to the IAM evaluator (evaluate.ts) over the whole document, Deny statements included, never a match
+ * on how conditions are spelled. This module parses the document, asks each question in turn and assembles the
+ * findings; each question lives in its own module:
  *
  * - does the service get the key, and is each grant bound to one application: serviceBinding.ts (its findings:
  *   serviceBindingFindings.ts);
@@ -20,7 +20,8 @@ import { DocumentIndex } from "./documentIndex";
 import { accountPrincipals, ownerAccount } from "./keyOwner";
 import { SERVICE_ACTION_NAMES } from "./kmsActions";
 import { notPrincipalFindings, openGrantFindings } from "./openGrants";
-import { ParsedPolicy, parsePolicyDocumentCached } from "./parse";
+import { parsePolicyDocumentCached } from "./parse";
+import type { ParsedPolicy } from "./parsedPolicy";
 import { lookalikeFindings } from "./principals";
 import { resourceAssumptions } from "./resourceAssumptions";
 import { serviceGrants, serviceStatements } from "./serviceBinding";
@@ -30,9 +31,6 @@ import { CONTEXT_KEYS_KEY } from "./serviceRequests";
 import { regionKey, submitterFindings } from "./submitters";
 import { AnalyzeOptions, Finding, KeyPolicyAnalysis, Undecided } from "./types";
 import { boundPolicy, isUnknownSentinel } from "./unknowns";
-
-export { OTHER_KMS_ACTIONS } from "./kmsActions";
-export { FOREIGN_ACCOUNT, FOREIGN_PRINCIPAL_ARN } from "./probeValues";
 
 /**
  * Judges a KMS key policy for EMR Serverless disk encryption. Accepts a JSON string or an object;

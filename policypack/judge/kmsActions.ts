@@ -4,10 +4,20 @@
  */
 import { SERVICE_ACTIONS } from "./constants";
 import { actionMatches } from "./evaluate";
-import { ParsedPolicy, ParsedStatement } from "./parse";
+import { ParsedPolicy, ParsedStatement } from "./parsedPolicy";
 
 /** The two actions the service needs ({@link SERVICE_ACTIONS}), as a list of action names. */
 export const SERVICE_ACTION_NAMES: readonly string[] = SERVICE_ACTIONS;
+
+/** The actions that encrypt with the key or make data keys under it, other than the two the service needs. */
+const ENCRYPTION_ACTIONS: readonly string[] = [
+    "kms:Encrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:GenerateDataKeyPair",
+    "kms:GenerateDataKeyPairWithoutPlaintext",
+];
 
 /**
  * KMS actions on a key, other than the two the service needs, probed for over-grants and open grants. With
@@ -16,12 +26,7 @@ export const SERVICE_ACTION_NAMES: readonly string[] = SERVICE_ACTIONS;
  * store actions are not on a key, and a name KMS does not have grants nothing).
  */
 export const OTHER_KMS_ACTIONS: readonly string[] = [
-    "kms:Encrypt",
-    "kms:ReEncryptFrom",
-    "kms:ReEncryptTo",
-    "kms:GenerateDataKeyWithoutPlaintext",
-    "kms:GenerateDataKeyPair",
-    "kms:GenerateDataKeyPairWithoutPlaintext",
+    ...ENCRYPTION_ACTIONS,
     "kms:DescribeKey",
     "kms:GetKeyPolicy",
     "kms:CreateGrant",
@@ -70,15 +75,7 @@ const MORE_KMS_ACTIONS: readonly string[] = [
  * grants for any caller's context). Read-only metadata actions (kms:DescribeKey, ...) carry no
  * encryption context and are left to the over-grant advisory.
  */
-export const KEY_MATERIAL_ACTIONS: readonly string[] = [
-    "kms:Encrypt",
-    "kms:ReEncryptFrom",
-    "kms:ReEncryptTo",
-    "kms:GenerateDataKeyWithoutPlaintext",
-    "kms:GenerateDataKeyPair",
-    "kms:GenerateDataKeyPairWithoutPlaintext",
-    "kms:CreateGrant",
-];
+export const KEY_MATERIAL_ACTIONS: readonly string[] = [...ENCRYPTION_ACTIONS, "kms:CreateGrant"];
 
 /**
  * Which statements' Action/NotAction cover `action`. Conditions never depend on the action, so two actions with

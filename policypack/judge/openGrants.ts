@@ -7,22 +7,14 @@
  * and its identity keys follow from its ARN), otherwise by the bounded search over probe accounts the document
  * does not mention.
  */
-import { DocumentIndex } from "./documentIndex";
-import { NormalizedRequest } from "./evaluate";
+import { DocumentIndex, UNSUPPORTED } from "./documentIndex";
 import { probeActions } from "./kmsActions";
 import { glob, literal } from "./languages";
-import { ParsedPolicy, ParsedStatement } from "./parse";
+import { ParsedPolicy, ParsedStatement } from "./parsedPolicy";
 import { SearchSpec, findAllowedRequest, ownCandidates } from "./probeSearch";
 import { FOREIGN_ORG, ORIGIN_KEYS, Value, foreignValue, unmentioned } from "./probeValues";
 import { Finding } from "./types";
-import {
-    KeyDomain,
-    MULTI_VALUED_KEYS,
-    TooHard,
-    Unsupported,
-    findAllowedRequestExactly,
-    foreignCaller,
-} from "./witness";
+import { KeyDomain, MULTI_VALUED_KEYS, foreignCaller } from "./witness";
 
 /** One finding per Allow statement with NotPrincipal. */
 export function notPrincipalFindings(policy: ParsedPolicy): Finding[] {
@@ -73,34 +65,16 @@ export function openGrantFindings(index: DocumentIndex): Finding[] {
 /** A description of an allowed foreign request to an open statement, or undefined when the caller is pinned. */
 function openGrantProbe(index: DocumentIndex, st: ParsedStatement): string | undefined {
     const caller = foreignCaller(index.partition, index.owner);
-    for (const action of probeActions(index.policy, st)) {
-        let found: NormalizedRequest | undefined;
-        try {
-            found = findAllowedRequestExactly({
-                policy: index.policy,
-                statement: st,
-                action,
-                resource: index.keyArn,
-                resourceId: index.keyId,
-                principal: caller,
-                domain: (lower) => openGrantDomain(index, lower),
-                spend: (steps) => index.spend(steps),
-            });
-        } catch (e) {
-            if (e instanceof Unsupported) {
-                return openGrantProbeBySearch(index, st);
+    const probe = index.exactly((): string | undefined => {
+        for (const action of probeActions(index.policy, st)) {
+            const found = index.findAllowedRequestExactly(st, action, caller, (lower) => openGrantDomain(index, lower));
+            if (found) {
+                return `${action} (as ${found.principal.id}${witnessText(found.context, OPEN_GRANT_SHOWN)})`;
             }
-            if (e instanceof TooHard) {
-                index.exhausted = true;
-                return undefined;
-            }
-            throw e;
         }
-        if (found) {
-            return `${action} (as ${found.principal.id}${witnessText(found.context, OPEN_GRANT_SHOWN)})`;
-        }
-    }
-    return undefined;
+        return undefined;
+    }, undefined);
+    return probe === UNSUPPORTED ? openGrantProbeBySearch(index, st) : probe;
 }
 
 /** Keys a caller's identity fixes, shown in a witness only when a condition names them. */

@@ -12,8 +12,8 @@
  * the domain. Values far from the principal (every other real service principal) are never reported.
  */
 import { EMR_SERVERLESS_PRINCIPAL } from "./constants";
-import { showText } from "./parse";
-import type { ParsedPolicy, ParsedPrincipal, ParsedStatement, PrincipalKind } from "./parse";
+import { showText } from "./jsonText";
+import type { ParsedPolicy, ParsedPrincipal, ParsedStatement, PrincipalKind } from "./parsedPolicy";
 import type { Finding } from "./types";
 import { holdsUnknown } from "./unknowns";
 
@@ -22,129 +22,60 @@ const DOMAIN = "amazonaws.com";
 
 /**
  * Characters that render like one of the letters or separators of `emr-serverless.amazonaws.com` (or like
- * a capital form of one), mapped to it. From Unicode's confusables (UTS #39) for these targets; NFKC
+ * a capital form of one), by that letter. From Unicode's confusables (UTS #39) for these targets; NFKC
  * already folds fullwidth, mathematical and compatibility forms (ｅ, 𝐞, ℓ, ⅼ), and NFKD with combining
  * marks removed folds accented letters (é, ë).
  */
+const LOOKALIKES: Readonly<Record<string, string>> = {
+    // like "l": I; 1; |; ǀ Latin letter dental click; Ɩ; Ι Greek capital iota; І Cyrillic capital
+    // Byelorussian-Ukrainian I; Ӏ Cyrillic letter palochka; ׀ Hebrew punctuation paseq; ו Hebrew letter vav;
+    // ا Arabic letter alef; ∣ divides; ⏽; Ⲓ Coptic capital iauda; ꓲ Lisu letter i
+    l: "I1|\u01c0\u0196\u0399\u0406\u04c0\u05c0\u05d5\u0627\u2223\u23fd\u2c92\ua4f2",
+    // like "e": е Cyrillic small ie; Е Cyrillic capital ie; Ε Greek capital epsilon; ҽ Cyrillic small abkhasian
+    // che; ℮ estimated symbol; ⲉ Coptic small eie; ꬲ
+    e: "\u0435\u0415\u0395\u04bd\u212e\u2c89\uab32",
+    // like "m": м Cyrillic small em (italic forms); М Cyrillic capital em; Μ Greek capital mu; ⅿ small roman
+    // numeral one thousand
+    m: "\u043c\u041c\u039c\u217f",
+    // like "r": г Cyrillic small ghe; ᴦ Greek letter small capital gamma; ⲅ Coptic small gamma; ꭇ; ꭈ
+    r: "\u0433\u1d26\u2c85\uab47\uab48",
+    // like "s": ѕ Cyrillic small dze; Ѕ Cyrillic capital dze; ꜱ Latin letter small capital s; ƽ; ჽ Georgian letter
+    // aen
+    s: "\u0455\u0405\ua731\u01bd\u10fd",
+    // like "v": ν Greek small nu; ѵ Cyrillic small izhitsa; Ѵ Cyrillic capital izhitsa; ᴠ Latin letter small
+    // capital v; ∨ logical or; ט Hebrew letter tet
+    v: "\u03bd\u0475\u0474\u1d20\u2228\u05d8",
+    // like "a": а Cyrillic small a; А Cyrillic capital a; ɑ Latin small alpha; α Greek small alpha; Α Greek capital
+    // alpha; ⍺
+    a: "\u0430\u0410\u0251\u03b1\u0391\u237a",
+    // like "z": ᴢ Latin letter small capital z; Ζ Greek capital zeta; ʐ
+    z: "\u1d22\u0396\u0290",
+    // like "o": 0; о Cyrillic small o; О Cyrillic capital o; ο Greek small omicron; Ο Greek capital omicron; σ
+    // Greek small sigma; օ Armenian small oh; ഠ; ᴏ Latin letter small capital o; ߋ; ٥ Arabic-Indic digit five; ۵
+    o: "0\u043e\u041e\u03bf\u039f\u03c3\u0585\u0d20\u1d0f\u07cb\u0665\u06f5",
+    // like "n": п Cyrillic small pe (italic forms); ո Armenian small vo; ռ Armenian small ra; Ν Greek capital nu
+    n: "\u043f\u0578\u057c\u039d",
+    // like "w": ԝ Cyrillic small we; Ԝ Cyrillic capital we; ѡ Cyrillic small omega; ɰ; ᴡ Latin letter small capital
+    // w; ω Greek small omega; ɯ
+    w: "\u051d\u051c\u0461\u0270\u1d21\u03c9\u026f",
+    // like "c": с Cyrillic small es; С Cyrillic capital es; ϲ Greek lunate sigma; Ϲ Greek capital lunate sigma; ᴄ
+    // Latin letter small capital c; ⲥ Coptic small sima
+    c: "\u0441\u0421\u03f2\u03f9\u1d04\u2ca5",
+    // like "-": hyphen; non-breaking hyphen; figure dash; en dash; em dash; horizontal bar; minus sign; modifier
+    // letter minus; hyphen bullet; Arabic full stop; Coptic capital dialect-p ni; Katakana-Hiragana prolonged sound
+    // mark
+    "-": "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u02d7\u2043\u06d4\u2cba\u30fc",
+    // like ".": middle dot; Syriac supralinear full stop; Syriac sublinear full stop; one dot leader; bullet
+    // operator; dot operator; ideographic full stop; Lisu letter tone mya ti; Arabic-Indic digit zero; extended
+    // Arabic-Indic digit zero
+    ".": "\u00b7\u0701\u0702\u2024\u2219\u22c5\u3002\ua4f8\u0660\u06f0",
+};
+
+/** Each look-alike character to the letter or separator it renders like. */
 const CONFUSABLES: ReadonlyMap<string, string> = new Map(
-    Object.entries({
-        // l
-        I: "l",
-        "1": "l",
-        "|": "l",
-        "\u01c0": "l", // ǀ Latin letter dental click
-        "\u0196": "l", // Ɩ
-        "\u0399": "l", // Ι Greek capital iota
-        "\u0406": "l", // І Cyrillic capital Byelorussian-Ukrainian I
-        "\u04c0": "l", // Ӏ Cyrillic letter palochka
-        "\u05c0": "l", // ׀ Hebrew punctuation paseq
-        "\u05d5": "l", // ו Hebrew letter vav
-        "\u0627": "l", // ا Arabic letter alef
-        "\u2223": "l", // ∣ divides
-        "\u23fd": "l", // ⏽
-        "\u2c92": "l", // Ⲓ Coptic capital iauda
-        "\ua4f2": "l", // ꓲ Lisu letter i
-        // e
-        "\u0435": "e", // е Cyrillic small ie
-        "\u0415": "e", // Е Cyrillic capital ie
-        "\u0395": "e", // Ε Greek capital epsilon
-        "\u04bd": "e", // ҽ Cyrillic small abkhasian che
-        "\u212e": "e", // ℮ estimated symbol
-        "\u2c89": "e", // ⲉ Coptic small eie
-        "\uab32": "e", // ꬲ
-        // m
-        "\u043c": "m", // м Cyrillic small em (italic forms)
-        "\u041c": "m", // М Cyrillic capital em
-        "\u039c": "m", // Μ Greek capital mu
-        "\u217f": "m", // ⅿ small roman numeral one thousand
-        // r
-        "\u0433": "r", // г Cyrillic small ghe
-        "\u1d26": "r", // ᴦ Greek letter small capital gamma
-        "\u2c85": "r", // ⲅ Coptic small gamma
-        "\uab47": "r", // ꭇ
-        "\uab48": "r", // ꭈ
-        // s
-        "\u0455": "s", // ѕ Cyrillic small dze
-        "\u0405": "s", // Ѕ Cyrillic capital dze
-        "\ua731": "s", // ꜱ Latin letter small capital s
-        "\u01bd": "s", // ƽ
-        "\u10fd": "s", // ჽ Georgian letter aen
-        // v
-        "\u03bd": "v", // ν Greek small nu
-        "\u0475": "v", // ѵ Cyrillic small izhitsa
-        "\u0474": "v", // Ѵ Cyrillic capital izhitsa
-        "\u1d20": "v", // ᴠ Latin letter small capital v
-        "\u2228": "v", // ∨ logical or
-        "\u05d8": "v", // ט Hebrew letter tet
-        // a
-        "\u0430": "a", // а Cyrillic small a
-        "\u0410": "a", // А Cyrillic capital a
-        "\u0251": "a", // ɑ Latin small alpha
-        "\u03b1": "a", // α Greek small alpha
-        "\u0391": "a", // Α Greek capital alpha
-        "\u237a": "a", // ⍺
-        // z
-        "\u1d22": "z", // ᴢ Latin letter small capital z
-        "\u0396": "z", // Ζ Greek capital zeta
-        "\u0290": "z", // ʐ
-        // o
-        "0": "o",
-        "\u043e": "o", // о Cyrillic small o
-        "\u041e": "o", // О Cyrillic capital o
-        "\u03bf": "o", // ο Greek small omicron
-        "\u039f": "o", // Ο Greek capital omicron
-        "\u03c3": "o", // σ Greek small sigma
-        "\u0585": "o", // օ Armenian small oh
-        "\u0d20": "o", // ഠ
-        "\u1d0f": "o", // ᴏ Latin letter small capital o
-        "\u07cb": "o", // ߋ
-        "\u0665": "o", // ٥ Arabic-Indic digit five
-        "\u06f5": "o", // ۵
-        // n
-        "\u043f": "n", // п Cyrillic small pe (italic forms)
-        "\u0578": "n", // ո Armenian small vo
-        "\u057c": "n", // ռ Armenian small ra
-        "\u039d": "n", // Ν Greek capital nu
-        // w
-        "\u051d": "w", // ԝ Cyrillic small we
-        "\u051c": "w", // Ԝ Cyrillic capital we
-        "\u0461": "w", // ѡ Cyrillic small omega
-        "\u0270": "w", // ɰ
-        "\u1d21": "w", // ᴡ Latin letter small capital w
-        "\u03c9": "w", // ω Greek small omega
-        "\u026f": "w", // ɯ
-        // c
-        "\u0441": "c", // с Cyrillic small es
-        "\u0421": "c", // С Cyrillic capital es
-        "\u03f2": "c", // ϲ Greek lunate sigma
-        "\u03f9": "c", // Ϲ Greek capital lunate sigma
-        "\u1d04": "c", // ᴄ Latin letter small capital c
-        "\u2ca5": "c", // ⲥ Coptic small sima
-        // -
-        "\u2010": "-", // hyphen
-        "\u2011": "-", // non-breaking hyphen
-        "\u2012": "-", // figure dash
-        "\u2013": "-", // en dash
-        "\u2014": "-", // em dash
-        "\u2015": "-", // horizontal bar
-        "\u2212": "-", // minus sign
-        "\u02d7": "-", // modifier letter minus
-        "\u2043": "-", // hyphen bullet
-        "\u06d4": "-", // Arabic full stop
-        "\u2cba": "-", // Coptic capital dialect-p ni
-        "\u30fc": "-", // Katakana-Hiragana prolonged sound mark
-        // .
-        "\u00b7": ".", // middle dot
-        "\u0701": ".", // Syriac supralinear full stop
-        "\u0702": ".", // Syriac sublinear full stop
-        "\u2024": ".", // one dot leader
-        "\u2219": ".", // bullet operator
-        "\u22c5": ".", // dot operator
-        "\u3002": ".", // ideographic full stop
-        "\ua4f8": ".", // Lisu letter tone mya ti
-        "\u0660": ".", // Arabic-Indic digit zero
-        "\u06f0": ".", // extended Arabic-Indic digit zero
-    }),
+    Object.entries(LOOKALIKES).flatMap(([letter, forms]) =>
+        Array.from(forms, (form): [string, string] => [form, letter]),
+    ),
 );
 
 /**

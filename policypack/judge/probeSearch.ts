@@ -3,16 +3,10 @@
  * it tries candidate values of each condition key (the document's own, instantiated and perturbed) and puts each
  * request to the IAM evaluator over the whole document, Deny statements included.
  */
-import {
-    NormalizedRequest,
-    accountOf,
-    conditionHolds,
-    evaluateNormalized,
-    statementApplies,
-    substituteVariables,
-} from "./evaluate";
+import { conditionHolds, substituteVariables } from "./conditions";
+import { NormalizedRequest, accountOf, evaluateNormalized, statementApplies } from "./evaluate";
 import { DocumentIndex, MAX_CANDIDATES } from "./documentIndex";
-import { ParsedStatement } from "./parse";
+import { ParsedStatement } from "./parsedPolicy";
 import { Context, Value, instantiate, ownDefault } from "./probeValues";
 
 /** At most this many requests are tried to get around the Denies in the way of one allowed request. */
@@ -28,7 +22,7 @@ export interface SearchSpec {
     resourceId?: string;
     /**
      * Maps a candidate value of a searched key to the value a real request would carry (see
-     * {@link serviceValue}), or undefined when no real request carries it; identity when absent.
+     * serviceValue in serviceRequests.ts), or undefined when no real request carries it; identity when absent.
      */
     normalize?: (lower: string, value: string) => string | undefined;
     /** Keys whose value is fixed (undefined = absent). */

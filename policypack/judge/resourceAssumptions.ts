@@ -3,7 +3,7 @@
  * and so were taken to apply to it (the Allows) or not (the Denies).
  */
 import { resourceDependsOnKey } from "./evaluate";
-import { ParsedPolicy } from "./parse";
+import { ParsedPolicy } from "./parsedPolicy";
 
 /** A Resource/NotResource list as a message shows it: up to three values, quoted, and how many more. */
 function resourceText(values: readonly string[]): string {

@@ -8,15 +8,16 @@
  * binding key at a time to adversarial values generated from the document (every literal and pattern for that
  * key, wildcards instantiated several ways, one character appended or changed, case flipped, a foreign value,
  * the key absent). If any changed request is still allowed, the key is not bound to one value. The service's
- * requests carry only values it really sends ({@link serviceValue}: application ARNs and ids are lower-case), so
+ * requests carry only values it really sends (serviceValue in serviceRequests.ts: application ARNs and ids are lower-case), so
  * a case variant of the bound application is that application, not another one.
  */
 import { APPLICATION_ID_CONTEXT_KEY, SOURCE_ARN_KEY } from "./constants";
-import { DocumentIndex, MAX_DOC_VALUES } from "./documentIndex";
-import { NormalizedRequest, principalMatches, substituteVariables } from "./evaluate";
+import { DocumentIndex, MAX_DOC_VALUES, UNSUPPORTED } from "./documentIndex";
+import { substituteVariables } from "./conditions";
+import { NormalizedRequest, principalMatches } from "./evaluate";
 import { SERVICE_ACTION_NAMES, actionSignature, bindingProbeActions } from "./kmsActions";
 import { literal } from "./languages";
-import { ParsedPolicy, ParsedStatement } from "./parse";
+import { ParsedPolicy, ParsedStatement } from "./parsedPolicy";
 import { namesServiceExactly } from "./principals";
 import { SearchSpec, allowedBy, findAllowedRequest, makeRequest, withKey } from "./probeSearch";
 import { Context } from "./probeValues";
@@ -28,7 +29,7 @@ import {
     sentInstances,
     serviceSearchSpec,
 } from "./serviceRequests";
-import { KeyRequirement, TooHard, Unsupported } from "./witness";
+import { KeyRequirement } from "./witness";
 
 /** Whether one binding key is bound to one value in a statement's grant to the service, and if not, why not. */
 export interface KeyVerdict {
@@ -224,7 +225,7 @@ function exactServiceGrant(
     // Conditions never depend on the action: an action that the same statements cover as an earlier one gets the
     // same answers.
     const answered = new Map<string, boolean>();
-    try {
+    const answer = index.exactly(() => {
         for (const action of actions) {
             const sig = actionSignature(index.policy, action);
             const known = answered.get(sig);
@@ -253,17 +254,9 @@ function exactServiceGrant(
                 }
             }
         }
-    } catch (e) {
-        if (e instanceof TooHard) {
-            index.exhausted = true;
-            return out;
-        }
-        if (e instanceof Unsupported) {
-            return undefined;
-        }
-        throw e;
-    }
-    return out;
+        return out;
+    }, out);
+    return answer === UNSUPPORTED ? undefined : answer;
 }
 
 /** Whether a binding key is bound to the value an allowed request carries: no allowed request lacks it or differs. */

@@ -5,6 +5,7 @@
  * make.
  */
 import { APPLICATION_ID_CONTEXT_KEY, EMR_SERVERLESS_PRINCIPAL, SOURCE_ACCOUNT_KEY, SOURCE_ARN_KEY } from "./constants";
+import { ACCOUNT_ID_PATTERN, arnAccount, arnFields } from "./arn";
 import { explicitOwner } from "./keyOwner";
 import { SERVICE_ACTION_NAMES } from "./kmsActions";
 import { hasWildcard } from "./probeValues";
@@ -14,14 +15,8 @@ import { holdsUnknown } from "./unknowns";
 
 /** The region field of an ARN (`arn:partition:service:REGION:...`) when it holds no wildcard, else undefined. */
 function arnRegion(arn: string): string | undefined {
-    const parts = arn.split(":");
-    return parts.length >= 6 && parts[0] === "arn" && parts[3] !== "" && !hasWildcard(parts[3]) ? parts[3] : undefined;
-}
-
-/** The account field of an ARN (`arn:partition:service:region:ACCOUNT:...`) when it is 12 digits, else undefined. */
-function arnAccount(arn: string): string | undefined {
-    const parts = arn.split(":");
-    return parts.length >= 6 && parts[0] === "arn" && /^\d{12}$/.test(parts[4]) ? parts[4] : undefined;
+    const f = arnFields(arn);
+    return f && f[0] === "arn" && f[3] !== "" && !hasWildcard(f[3]) ? f[3] : undefined;
 }
 
 /** A condition value as a message shows it: quoted, or "(unknown at preview)". */
@@ -140,7 +135,7 @@ export function serviceBindingFindings(
                 v.bound &&
                 v.key.toLowerCase() === SOURCE_ACCOUNT_KEY.toLowerCase() &&
                 v.value !== undefined &&
-                /^\d{12}$/.test(v.value),
+                ACCOUNT_ID_PATTERN.test(v.value),
         )?.value;
         if (ownAccounts.length > 0) {
             if (

@@ -3,15 +3,14 @@
  * the kms:GenerateDataKey and kms:Decrypt that disk encryption needs.
  */
 import { EMR_SERVERLESS_PRINCIPAL } from "./constants";
-import { DocumentIndex } from "./documentIndex";
+import { DocumentIndex, UNSUPPORTED } from "./documentIndex";
 import { actionMatches } from "./evaluate";
 import { OTHER_KMS_ACTIONS, actionSignature } from "./kmsActions";
-import { ParsedStatement } from "./parse";
+import { ParsedStatement } from "./parsedPolicy";
 import { allowedBy, findAllowedRequest, makeRequest } from "./probeSearch";
 import { Context } from "./probeValues";
 import { anyValueOf, findServiceRequestExactly, hasUnknownConditionValues, serviceSearchSpec } from "./serviceRequests";
 import { Finding } from "./types";
-import { TooHard, Unsupported } from "./witness";
 
 /**
  * One finding per statement of `statements` that lets the service use any of {@link OTHER_KMS_ACTIONS}. A
@@ -77,16 +76,9 @@ function exactServiceAllows(
     if (hasUnknownConditionValues(index.policy)) {
         return undefined;
     }
-    try {
-        return findServiceRequestExactly(index, st, action, anyValueOf(serviceKeys)) !== undefined;
-    } catch (e) {
-        if (e instanceof TooHard) {
-            index.exhausted = true;
-            return false;
-        }
-        if (e instanceof Unsupported) {
-            return undefined;
-        }
-        throw e;
-    }
+    const allowed = index.exactly(
+        () => findServiceRequestExactly(index, st, action, anyValueOf(serviceKeys)) !== undefined,
+        false,
+    );
+    return allowed === UNSUPPORTED ? undefined : allowed;
 }

@@ -4,16 +4,18 @@
  * kms:EncryptionContext:applicationId, a 12-digit account as aws:SourceAccount), for the bounded search as
  * candidate values and for the exact search as languages.
  */
+import { ACCOUNT_ID_PATTERN, ARN_ACCOUNT, ARN_PARTITION, ARN_REGION, PARTITION_PATTERN, REGION_PATTERN } from "./arn";
 import { EMR_SERVERLESS_PRINCIPAL } from "./constants";
 import { DocumentIndex } from "./documentIndex";
-import { NormalizedRequest, globMatch } from "./evaluate";
+import { NormalizedRequest } from "./evaluate";
 import { Element, Language, classChar, literalChar } from "./languages";
-import { ParsedPolicy, ParsedStatement } from "./parse";
+import { ParsedPolicy, ParsedStatement } from "./parsedPolicy";
 import { SearchSpec, ownCandidates, toList } from "./probeSearch";
 import { FOREIGN_ACCOUNT, IDENTITY_KEYS, Value, hasWildcard } from "./probeValues";
 import { RESERVED_CONTEXT_KEY } from "./setting";
 import { holdsUnknown } from "./unknowns";
-import { KeyDomain, KeyRequirement, MULTI_VALUED_KEYS, findAllowedRequestExactly } from "./witness";
+import { globMatch } from "./wildcards";
+import { KeyDomain, KeyRequirement, MULTI_VALUED_KEYS } from "./witness";
 
 /** Fixed context of a request made by the EMR Serverless service principal itself. */
 export function serviceFixed(owner: string): Map<string, Value> {
@@ -45,9 +47,17 @@ export function serviceValue(lower: string, value: string): string | undefined {
     return serviceSends(lower, real) ? real : undefined;
 }
 
+/**
+ * An application id as the service sends it: lower-case letters and digits, of any length (not bounded to the API's
+ * 64 characters, like the exact search's {@link SERVICE_SENDS}, so that both searches model the same requests).
+ */
+const SENT_APPLICATION_ID = "[0-9a-z]+";
+const SENT_APPLICATION_ID_PATTERN = new RegExp(`^${SENT_APPLICATION_ID}$`);
+
 /** An application ARN as the service sends it: lower-case fields, a 12-digit account, an id of `[0-9a-z]`. */
-const APPLICATION_ARN_VALUE =
-    /^arn:aws[a-z-]*:emr-serverless:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:\/applications\/[0-9a-z]+$/;
+const APPLICATION_ARN_VALUE = new RegExp(
+    `^arn:${ARN_PARTITION}:emr-serverless:${ARN_REGION}:${ARN_ACCOUNT}:/applications/${SENT_APPLICATION_ID}$`,
+);
 
 /**
  * Whether a request of the service can carry `value` for `lower`: an application's ARN as aws:SourceArn, its
@@ -63,9 +73,9 @@ function serviceSends(lower: string, value: string): boolean {
         case "aws:sourcearn":
             return APPLICATION_ARN_VALUE.test(value);
         case "kms:encryptioncontext:applicationid":
-            return /^[0-9a-z]+$/.test(value);
+            return SENT_APPLICATION_ID_PATTERN.test(value);
         case "aws:sourceaccount":
-            return /^\d{12}$/.test(value);
+            return ACCOUNT_ID_PATTERN.test(value);
         default:
             return true;
     }
@@ -119,14 +129,9 @@ export function sentInstances(index: DocumentIndex, lower: string, pattern: stri
     const fields = pattern.split(":");
     if (fields.length >= 6) {
         const resource = fields.slice(5).join(":");
-        const partitions = fieldValues(fields[1], PARTITIONS, (p) => [fillStars(p, [""], "a")], /^aws[a-z-]*$/);
+        const partitions = fieldValues(fields[1], PARTITIONS, (p) => [fillStars(p, [""], "a")], PARTITION_PATTERN);
         const services = fieldValues(fields[2], ["emr-serverless"], () => [], /^emr-serverless$/);
-        const regions = fieldValues(
-            fields[3],
-            REGIONS,
-            (p) => [fillStars(p, ["", "1"], "1")],
-            /^[a-z]{2}(?:-[a-z]+)+-\d+$/,
-        );
+        const regions = fieldValues(fields[3], REGIONS, (p) => [fillStars(p, ["", "1"], "1")], REGION_PATTERN);
         const accounts = fieldValues(
             fields[4],
             [index.owner, FOREIGN_ACCOUNT],
@@ -134,7 +139,7 @@ export function sentInstances(index: DocumentIndex, lower: string, pattern: stri
                 const digits = p.replace(/[*?]/g, "").length + (p.match(/\?/g) ?? []).length;
                 return [fillStars(p, ["0".repeat(Math.max(0, 12 - digits)), ""], "0")];
             },
-            /^\d{12}$/,
+            ACCOUNT_ID_PATTERN,
         );
         const ids = fieldValues(
             resource,
@@ -335,17 +340,13 @@ export function findServiceRequestExactly(
     require: Map<string, KeyRequirement>,
 ): NormalizedRequest | undefined {
     const fixed = serviceFixed(index.owner);
-    return findAllowedRequestExactly({
-        policy: index.policy,
-        statement: st,
+    return index.findAllowedRequestExactly(
+        st,
         action,
-        resource: index.keyArn,
-        resourceId: index.keyId,
-        principal: SERVICE_PRINCIPAL,
-        domain: (lower) => serviceDomain(fixed, lower),
+        SERVICE_PRINCIPAL,
+        (lower) => serviceDomain(fixed, lower),
         require,
-        spend: (steps) => index.spend(steps),
-    });
+    );
 }
 
 /** Every key of `keys` may be absent or take any value, but each is asked about. */

@@ -3,15 +3,15 @@
  * is with kms:ViaService absent or naming another service or region than EMR Serverless's endpoint.
  */
 import { VIA_SERVICE_KEY, emrServerlessViaService } from "./constants";
-import { DocumentIndex } from "./documentIndex";
-import { accountOf, actionMatches } from "./evaluate";
+import { DocumentIndex, UNSUPPORTED } from "./documentIndex";
+import { accountOf, accountPrincipalAccount, actionMatches } from "./evaluate";
 import { SERVICE_ACTION_NAMES } from "./kmsActions";
 import { glob, literal } from "./languages";
-import { ParsedStatement } from "./parse";
+import { ParsedStatement } from "./parsedPolicy";
 import { SearchSpec, findAllowedRequest, ownCandidates, toList } from "./probeSearch";
 import { Value } from "./probeValues";
 import { AnalyzeOptions, Finding } from "./types";
-import { KeyRequirement, MULTI_VALUED_KEYS, TooHard, Unsupported, findAllowedRequestExactly } from "./witness";
+import { KeyRequirement, MULTI_VALUED_KEYS } from "./witness";
 
 /** The submitter findings for one region, and whether the work budget ran out by their end. */
 export interface SubmitterOutcome {
@@ -48,11 +48,7 @@ export function submitterFindings(index: DocumentIndex, region: string | undefin
             continue;
         }
         const submitters = st.principal.values.AWS.filter(
-            (v) =>
-                v !== "*" &&
-                !/^\d{12}$/.test(v) &&
-                !/^arn:[^:]+:iam::\d{12}:root$/.test(v) &&
-                accountOf(v) !== undefined,
+            (v) => v !== "*" && accountPrincipalAccount(v) === undefined && accountOf(v) !== undefined,
         ).slice(0, 5);
         let reported = false;
         for (const who of submitters) {
@@ -151,38 +147,26 @@ function exactSubmitter(
     const emr = region ? literal(emrServerlessViaService(region)) : [glob("emr-serverless.*.amazonaws.com", false)];
     const via: KeyRequirement = { absent: true, present: true, constraints: [{ language: emr, want: false }] };
     const lower = VIA_SERVICE_KEY.toLowerCase();
-    try {
+    const found = index.exactly((): { action: string; via: string | undefined } | undefined => {
         for (const action of SERVICE_ACTION_NAMES) {
             if (!actionMatches(st, action)) {
                 continue;
             }
-            const found = findAllowedRequestExactly({
-                policy: index.policy,
-                statement: st,
+            const found = index.findAllowedRequestExactly(
+                st,
                 action,
-                resource: index.keyArn,
-                resourceId: index.keyId,
-                principal: { type: "AWS", id: who },
-                domain: (k) =>
+                { type: "AWS", id: who },
+                (k) =>
                     fixed.has(k)
                         ? { kind: "fixed", value: toList(fixed.get(k)) }
                         : { kind: "free", absent: true, multi: MULTI_VALUED_KEYS.has(k), shape: [] },
-                require: new Map([[lower, via]]),
-                spend: (steps) => index.spend(steps),
-            });
+                new Map([[lower, via]]),
+            );
             if (found) {
                 return { action, via: found.context.get(lower)?.[0] };
             }
         }
-    } catch (e) {
-        if (e instanceof TooHard) {
-            index.exhausted = true;
-            return undefined;
-        }
-        if (e instanceof Unsupported) {
-            return "unsupported";
-        }
-        throw e;
-    }
-    return undefined;
+        return undefined;
+    }, undefined);
+    return found === UNSUPPORTED ? "unsupported" : found;
 }

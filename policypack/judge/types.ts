@@ -1,7 +1,7 @@
 /**
  * The judge's public types: what the policy pack, the audit command and the tests consume.
  * Implementations: parse.ts (document -> statements), evaluate.ts (IAM request evaluation),
- * keyPolicy.ts (the EMR Serverless questions asked of a key policy).
+ * keyPolicy.ts (the EMR Serverless questions asked of a key policy, each answered in its own module).
  */
 
 /** What kind of problem a finding is; the policy pack maps kinds to its policies. */

@@ -34,7 +34,7 @@
  * a role in an unnamed account, a role in each account the policy names, the IAM principals it names.
  */
 import { EMR_SERVERLESS_PRINCIPAL } from "./constants";
-import type { ParsedCondition, ParsedPolicy, ParsedPrincipal, ParsedStatement } from "./parse";
+import type { ParsedCondition, ParsedPolicy, ParsedPrincipal, ParsedStatement } from "./parsedPolicy";
 export type { UnknownPart } from "./types";
 
 /**
@@ -196,21 +196,29 @@ function widen(st: ParsedStatement, named: readonly string[]): ParsedStatement {
         const known = narrowPrincipal(st.notPrincipal);
         out.notPrincipal = known ?? { wildcard: false, values: {} };
     }
-    if (st.actions?.some(holdsUnknown)) {
-        out.actions = ["*"];
-    } else if (st.notActions?.some(holdsUnknown)) {
-        const known = st.notActions.filter((a) => !holdsUnknown(a));
-        out.notActions = known.length > 0 ? known : undefined;
-        out.actions = known.length > 0 ? undefined : ["*"];
-    }
-    if (st.resources?.some(holdsUnknown)) {
-        out.resources = ["*"];
-    } else if (st.notResources?.some(holdsUnknown)) {
-        const known = st.notResources.filter((r) => !holdsUnknown(r));
-        out.notResources = known.length > 0 ? known : undefined;
-        out.resources = known.length > 0 ? undefined : ["*"];
-    }
+    widenElement(out, "actions", "notActions");
+    widenElement(out, "resources", "notResources");
     return out;
+}
+
+/**
+ * An element and its negated form (Action/NotAction, Resource/NotResource) of a statement copy, widened in place: an
+ * unknown value in the element makes it "*"; in the negated form, only its known values stay excluded ("*" when none
+ * is known).
+ */
+function widenElement(
+    out: ParsedStatement,
+    element: "actions" | "resources",
+    negated: "notActions" | "notResources",
+): void {
+    const excluded = out[negated];
+    if (out[element]?.some(holdsUnknown)) {
+        out[element] = ["*"];
+    } else if (excluded?.some(holdsUnknown)) {
+        const known = excluded.filter((v) => !holdsUnknown(v));
+        out[negated] = known.length > 0 ? known : undefined;
+        out[element] = known.length > 0 ? undefined : ["*"];
+    }
 }
 
 /** The statement matching only what it matches whatever its unknown parts are (inert when that cannot be said). */

@@ -1,27 +1,29 @@
 /** EMR Serverless disk encryption takes only SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT keys. */
-import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { analyzeKeyPolicy } from "../judge";
-import { analyzeOptions, JudgeConfig } from "./support/config";
-import { noteUnknownParts } from "./support/documentPolicy";
-import { documentKey, isKeyType, isSymmetric, readDocument, readKeyShape } from "./support/keys";
+import { definePolicy, GUIDE, PolicyMetadata, readsOf, ResourceAndStackPolicy } from "./metadata";
+import { isKeyType, isSymmetric, readKeyShape } from "./support/keys";
 import { Props } from "./support/props";
 import { message } from "./support/report";
-import { stackIndexFor } from "./support/stack";
-import { keyUse } from "./support/usage";
+import { flaggedKeysInUse, inlinePolicyGrantsService } from "./support/usedKeys";
 
 const FIX =
     "Use a symmetric encryption key (customerMasterKeySpec/keySpec SYMMETRIC_DEFAULT, keyUsage ENCRYPT_DECRYPT) " +
     "for EMR Serverless disk encryption; asymmetric and HMAC keys cannot be used and cannot be converted, so create a new key.";
 
-/** `disallow-asymmetric-emr-serverless-keys` (mandatory). */
-export const disallowAsymmetricKeys: ResourceValidationPolicy & StackValidationPolicy = {
+export const METADATA: PolicyMetadata = {
     name: "disallow-asymmetric-emr-serverless-keys",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    reference: GUIDE.page,
+    reads: readsOf("keyShapes", "keyPolicyDocuments", "settings", "stackJoins"),
+    config: {},
+};
+
+export const disallowAsymmetricKeys = definePolicy<ResourceAndStackPolicy>(METADATA, {
     description:
         "KMS keys used for EMR Serverless disk encryption must be symmetric encryption keys " +
         "(SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT). A key counts as used when a disk-encryption setting references it " +
         "or its key policy grants emr-serverless.amazonaws.com.",
     remediationSteps: FIX,
-    enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         if (!isKeyType(args.type)) {
             return;
@@ -31,15 +33,7 @@ export const disallowAsymmetricKeys: ResourceValidationPolicy & StackValidationP
         if (!shape || isSymmetric(shape)) {
             return; // symmetric, or a replica whose spec only its primary tells (judged in the stack)
         }
-        const document = readDocument(args.type, props);
-        if (document === undefined) {
-            return;
-        }
-        const analysis = analyzeKeyPolicy(document, {
-            ...analyzeOptions(args.getConfig<JudgeConfig>()),
-            ...documentKey(args.type, props),
-        });
-        if (analysis.grantsService) {
+        if (inlinePolicyGrantsService(args)) {
             reportViolation(
                 message(
                     args,
@@ -48,21 +42,13 @@ export const disallowAsymmetricKeys: ResourceValidationPolicy & StackValidationP
                     FIX,
                 ),
             );
-        } else {
-            noteUnknownParts(args.type, analysis, ["grants-service"]);
         }
     },
     validateStack: (args, reportViolation) => {
-        const index = stackIndexFor(args.resources);
-        const options = analyzeOptions(args.getConfig<JudgeConfig>());
-        for (const key of index.keys) {
-            if (!key.shape || isSymmetric(key.shape)) {
-                continue;
+        for (const { key, use } of flaggedKeysInUse(args, (k) => k.shape !== undefined && !isSymmetric(k.shape))) {
+            if (!key.shape) {
+                continue; // (every flagged key has one)
             }
-            if (key.settings.length === 0 && key.keyPolicies.length === 0) {
-                continue;
-            }
-            const use = keyUse(key, options);
             if (use.inlineGrants && !key.shapeFromPrimary) {
                 continue; // the resource policy reported the inline grant
             }
@@ -86,4 +72,4 @@ export const disallowAsymmetricKeys: ResourceValidationPolicy & StackValidationP
             );
         }
     },
-};
+});

@@ -1,10 +1,18 @@
 /** Key policies AWS would reject, or the judge cannot read, are refused. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { definePolicy, GUIDE, PolicyMetadata, readsOf } from "./metadata";
 import { documentValidation } from "./support/documentPolicy";
 
-/** `disallow-malformed-key-policies` (mandatory). */
-export const disallowMalformedKeyPolicies: ResourceValidationPolicy = {
+export const METADATA: PolicyMetadata = {
     name: "disallow-malformed-key-policies",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    reference: GUIDE.servicePermissions,
+    reads: readsOf("keyPolicyDocuments"),
+    config: {},
+};
+
+export const disallowMalformedKeyPolicies = definePolicy<ResourceValidationPolicy>(METADATA, {
     description:
         "KMS key policies must be documents KMS accepts: valid JSON of 1 to 32,768 bytes, only tab, line feed, " +
         "carriage return and characters U+0020-U+00FF (no byte-order mark), Statement as an object or list, Effect " +
@@ -15,6 +23,5 @@ export const disallowMalformedKeyPolicies: ResourceValidationPolicy = {
     remediationSteps:
         "Fix the document at the place the message names (build it with JSON.stringify / pulumi.jsonStringify rather " +
         "than string concatenation, and spell condition operators as in the IAM reference, e.g. StringEquals, ArnLike).",
-    enforcementLevel: "mandatory",
     validateResource: documentValidation(["malformed"]),
-};
+});

@@ -1,13 +1,18 @@
-/**
- * No key-policy Allow to everyone without a caller pin, no Allow with NotPrincipal. Mandatory; reads every KMS key
- * policy document (aws and aws-native keys, KeyPolicy resources); no config.
- */
+/** No key-policy Allow to everyone without a caller pin, no Allow with NotPrincipal. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { definePolicy, GUIDE, PolicyMetadata, readsOf } from "./metadata";
 import { documentValidation } from "./support/documentPolicy";
 
-/** `disallow-open-key-grants` (mandatory). */
-export const disallowOpenKeyGrants: ResourceValidationPolicy = {
+export const METADATA: PolicyMetadata = {
     name: "disallow-open-key-grants",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    reference: GUIDE.userPermissions,
+    reads: readsOf("keyPolicyDocuments"),
+    config: {},
+};
+
+export const disallowOpenKeyGrants = definePolicy<ResourceValidationPolicy>(METADATA, {
     description:
         'KMS key policies must not Allow Principal "*" (or {"AWS": "*"}) without conditions that pin the caller\'s ' +
         "account or organization (kms:CallerAccount, aws:PrincipalAccount, aws:PrincipalOrgID), and must not Allow " +
@@ -15,6 +20,5 @@ export const disallowOpenKeyGrants: ResourceValidationPolicy = {
     remediationSteps:
         'Name the principals (account root, roles) instead of "*", or add StringEquals "kms:CallerAccount": "<account>" ' +
         '(or "aws:PrincipalOrgID": "<org id>"); replace Allow + NotPrincipal with Allow + Principal.',
-    enforcementLevel: "mandatory",
     validateResource: documentValidation(["open-grant", "not-principal-allow"]),
-};
+});

@@ -3,7 +3,8 @@
  * lets a principal use the key's material must be kept to the application's data by an encryption-context
  * constraint on `applicationId`.
  */
-import type { ResourceValidationPolicy, StackValidation, StackValidationPolicy } from "@pulumi/policy";
+import type { StackValidation } from "@pulumi/policy";
+import { definePolicy, GUIDE, PolicyMetadata, readsOf, ResourceAndStackPolicy } from "./metadata";
 import { EMR_SERVERLESS_PRINCIPAL, grantReach, RESERVED_CONTEXT_KEY } from "../judge";
 import type { GrantReach } from "../judge";
 import { analyzeOptions, JudgeConfig } from "./support/config";
@@ -148,16 +149,22 @@ function diskKeyUse(
     return unknown ? { reasons } : { reasons, applicationIds: [...ids] };
 }
 
-/** `disallow-unconstrained-kms-grants` (mandatory). */
-export const disallowUnconstrainedKmsGrants: ResourceValidationPolicy & StackValidationPolicy = {
+export const METADATA: PolicyMetadata = {
     name: "disallow-unconstrained-kms-grants",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    reference: GUIDE.servicePermissions,
+    reads: readsOf("grants", "keyPolicyDocuments", "settings", "stackJoins"),
+    config: {},
+};
+
+export const disallowUnconstrainedKmsGrants = definePolicy<ResourceAndStackPolicy>(METADATA, {
     description:
         "A KMS grant (aws:kms/grant:Grant) on a key EMR Serverless uses for disk encryption that lets a principal " +
         "use the key's material (Decrypt, GenerateDataKey, ReEncrypt, Encrypt, ...) must carry an encryption-context " +
         `constraint pinning "${RESERVED_CONTEXT_KEY}" to an application that uses the key: a grant bypasses every ` +
         "condition of the key policy.",
     remediationSteps: FIX,
-    enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         if (args.type !== KMS_GRANT_TYPE) {
             return;
@@ -220,7 +227,7 @@ export const disallowUnconstrainedKmsGrants: ResourceValidationPolicy & StackVal
         },
         { __pulumiType: KMS_GRANT_TYPE },
     ),
-};
+});
 
 function reportGrant(
     g: GrantEntry,

@@ -5,7 +5,7 @@
  * property dependencies and by literal key ARN or id, also for keys managed outside the stack (their
  * KeyPolicy resources in the stack are judged).
  */
-import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { definePolicy, GUIDE, PolicyMetadata, readsOf, ResourceAndStackPolicy } from "./metadata";
 import { analyzeKeyPolicy, EMR_SERVERLESS_PRINCIPAL, SERVICE_ACTIONS } from "../judge";
 import type { AnalyzeOptions, Finding, KeyPolicyAnalysis } from "../judge";
 import {
@@ -75,23 +75,26 @@ function grantStatements(doc: unknown, analysis: KeyPolicyAnalysis, options: Ana
     return [...out];
 }
 
-/** `enforce-emr-serverless-service-conditions` (mandatory). */
-export const enforceServiceConditions: ResourceValidationPolicy & StackValidationPolicy = {
+export const METADATA: PolicyMetadata = {
     name: "enforce-emr-serverless-service-conditions",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    reference: GUIDE.servicePermissions,
+    reads: readsOf("keyPolicyDocuments", "settings", "stackJoins"),
+    config: {
+        sourceAccountKeys: sourceAccountKeysSchema,
+        requireEncryptionContextBinding: requireEncryptionContextBindingSchema,
+        allowedSourceAccounts: allowedSourceAccountsSchema,
+    },
+};
+
+export const enforceServiceConditions = definePolicy<ResourceAndStackPolicy>(METADATA, {
     description:
         `Every key policy statement that lets ${EMR_SERVERLESS_PRINCIPAL} use a key must bind aws:SourceArn, ` +
         "aws:SourceAccount (or a configured alternative such as aws:SourceOrgID) and kms:EncryptionContext:applicationId " +
         "to one value each (the confused-deputy protection in the EMR Serverless guide), and a key that a disk-encryption " +
         "setting uses must grant the service at all, or its jobs fail.",
     remediationSteps: FIX,
-    enforcementLevel: "mandatory",
-    configSchema: {
-        properties: {
-            sourceAccountKeys: sourceAccountKeysSchema,
-            requireEncryptionContextBinding: requireEncryptionContextBindingSchema,
-            allowedSourceAccounts: allowedSourceAccountsSchema,
-        },
-    },
     // Unknown parts that could change whether the service is let in, or which of the two actions it gets, decide
     // this policy's stack verdict on a key a setting uses: they get the note here.
     validateResource: documentValidation(["service-unbound"], { alsoUndecided: ["grants-service", "service-actions"] }),
@@ -128,7 +131,7 @@ export const enforceServiceConditions: ResourceValidationPolicy & StackValidatio
             }
         }
     },
-};
+});
 
 /** One document of a key, judged against the key's ARN or id. */
 interface JudgedDocument {

@@ -1,9 +1,6 @@
-/**
- * The disk-encryption setting's own values (key ARN, encryption context) within the API's limits. Mandatory; reads
- * ApplicationDiskEncryption settings and aws-native applications' diskEncryptionConfiguration; config:
- * `extraSecretPatterns`. AWS guide: "Disk encryption with a customer managed key", the API parameters.
- */
+/** The disk-encryption setting's own values (key ARN, encryption context) within the API's limits. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { definePolicy, GUIDE, PolicyMetadata, readsOf } from "./metadata";
 import { checkDiskEncryptionSetting } from "../judge";
 import { extraSecretPatternsSchema, secretPatterns } from "./support/config";
 import { isSettingResourceType, isSettingType, settingHolder } from "./support/keys";
@@ -13,9 +10,16 @@ import { label } from "./support/report";
 /** Stand-in for an unknown context value: counted, never judged (its problems are dropped). */
 const PLACEHOLDER = "unknown-at-preview";
 
-/** `enforce-disk-encryption-setting-limits` (mandatory). */
-export const enforceSettingLimits: ResourceValidationPolicy = {
+export const METADATA: PolicyMetadata = {
     name: "enforce-disk-encryption-setting-limits",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    reference: GUIDE.context,
+    reads: readsOf("settings"),
+    config: { extraSecretPatterns: extraSecretPatternsSchema },
+};
+
+export const enforceSettingLimits = definePolicy<ResourceValidationPolicy>(METADATA, {
     description:
         "A disk-encryption setting (the component's ApplicationDiskEncryption resource, or an application's " +
         "diskEncryptionConfiguration) must name the key by its full key ARN (no alias, no bare id) and keep the " +
@@ -24,8 +28,6 @@ export const enforceSettingLimits: ResourceValidationPolicy = {
     remediationSteps:
         "Pass encryptionKeyArn as arn:<partition>:kms:<region>:<account>:key/<key id> and keep the encryption " +
         "context to a few non-secret identifiers (team, project, environment).",
-    enforcementLevel: "mandatory",
-    configSchema: { properties: { extraSecretPatterns: extraSecretPatternsSchema } },
     validateResource: (args, reportViolation) => {
         if (!isSettingType(args.type)) {
             return;
@@ -81,4 +83,4 @@ export const enforceSettingLimits: ResourceValidationPolicy = {
             }
         }
     },
-};
+});

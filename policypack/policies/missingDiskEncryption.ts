@@ -1,8 +1,6 @@
-/**
- * EMR Serverless applications without customer-managed disk encryption. Advisory; a stack policy that reads every
- * application and every disk-encryption setting of the stack; no config.
- */
+/** EMR Serverless applications without customer-managed disk encryption. */
 import type { StackValidationPolicy } from "@pulumi/policy";
+import { definePolicy, GUIDE, PolicyMetadata, readsOf } from "./metadata";
 import { message } from "./support/report";
 import { stackIndexFor } from "./support/stack";
 
@@ -10,15 +8,21 @@ const FIX =
     "Encrypt the application's worker disks with a customer-managed symmetric KMS key: use the EncryptedApplication " +
     "component (or an ApplicationDiskEncryption setting whose applicationId is this application's id).";
 
-/** `missing-emr-serverless-disk-encryption` (advisory). */
-export const missingDiskEncryption: StackValidationPolicy = {
+export const METADATA: PolicyMetadata = {
     name: "missing-emr-serverless-disk-encryption",
+    enforcementLevel: "advisory",
+    severity: "low",
+    reference: GUIDE.page,
+    reads: readsOf("settings", "stackJoins"),
+    config: {},
+};
+
+export const missingDiskEncryption = definePolicy<StackValidationPolicy>(METADATA, {
     description:
         "EMR Serverless applications should encrypt worker disks with a customer-managed KMS key " +
         "(a disk-encryption setting or diskEncryptionConfiguration pointing at the application); otherwise " +
         "EMR Serverless uses a service-owned key you cannot audit, rotate or revoke.",
     remediationSteps: FIX,
-    enforcementLevel: "advisory",
     validateStack: (args, reportViolation) => {
         const index = stackIndexFor(args.resources);
         if (index.unresolvedApplications) {
@@ -38,4 +42,4 @@ export const missingDiskEncryption: StackValidationPolicy = {
             }
         }
     },
-};
+});

@@ -1,23 +1,26 @@
 /** Keys EMR Serverless uses should rotate. */
-import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { analyzeKeyPolicy } from "../judge";
-import { analyzeOptions, JudgeConfig } from "./support/config";
-import { noteUnknownParts } from "./support/documentPolicy";
-import { documentKey, isKeyType, isSymmetric, readDocument, readKeyShape, readRotation } from "./support/keys";
+import { definePolicy, KEY_ROTATION_REFERENCE, PolicyMetadata, readsOf, ResourceAndStackPolicy } from "./metadata";
+import { isKeyType, isSymmetric, readKeyShape, readRotation } from "./support/keys";
 import { Props } from "./support/props";
 import { message } from "./support/report";
-import { stackIndexFor } from "./support/stack";
-import { keyUse } from "./support/usage";
+import type { KeyEntry } from "./support/stack";
+import { flaggedKeysInUse, inlinePolicyGrantsService } from "./support/usedKeys";
 
 const FIX = "Set enableKeyRotation: true on the key (automatic yearly rotation; old material still decrypts).";
 
-/** `missing-key-rotation` (advisory). */
-export const missingKeyRotation: ResourceValidationPolicy & StackValidationPolicy = {
+export const METADATA: PolicyMetadata = {
     name: "missing-key-rotation",
+    enforcementLevel: "advisory",
+    severity: "medium",
+    reference: KEY_ROTATION_REFERENCE,
+    reads: readsOf("keyRotation", "keyShapes", "keyPolicyDocuments", "settings", "stackJoins"),
+    config: {},
+};
+
+export const missingKeyRotation = definePolicy<ResourceAndStackPolicy>(METADATA, {
     description:
         "Symmetric KMS keys that EMR Serverless uses for disk encryption should have automatic key rotation on.",
     remediationSteps: FIX,
-    enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
         if (!isKeyType(args.type)) {
             return;
@@ -30,33 +33,15 @@ export const missingKeyRotation: ResourceValidationPolicy & StackValidationPolic
         if (!shape || !isSymmetric(shape)) {
             return;
         }
-        const document = readDocument(args.type, props);
-        if (document === undefined) {
-            return;
-        }
-        const analysis = analyzeKeyPolicy(document, {
-            ...analyzeOptions(args.getConfig<JudgeConfig>()),
-            ...documentKey(args.type, props),
-        });
-        if (analysis.grantsService) {
+        if (inlinePolicyGrantsService(args)) {
             reportViolation(
                 message(args, "key rotation is off on a key whose policy grants emr-serverless.amazonaws.com.", FIX),
             );
-        } else {
-            noteUnknownParts(args.type, analysis, ["grants-service"]);
         }
     },
     validateStack: (args, reportViolation) => {
-        const index = stackIndexFor(args.resources);
-        const options = analyzeOptions(args.getConfig<JudgeConfig>());
-        for (const key of index.keys) {
-            if (key.rotation !== false || !key.shape || !isSymmetric(key.shape)) {
-                continue;
-            }
-            if (key.settings.length === 0 && key.keyPolicies.length === 0) {
-                continue;
-            }
-            const use = keyUse(key, options);
+        const rotationOff = (k: KeyEntry): boolean => k.rotation === false && !!k.shape && isSymmetric(k.shape);
+        for (const { key, use } of flaggedKeysInUse(args, rotationOff)) {
             if (use.inlineGrants || use.crossReasons.length === 0) {
                 continue;
             }
@@ -70,4 +55,4 @@ export const missingKeyRotation: ResourceValidationPolicy & StackValidationPolic
             );
         }
     },
-};
+});

@@ -99,6 +99,20 @@ describe("engine: policy pack config (the CLI's rules)", () => {
             `p: "BOGUS" does not match the pattern ${region.pattern}`,
         ]);
     });
+
+    it("holds a number to minimum/maximum, a string's length and an array's item count to their bounds", () => {
+        const bounds = { minimum: 2, maximum: 4, minLength: 2, maxLength: 4, minItems: 2, maxItems: 4 };
+        assert.deepEqual(validateJson(1, bounds, "n"), ["n: 1 is less than the minimum 2"]);
+        assert.deepEqual(validateJson(5, bounds, "n"), ["n: 5 is greater than the maximum 4"]);
+        assert.deepEqual(validateJson("a", bounds, "s"), ["s: shorter than 2 characters"]);
+        assert.deepEqual(validateJson("abcde", bounds, "s"), ["s: longer than 4 characters"]);
+        assert.deepEqual(validateJson([1], bounds, "a"), ["a: fewer than 2 items"]);
+        assert.deepEqual(validateJson([1, 2, 3, 4, 5], bounds, "a"), ["a: more than 4 items"]);
+        // Each bound applies to its own type only, and the bounds themselves are kept.
+        for (const ok of [2, 4, "ab", "abcd", [1, 2], [1, 2, 3, 4], true, null, { k: 1 }]) {
+            assert.deepEqual(validateJson(ok, bounds, "v"), [], JSON.stringify(ok));
+        }
+    });
 });
 
 describe("engine: wire encoding and preview helpers", () => {

@@ -101,6 +101,25 @@ describe("offline preview: a run that does not finish says why", function () {
             assert.throws(() => parseArgs(["--timeout", bad], process.cwd()), /--timeout|needs a value/, bad);
         }
     });
+
+    it("path flags resolve against the working directory, need a value, and leave the other options alone", () => {
+        const cwd = path.join(path.sep, "work", "project");
+        const opts = parseArgs(
+            ["--program", "app", "--policy-pack", "../pack", "--policy-pack-config", "c.json", "--invokes", "/i.json"],
+            cwd,
+        );
+        assert.equal(opts.programDir, path.join(cwd, "app"));
+        assert.equal(opts.packDir, path.resolve(cwd, "../pack"));
+        assert.equal(opts.policyPackConfigFile, path.join(cwd, "c.json"));
+        assert.equal(opts.invokesFile, path.resolve("/i.json"));
+        assert.deepEqual([opts.stack, opts.accountId, opts.json], [undefined, undefined, false]);
+        for (const flag of ["--program", "--policy-pack", "--policy-pack-config", "--invokes"]) {
+            assert.throws(() => parseArgs([flag], cwd), new RegExp(`${flag} needs a value`));
+            assert.throws(() => parseArgs([flag, "--json"], cwd), new RegExp(`${flag} needs a value`));
+        }
+        assert.throws(() => parseArgs(["--programs", "x"], cwd), /unknown option "--programs"/);
+        assert.throws(() => parseArgs(["constructor"], cwd), /unknown option "constructor"/);
+    });
 });
 
 describe("offline preview: what keeps large programs fast", function () {

@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { analyzeKeyPolicy, AnalyzeOptions, UNKNOWN_STRING } from "../../policypack/judge";
-import { duplicateMemberNames } from "../../policypack/judge/parse";
+import { duplicateMemberNames } from "../../policypack/judge/jsonText";
 import { loadCorpus } from "../../harness/corpus";
 import { ACCOUNT, APP_ARN as APP, APP_ID } from "../../harness/fixtures";
 

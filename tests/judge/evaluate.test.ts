@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ParsedPolicy, RequestContext, evaluateRequest, parsePolicyDocument } from "../../policypack/judge";
-import { globsIntersect } from "../../policypack/judge/evaluate";
+import { globsIntersect } from "../../policypack/judge/wildcards";
 import { ACCOUNT } from "../../harness/fixtures";
 
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/r`;

@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { analyzeKeyPolicy, evaluateRequest, globMatch, parsePolicyDocument } from "../../policypack/judge";
-import { duplicateMemberNames } from "../../policypack/judge/parse";
+import { duplicateMemberNames } from "../../policypack/judge/jsonText";
 import { ACCOUNT, APP_ARN } from "../../harness/fixtures";
 
 const SERVICE = { type: "Service" as const, id: "emr-serverless.amazonaws.com" };

@@ -1,5 +1,6 @@
 /**
- * The package as a user gets it: `npm pack`, installed into a fresh program outside the repository that already
+ * The packages as a user gets them: `npm pack` of the component package and of the audit package (`-w audit`),
+ * installed into a fresh program outside the repository that already
  * depends on its own `@pulumi/pulumi` and `@pulumi/aws` (the versions this checkout is tested with: the oldest
  * supported on the lockfile's leg, the newest on the newest leg of .ci/run), from the local npm cache, else the
  * registry; then the README's program and commands run from that installation. Skipped, with the reason printed,
@@ -155,10 +156,13 @@ describe("the packed package installed into a program outside the repository", f
 
     before(function () {
         work = fs.mkdtempSync(path.join(os.tmpdir(), "packed-install-"));
-        const packed = run(NPM, ["pack", "--pack-destination", work], ROOT);
-        assert.equal(packed.status, 0, `npm pack failed:\n${packed.stderr}`);
-        const tarball = path.join(work, packed.stdout.trim().split("\n").pop() as string);
-        assert.ok(fs.existsSync(tarball), `npm pack wrote no ${tarball}`);
+        const tarballs = [[], ["-w", "audit"]].map((workspace) => {
+            const packed = run(NPM, ["pack", ...workspace, "--pack-destination", work], ROOT);
+            assert.equal(packed.status, 0, `npm pack ${workspace.join(" ")} failed:\n${packed.stderr}`);
+            const tarball = path.join(work, packed.stdout.trim().split("\n").pop() as string);
+            assert.ok(fs.existsSync(tarball), `npm pack wrote no ${tarball}`);
+            return tarball;
+        });
 
         program = path.join(work, "my-program");
         fs.mkdirSync(program);
@@ -171,9 +175,9 @@ describe("the packed package installed into a program outside the repository", f
         fs.writeFileSync(path.join(program, "Pulumi.yaml"), "name: my-program\nruntime: nodejs\n");
         fs.writeFileSync(path.join(program, "index.ts"), readmeProgram("## Using the package in your own program"));
 
-        let installed = run(NPM, ["install", "--offline", tarball], program);
+        let installed = run(NPM, ["install", "--offline", ...tarballs], program);
         if (installed.status !== 0 && /ENOTCACHED/.test(installed.stderr)) {
-            installed = run(NPM, ["install", "--prefer-offline", tarball], program);
+            installed = run(NPM, ["install", "--prefer-offline", ...tarballs], program);
         }
         if (installed.status !== 0 && UNREACHABLE.test(installed.stderr)) {
             skipReason =
@@ -182,7 +186,7 @@ describe("the packed package installed into a program outside the repository", f
             process.stdout.write(`      SKIPPED: ${skipReason}\n`);
             return;
         }
-        assert.equal(installed.status, 0, `npm install of the packed tarball failed:\n${installed.stderr}`);
+        assert.equal(installed.status, 0, `npm install of the packed tarballs failed:\n${installed.stderr}`);
     });
     beforeEach(function () {
         if (skipReason) {
@@ -193,19 +197,26 @@ describe("the packed package installed into a program outside the repository", f
 
     const bin = (name: string): string => path.join(program, "node_modules", ".bin", name);
 
-    it("ships compiled JavaScript and the pack without its tsconfig.json or the build stamp", () => {
+    it("ships compiled JavaScript and the pack without its sources, its tsconfig.json or the build stamp", () => {
         const pkg = path.join(program, "node_modules", "emr-serverless-disk-encryption");
-        for (const f of [
-            "bin/components/index.js",
-            "bin/engine/cli.js",
-            "bin/audit/cli.js",
-            "policypack/bin/index.js",
-        ]) {
+        for (const f of ["bin/components/index.js", "bin/engine/cli.js", "policypack/bin/index.js"]) {
             assert.ok(fs.existsSync(path.join(pkg, f)), `${f} missing from the package`);
         }
-        for (const f of ["policypack/tsconfig.json", "bin/.build-stamp.json", "scripts/build.js", "engine/cli.ts"]) {
+        for (const f of [
+            "policypack/tsconfig.json",
+            "policypack/index.ts",
+            "bin/.build-stamp.json",
+            "scripts/build.js",
+            "engine/cli.ts",
+            "bin/audit/cli.js",
+            "bin/policypack",
+        ]) {
             assert.equal(fs.existsSync(path.join(pkg, f)), false, `${f} should not be in the package`);
         }
+        const audit = path.join(program, "node_modules", "emr-serverless-disk-encryption-audit");
+        assert.ok(fs.existsSync(path.join(audit, "bin", "audit", "cli.js")), "the audit package's command");
+        // The audit package brings no Pulumi SDK of its own: the program's are the only copies (next test).
+        assert.equal(fs.existsSync(path.join(audit, "node_modules", "@pulumi")), false);
         assert.equal(
             fs.existsSync(path.join(program, "node_modules", "typescript")),
             false,

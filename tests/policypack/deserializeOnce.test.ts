@@ -7,9 +7,12 @@ import {
     deserializeOnce,
     type DeserializeModule,
     installDeserializeOnce,
+    isSharedProperties,
 } from "../../policypack/policies/support/deserializeOnce";
 import type { CorpusResource } from "../../harness/corpus";
 import { ACCOUNT, encryptedApplicationGroup } from "../../harness/corpus/build";
+import { stackIndexFor } from "../../policypack/policies/support/stack";
+import type { StackIndex } from "../../policypack/policies/support/stack";
 
 const deserializeModule = require("@pulumi/policy/deserialize") as {
     deserializeProperties: (s: unknown, proxySecrets?: boolean) => Record<string, unknown>;
@@ -98,6 +101,16 @@ describe("policy pack: one deserialization of a request's properties per call", 
         assert.equal(calls, 2);
     });
 
+    it("marks what it served for a request as shared, and nothing else", () => {
+        const shared = deserializeOnce((s) => (s as Struct).toJavaScript() as Record<string, unknown>);
+        const s = Struct.fromJavaScript({ x: "1" });
+        assert.equal(isSharedProperties(shared(s, false)), true);
+        assert.equal(isSharedProperties(shared(s, true)), false, "Remediate's copy is its own");
+        assert.equal(isSharedProperties(s.toJavaScript()), false);
+        assert.equal(isSharedProperties(null), false);
+        assert.equal(isSharedProperties("x"), false);
+    });
+
     it("installs once, and not at all on a module without the function", () => {
         const plain = (): Record<string, unknown> => ({});
         const mod: DeserializeModule = { deserializeProperties: plain };
@@ -141,6 +154,73 @@ describe("policy pack: one deserialization of a request's properties per call", 
             deserializeModule.deserializeProperties = original;
         }
     });
+});
+
+describe("policy pack: one stack index per AnalyzeStack call, through @pulumi/policy's own server", () => {
+    /** Two stack policies that each ask for the index, as the pack's do; the indexes they got, per call. */
+    function recordingServer(): { seen: StackIndex[][]; run: (req: analyzerPb.AnalyzeStackRequest) => Promise<void> } {
+        const seen: StackIndex[][] = [];
+        let current: StackIndex[] = [];
+        const recorder = (name: string): unknown => ({
+            name,
+            description: name,
+            enforcementLevel: "advisory",
+            validateStack: (args: { resources: Parameters<typeof stackIndexFor>[0] }) => {
+                current.push(stackIndexFor(args.resources));
+            },
+        });
+        const handler = server.makeAnalyzeStackRpcFun("recorder", "0.0.1", "advisory", [
+            recorder("first"),
+            recorder("second"),
+            recorder("third"),
+        ]);
+        const run = (req: analyzerPb.AnalyzeStackRequest): Promise<void> =>
+            new Promise((resolve, reject) => {
+                current = [];
+                handler({ request: req }, (err) => {
+                    seen.push(current);
+                    if (err) {
+                        reject(err instanceof Error ? err : new Error(String(err)));
+                    } else {
+                        resolve();
+                    }
+                });
+            });
+        return { seen, run };
+    }
+
+    for (const memo of [true, false]) {
+        it(`serves every stack policy of a call one index, and the next call its own (${memo ? "with" : "without"} the per-request memo)`, async () => {
+            const original = deserializeModule.deserializeProperties;
+            try {
+                if (memo) {
+                    assert.equal(installDeserializeOnce(deserializeModule as DeserializeModule), true);
+                }
+                const { seen, run } = recordingServer();
+                await run(request([...encryptedApplicationGroup(0, false), ...encryptedApplicationGroup(1, true)]));
+                await run(request([...encryptedApplicationGroup(0, true), ...encryptedApplicationGroup(1, true)]));
+                const [first, second] = seen;
+                assert.equal(first?.length, 3);
+                assert.ok(
+                    first.every((i) => i === first[0]),
+                    "one index for the call's three stack policies",
+                );
+                assert.equal(second?.length, 3);
+                assert.ok(second.every((i) => i === second[0]));
+                assert.notEqual(second[0], first[0], "the next call's stack got its own index");
+                assert.deepEqual(
+                    first[0]?.keys.map((k) => k.rotation),
+                    [false, true],
+                );
+                assert.deepEqual(
+                    second[0]?.keys.map((k) => k.rotation),
+                    [true, true],
+                );
+            } finally {
+                deserializeModule.deserializeProperties = original;
+            }
+        });
+    }
 });
 
 describe("policy pack: the grant policy's stack pass", () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { PolicyResource } from "@pulumi/policy";
 import { unknownCheckingProxy } from "@pulumi/policy";
 import { policies } from "../../policypack/policies";
+import { deserializeOnce } from "../../policypack/policies/support/deserializeOnce";
 import { knownKeyShape, knownRotation, knownSettingHolder } from "../../policypack/policies/support/keys";
 import { tryRead } from "../../policypack/policies/support/props";
 import { buildStackIndex, stackIndexFor } from "../../policypack/policies/support/stack";
@@ -164,6 +165,24 @@ describe("policy pack: the stack index of one AnalyzeStack call", () => {
             );
         }
         assert.equal(stackIndexFor(policyResources(stack(3, (i) => i !== 1))).keys[1]?.rotation, false);
+    });
+
+    it("takes a copy whose properties the request's memo served as the same resource; compares any other copy", async () => {
+        await nextTask();
+        const base = stack(2);
+        // The per-request memo (deserializeOnce.ts): one plain object per resource of one request.
+        const memo = deserializeOnce((r) => structuredClone((r as CorpusResource).props));
+        const served = (resources: readonly CorpusResource[]): PolicyResource[] =>
+            policyResources(resources).map((pr, i) => ({
+                ...pr,
+                props: unknownCheckingProxy(memo(base[i], false)) as Record<string, unknown>,
+            }));
+        const first = stackIndexFor(served(base));
+        // Copies from one request never differ; this one is renamed only to show that it is not compared.
+        const renamed = base.map((r, n) => (n === 0 ? { ...r, name: "renamed" } : r));
+        assert.equal(stackIndexFor(served(renamed)), first);
+        // The same change on a copy the memo did not serve is a different stack.
+        assert.notEqual(stackIndexFor(policyResources(renamed)), first);
     });
 
     it("holds nothing past the task of its call: the next call builds anew even for an equal stack", async () => {

@@ -269,6 +269,26 @@ describe("provider plugin over gRPC", function () {
     });
 
     describe("CRUD against the loopback EMR Serverless", () => {
+        it("every resource call refuses a URN of another type, naming it, before any AWS call", async () => {
+            server.reset();
+            server.addApplication(APP, "CREATED");
+            const other = URN.replace(`$${TYPE}::`, "$aws:kms/key:Key::");
+            const calls: (() => Promise<unknown>)[] = [
+                () => statics.check(other, {}, setting()),
+                () => statics.diff(APP, other, setting(), setting()),
+                () => statics.create(other, setting()),
+                () => statics.read(APP, other, setting(), setting()),
+                () => statics.update(APP, other, setting(), setting({ encryptionKeyArn: KEY_B })),
+                () => statics.delete(APP, other, setting()),
+            ];
+            for (const call of calls) {
+                const e = await rejection(call());
+                assert.equal(e.code, stubs.grpc.status.INVALID_ARGUMENT);
+                assert.match(e.details, /no custom resource of type aws:kms\/key:Key/);
+            }
+            assert.equal(server.count(), 0);
+        });
+
         it("Create applies the setting, signed with the configured static keys, and stores no credential", async () => {
             server.addApplication(APP, "CREATED");
             const r = see(await statics.create(URN, setting({ encryptionKeyArn: secret(KEY_A) })));

@@ -13,6 +13,10 @@
  * change) is passed through untouched. The pack's policies never write to the properties they are given. If the
  * module does not have the shape this was written against, nothing is installed and the server works as it
  * always did.
+ *
+ * The objects the memo serves are remembered (weakly) as shared: one such object is one resource of one request,
+ * which lets the stack index tell, without comparing them, that two stack policies' copies of a resource are the
+ * same (stack.ts). Without the memo no object is shared, and the index compares the copies field by field.
  */
 
 /** The deserializer as @pulumi/policy's server calls it. */
@@ -25,6 +29,17 @@ export interface DeserializeModule {
 
 const INSTALLED = Symbol.for("emr-serverless-disk-encryption.deserializeOnce");
 
+/** Every object a memo has served (each the properties of one resource of one request). */
+const served = new WeakSet<object>();
+
+/**
+ * True when `value` is properties a memo served: then every resource whose properties are this very object is the
+ * resource of the one request message that carried its `Struct`.
+ */
+export function isSharedProperties(value: unknown): boolean {
+    return value !== null && typeof value === "object" && served.has(value);
+}
+
 /** The memoizing deserializer around `original`. */
 export function deserializeOnce(original: Deserialize): Deserialize {
     const memo = new WeakMap<object, Record<string, unknown>>();
@@ -36,6 +51,9 @@ export function deserializeOnce(original: Deserialize): Deserialize {
         if (props === undefined) {
             props = original.call(this, struct, proxySecrets);
             memo.set(struct, props);
+            if (props !== null && typeof props === "object") {
+                served.add(props);
+            }
         }
         return props;
     };
