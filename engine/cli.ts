@@ -11,7 +11,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { jsonError, toJsonReport } from "./jsonReport";
-import { EXIT, formatReport, runPreview, type PreviewOptions } from "./preview";
+import { runPreview, type PreviewOptions } from "./preview";
+import { EXIT } from "./previewReport";
+import { formatReport } from "./textReport";
 import { Redactor, secretPairValues } from "./redact";
 import { DEFAULT_TIMEOUT_SECONDS, packageRoot } from "./runner";
 

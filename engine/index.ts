@@ -3,6 +3,8 @@
  * Used by `npm run preview:offline`, the tests and the benchmarks.
  */
 export * from "./analyzer";
+export * from "./analyzerTypes";
+export { packEnvironment, packMissingDependency, PolicyPackStartError, readRssKiB } from "./packProcess";
 export * from "./policyConfig";
 export * from "./properties";
 export * from "./project";
@@ -21,30 +23,31 @@ export {
     runProgram,
 } from "./runner";
 export {
-    accountIdFrom,
-    analyzeView,
-    formatCheckFailure,
     KNOWN_COMPUTED_OUTPUTS,
     previewCreateOutputs,
-    type RemediationReport,
-    captureProgram,
-    defaultStack,
     engineView,
     EngineViewBuilder,
-    prepareProgramRun,
-    type PreparedProgram,
+    stackUrn,
+    type EngineResource,
+} from "./engineView";
+export { analyzeView, runPreview, type PreviewOptions } from "./preview";
+export {
+    type RemediationReport,
     EXIT,
-    formatReport,
-    knownSecrets,
     placeholderEntries,
     placeholderWarnings,
-    readInvokeFixtures,
-    runPreview,
-    stackUrn,
-    type CapturedProgram,
-    type EngineResource,
     type PlaceholderEntry,
     type PlannedStep,
-    type PreviewOptions,
     type PreviewReport,
-} from "./preview";
+} from "./previewReport";
+export {
+    accountIdFrom,
+    captureProgram,
+    defaultStack,
+    prepareProgramRun,
+    type PreparedProgram,
+    knownSecrets,
+    readInvokeFixtures,
+    type CapturedProgram,
+} from "./programRun";
+export { formatCheckFailure, formatReport } from "./textReport";

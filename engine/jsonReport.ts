@@ -13,7 +13,7 @@
  */
 import type { JsonValue } from "./policyConfig";
 import { PlaceholderIndex } from "./placeholders";
-import type { PlaceholderEntry, PlannedStep, PreviewReport } from "./preview";
+import type { PlaceholderEntry, PlannedStep, PreviewReport } from "./previewReport";
 import { isUnknown } from "./properties";
 import { REDACTED } from "./redact";
 

@@ -6,8 +6,10 @@
  * {@link DEFAULT_WINDOW} in flight over the one channel): the pack answers each on its own, so the verdicts are
  * those of one call at a time, and they are reported in the plan's order.
  */
-import type { Diagnostic, PolicyPackClient, Remediation } from "./analyzer";
-import type { EngineResource, RemediationReport } from "./preview";
+import type { PolicyPackClient } from "./analyzer";
+import type { Diagnostic, Remediation } from "./analyzerTypes";
+import type { EngineResource } from "./engineView";
+import type { RemediationReport } from "./previewReport";
 import type { PropertyMap } from "./properties";
 
 /** Calls in flight at once. */

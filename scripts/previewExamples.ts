@@ -11,7 +11,8 @@
  */
 import * as path from "node:path";
 import { toJsonReport } from "../engine/jsonReport";
-import { formatReport, runPreview } from "../engine/preview";
+import { runPreview } from "../engine/preview";
+import { formatReport } from "../engine/textReport";
 
 const ROOT = path.resolve(__dirname, "..");
 const PACK = path.join(ROOT, "policypack");

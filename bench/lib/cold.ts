@@ -6,7 +6,8 @@
  * resource, both packs warm, interleaved the same way.
  */
 import { performance } from "node:perf_hooks";
-import { type Diagnostic, PolicyPackClient } from "../../engine/analyzer";
+import { PolicyPackClient } from "../../engine/analyzer";
+import type { Diagnostic } from "../../engine/analyzerTypes";
 import type { PackSpec } from "./packs";
 import { cpuMsOf, memoryOf } from "./proc";
 import type { Progress } from "./progress";

@@ -8,7 +8,7 @@ import { performance } from "node:perf_hooks";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { policies } from "../../policypack/policies";
 import { buildStackIndex } from "../../policypack/policies/support/stack";
-import type { AnalyzerStackResource } from "../../engine/analyzer";
+import type { AnalyzerStackResource } from "../../engine/analyzerTypes";
 import { policyResources } from "../../harness/policyPack";
 import { generateStack } from "./stack";
 import { median } from "./stats";

@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import type { PreviewReport } from "../../engine/preview";
+import type { PreviewReport } from "../../engine/previewReport";
 import { ROOT } from "./packs";
 
 /** Resources in one component (EncryptedApplication without monitoring or an existing key). */

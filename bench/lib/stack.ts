@@ -4,7 +4,7 @@
  * unrelated resources (S3 buckets, security groups, log groups), with some groups deliberately bad so
  * the benchmark can check that our pack did its work. Pure and deterministic.
  */
-import type { AnalyzerStackResource } from "../../engine/analyzer";
+import type { AnalyzerStackResource } from "../../engine/analyzerTypes";
 import { type PropertyMap, UNKNOWN } from "../../engine/properties";
 import {
     DISK_ENCRYPTION_TYPE,

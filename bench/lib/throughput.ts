@@ -4,7 +4,8 @@
  * our AnalyzeStack cost (each stack policy alone) to show how each grows with the stack.
  */
 import { performance } from "node:perf_hooks";
-import { type Diagnostic, type PolicyConfig, PolicyPackClient } from "../../engine/analyzer";
+import { PolicyPackClient } from "../../engine/analyzer";
+import type { Diagnostic, PolicyConfig } from "../../engine/analyzerTypes";
 import { policies } from "../../policypack/policies";
 import { cpuMsOf, memoryOf } from "./proc";
 import type { PackSpec } from "./packs";

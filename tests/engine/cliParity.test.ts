@@ -6,16 +6,13 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type AnalyzerResource, hasMandatory, PolicyPackClient } from "../../engine/analyzer";
-import {
-    analyzeWithRemediation,
-    engineView,
-    EXIT,
-    formatReport,
-    KNOWN_COMPUTED_OUTPUTS,
-    runPreview,
-    stackUrn,
-} from "../../engine/preview";
+import { hasMandatory, PolicyPackClient } from "../../engine/analyzer";
+import type { AnalyzerResource } from "../../engine/analyzerTypes";
+import { engineView, KNOWN_COMPUTED_OUTPUTS, stackUrn } from "../../engine/engineView";
+import { analyzeWithRemediation } from "../../engine/policyPasses";
+import { runPreview } from "../../engine/preview";
+import { EXIT } from "../../engine/previewReport";
+import { formatReport } from "../../engine/textReport";
 import type { RecordedResource } from "../../engine/previewTypes";
 import { isSecret, isUnknown, type PropertyMap, UNKNOWN } from "../../engine/properties";
 import { assertPackBuilt, REAL_PACK, ROOT } from "./support";

@@ -4,7 +4,8 @@
  * corpus, reconfigured (Configure) whenever a case's policy config differs from the previous one.
  */
 import assert from "node:assert/strict";
-import { type AnalyzerStackResource, type Diagnostic, PolicyPackClient } from "../../engine/analyzer";
+import { PolicyPackClient } from "../../engine/analyzer";
+import type { AnalyzerStackResource, Diagnostic } from "../../engine/analyzerTypes";
 import { type PolicyConfig, parsePolicyPackConfig } from "../../engine/policyConfig";
 import type { PropertyMap } from "../../engine/properties";
 import { type CorpusCase, type CorpusResource, loadCorpus } from "../../harness/corpus";

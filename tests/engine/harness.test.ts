@@ -4,15 +4,9 @@
  */
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import {
-    type AnalyzerResource,
-    type AnalyzerStackResource,
-    type Diagnostic,
-    PolicyPackClient,
-    PolicyPackStartError,
-    readRssKiB,
-    type StackContext,
-} from "../../engine/analyzer";
+import { PolicyPackClient } from "../../engine/analyzer";
+import type { AnalyzerResource, AnalyzerStackResource, Diagnostic, StackContext } from "../../engine/analyzerTypes";
+import { PolicyPackStartError, readRssKiB } from "../../engine/packProcess";
 import type { JsonValue } from "../../engine/policyConfig";
 import { type PropertyMap, secret, UNKNOWN } from "../../engine/properties";
 import { POLICY_PACK_NAME, policies } from "../../policypack/policies";

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { JSON_FORMAT_VERSION, Marker, toJsonReport } from "../../engine/jsonReport";
-import { EXIT, type PreviewReport } from "../../engine/preview";
+import { EXIT, type PreviewReport } from "../../engine/previewReport";
 import { UNKNOWN } from "../../engine/properties";
 import { REDACTED } from "../../engine/redact";
 

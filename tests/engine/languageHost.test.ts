@@ -14,7 +14,7 @@ import {
     pwdAndEntry,
     splitShellWords,
 } from "../../engine/languageHost";
-import { packMissingDependency } from "../../engine/analyzer";
+import { packMissingDependency } from "../../engine/packProcess";
 import { count, progressLine } from "../../engine/progress";
 
 const moduleError = (message: string, code = "MODULE_NOT_FOUND"): Error => Object.assign(new Error(message), { code });

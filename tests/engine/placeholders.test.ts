@@ -11,7 +11,8 @@ import {
     providerContext,
     type PlaceholderContext,
 } from "../../engine/placeholders";
-import { EXIT, formatReport, placeholderEntries, placeholderWarnings, type PreviewReport } from "../../engine/preview";
+import { EXIT, placeholderEntries, placeholderWarnings, type PreviewReport } from "../../engine/previewReport";
+import { formatReport } from "../../engine/textReport";
 import type { RecordedResource } from "../../engine/previewTypes";
 import { UNKNOWN } from "../../engine/properties";
 

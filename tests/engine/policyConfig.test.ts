@@ -15,7 +15,8 @@ import {
     UNKNOWN,
 } from "../../engine/properties";
 import { namespacedKey } from "../../engine/project";
-import { accountIdFrom, engineView, stackUrn } from "../../engine/preview";
+import { engineView, stackUrn } from "../../engine/engineView";
+import { accountIdFrom } from "../../engine/programRun";
 import { builtinInvoke, findFixture, partitionOf } from "../../engine/invokes";
 
 const policies: PolicyConfigInfo[] = [

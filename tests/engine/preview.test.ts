@@ -6,9 +6,13 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type Diagnostic, PolicyPackClient } from "../../engine/analyzer";
+import { PolicyPackClient } from "../../engine/analyzer";
+import type { Diagnostic } from "../../engine/analyzerTypes";
 import type { JsonValue } from "../../engine/policyConfig";
-import { analyzeView, captureProgram, type EngineResource, formatReport, runPreview } from "../../engine/preview";
+import type { EngineResource } from "../../engine/engineView";
+import { analyzeView, runPreview } from "../../engine/preview";
+import { captureProgram } from "../../engine/programRun";
+import { formatReport } from "../../engine/textReport";
 import type { JsonReport } from "../../engine/jsonReport";
 import { assertPackBuilt, limited, preview, REAL_PACK, ROOT, type Run } from "./support";
 

@@ -10,7 +10,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { PolicyPackClient } from "../../engine/analyzer";
 import { MissingDependencyError } from "../../engine/languageHost";
-import { EXIT, type PreviewReport, runPreview } from "../../engine/preview";
+import { runPreview } from "../../engine/preview";
+import { EXIT, type PreviewReport } from "../../engine/previewReport";
 import { rmSandbox, sandbox } from "./sandbox";
 import { ROOT } from "./support";
 

@@ -7,14 +7,15 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Diagnostic, PolicyPackClient, Remediation } from "../../engine/analyzer";
+import type { PolicyPackClient } from "../../engine/analyzer";
+import type { Diagnostic, Remediation } from "../../engine/analyzerTypes";
 import { parseArgs } from "../../engine/cli";
-import { captureProgram, EngineViewBuilder, type EngineResource, engineView } from "../../engine/preview";
+import { EngineViewBuilder, type EngineResource, engineView } from "../../engine/engineView";
 import { PolicyPipeline } from "../../engine/policyPasses";
 import type { RecordedResource } from "../../engine/previewTypes";
 import type { PropertyMap } from "../../engine/properties";
 import { classifyRunnerEnd, runProgram, RunnerFailure } from "../../engine/runner";
-import { prepareProgramRun } from "../../engine/preview";
+import { captureProgram, prepareProgramRun } from "../../engine/programRun";
 import { rmSandbox, sandbox } from "./sandbox";
 
 /** A JavaScript program (no TypeScript registered) whose index.js is `body`. */

@@ -11,7 +11,7 @@ import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { PreviewReport } from "../../engine/preview";
+import type { PreviewReport } from "../../engine/previewReport";
 import { EmrServerlessServer } from "../support/emrServerlessServer";
 import { startKmsServer } from "../support/kmsServer";
 
