@@ -15,7 +15,7 @@
  * on "this key, ARN unknown", and the analysis lists what that assumed.
  */
 import { APPLICATION_ID_CONTEXT_KEY, SOURCE_ACCOUNT_KEY, SOURCE_ARN_KEY } from "./constants";
-import { CoreAnalysis, KeyRef, cachedCore, givenKey } from "./coreCache";
+import { CoreAnalysis, KeyRef, cachedCore, givenKey, objectMemoKey } from "./coreCache";
 import { DocumentIndex } from "./documentIndex";
 import { accountPrincipals, ownerAccount } from "./keyOwner";
 import { SERVICE_ACTION_NAMES } from "./kmsActions";
@@ -37,20 +37,41 @@ import { boundPolicy, isUnknownSentinel } from "./unknowns";
  * never throws. See {@link KeyPolicyAnalysis} for the result and {@link AnalyzeOptions} for knobs.
  *
  * The expensive part of a judgment (parse and probes) depends only on the document, the account keys
- * and the key's owner account; it is memoized for string documents (see {@link coreCache}). What the
- * other options change (the expected application, allowedSourceAccounts, requireEncryptionContextBinding, the region of the
- * kms:ViaService probe) is derived from it cheaply, so asking about one document with several option
- * sets costs one judgment. Every call returns a fresh object the caller may keep or change.
+ * and the key's owner account; it is memoized for string documents and for object documents of plain data
+ * without unknown values (see objectMemoKey in coreCache.ts). What the other options change (the expected
+ * application, allowedSourceAccounts, requireEncryptionContextBinding, the region of the kms:ViaService probe)
+ * is derived from it cheaply, so asking about one document with several option sets costs one judgment. Every call returns a fresh object the caller may keep or change.
  */
 export function analyzeKeyPolicy(document: unknown, options: AnalyzeOptions = {}): KeyPolicyAnalysis {
+    return judge(document, options, true);
+}
+
+/**
+ * {@link analyzeKeyPolicy} without the memo: every call parses and probes the document afresh. The reference the
+ * memo is checked against, and the measure of what a judgment costs.
+ */
+export function analyzeKeyPolicyAfresh(document: unknown, options: AnalyzeOptions = {}): KeyPolicyAnalysis {
+    return judge(document, options, false);
+}
+
+function judge(document: unknown, options: AnalyzeOptions, memoized: boolean): KeyPolicyAnalysis {
     try {
         const accountKeys = (
             options.sourceAccountKeys?.length ? options.sourceAccountKeys : [SOURCE_ACCOUNT_KEY]
         ).slice(0, 8);
+        const memoKey = !memoized
+            ? undefined
+            : typeof document === "string"
+              ? document
+              : typeof document === "object" && document !== null
+                ? objectMemoKey(document)
+                : undefined;
         const core =
-            typeof document === "string"
-                ? cachedCore(document, accountKeys, options, (key) => analyzeCore(document, accountKeys, options, key))
-                : analyzeCore(document, accountKeys, options, givenKey(options));
+            memoKey === undefined
+                ? analyzeCore(document, accountKeys, options, givenKey(options))
+                : cachedCore(document, memoKey, accountKeys, options, (key) =>
+                      analyzeCore(document, accountKeys, options, key),
+                  );
         return finishAnalysis(document, core, accountKeys, options);
     } catch (e) {
         return {

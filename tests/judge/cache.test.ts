@@ -1,7 +1,8 @@
 /**
  * The judge caches the expensive part of a judgment per document string and derives the
  * option-dependent parts on each call. Asking about one document with several option sets, in any
- * order, must give exactly what an uncached judgment gives (object documents are never cached).
+ * order, must give exactly what a judgment of the same document as an object gives (objectMemo.test.ts checks
+ * object documents against fresh judgments).
  */
 import * as assert from "node:assert/strict";
 import { analyzeKeyPolicy, AnalyzeOptions, UNKNOWN_STRING } from "../../policypack/judge";
