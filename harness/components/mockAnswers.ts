@@ -122,3 +122,14 @@ export function invokeResult(token: string, inputs: Record<string, unknown>): Re
     }
     throw new Error(`unexpected invoke ${token}`);
 }
+
+/** The component's value outputs that the mocks harness and the Construct run read. */
+export const OUTPUT_NAMES = [
+    "applicationId",
+    "applicationArn",
+    "keyArn",
+    "jobRoleArn",
+    "jobRunConfigurationOverrides",
+    "livySessionConf",
+    "requiredKeyPolicyStatements",
+];

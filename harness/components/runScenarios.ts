@@ -8,7 +8,7 @@
  */
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
-import { createdResource, harnessConfig, invokeResult } from "./mockAnswers";
+import { OUTPUT_NAMES, createdResource, harnessConfig, invokeResult } from "./mockAnswers";
 
 const mode = process.argv[2];
 const outPath = process.argv[3];
@@ -175,16 +175,6 @@ async function readOutput(o: unknown): Promise<OutputRead> {
         return { known: false, error: (e as Error).message };
     }
 }
-
-const OUTPUT_NAMES = [
-    "applicationId",
-    "applicationArn",
-    "keyArn",
-    "jobRoleArn",
-    "jobRunConfigurationOverrides",
-    "livySessionConf",
-    "requiredKeyPolicyStatements",
-];
 
 const t0 = Date.now();
 

@@ -9,7 +9,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EncryptedApplication, EncryptedApplicationArgs } from "../../components";
 import { scenarios } from "../components/scenarios";
 import { readOutput } from "../../provider/constructInputs";
-import { harnessConfig } from "../components/mockAnswers";
+import { OUTPUT_NAMES, harnessConfig } from "../components/mockAnswers";
+
+export { OUTPUT_NAMES };
 import type { OutputRead, Registration } from "../components/runScenarios";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as providerPbTypes from "@pulumi/pulumi/proto/provider_pb";
@@ -27,17 +29,6 @@ export const PROJECT = "emr-serverless-encrypted";
 export const STACK = "example";
 export const ENCRYPTED_APPLICATION = "emr-serverless-disk-encryption:index:EncryptedApplication";
 export const KEY_USAGE_MONITORING = "emr-serverless-disk-encryption:index:KeyUsageMonitoring";
-
-/** The value outputs the mocks harness reads. */
-export const OUTPUT_NAMES = [
-    "applicationId",
-    "applicationArn",
-    "keyArn",
-    "jobRoleArn",
-    "jobRunConfigurationOverrides",
-    "livySessionConf",
-    "requiredKeyPolicyStatements",
-];
 
 /** How a value travels: as output values (current SDKs and engines), or in the older forms. */
 export type WireForm = "outputValues" | "legacy";

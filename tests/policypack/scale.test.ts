@@ -2,77 +2,13 @@ import assert from "node:assert/strict";
 import { policies } from "../../policypack/policies";
 import type { CorpusResource } from "../../harness/corpus";
 import { MISS } from "../../harness/corpus";
+import { encryptedApplicationGroup } from "../../harness/corpus/build";
 import { analyzeStack, policyResources } from "../../harness/policyPack";
 import { buildStackIndex } from "../../policypack/policies/support/stack";
 
-/** `groups` copies of the component's four resources (key, application, KeyPolicy, setting), distinct ids. */
+/** `groups` copies of the component's four resources (key, application, KeyPolicy, setting), distinct ids; half the keys have rotation off. */
 function bigStack(groups: number): CorpusResource[] {
-    const out: CorpusResource[] = [];
-    for (let i = 0; i < groups; i++) {
-        const hex = i.toString(16).padStart(12, "0");
-        const keyId = `1234abcd-12ab-34cd-56ef-${hex}`;
-        const keyArn = `arn:aws:kms:us-east-1:111122223333:key/${keyId}`;
-        const appId = `00f${i.toString(36).padStart(13, "0")}`;
-        const appArn = `arn:aws:emr-serverless:us-east-1:111122223333:/applications/${appId}`;
-        const u = (t: string, n: string): string => `urn:pulumi:big::p::${t}::${n}${i}`;
-        const keyUrn = u("aws:kms/key:Key", "key");
-        const appUrn = u("aws:emrserverless/application:Application", "app");
-        const policy = JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-                {
-                    Sid: "Root",
-                    Effect: "Allow",
-                    Principal: { AWS: "arn:aws:iam::111122223333:root" },
-                    Action: "kms:*",
-                    Resource: "*",
-                },
-                {
-                    Sid: "Service",
-                    Effect: "Allow",
-                    Principal: { Service: "emr-serverless.amazonaws.com" },
-                    Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-                    Resource: "*",
-                    Condition: {
-                        StringLike: { "aws:SourceArn": appArn },
-                        StringEquals: {
-                            "aws:SourceAccount": "111122223333",
-                            "kms:EncryptionContext:applicationId": appId,
-                        },
-                    },
-                },
-            ],
-        });
-        out.push(
-            {
-                type: "aws:kms/key:Key",
-                name: `key${i}`,
-                urn: keyUrn,
-                props: { arn: keyArn, keyId, enableKeyRotation: i % 2 === 0 },
-            },
-            {
-                type: "aws:emrserverless/application:Application",
-                name: `app${i}`,
-                urn: appUrn,
-                props: { id: appId, arn: appArn },
-            },
-            {
-                type: "aws:kms/keyPolicy:KeyPolicy",
-                name: `kp${i}`,
-                urn: u("aws:kms/keyPolicy:KeyPolicy", "kp"),
-                props: { keyId, policy },
-                propertyDependencies: { keyId: [keyUrn] },
-            },
-            {
-                type: "pulumi-nodejs:dynamic/emrserverless:ApplicationDiskEncryption",
-                name: `set${i}`,
-                urn: u("pulumi-nodejs:dynamic/emrserverless:ApplicationDiskEncryption", "set"),
-                props: { applicationId: appId, encryptionKeyArn: keyArn, region: "us-east-1" },
-                propertyDependencies: { encryptionKeyArn: [keyUrn], applicationId: [appUrn] },
-            },
-        );
-    }
-    return out;
+    return Array.from({ length: groups }, (_, i) => encryptedApplicationGroup(i, i % 2 === 0)).flat();
 }
 
 describe("policy pack: scale", () => {
