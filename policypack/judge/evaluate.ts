@@ -16,8 +16,6 @@ import type { ParsedPolicy, ParsedPrincipal, ParsedStatement } from "./parsedPol
 import { globMatch, globsIntersect } from "./wildcards";
 
 // For the exact search and the pattern languages, which read these with the evaluator.
-export { conditionHolds, substituteVariables } from "./conditions";
-export { LITERAL_QUESTION, LITERAL_STAR } from "./wildcards";
 
 /** A request to evaluate. */
 export interface RequestContext {

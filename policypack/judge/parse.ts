@@ -20,8 +20,6 @@ import { Parser } from "./statementParser";
 import { holdsUnknown } from "./unknowns";
 
 // For the exact search (witness.ts), which reads parsed documents and operator names from here.
-export type { ParsedCondition, ParsedPolicy, ParsedPrincipal, ParsedStatement } from "./parsedPolicy";
-export { CONDITION_OPERATORS } from "./conditionOperators";
 
 /** Maximum size of a KMS key policy document, in bytes (KMS Developer Guide, "Key policies"). */
 export const MAX_KEY_POLICY_BYTES = 32768;

@@ -5,7 +5,7 @@
  * an application id) compile to. A language is a union of patterns; a constraint says that a value is, or is not,
  * in one. Deciding a set of constraints is languages.ts's.
  */
-import { LITERAL_QUESTION, LITERAL_STAR } from "./evaluate";
+import { LITERAL_QUESTION, LITERAL_STAR } from "./wildcards";
 
 /** One element of a pattern: a character `test` accepts, or (`star`) a run of zero or more of them. */
 export interface Element {

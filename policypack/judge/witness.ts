@@ -18,17 +18,10 @@
  * each variable being solved exactly, means that no request exists. Documents outside this model (policy
  * variables that name a searched key, a Resource with policy variables) are reported as {@link Unsupported}.
  */
-import {
-    NormalizedRequest,
-    accountOf,
-    conditionHolds,
-    evaluateNormalized,
-    principalMatches,
-    statementApplies,
-    substituteVariables,
-} from "./evaluate";
+import { conditionHolds, substituteVariables } from "./conditions";
+import { NormalizedRequest, accountOf, evaluateNormalized, principalMatches, statementApplies } from "./evaluate";
 import { Constraint, EVERYTHING, Pattern, TooHard, Work, equalTo, glob, inLanguage, solve } from "./languages";
-import { ParsedCondition, ParsedPolicy, ParsedStatement } from "./parse";
+import type { ParsedCondition, ParsedPolicy, ParsedStatement } from "./parsedPolicy";
 import {
     ACCOUNT_KEYS,
     CallerVariable,

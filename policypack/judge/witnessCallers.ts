@@ -4,7 +4,7 @@
  */
 import { accountOf } from "./evaluate";
 import { Constraint, Element, Language, Pattern, anyRun, classChar, fieldRun, literal, literalChar } from "./languages";
-import { ParsedPrincipal } from "./parse";
+import type { ParsedPrincipal } from "./parsedPolicy";
 
 /** The key that stands for the caller when the caller varies (open-grant question). */
 export const PRINCIPAL_KEY = "aws:principalarn";

@@ -4,9 +4,11 @@
  * representative values of a key that a numeric, date, IP or Bool condition names, and whether a statement's
  * Action and Resource cover a request.
  */
-import { LITERAL_QUESTION, LITERAL_STAR, NormalizedRequest, statementApplies } from "./evaluate";
+import { NormalizedRequest, statementApplies } from "./evaluate";
+import { LITERAL_QUESTION, LITERAL_STAR } from "./wildcards";
 import { Constraint, Language, arnPattern, equalTo, glob, inLanguage } from "./languages";
-import { CONDITION_OPERATORS, ParsedCondition, ParsedPolicy, ParsedPrincipal, ParsedStatement } from "./parse";
+import { CONDITION_OPERATORS } from "./conditionOperators";
+import type { ParsedCondition, ParsedPolicy, ParsedPrincipal, ParsedStatement } from "./parsedPolicy";
 
 /** A key's value in a request: a list (one element for a single-valued key) or undefined (absent). */
 export type Values = string[] | undefined;
