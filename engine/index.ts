@@ -46,6 +46,7 @@ export {
     defaultStack,
     prepareProgramRun,
     type PreparedProgram,
+    type ProgramOptions,
     knownSecrets,
     readInvokeFixtures,
     type CapturedProgram,

@@ -11,7 +11,7 @@ import type { Diagnostic } from "./analyzerTypes";
 import { type EngineResource, EngineViewBuilder, stackUrn } from "./engineView";
 import { analyzeWithRemediation, PolicyPipeline } from "./policyPasses";
 import { parsePolicyPackConfig } from "./policyConfig";
-import { knownSecrets, prepareProgramRun } from "./programRun";
+import { knownSecrets, prepareProgramRun, type ProgramOptions } from "./programRun";
 import { Progress } from "./progress";
 import { maskSecrets, type PropertyMap } from "./properties";
 import { Redactor, secretPairValues } from "./redact";
@@ -24,37 +24,14 @@ import {
 } from "./previewReport";
 import { runProgram } from "./runner";
 
-/** Options of {@link runPreview}; the CLI flags map onto these. */
-export interface PreviewOptions {
-    /** The Pulumi project directory (Pulumi.yaml). */
-    programDir: string;
+/** Options of {@link runPreview}: the program's ({@link ProgramOptions}) and the pack's; the CLI flags map onto these. */
+export interface PreviewOptions extends ProgramOptions {
     /** The policy pack directory. */
     packDir: string;
-    /** Stack name; default "dev". */
-    stack?: string;
-    /** Organization; default "organization" (the CLI's default for a local backend). */
-    organization?: string;
-    /** `key=value` config pairs (bare keys are namespaced with the project). */
-    config?: string[];
-    /** `key=value` pairs marked secret. */
-    secretConfig?: string[];
     /** A `--policy-pack-config` file. */
     policyPackConfigFile?: string;
-    /** Account id for aws:index/getCallerIdentity. */
-    accountId?: string;
-    /** A fixtures file for other invokes and reads. */
-    invokesFile?: string;
-    /**
-     * Leave computed outputs unknown, as `pulumi preview` does for a new stack (the pack then notes it cannot judge
-     * what depends on them). Default: placeholders, judged as if created.
-     */
-    unknowns?: boolean;
-    /** Seconds the program may run before it is stopped (`--timeout`; default 300). */
-    timeoutSeconds?: number;
     /** Receives progress lines during a long preview (the CLI writes them to stderr). */
     onProgress?: (line: string) => void;
-    /** Environment for the program on top of this process's (as if the preview were started with it). */
-    programEnv?: Readonly<Record<string, string>>;
 }
 
 /** {@link analyzeWithRemediation}'s diagnostics only (Remediate, Analyze, AnalyzeStack). */

@@ -6,7 +6,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { type EngineResource, engineView } from "./engineView";
 import { hostEnvironment, parseRuntimeOptions, pwdAndEntry } from "./languageHost";
-import type { PreviewOptions } from "./preview";
 import { loadStackConfig, readProject } from "./project";
 import { configSecrets, wireSecrets } from "./redact";
 import type { InvokeFixture, RunnerRequest, RunnerResult } from "./previewTypes";
@@ -59,6 +58,33 @@ export function accountIdFrom(flag: string | undefined, config: Readonly<Record<
     return undefined;
 }
 
+/** How to run a program: its project, stack and config, the fixtures its invokes read, and the runner's limits. */
+export interface ProgramOptions {
+    /** The Pulumi project directory (Pulumi.yaml). */
+    programDir: string;
+    /** Stack name; default: the only `Pulumi.<stack>.yaml` in the directory, else "dev". */
+    stack?: string;
+    /** Organization; default "organization" (the CLI's default for a local backend). */
+    organization?: string;
+    /** `key=value` config pairs (bare keys are namespaced with the project). */
+    config?: string[];
+    /** `key=value` pairs marked secret. */
+    secretConfig?: string[];
+    /** Account id for aws:index/getCallerIdentity. */
+    accountId?: string;
+    /** A fixtures file for other invokes and reads. */
+    invokesFile?: string;
+    /**
+     * Leave computed outputs unknown, as `pulumi preview` does for a new stack (the pack then notes it cannot judge
+     * what depends on them). Default: placeholders, judged as if created.
+     */
+    unknowns?: boolean;
+    /** Seconds the program may run before it is stopped (`--timeout`; default 300). */
+    timeoutSeconds?: number;
+    /** Environment for the program on top of this process's (as if the preview were started with it). */
+    programEnv?: Readonly<Record<string, string>>;
+}
+
 /** The stack when none is given: the only `Pulumi.<stack>.yaml` in the directory, else "dev". */
 export function defaultStack(programDir: string): string {
     const stacks = fs
@@ -85,7 +111,7 @@ export interface PreparedProgram {
  * would: the working directory and entry from `main`, the runtime options, the program's own `@pulumi/pulumi`.
  * Throws naming the file, the option or the missing dependency.
  */
-export function prepareProgramRun(opts: Omit<PreviewOptions, "packDir" | "policyPackConfigFile">): PreparedProgram {
+export function prepareProgramRun(opts: ProgramOptions): PreparedProgram {
     const programDir = path.resolve(opts.programDir);
     const stack = opts.stack ?? defaultStack(programDir);
     const project = readProject(programDir);
@@ -142,9 +168,7 @@ export interface CapturedProgram {
  * Reads the project and its config, runs the program under mocks and builds the engine's view: with placeholders for
  * what creates compute, or (`unknowns`) with those outputs unknown.
  */
-export async function captureProgram(
-    opts: Omit<PreviewOptions, "packDir" | "policyPackConfigFile">,
-): Promise<CapturedProgram> {
+export async function captureProgram(opts: ProgramOptions): Promise<CapturedProgram> {
     const prepared = prepareProgramRun(opts);
     const { project, stack, config, secretKeys } = prepared;
     const result = await runProgram(prepared.req, prepared.run);

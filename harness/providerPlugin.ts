@@ -5,7 +5,6 @@
  * records what the plugin logs. Used by the plugin's tests and by the start-up benchmark.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import type * as grpcTypes from "@grpc/grpc-js";
@@ -132,33 +131,33 @@ export function envWithoutAws(): NodeJS.ProcessEnv {
 /** This package's plugin, started by its executable. */
 export const PACKAGED_PLUGIN: PluginCommand = { command: PLUGIN_EXECUTABLE, args: [] };
 
-/**
- * Fails when the compiled provider is missing or older than its sources (the executable runs the compiled
- * JavaScript; `npm test` builds it in `pretest`, `npm run build` does it by hand).
- */
-export function assertBuildIsFresh(): void {
-    const entry = path.join(ROOT, "bin", "provider", "index.js");
-    if (!fs.existsSync(entry)) {
-        throw new Error(`${entry} is missing: run npm run build (npm test builds it in pretest).`);
-    }
-    const built = fs.statSync(entry).mtimeMs;
-    const sources = [...listTs(path.join(ROOT, "provider")), ...listTs(path.join(ROOT, "components"))];
-    const stale = sources.filter((f) => fs.statSync(f).mtimeMs > built);
-    if (stale.length > 0) {
-        throw new Error(
-            `bin/provider is older than ${path.relative(ROOT, stale[0] as string)} (and ${stale.length - 1} more): run npm run build.`,
-        );
-    }
+/** The part of `scripts/build.js` that says which compiled projects are stale (plain JavaScript, no types). */
+interface BuildScript {
+    staleReasons(root: string, names: string[]): string[];
 }
 
-function listTs(dir: string): string[] {
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-        const p = path.join(dir, e.name);
-        if (e.isDirectory()) {
-            return listTs(p);
-        }
-        return e.name.endsWith(".ts") || e.name.endsWith(".json") ? [p] : [];
-    });
+/**
+ * The compiled projects the plugin runs: the components project (which compiles `components/` and `provider/`
+ * into `bin/`) and the policy pack, whose compiled judge the provider loads from `policypack/bin`.
+ */
+const PLUGIN_PROJECTS = ["components", "policypack"];
+
+/**
+ * Fails when the compiled provider is missing or stale: the same content-hash check as `scripts/build.js`, against
+ * the stamp it records (`bin/.build-stamp.json`), so that a file rewritten with identical content (a rebase, a
+ * checkout) is never stale and a changed one always is, whatever its modification time. The executable runs the
+ * compiled JavaScript; `npm test` builds it in `pretest`, `npm run build` does it by hand. `root`: the checkout
+ * (default: this one).
+ */
+export function assertBuildIsFresh(root: string = ROOT): void {
+    const script = require(path.join(ROOT, "scripts", "build.js")) as BuildScript;
+    const stale = script.staleReasons(root, PLUGIN_PROJECTS);
+    if (stale.length > 0) {
+        throw new Error(
+            `the compiled provider in bin/ is out of date with its sources (${stale.join("; ")}): run npm run build ` +
+                `(npm test builds it in pretest).`,
+        );
+    }
 }
 
 type Unary = (

@@ -34,7 +34,12 @@ const STAMP = path.join("bin", ".build-stamp.json");
  * and carries its own compiled copy in audit/bin.
  */
 const PROJECTS = [
-    { name: "components", tsconfig: "tsconfig.build.json", dirs: ["components"], links: ["policypack"] },
+    {
+        name: "components",
+        tsconfig: "tsconfig.build.json",
+        dirs: ["components", "provider"],
+        links: ["policypack"],
+    },
     { name: "policypack", tsconfig: "policypack/tsconfig.json", dirs: ["policypack"] },
     { name: "audit", tsconfig: "audit/tsconfig.json", dirs: ["audit"] },
     { name: "engine", tsconfig: "engine/tsconfig.json", dirs: ["engine"], links: ["policypack"] },

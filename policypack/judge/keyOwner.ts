@@ -3,6 +3,7 @@
  * the key policy tells it (its account principals, else a 12-digit aws:SourceAccount).
  */
 import { ACCOUNT_ID_PATTERN } from "./arn";
+import { accountPrincipalAccount } from "./evaluate";
 import { ParsedPolicy } from "./parsedPolicy";
 import { AnalyzeOptions } from "./types";
 
@@ -40,17 +41,20 @@ export function ownerAccount(policy: ParsedPolicy, options: AnalyzeOptions): str
 }
 
 /**
- * The accounts named by account principals (`"111122223333"`, `"arn:aws:iam::111122223333:root"`) of
- * the document's Allow statements, in document order, without repeats: who the key policy says owns
- * the key when the caller does not say (the usual "Enable IAM User Permissions" statement).
+ * The accounts named by account principals of the document's Allow statements, in document order, without
+ * repeats: who the key policy says owns the key when the caller does not say (the usual "Enable IAM User
+ * Permissions" statement). An account principal is what the evaluator takes for the whole account
+ * ({@link accountPrincipalAccount}: `"111122223333"` or `"arn:<partition>:iam::111122223333:root"`) and nothing
+ * wider: a value the evaluator does not read as the account (`arn:aws:iam::111122223333` without `:root`,
+ * `111122223333:root`) grants that account nothing, so it must not make the account the key's own.
  */
 export function accountPrincipals(policy: ParsedPolicy): string[] {
     const out: string[] = [];
     for (const st of policy.statements) {
         for (const v of st.effect === "Allow" ? (st.principal?.values.AWS ?? []) : []) {
-            const m = /^(?:arn:[^:]+:iam::)?(\d{12})(?::root)?$/.exec(v);
-            if (m && !out.includes(m[1])) {
-                out.push(m[1]);
+            const account = accountPrincipalAccount(v);
+            if (account !== undefined && !out.includes(account)) {
+                out.push(account);
             }
         }
     }

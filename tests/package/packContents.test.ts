@@ -4,7 +4,8 @@
  * (policypack/bin/judge, where its component, provider plugin and offline preview load it from), and no TypeScript
  * sources; the audit command is a package of its own that carries its own compiled judge; each package's run-time
  * dependencies are exactly the packages its shipped code requires, so the KMS client is the audit's, not the
- * component's.
+ * component's. Every package, and every folder distributed as a unit (the policy pack, the provider plugin folder),
+ * carries the project's licence.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -17,6 +18,9 @@ const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
 
 interface Manifest {
     name: string;
+    license?: string;
+    private?: boolean;
+    workspaces?: string[];
     dependencies?: Record<string, string>;
     peerDependencies?: Record<string, string>;
 }
@@ -116,10 +120,12 @@ describe("what npm pack ships", function () {
     this.timeout(120_000);
     let component: Packed;
     let audit: Packed;
+    let policypack: Packed;
 
     before(() => {
         component = pack();
         audit = pack("audit");
+        policypack = pack("policypack");
         for (const [p, entry] of [
             [component, "policypack/bin/judge/index.js"],
             [audit, "bin/audit/cli.js"],
@@ -167,6 +173,41 @@ describe("what npm pack ships", function () {
             false,
             "the audit is not in the component",
         );
+    });
+
+    it("every package carries the project's licence, the same text, and declares it", () => {
+        const licence = fs.readFileSync(path.join(ROOT, "LICENSE"), "utf8");
+        assert.match(licence, /Apache License\s+Version 2\.0/);
+        for (const p of [component, audit, policypack]) {
+            assert.ok(p.files.includes("LICENSE"), `${p.manifest.name}: npm pack leaves out LICENSE`);
+            assert.equal(
+                fs.readFileSync(path.join(p.dir, "LICENSE"), "utf8"),
+                licence,
+                `${path.relative(ROOT, path.join(p.dir, "LICENSE"))} differs from LICENSE: copy it over`,
+            );
+            assert.equal(p.manifest.license, "Apache-2.0", `${p.manifest.name}: license`);
+        }
+    });
+
+    it("each workspace folder (policy pack, provider plugin, audit) has the licence, packed with the component", () => {
+        const licence = fs.readFileSync(path.join(ROOT, "LICENSE"), "utf8");
+        const workspaces = component.manifest.workspaces ?? [];
+        assert.deepEqual([...workspaces].sort(), ["audit", "policypack", "provider"]);
+        for (const dir of workspaces) {
+            const file = path.join(ROOT, dir, "LICENSE");
+            assert.ok(fs.existsSync(file), `${dir}/LICENSE is missing: copy LICENSE there`);
+            assert.equal(fs.readFileSync(file, "utf8"), licence, `${dir}/LICENSE differs from LICENSE: copy it over`);
+            const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, dir, "package.json"), "utf8")) as Manifest;
+            assert.equal(manifest.license, "Apache-2.0", `${dir}/package.json: license`);
+            // A folder the component package ships (the policy pack, the provider plugin) ships with its licence.
+            if (component.files.some((f) => f.startsWith(`${dir}/`))) {
+                assert.ok(
+                    component.files.includes(`${dir}/LICENSE`),
+                    `the component package leaves out ${dir}/LICENSE`,
+                );
+            }
+        }
+        assert.ok(component.files.includes("policypack/LICENSE") && component.files.includes("provider/LICENSE"));
     });
 
     it("the audit is its own package: its command, its own judge, and the KMS client among its dependencies", () => {

@@ -12,7 +12,14 @@ import { KEY_USAGE_MONITORING_TYPE } from "../../components/keyUsageMonitoring";
 import { DISK_ENCRYPTION_TYPE } from "../../policypack/judge/constants";
 import { CONFIG_KEYS, CREDENTIAL_KEYS } from "../../provider/config";
 import { PACKAGE_SCHEMA, type PackageSchema } from "../../provider/packageSchema";
-import { type CheckContext, awsResourceExists, compareProps, validateSchema } from "./support/schemaCheck";
+import {
+    type CheckContext,
+    type ManifestRepository,
+    awsResourceExists,
+    compareProps,
+    repositoryUrl,
+    validateSchema,
+} from "./support/schemaCheck";
 import { SourceShapes, awsTypeExists } from "./support/tsShapes";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -22,6 +29,7 @@ const MANIFEST = require(path.join(ROOT, "package.json")) as {
     name: string;
     version: string;
     peerDependencies: Record<string, string>;
+    repository?: ManifestRepository;
 };
 
 /** Each resource of the schema and the TypeScript it describes. */
@@ -163,6 +171,35 @@ describe("provider: the package schema", () => {
         assert.equal((lang.java.dependencies as Record<string, string>)["com.pulumi:aws"], oldest);
         const repo = PACKAGE_SCHEMA.repository.replace(/^https:\/\//, "");
         assert.equal(lang.go.importBasePath, `${repo}/sdk/go/emrserverlessdiskencryption`);
+    });
+
+    it("names the repository package.json names, in any of npm's spellings, and no other", () => {
+        const url = PACKAGE_SCHEMA.repository;
+        const [, owner, name] = /^https:\/\/github\.com\/([^/]+)\/([^/]+)$/.exec(url) ?? [];
+        assert.ok(owner && name, `schema.repository ${url} is not a GitHub repository's address`);
+        for (const repository of [
+            url,
+            `${url}.git`,
+            `git+${url}.git`,
+            `git://github.com/${owner}/${name}.git`,
+            `github:${owner}/${name}`,
+            `${owner}/${name}`,
+            { type: "git", url: `git+${url}.git` },
+            { type: "git", url: `git+${url}.git`, directory: "provider" },
+        ]) {
+            assert.equal(repositoryUrl(repository), url, JSON.stringify(repository));
+            assert.deepEqual(validateSchema(context(), { ...MANIFEST, repository }), [], JSON.stringify(repository));
+        }
+        for (const repository of [`https://github.com/${owner}-fork/${name}`, { type: "git", url: `${url}-2.git` }]) {
+            const problems = validateSchema(context(), { ...MANIFEST, repository });
+            assert.equal(problems.length, 1, problems.join("\n"));
+            assert.match(
+                problems[0],
+                /schema\.repository .* must be package\.json's repository https:\/\/github\.com\//,
+            );
+        }
+        assert.equal(repositoryUrl(undefined), undefined);
+        assert.equal(repositoryUrl({ url: " " }), undefined);
     });
 
     describe("the comparison notices a change on one side only", () => {

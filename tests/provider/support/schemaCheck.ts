@@ -348,11 +348,36 @@ function refsOf(spec: TypeSpec | undefined): string[] {
     return [...(spec.$ref ? [spec.$ref] : []), ...refsOf(spec.items), ...refsOf(spec.additionalProperties)];
 }
 
+/** package.json's `repository`: npm's shorthand string or `{ type, url }`. */
+export type ManifestRepository = string | { type?: string; url: string; directory?: string };
+
+/**
+ * The web address of package.json's `repository` (`git+https://host/o/r.git` -> `https://host/o/r`; the
+ * `github:o/r` and bare `o/r` shorthands -> `https://github.com/o/r`), or undefined when it names none.
+ */
+export function repositoryUrl(repository: ManifestRepository | undefined): string | undefined {
+    const raw = typeof repository === "string" ? repository : repository?.url;
+    if (raw === undefined || raw.trim() === "") {
+        return undefined;
+    }
+    const shorthand = /^(?:github:)?([\w.-]+\/[\w.-]+)$/.exec(raw.trim());
+    const url = shorthand ? `https://github.com/${shorthand[1]}` : raw.trim();
+    return url
+        .replace(/^git\+/, "")
+        .replace(/^git:\/\//, "https://")
+        .replace(/\.git$/, "")
+        .replace(/\/+$/, "");
+}
+
 /**
  * Problems of the schema's structure (the rules of Pulumi's package metaschema this package relies on), its
- * references, and its identity against `manifest` (package.json).
+ * references, and its identity against `manifest` (package.json): name, version, and the repository when
+ * package.json names one (package.json is the one place it is set).
  */
-export function validateSchema(ctx: CheckContext, manifest: { name: string; version: string }): string[] {
+export function validateSchema(
+    ctx: CheckContext,
+    manifest: { name: string; version: string; repository?: ManifestRepository },
+): string[] {
     const s = ctx.schema as PackageSchema & Record<string, unknown>;
     const problems: string[] = [];
     for (const k of Object.keys(s)) {
@@ -365,6 +390,10 @@ export function validateSchema(ctx: CheckContext, manifest: { name: string; vers
     }
     if (!SEMVER.test(s.version) || s.version !== manifest.version) {
         problems.push(`schema.version ${s.version} must be the package version ${manifest.version}`);
+    }
+    const repository = repositoryUrl(manifest.repository);
+    if (repository !== undefined && s.repository !== repository) {
+        problems.push(`schema.repository ${s.repository} must be package.json's repository ${repository}`);
     }
     for (const k of ["description", "repository", "license"] as const) {
         if (typeof s[k] !== "string" || s[k].trim() === "") {
