@@ -49,6 +49,7 @@ import {
     TooHard,
     Work,
     equalTo,
+    fieldRun,
     glob,
     inLanguage,
     solve,
@@ -160,6 +161,10 @@ const compiledQuestions = new WeakMap<ParsedPolicy, Map<string, Compiled>>();
 const COMPILED_PER_DOCUMENT = 64;
 /** Documents naming more condition keys than this compile each question afresh. */
 const SHARED_KEYS_AT_MOST = 32;
+/** Stands for one policy variable while a value is split into ARN fields. */
+const PLACEHOLDER = "\uE004";
+/** Times a branch's broken coupled parts are tried with other values of their variables. */
+const REPAIR_ROUNDS = 3;
 /** Values remembered per compiled question. */
 const SOLVED_PER_QUESTION = 4_096;
 
@@ -357,6 +362,18 @@ class Search {
             c.set === "ForAllValues" ? true : c.set === "ForAnyValue" ? false : c.ifExists ? true : c.negated;
         // With every varied key given some value, a variable of a fixed key may still have none.
         const values = c.variables ? this.substituted(c, this.withSomeValue(varied)) : c.values;
+        if (values !== undefined && varied.length > 0 && this.callerVaries && this.accountsOnly(key, varied)) {
+            // The caller's account compared with a pattern holding it literally: the outcome is the same whatever the
+            // account (the literal takes every character of the value, or no alignment exists).
+            const sample = new Map(this.fixed);
+            sample.set(key, ["123456789012"]);
+            varied.forEach((k) => sample.set(k, ["123456789012"]));
+            return conditionHolds(c, sample);
+        }
+        const own = values !== undefined && varied.length > 0 ? this.ownAccountField(c, varied) : undefined;
+        if (own) {
+            return this.atom({ key: PRINCIPAL_KEY, absentHolds, language: own, negated: c.negated, set: c.set });
+        }
         if (values !== undefined && varied.length > 0) {
             return this.atom({
                 key: this.callerKey(key),
@@ -409,6 +426,55 @@ class Search {
             out.push(s);
         }
         return out;
+    }
+
+    /**
+     * A condition on the caller's ARN whose values name the caller's own account in the account field
+     * (`arn:aws:iam::${aws:PrincipalAccount}:role/*`): the ARN's first four fields are matched literally, so the
+     * variable stands exactly for the ARN's account field, whatever it holds. Its language, or undefined for any other
+     * shape.
+     */
+    private ownAccountField(c: ParsedCondition, varied: readonly string[]): Language | undefined {
+        const like = c.base === "StringLike" || c.base === "StringNotLike";
+        const equals = c.base === "StringEquals" || c.base === "StringNotEquals";
+        if (!this.callerVaries || c.keyLower !== PRINCIPAL_KEY || !varied.every((k) => ACCOUNT_KEYS.has(k))) {
+            return undefined;
+        }
+        if (!like && !equals) {
+            return undefined;
+        }
+        const out: Pattern[] = [];
+        for (const v of c.values) {
+            // Variable names hold colons: split the fields with each variable as one character.
+            const variables: string[] = [];
+            const fields = v
+                .replace(/\$\{[^}]*\}/g, (m) => {
+                    variables.push(m);
+                    return PLACEHOLDER;
+                })
+                .split(":");
+            const head = fields.slice(0, 4).join(":") + ":";
+            const tail = ":" + fields.slice(5).join(":");
+            const variable = fields[4] === PLACEHOLDER ? /^\$\{\s*([^},']+?)\s*\}$/.exec(variables[0]) : null;
+            if (fields.length < 6 || variable === null || !ACCOUNT_KEYS.has(variable[1].toLowerCase())) {
+                if (variableKeys(v).length > 0) {
+                    return undefined;
+                }
+                out.push(...conditionLanguage(c.base as string, [v]));
+                continue;
+            }
+            if (variables.length > 1 || head.includes(PLACEHOLDER) || (like && /[*?]/.test(head))) {
+                return undefined;
+            }
+            const part = (text: string): Pattern => (like ? glob(text, false) : equalTo(text, false));
+            out.push([...part(head), fieldRun, ...part(tail)]);
+        }
+        return out;
+    }
+
+    /** Whether `key` and every key of `varied` are the caller's account (which AWS sends under each name alike). */
+    private accountsOnly(key: string, varied: readonly string[]): boolean {
+        return ACCOUNT_KEYS.has(key) && varied.every((k) => ACCOUNT_KEYS.has(k));
     }
 
     /** The fixed context with each of `keys` given one value. */
@@ -849,12 +915,59 @@ class Search {
                 }
             }
         }
-        const base = this.request(next);
-        const brokenNow = reqs.filter((r) => r.atom.coupled && !joined.has(r) && this.broken([r], base));
         // Resolve each broken part with its variables' values and solve its key again; failing that, with its key's
-        // value and solve its variable again.
+        // value and solve its variable again; failing both, give the variables other values and try again.
+        const others = new Map<string, Requirement[]>();
+        for (let round = 0; round < REPAIR_ROUNDS; round++) {
+            const base = this.request(next);
+            const brokenNow = reqs.filter((r) => r.atom.coupled && !joined.has(r) && this.broken([r], base));
+            if (brokenNow.length === 0) {
+                return base;
+            }
+            const found = this.resolve(brokenNow, lists, next, base);
+            if (found !== undefined) {
+                return found === "none" ? "none" : this.broken(reqs, found) ? undefined : found;
+            }
+            let changed = false;
+            for (const r of brokenNow) {
+                for (const v of this.variedKeys((r.atom.coupled as ParsedCondition).values)) {
+                    const value = next.get(v);
+                    if (v === r.atom.key || value?.length !== 1) {
+                        continue;
+                    }
+                    const list = [
+                        ...(others.get(v) ?? lists.get(v) ?? []),
+                        { atom: this.otherThan(v, value[0]), want: true },
+                    ];
+                    const s = this.solveKey(v, list);
+                    if (s) {
+                        others.set(v, list);
+                        next.set(v, s.value);
+                        changed = true;
+                    }
+                }
+            }
+            if (!changed) {
+                break;
+            }
+        }
+        return undefined;
+    }
+
+    /**
+     * The broken coupled parts resolved one way or the other (see {@link repair}): a request meeting them, "none"
+     * when their variables can take no other value and their key then has none, undefined when neither way works.
+     */
+    private resolve(
+        brokenNow: readonly Requirement[],
+        lists: ReadonlyMap<string, Requirement[]>,
+        next: ReadonlyMap<string, Values>,
+        base: NormalizedRequest,
+    ): NormalizedRequest | "none" | undefined {
         for (const forward of [true, false]) {
             const again = new Map<string, Requirement[]>();
+            /** Keys whose resolved parts read only variables that have one possible value. */
+            const exact = new Set<string>();
             let usable = true;
             for (const r of brokenNow) {
                 const part = forward ? this.instance(r.atom, base.context) : this.reverse(r.atom, base.context);
@@ -862,22 +975,41 @@ class Search {
                     usable = false;
                     break;
                 }
-                const list = again.get(part.key) ?? [...(lists.get(part.key) ?? [])];
-                list.push({ atom: part, want: r.want });
-                again.set(part.key, list);
+                const list = again.get(part.key);
+                if (!list) {
+                    again.set(part.key, [...(lists.get(part.key) ?? []), { atom: part, want: r.want }]);
+                    exact.add(part.key);
+                } else {
+                    list.push({ atom: part, want: r.want });
+                }
+                if (
+                    forward &&
+                    exact.has(part.key) &&
+                    !this.variedKeys((r.atom.coupled as ParsedCondition).values).every(
+                        (v) => v !== part.key && this.forced(v, lists, next),
+                    )
+                ) {
+                    exact.delete(part.key);
+                }
             }
             const tried = new Map(next);
             for (const [key, list] of usable ? again : []) {
                 const s = this.solveKey(key, list);
                 if (!s) {
+                    if (forward && exact.has(key)) {
+                        // The variables could take no other value: no request of this branch meets the parts.
+                        return "none";
+                    }
                     usable = false;
                     break;
                 }
                 tried.set(key, s.value);
             }
-            const req = this.request(tried);
-            if (usable && !this.broken(reqs, req)) {
-                return req;
+            if (usable) {
+                const req = this.request(tried);
+                if (!this.broken(brokenNow, req)) {
+                    return req;
+                }
             }
         }
         return undefined;
@@ -916,6 +1048,41 @@ class Search {
             this.c.instances.set(memo, out);
         }
         return out;
+    }
+
+    /**
+     * Whether `key` can take no value but the one in `values` (nor be absent) under its requirements in `lists`
+     * (coupled parts left free, so that "no other value" holds of every request of the branch).
+     */
+    private forced(
+        key: string,
+        lists: ReadonlyMap<string, Requirement[]>,
+        values: ReadonlyMap<string, Values>,
+    ): boolean {
+        const value = values.get(key);
+        const d = this.domainOf(key);
+        if (value?.length !== 1 || d.kind !== "free" || d.multi) {
+            return false;
+        }
+        const list = lists.get(key) ?? [];
+        const required = this.q.require?.get(key);
+        if (d.absent && (required?.absent ?? true) && list.every((r) => r.atom.absentHolds === r.want)) {
+            return false;
+        }
+        return this.solveKey(key, [...list, { atom: this.otherThan(key, value[0]), want: true }]) === null;
+    }
+
+    /** The part "`key` is present and not `value`". */
+    private otherThan(key: string, value: string): Atom {
+        const memo = `${key}\u0000other\u0000${value}`;
+        let other = this.c.instances.get(memo);
+        if (other === undefined || typeof other === "boolean") {
+            other = this.atom({ key, absentHolds: false, language: [equalTo(value, false)], negated: true });
+            if (this.c.instances.size < SOLVED_PER_QUESTION) {
+                this.c.instances.set(memo, other);
+            }
+        }
+        return other;
     }
 
     /** The part "`key` is present", one per key. */
