@@ -546,7 +546,8 @@ class Search {
         const seen = new Set<string>();
         for (const src of sources) {
             const text = ignoreCase ? src.toLowerCase() : src;
-            this.work.spend(1 + (text.length * (text.length + 1)) / 2);
+            // Each candidate is substituted and matched: a step per candidate and per few characters compared.
+            this.work.spend(1 + ((text.length * (text.length + 1)) / 2) * (1 + Math.ceil(text.length / 16)));
             for (let i = 0; i < text.length; i++) {
                 for (let j = i + 1; j <= text.length; j++) {
                     const x = text.slice(i, j);
