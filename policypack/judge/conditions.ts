@@ -143,10 +143,17 @@ function positiveMatch(base: ConditionOperator, policyValue: string, requestValu
 
 const VARIABLE = /\$\{([^}]*)\}/g;
 
+/** A substituted value inside a pattern: its `*` and `?` are the characters themselves, never wildcards. */
+function literally(value: string): string {
+    return value.replaceAll("*", LITERAL_STAR).replaceAll("?", LITERAL_QUESTION);
+}
+
 /**
  * Substitutes policy variables in one condition value: `${key}` takes the request's single value of
  * `key`, `${key, 'default'}` falls back to the default, `${*}`, `${?}` and `${$}` stand for those
- * characters. Undefined when a variable cannot be resolved (missing or multi-valued key): "If AWS
+ * characters; in a value compared as a pattern (`literalWildcards`), a substituted value's `*` and `?` match
+ * only themselves (as @cloud-copilot/iam-simulate reads them), so a request cannot widen a pattern through a
+ * variable. Undefined when a variable cannot be resolved (missing or multi-valued key): "If AWS
  * cannot resolve a variable this might cause the entire statement to be invalid" (IAM User Guide,
  * "IAM policy elements: Variables and tags"), so the condition does not hold.
  */
@@ -166,10 +173,10 @@ export function substituteVariables(
         const key = (m ? m[1] : body).trim().toLowerCase();
         const found = context.get(key);
         if (found && found.length === 1) {
-            return found[0];
+            return literalWildcards ? literally(found[0]) : found[0];
         }
         if (m && m[2] !== undefined) {
-            return m[2];
+            return literalWildcards ? literally(m[2]) : m[2];
         }
         failed = true;
         return "";

@@ -13,7 +13,7 @@
 import { ACCOUNT_ID_PATTERN, arnAccount } from "./arn";
 import { conditionHolds, substituteVariables } from "./conditions";
 import type { ParsedPolicy, ParsedPrincipal, ParsedStatement } from "./parsedPolicy";
-import { globMatch, globsIntersect } from "./wildcards";
+import { LITERAL_QUESTION, LITERAL_STAR, globMatch, globsIntersect } from "./wildcards";
 
 // For the exact search and the pattern languages, which read these with the evaluator.
 
@@ -155,6 +155,15 @@ function resourcePatterns(st: ParsedStatement, context: Map<string, string[]> | 
     return out;
 }
 
+/** Whether some values of its policy variables make `pattern` cover a key known by `id` at most. */
+function mayCover(pattern: string, id: string | undefined): boolean {
+    const widest = pattern.replace(/\$\{([^}]*)\}/g, (_m, inner: string) => {
+        const body = inner.trim();
+        return body === "*" ? LITERAL_STAR : body === "?" ? LITERAL_QUESTION : body === "$" ? "$" : "*";
+    });
+    return coverage(widest, id) !== "none";
+}
+
 /** The widest coverage of the statement's patterns for a key known by `id` at most. */
 function statementCoverage(patterns: readonly string[], id: string | undefined): Coverage {
     let best: Coverage = "none";
@@ -195,12 +204,17 @@ function resourceMatches(st: ParsedStatement, req: NormalizedRequest): boolean {
         return false;
     }
     const positive = st.resources !== undefined;
-    const patterns = resourcePatterns(st, req.context);
     const resource = req.resource;
     if (resource !== undefined) {
-        const any = patterns.some((p) => globMatch(p, resource, false));
+        const any = resourcePatterns(st, req.context).some((p) => globMatch(p, resource, false));
         return positive ? any : !any;
     }
+    if (st.resourceVariables) {
+        // Which keys the variables' values pick out depends on the ARN: an Allow may apply (unless no value could
+        // make a pattern cover a key of this id), a Deny may not.
+        return st.effect !== "Deny" && (!positive || (st.resources ?? []).some((p) => mayCover(p, req.resourceId)));
+    }
+    const patterns = resourcePatterns(st, req.context);
     const c = statementCoverage(patterns, req.resourceId);
     if (c === "some") {
         return st.effect !== "Deny"; // an Allow may apply; a Deny may not (and a NotResource may exclude it)

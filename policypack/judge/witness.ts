@@ -15,12 +15,46 @@
  * Solve each variable for the constraints so far, build the request, and let the IAM evaluator judge it; if a
  * Deny still applies, try each way to make one of its parts fail (a branch per part), and repeat. A request is
  * returned only when the evaluator allows it; "none" is returned only when every branch has no solution, which,
- * each variable being solved exactly, means that no request exists. Documents outside this model (policy
- * variables that name a searched key, a Resource with policy variables) are reported as {@link Unsupported}.
+ * each variable being solved exactly, means that no request exists.
+ *
+ * Policy variables. A variable substitutes its key's single value, taken literally (a `*` in it is no wildcard):
+ * - in a Resource, with the key's ARN known, a pattern reading one varied key matches exactly when that key's value
+ *   is one of finitely many substrings of the ARN (or, absent, when its default or nothing makes it match): an atom
+ *   on that key. Without the ARN, an Allow's Resource is taken to apply and a Deny's not (as the evaluator reads it);
+ * - in a condition on a fixed key, a variable reading a varied key is likewise one of the substrings of the fixed
+ *   value(s) that change the condition's outcome: an atom on the variable's key;
+ * - in a condition on a varied key, a variable reading a varied key couples two keys. Such a part is relaxed: the
+ *   key's absence is decided exactly, a present value is left free; the request built is then checked, and a
+ *   broken part repaired (the keys of an equality `${k}` solved as one, any other resolved with the values chosen).
+ *   A branch that cannot be repaired leaves the search inexact: it reports {@link Undecided} rather than "none";
+ * - a variable that cannot be resolved (its key absent or a list, no default) makes the condition fail whenever its
+ *   key is present, as the evaluator reads it.
+ * Documents still outside the model (a Resource pattern reading several varied keys, a variable reading a list
+ * key) are reported as {@link Unsupported}.
  */
 import { conditionHolds, substituteVariables } from "./conditions";
-import { NormalizedRequest, accountOf, evaluateNormalized, principalMatches, statementApplies } from "./evaluate";
-import { Constraint, EVERYTHING, Pattern, TooHard, Work, equalTo, glob, inLanguage, solve } from "./languages";
+import {
+    NormalizedRequest,
+    accountOf,
+    actionMatches,
+    evaluateNormalized,
+    principalMatches,
+    statementApplies,
+} from "./evaluate";
+import {
+    Constraint,
+    EVERYTHING,
+    Language,
+    Pattern,
+    TooHard,
+    Work,
+    equalTo,
+    fieldRun,
+    glob,
+    inLanguage,
+    solve,
+} from "./languages";
+import { globMatch } from "./wildcards";
 import type { ParsedCondition, ParsedPolicy, ParsedStatement } from "./parsedPolicy";
 import {
     ACCOUNT_KEYS,
@@ -45,6 +79,7 @@ import {
     conditionLanguage,
     conditionLanguageCached,
     domainSignature,
+    equalityVariable,
     holds,
     identity,
     listQuantifier,
@@ -63,6 +98,17 @@ export type { KeyDomain, KeyRequirement, Values } from "./witnessValues";
 export class Unsupported extends Error {
     constructor(what: string) {
         super(what);
+    }
+}
+
+/**
+ * The search could not tell whether a request exists: a part coupling two varied keys could not be repaired in some
+ * branch, and no other branch found a request. Like {@link TooHard}, the caller reports that it could not decide.
+ */
+export class Undecided extends TooHard {
+    constructor(what: string) {
+        super();
+        this.message = what;
     }
 }
 
@@ -102,6 +148,8 @@ interface Compiled {
     candidates: Map<string, Values[]>;
     /** Values found for a key under requirements, with the steps finding them took. */
     solved: Map<string, { result: { value: Values } | null; steps: number }>;
+    /** Coupled parts resolved with chosen values (see {@link Search.instance}), by part and resolved values. */
+    instances: Map<string, Atom | boolean>;
 }
 
 /**
@@ -113,6 +161,10 @@ const compiledQuestions = new WeakMap<ParsedPolicy, Map<string, Compiled>>();
 const COMPILED_PER_DOCUMENT = 64;
 /** Documents naming more condition keys than this compile each question afresh. */
 const SHARED_KEYS_AT_MOST = 32;
+/** Stands for one policy variable while a value is split into ARN fields. */
+const PLACEHOLDER = "\uE004";
+/** Times a branch's broken coupled parts are tried with other values of their variables. */
+const REPAIR_ROUNDS = 3;
 /** Values remembered per compiled question. */
 const SOLVED_PER_QUESTION = 4_096;
 
@@ -152,6 +204,7 @@ class Search {
             impossible: false,
             candidates: new Map(),
             solved: new Map(),
+            instances: new Map(),
         };
         this.compile();
         if (table) {
@@ -223,15 +276,20 @@ class Search {
 
     /** The statement's parts that vary; false when some fixed part never holds. */
     private parts(st: ParsedStatement): Atom[] | false {
-        if (st.resourceVariables) {
-            throw new Unsupported(`${st.where} has policy variables in its Resource`);
-        }
         const q = this.q;
         const base = this.base();
-        if (!actionAndResourceApply(st, base)) {
+        const out: Atom[] = [];
+        if (st.resourceVariables && q.resource !== undefined) {
+            const resource = actionMatches(st, q.action) && this.resourceParts(st, q.resource);
+            if (resource === false) {
+                return false;
+            }
+            if (resource !== true) {
+                out.push(...resource);
+            }
+        } else if (!actionAndResourceApply(st, base)) {
             return false;
         }
-        const out: Atom[] = [];
         const who = st.principal ?? st.notPrincipal;
         if (!who) {
             return false;
@@ -293,22 +351,47 @@ class Search {
         if (c.base === undefined) {
             return false;
         }
-        if (c.variables) {
-            for (const v of c.values) {
-                for (const k of variableKeys(v)) {
-                    if (this.domainOf(k).kind !== "fixed") {
-                        throw new Unsupported(`a policy variable reads ${k}, which the question varies`);
-                    }
-                }
-            }
-        }
         const d = this.domainOf(key);
+        const varied = c.variables ? this.variedKeys(c.values) : [];
         if (d.kind === "fixed") {
-            return conditionHolds(c, this.fixed);
+            return varied.length === 0 || d.value === undefined
+                ? conditionHolds(c, this.fixed)
+                : this.variableAtom(c, varied, d.value);
         }
-        const values = c.variables ? this.substituted(c) : c.values;
+        const absentHolds =
+            c.set === "ForAllValues" ? true : c.set === "ForAnyValue" ? false : c.ifExists ? true : c.negated;
+        // With every varied key given some value, a variable of a fixed key may still have none.
+        const values = c.variables ? this.substituted(c, this.withSomeValue(varied)) : c.values;
+        if (values !== undefined && varied.length > 0 && this.callerVaries && this.accountsOnly(key, varied)) {
+            // The caller's account compared with a pattern holding it literally: the outcome is the same whatever the
+            // account (the literal takes every character of the value, or no alignment exists).
+            const sample = new Map(this.fixed);
+            sample.set(key, ["123456789012"]);
+            varied.forEach((k) => sample.set(k, ["123456789012"]));
+            return conditionHolds(c, sample);
+        }
+        const own = values !== undefined && varied.length > 0 ? this.ownAccountField(c, varied) : undefined;
+        if (own) {
+            return this.atom({ key: PRINCIPAL_KEY, absentHolds, language: own, negated: c.negated, set: c.set });
+        }
+        if (values !== undefined && varied.length > 0) {
+            return this.atom({
+                key: this.callerKey(key),
+                absentHolds,
+                negated: false,
+                coupled: c,
+                merge: equalityVariable(c),
+            });
+        }
         if (values === undefined) {
-            throw new Unsupported(`a policy variable of ${c.key} cannot be resolved`);
+            // A variable without a value: the condition fails whenever its key is present (the evaluator's reading).
+            return this.atom({
+                key,
+                absentHolds,
+                language: c.negated ? EVERYTHING : [],
+                negated: c.negated,
+                set: c.set,
+            });
         }
         if (this.callerVaries && (ACCOUNT_KEYS.has(key) || key === TYPE_KEY)) {
             return this.callerAtom(c, values);
@@ -318,8 +401,6 @@ class Search {
             const present = c.values.some((v) => v.toLowerCase() !== "true");
             return this.atom({ key, absentHolds: absent, language: present ? EVERYTHING : [], negated: false });
         }
-        const absentHolds =
-            c.set === "ForAllValues" ? true : c.set === "ForAnyValue" ? false : c.ifExists ? true : c.negated;
         if (STRING_OPERATORS.has(c.base) && !this.enumerated(key)) {
             const language = c.variables ? conditionLanguage(c.base, values) : conditionLanguageCached(c);
             return this.atom({ key, absentHolds, language, negated: c.negated, set: c.set });
@@ -334,15 +415,252 @@ class Search {
         });
     }
 
-    private substituted(c: ParsedCondition): string[] | undefined {
+    private substituted(c: ParsedCondition, context: Map<string, string[]> = this.fixed): string[] | undefined {
         const pattern = c.base !== undefined && (c.base.endsWith("Like") || c.base.startsWith("Arn"));
         const out: string[] = [];
         for (const v of c.values) {
-            const s = substituteVariables(v, this.fixed, pattern);
+            const s = substituteVariables(v, context, pattern);
             if (s === undefined) {
                 return undefined;
             }
             out.push(s);
+        }
+        return out;
+    }
+
+    /**
+     * A condition on the caller's ARN whose values name the caller's own account in the account field
+     * (`arn:aws:iam::${aws:PrincipalAccount}:role/*`): the ARN's first four fields are matched literally, so the
+     * variable stands exactly for the ARN's account field, whatever it holds. Its language, or undefined for any other
+     * shape.
+     */
+    private ownAccountField(c: ParsedCondition, varied: readonly string[]): Language | undefined {
+        const like = c.base === "StringLike" || c.base === "StringNotLike";
+        const equals = c.base === "StringEquals" || c.base === "StringNotEquals";
+        if (!this.callerVaries || c.keyLower !== PRINCIPAL_KEY || !varied.every((k) => ACCOUNT_KEYS.has(k))) {
+            return undefined;
+        }
+        if (!like && !equals) {
+            return undefined;
+        }
+        const out: Pattern[] = [];
+        for (const v of c.values) {
+            // Variable names hold colons: split the fields with each variable as one character.
+            const variables: string[] = [];
+            const fields = v
+                .replace(/\$\{[^}]*\}/g, (m) => {
+                    variables.push(m);
+                    return PLACEHOLDER;
+                })
+                .split(":");
+            const head = fields.slice(0, 4).join(":") + ":";
+            const tail = ":" + fields.slice(5).join(":");
+            const variable = fields[4] === PLACEHOLDER ? /^\$\{\s*([^},']+?)\s*\}$/.exec(variables[0]) : null;
+            if (fields.length < 6 || variable === null || !ACCOUNT_KEYS.has(variable[1].toLowerCase())) {
+                if (variableKeys(v).length > 0) {
+                    return undefined;
+                }
+                out.push(...conditionLanguage(c.base as string, [v]));
+                continue;
+            }
+            if (variables.length > 1 || head.includes(PLACEHOLDER) || (like && /[*?]/.test(head))) {
+                return undefined;
+            }
+            const part = (text: string): Pattern => (like ? glob(text, false) : equalTo(text, false));
+            out.push([...part(head), fieldRun, ...part(tail)]);
+        }
+        return out;
+    }
+
+    /** Whether `key` and every key of `varied` are the caller's account (which AWS sends under each name alike). */
+    private accountsOnly(key: string, varied: readonly string[]): boolean {
+        return ACCOUNT_KEYS.has(key) && varied.every((k) => ACCOUNT_KEYS.has(k));
+    }
+
+    /** The fixed context with each of `keys` given one value. */
+    private withSomeValue(keys: readonly string[]): Map<string, string[]> {
+        if (keys.length === 0) {
+            return this.fixed;
+        }
+        const out = new Map(this.fixed);
+        for (const k of keys) {
+            out.set(k, ["x"]);
+        }
+        return out;
+    }
+
+    /** The keys that the policy variables of `values` read and that the question varies. */
+    private variedKeys(values: readonly string[]): string[] {
+        const out = new Set<string>();
+        for (const v of values) {
+            for (const k of variableKeys(v)) {
+                if (this.domainOf(k).kind !== "fixed") {
+                    out.add(k);
+                }
+            }
+        }
+        return [...out];
+    }
+
+    /** The key a part on `key` constrains: the caller's ARN for a key derived from the caller, when it varies. */
+    private callerKey(key: string): string {
+        return this.callerVaries && (ACCOUNT_KEYS.has(key) || key === TYPE_KEY) ? PRINCIPAL_KEY : key;
+    }
+
+    /**
+     * The part "`key`'s value is (or, `negated`, is not) in `language`", `absentHolds` when absent; a key derived from
+     * a varying caller becomes a part on the caller's ARN.
+     */
+    private onKey(key: string, language: Language, absentHolds: boolean, negated: boolean): Atom {
+        const d = this.domainOf(key);
+        if (d.kind === "free" && d.multi) {
+            throw new Unsupported(`a policy variable reads ${key}, a key of several values`);
+        }
+        if (this.callerVaries && ACCOUNT_KEYS.has(key)) {
+            language = language.map(accountField);
+        } else if (this.callerVaries && key === TYPE_KEY) {
+            language = principalForms(this.partition)
+                .filter((f) => inLanguage(language, f.type))
+                .flatMap((f) => f.language);
+        }
+        return this.atom({ key: this.callerKey(key), absentHolds, language, negated });
+    }
+
+    /**
+     * The values of a policy variable that change an outcome, as a language, when the outcome can differ from what a
+     * fresh value gives only for a substring of `sources` (a value substituted literally must appear in the text it
+     * matches): `test` for each substring, compared with `test` of a fresh value. `negated` when the fresh value's
+     * outcome is true (the part holds for values outside the language).
+     */
+    private valuesThatMatter(
+        sources: readonly string[],
+        ignoreCase: boolean,
+        test: (x: string) => boolean,
+    ): { language: Language; negated: boolean } {
+        let fresh = "\uE002";
+        while (sources.some((src) => src.includes(fresh))) {
+            fresh += "\uE003";
+        }
+        const negated = test(fresh);
+        const language: Pattern[] = [];
+        const seen = new Set<string>();
+        for (const src of sources) {
+            const text = ignoreCase ? src.toLowerCase() : src;
+            // Each candidate is substituted and matched: a step per candidate and per few characters compared.
+            this.work.spend(1 + ((text.length * (text.length + 1)) / 2) * (1 + Math.ceil(text.length / 16)));
+            for (let i = 0; i < text.length; i++) {
+                for (let j = i + 1; j <= text.length; j++) {
+                    const x = text.slice(i, j);
+                    if (!seen.has(x)) {
+                        seen.add(x);
+                        if (test(x) !== negated) {
+                            language.push(equalTo(x, ignoreCase));
+                        }
+                    }
+                }
+            }
+        }
+        return { language, negated };
+    }
+
+    /**
+     * A Resource or NotResource with policy variables, for the key's ARN `arn`: true or false when the variables do not
+     * matter, else the parts on the keys they read (a pattern applies exactly when its key's value is one of the
+     * substrings of the ARN that make it match, or, absent, when its default or nothing does).
+     */
+    private resourceParts(st: ParsedStatement, arn: string): Atom[] | boolean {
+        const positive = st.resources !== undefined;
+        const byKey = new Map<string, { language: Pattern[]; absent: boolean }>();
+        let matched = false;
+        for (const p of st.resources ?? st.notResources ?? []) {
+            const varied = this.variedKeys([p]);
+            if (varied.length === 0) {
+                const v = substituteVariables(p, this.fixed, true);
+                matched ||= v !== undefined && globMatch(v, arn, false);
+                continue;
+            }
+            if (varied.length > 1) {
+                throw new Unsupported(
+                    `${st.where}'s Resource reads ${varied.join(" and ")}, which the question varies`,
+                );
+            }
+            const k = varied[0];
+            const matches = (x: string | undefined): boolean => {
+                const context = new Map(this.fixed);
+                if (x !== undefined) {
+                    context.set(k, [x]);
+                }
+                const v = substituteVariables(p, context, true);
+                return v !== undefined && globMatch(v, arn, false);
+            };
+            const { language, negated } = this.valuesThatMatter([arn], false, matches);
+            if (negated) {
+                throw new Unsupported(`${st.where}'s Resource matches whatever ${k} holds`);
+            }
+            const entry = byKey.get(k) ?? { language: [], absent: false };
+            entry.language.push(...language);
+            entry.absent ||= matches(undefined);
+            byKey.set(k, entry);
+        }
+        if (matched || byKey.size === 0) {
+            return matched === positive;
+        }
+        if (positive && byKey.size > 1) {
+            throw new Unsupported(`${st.where}'s Resource reads ${[...byKey.keys()].join(" or ")}`);
+        }
+        return [...byKey].map(([k, e]) => this.onKey(k, e.language, positive ? e.absent : !e.absent, !positive));
+    }
+
+    /**
+     * A condition on a key of fixed values `fixedValues` whose policy variables read `varied`: a part on the variable's
+     * key (the values that change the outcome are substrings of the fixed values; see {@link valuesThatMatter}).
+     */
+    private variableAtom(c: ParsedCondition, varied: readonly string[], fixedValues: readonly string[]): Atom {
+        if (varied.length > 1) {
+            throw new Unsupported(`a condition on ${c.key} reads ${varied.join(" and ")}, which the question varies`);
+        }
+        const v = varied[0];
+        const holdsWith = (x: string | undefined): boolean => {
+            const context = new Map(this.fixed);
+            if (x !== undefined) {
+                context.set(v, [x]);
+            }
+            return conditionHolds(c, context);
+        };
+        const ignoreCase = c.base?.includes("IgnoreCase") ?? false;
+        const { language, negated } = this.valuesThatMatter(fixedValues, ignoreCase, holdsWith);
+        return this.onKey(v, language, holdsWith(undefined), negated);
+    }
+
+    /**
+     * A coupled part with its policy variables resolved from `context` (the values chosen for the other keys): an
+     * ordinary part on its key, shared by the questions of one compiled question.
+     */
+    private instance(atom: Atom, context: Map<string, string[]>): Atom {
+        const c = atom.coupled as ParsedCondition;
+        const values = this.substituted(c, context);
+        const memo = `${atom.id}\u0000${values === undefined ? "\u0001" : values.join("\u0000")}`;
+        const hit = this.c.instances.get(memo);
+        if (hit !== undefined && hit !== true && hit !== false) {
+            return hit;
+        }
+        const key = c.keyLower;
+        let out: Atom | boolean;
+        if (values === undefined) {
+            const language = c.negated ? EVERYTHING : [];
+            out = this.atom({ key: atom.key, absentHolds: atom.absentHolds, language, negated: c.negated, set: c.set });
+        } else if (this.callerVaries && (ACCOUNT_KEYS.has(key) || key === TYPE_KEY)) {
+            out = this.callerAtom(c, values);
+        } else {
+            const language = conditionLanguage(c.base as string, values);
+            out = this.atom({ key, absentHolds: atom.absentHolds, language, negated: c.negated, set: c.set });
+        }
+        if (typeof out === "boolean") {
+            // Not reached for String and Arn operators; a constant part is one that holds or fails for every value.
+            out = this.atom({ key: atom.key, absentHolds: out, language: out ? EVERYTHING : [], negated: false });
+        }
+        if (this.c.instances.size < SOLVED_PER_QUESTION) {
+            this.c.instances.set(memo, out);
         }
         return out;
     }
@@ -442,6 +760,8 @@ class Search {
         if (extra && !extra.present) {
             return null;
         }
+        // A present value leaves coupled parts free (the request built is checked; see repair).
+        reqs = reqs.filter((r) => !r.atom.coupled);
         if (caller && (reqs.some((r) => r.atom.test) || this.enumerated(key))) {
             throw new Unsupported(`a non-string operator on ${key}`);
         }
@@ -532,7 +852,291 @@ class Search {
         if (this.c.impossible) {
             return undefined;
         }
-        return this.branch(this.c.allow);
+        const found = this.branch(this.c.allow);
+        if (found === undefined && this.inexact) {
+            throw new Undecided(
+                `${this.q.statement.where}: a condition whose policy variables couple two keys could not be decided`,
+            );
+        }
+        return found;
+    }
+
+    /** Set when a branch gave up on a coupled part it could not repair: "none" is then no answer. */
+    private inexact = false;
+
+    /** Whether some coupled part does not come out as required in the request. */
+    private broken(reqs: readonly Requirement[], req: NormalizedRequest): boolean {
+        return reqs.some((r) => r.atom.coupled && conditionHolds(r.atom.coupled, req.context) !== r.want);
+    }
+
+    /**
+     * A request meeting every requirement, coupled parts included, found from `values` (which meet the others): the
+     * two keys of a wanted equality solved as one value, every other broken coupled part resolved with the values
+     * chosen for its variables and its key solved again. "none" when no request meets them (exactly); undefined
+     * when the repair fails without telling.
+     */
+    private repair(
+        reqs: readonly Requirement[],
+        byKey: ReadonlyMap<string, Requirement[]>,
+        values: ReadonlyMap<string, Values>,
+    ): NormalizedRequest | "none" | undefined {
+        const next = new Map(values);
+        const lists = new Map(byKey);
+        // A wanted coupled part whose key is present needs every variable without a default to have a value.
+        for (const r of reqs) {
+            const c = r.atom.coupled;
+            if (!c || !r.want || next.get(r.atom.key) === undefined) {
+                continue;
+            }
+            for (const v of new Set(c.values.flatMap((x) => variableKeys(x, true)))) {
+                if (this.domainOf(v).kind === "fixed" || this.request(next).context.has(v)) {
+                    continue;
+                }
+                const list = [...(lists.get(v) ?? []), { atom: this.presentAtom(v), want: true }];
+                lists.set(v, list);
+                const s = this.solveKey(v, list);
+                if (!s) {
+                    return "none";
+                }
+                next.set(v, s.value);
+            }
+        }
+        const joined = new Set<Requirement>();
+        for (const r of reqs) {
+            const c = r.atom.coupled;
+            if (c && r.atom.merge !== undefined && r.want && !c.negated && this.broken([r], this.request(next))) {
+                const joint = this.solveJointly(r.atom.key, r.atom.merge, lists);
+                if (joint === null) {
+                    return "none";
+                }
+                if (joint !== undefined) {
+                    next.set(r.atom.key, joint);
+                    next.set(r.atom.merge, joint);
+                    joined.add(r);
+                }
+            }
+        }
+        // Resolve each broken part with its variables' values and solve its key again; failing that, with its key's
+        // value and solve its variable again; failing both, give the variables other values and try again.
+        const others = new Map<string, Requirement[]>();
+        for (let round = 0; round < REPAIR_ROUNDS; round++) {
+            const base = this.request(next);
+            const brokenNow = reqs.filter((r) => r.atom.coupled && !joined.has(r) && this.broken([r], base));
+            if (brokenNow.length === 0) {
+                return base;
+            }
+            const found = this.resolve(brokenNow, lists, next, base);
+            if (found !== undefined) {
+                return found === "none" ? "none" : this.broken(reqs, found) ? undefined : found;
+            }
+            let changed = false;
+            for (const r of brokenNow) {
+                for (const v of this.variedKeys((r.atom.coupled as ParsedCondition).values)) {
+                    const value = next.get(v);
+                    if (v === r.atom.key || value?.length !== 1) {
+                        continue;
+                    }
+                    const list = [
+                        ...(others.get(v) ?? lists.get(v) ?? []),
+                        { atom: this.otherThan(v, value[0]), want: true },
+                    ];
+                    const s = this.solveKey(v, list);
+                    if (s) {
+                        others.set(v, list);
+                        next.set(v, s.value);
+                        changed = true;
+                    }
+                }
+            }
+            if (!changed) {
+                break;
+            }
+        }
+        return undefined;
+    }
+
+    /**
+     * The broken coupled parts resolved one way or the other (see {@link repair}): a request meeting them, "none"
+     * when their variables can take no other value and their key then has none, undefined when neither way works.
+     */
+    private resolve(
+        brokenNow: readonly Requirement[],
+        lists: ReadonlyMap<string, Requirement[]>,
+        next: ReadonlyMap<string, Values>,
+        base: NormalizedRequest,
+    ): NormalizedRequest | "none" | undefined {
+        for (const forward of [true, false]) {
+            const again = new Map<string, Requirement[]>();
+            /** Keys whose resolved parts read only variables that have one possible value. */
+            const exact = new Set<string>();
+            let usable = true;
+            for (const r of brokenNow) {
+                const part = forward ? this.instance(r.atom, base.context) : this.reverse(r.atom, base.context);
+                if (part === undefined) {
+                    usable = false;
+                    break;
+                }
+                const list = again.get(part.key);
+                if (!list) {
+                    again.set(part.key, [...(lists.get(part.key) ?? []), { atom: part, want: r.want }]);
+                    exact.add(part.key);
+                } else {
+                    list.push({ atom: part, want: r.want });
+                }
+                if (
+                    forward &&
+                    exact.has(part.key) &&
+                    !this.variedKeys((r.atom.coupled as ParsedCondition).values).every(
+                        (v) => v !== part.key && this.forced(v, lists, next),
+                    )
+                ) {
+                    exact.delete(part.key);
+                }
+            }
+            const tried = new Map(next);
+            for (const [key, list] of usable ? again : []) {
+                const s = this.solveKey(key, list);
+                if (!s) {
+                    if (forward && exact.has(key)) {
+                        // The variables could take no other value: no request of this branch meets the parts.
+                        return "none";
+                    }
+                    usable = false;
+                    break;
+                }
+                tried.set(key, s.value);
+            }
+            if (usable) {
+                const req = this.request(tried);
+                if (!this.broken(brokenNow, req)) {
+                    return req;
+                }
+            }
+        }
+        return undefined;
+    }
+
+    /**
+     * A coupled part read the other way: its key's value taken from `context`, as a part on the one varied key its
+     * variables read (see {@link variableAtom}); undefined when they read several, or its own key.
+     */
+    private reverse(atom: Atom, context: Map<string, string[]>): Atom | undefined {
+        const c = atom.coupled as ParsedCondition;
+        const varied = this.variedKeys(c.values);
+        const own = context.get(c.keyLower);
+        if (varied.length !== 1 || varied[0] === c.keyLower || own === undefined) {
+            return undefined;
+        }
+        const v = varied[0];
+        const memo = `${atom.id}\u0000reverse\u0000${own.join("\u0000")}`;
+        const hit = this.c.instances.get(memo);
+        if (hit !== undefined && typeof hit !== "boolean") {
+            return hit;
+        }
+        const holdsWith = (x: string | undefined): boolean => {
+            const with_ = new Map(context);
+            if (x === undefined) {
+                with_.delete(v);
+            } else {
+                with_.set(v, [x]);
+            }
+            return conditionHolds(c, with_);
+        };
+        const ignoreCase = c.base?.includes("IgnoreCase") ?? false;
+        const { language, negated } = this.valuesThatMatter(own, ignoreCase, holdsWith);
+        const out = this.onKey(v, language, holdsWith(undefined), negated);
+        if (this.c.instances.size < SOLVED_PER_QUESTION) {
+            this.c.instances.set(memo, out);
+        }
+        return out;
+    }
+
+    /**
+     * Whether `key` can take no value but the one in `values` (nor be absent) under its requirements in `lists`
+     * (coupled parts left free, so that "no other value" holds of every request of the branch).
+     */
+    private forced(
+        key: string,
+        lists: ReadonlyMap<string, Requirement[]>,
+        values: ReadonlyMap<string, Values>,
+    ): boolean {
+        const value = values.get(key);
+        const d = this.domainOf(key);
+        if (value?.length !== 1 || d.kind !== "free" || d.multi) {
+            return false;
+        }
+        const list = lists.get(key) ?? [];
+        const required = this.q.require?.get(key);
+        if (d.absent && (required?.absent ?? true) && list.every((r) => r.atom.absentHolds === r.want)) {
+            return false;
+        }
+        return this.solveKey(key, [...list, { atom: this.otherThan(key, value[0]), want: true }]) === null;
+    }
+
+    /** The part "`key` is present and not `value`". */
+    private otherThan(key: string, value: string): Atom {
+        const memo = `${key}\u0000other\u0000${value}`;
+        let other = this.c.instances.get(memo);
+        if (other === undefined || typeof other === "boolean") {
+            other = this.atom({ key, absentHolds: false, language: [equalTo(value, false)], negated: true });
+            if (this.c.instances.size < SOLVED_PER_QUESTION) {
+                this.c.instances.set(memo, other);
+            }
+        }
+        return other;
+    }
+
+    /** The part "`key` is present", one per key. */
+    private presentAtom(key: string): Atom {
+        let atom = this.present.get(key);
+        if (!atom) {
+            atom = this.atom({ key, absentHolds: false, language: EVERYTHING, negated: false });
+            this.present.set(key, atom);
+        }
+        return atom;
+    }
+
+    private readonly present = new Map<string, Atom>();
+
+    /**
+     * One value for keys `a` and `b` that meets every requirement on both (their coupled parts left free): null when
+     * none exists with both present, undefined when the keys are not two free single-valued string keys.
+     */
+    private solveJointly(a: string, b: string, byKey: ReadonlyMap<string, Requirement[]>): Values | null | undefined {
+        const callerKeys = (k: string): boolean => k === PRINCIPAL_KEY || this.callerKey(k) !== k;
+        const da = this.domainOf(a);
+        const db = this.domainOf(b);
+        if (
+            a === b ||
+            (this.callerVaries && (callerKeys(a) || callerKeys(b))) ||
+            da.kind !== "free" ||
+            db.kind !== "free" ||
+            da.multi ||
+            db.multi ||
+            this.enumerated(a) ||
+            this.enumerated(b)
+        ) {
+            return undefined;
+        }
+        const reqs = [...(byKey.get(a) ?? []), ...(byKey.get(b) ?? [])].filter((r) => !r.atom.coupled);
+        if (reqs.some((r) => r.atom.test)) {
+            return undefined;
+        }
+        const required = [this.q.require?.get(a), this.q.require?.get(b)];
+        if (required.some((x) => x && !x.present)) {
+            return null;
+        }
+        const s = solve(
+            [
+                ...da.shape,
+                ...db.shape,
+                ...required.flatMap((x) => x?.constraints ?? []),
+                ...reqs.map((r) => ({ language: r.atom.language ?? [], want: r.want !== r.atom.negated })),
+            ],
+            true,
+            this.work,
+        );
+        return s === undefined ? null : [s];
     }
 
     private branch(reqs: readonly Requirement[]): NormalizedRequest | undefined {
@@ -562,12 +1166,33 @@ class Search {
             }
             values.set(key, s.value);
         }
-        const req = this.request(values);
-        if (!statementApplies(this.q.statement, req)) {
+        let req = this.request(values);
+        // Whether the request meets every requirement; when a coupled part stays broken it does not, but any Deny
+        // that may apply still splits the branch soundly: an allowed request fails one of its parts.
+        let meets = true;
+        if (this.broken(reqs, req)) {
+            const repaired = this.repair(reqs, byKey, values);
+            if (repaired === "none") {
+                return undefined;
+            }
+            if (repaired === undefined) {
+                meets = false;
+            } else {
+                req = repaired;
+            }
+        }
+        if (meets && !statementApplies(this.q.statement, req)) {
             throw new Unsupported(`the model of ${this.q.statement.where} disagrees with the evaluator`);
         }
-        const blocking = this.c.denies.find((d) => statementApplies(d.st, req));
+        const failing = meets ? undefined : new Set(reqs.filter((r) => !r.want).map((r) => r.atom.id));
+        const blocking = this.c.denies.find(
+            (d) => statementApplies(d.st, req) && (failing === undefined || !d.parts.some((p) => failing.has(p.id))),
+        );
         if (!blocking) {
+            if (!meets) {
+                this.inexact = true;
+                return undefined;
+            }
             if (
                 [...this.c.skipped].some((st) => statementApplies(st, req)) ||
                 evaluateNormalized(this.q.policy, req) !== "Allow"

@@ -56,6 +56,13 @@ export interface Atom {
     set?: "ForAnyValue" | "ForAllValues";
     /** Other parts: whether it holds for a value (lists stand for the key's values). */
     test?: (v: Values) => boolean;
+    /**
+     * A condition whose policy variables read keys the question varies: whether it holds when `key` is absent is
+     * `absentHolds`; with a value it depends on other keys, so solving leaves it free and the request is checked.
+     */
+    coupled?: ParsedCondition;
+    /** For a coupled exact equality with one variable (`StringEquals k = ${v}`): the variable's key. */
+    merge?: string;
     /** Its number in its compiled question (the search's memo keys name parts by it). */
     id: number;
 }
@@ -142,10 +149,15 @@ export function policyFacts(policy: ParsedPolicy): PolicyFacts {
         const keys = new Set<string>();
         const enumerated = new Set<string>();
         for (const st of policy.statements) {
+            if (st.resourceVariables) {
+                [...(st.resources ?? []), ...(st.notResources ?? [])]
+                    .flatMap((v) => variableKeys(v))
+                    .forEach((k) => keys.add(k));
+            }
             for (const c of st.conditions) {
                 keys.add(c.keyLower);
                 if (c.variables) {
-                    c.values.flatMap(variableKeys).forEach((k) => keys.add(k));
+                    c.values.flatMap((v) => variableKeys(v)).forEach((k) => keys.add(k));
                 }
                 if (c.base !== undefined && c.base !== "Null" && !STRING_OPERATORS.has(c.base)) {
                     enumerated.add(c.keyLower);
@@ -158,16 +170,30 @@ export function policyFacts(policy: ParsedPolicy): PolicyFacts {
     return f;
 }
 
-/** Names of the keys a value's policy variables read. */
-export function variableKeys(value: string): string[] {
+/**
+ * For an exact equality with one policy variable as its only value (`StringEquals k = ${v}`, or its negation): the
+ * key the variable reads (lower-case).
+ */
+export function equalityVariable(c: ParsedCondition): string | undefined {
+    if ((c.base !== "StringEquals" && c.base !== "StringNotEquals") || c.set !== undefined || c.values.length !== 1) {
+        return undefined;
+    }
+    const m = /^\$\{\s*([^},']+?)\s*\}$/.exec(c.values[0]);
+    return m && !["*", "?", "$"].includes(m[1]) ? m[1].toLowerCase() : undefined;
+}
+
+/** Names of the keys a value's policy variables read (only those without a default, when `withoutDefault`). */
+export function variableKeys(value: string, withoutDefault = false): string[] {
     const out: string[] = [];
     for (const m of value.matchAll(/\$\{([^}]*)\}/g)) {
         const body = m[1].trim();
         if (body === "*" || body === "?" || body === "$") {
             continue;
         }
-        const name = /^([^,]+?)\s*(?:,\s*'[^']*')?$/.exec(body);
-        out.push((name ? name[1] : body).trim().toLowerCase());
+        const name = /^([^,]+?)\s*(?:,\s*'([^']*)')?$/.exec(body);
+        if (!(withoutDefault && name && name[2] !== undefined)) {
+            out.push((name ? name[1] : body).trim().toLowerCase());
+        }
     }
     return out;
 }
@@ -320,6 +346,7 @@ export function actionAndResourceApply(st: ParsedStatement, req: NormalizedReque
         notActions: st.notActions,
         resources: st.resources,
         notResources: st.notResources,
+        resourceVariables: st.resourceVariables,
         principal: EVERYONE,
         conditions: [],
     };
