@@ -9,7 +9,9 @@
  * `kms:CallerAccount` and `aws:PrincipalType` follow as AWS derives them. Every condition then constrains one
  * variable: a string condition says that the value is, or is not, in a language (see languages.ts); a numeric,
  * date, IP or Bool condition splits the values into intervals at the document's own literals, and one value of
- * each interval stands for all of it.
+ * each interval stands for all of it. A condition on a key the caller determines, whatever its operator, says that
+ * the caller's ARN is, or is not, in a language (witnessCallers.ts: a numeric range of accounts is a language over
+ * their 12 digits).
  *
  * The search: the Allow's conditions must hold; each Deny must have one condition (or its Principal) that fails.
  * Solve each variable for the constraints so far, build the request, and let the IAM evaluator judge it; if a
@@ -20,17 +22,15 @@
  */
 import { conditionHolds, substituteVariables } from "./conditions";
 import { NormalizedRequest, accountOf, evaluateNormalized, principalMatches, statementApplies } from "./evaluate";
-import { Constraint, EVERYTHING, Pattern, TooHard, Work, equalTo, glob, inLanguage, solve } from "./languages";
+import { Constraint, EVERYTHING, TooHard, Work, inLanguage, solve } from "./languages";
 import type { ParsedCondition, ParsedPolicy, ParsedStatement } from "./parsedPolicy";
 import {
-    ACCOUNT_KEYS,
     CallerVariable,
     PRINCIPAL_KEY,
-    TYPE_KEY,
-    accountField,
+    callerCondition,
     derivedContext,
+    derivedFromCaller,
     isCallerVariable,
-    principalForms,
     principalLanguage,
 } from "./witnessCallers";
 import {
@@ -213,7 +213,7 @@ class Search {
         let d = this.domains.get(key);
         if (!d) {
             d =
-                this.callerVaries && (key === PRINCIPAL_KEY || ACCOUNT_KEYS.has(key) || key === TYPE_KEY)
+                this.callerVaries && derivedFromCaller(key)
                     ? { kind: "free", absent: false, multi: false, shape: [] }
                     : this.q.domain(key);
             this.domains.set(key, d);
@@ -310,7 +310,7 @@ class Search {
         if (values === undefined) {
             throw new Unsupported(`a policy variable of ${c.key} cannot be resolved`);
         }
-        if (this.callerVaries && (ACCOUNT_KEYS.has(key) || key === TYPE_KEY)) {
+        if (this.callerVaries && derivedFromCaller(key)) {
             return this.callerAtom(c, values);
         }
         if (c.base === "Null") {
@@ -347,35 +347,16 @@ class Search {
         return out;
     }
 
-    /** A condition on a key the caller determines, as a part on the caller's ARN. */
+    /** A condition on a key the caller determines, as a part on the caller's ARN (see callerCondition). */
     private callerAtom(c: ParsedCondition, values: string[]): Atom | boolean {
-        const key = c.keyLower;
-        if (c.base === "Null") {
-            return c.values.some((v) => v.toLowerCase() !== "true");
+        const part = callerCondition(c, values, this.partition);
+        if (part === undefined) {
+            throw new Unsupported(`${c.operator} on ${c.key} compares the account as no interval of numbers`);
         }
-        if (key === TYPE_KEY) {
-            const resolved: ParsedCondition = { ...c, values, variables: false };
-            const language = principalForms(this.partition)
-                .filter((f) => conditionHolds(resolved, new Map([[key, [f.type]]])))
-                .flatMap((f) => f.language);
-            return this.atom({ key: PRINCIPAL_KEY, absentHolds: false, language, negated: false });
+        if (typeof part === "boolean") {
+            return part;
         }
-        if (!STRING_OPERATORS.has(c.base as string)) {
-            throw new Unsupported(`${c.operator} on ${c.key}`);
-        }
-        const language: Pattern[] = [];
-        for (const v of values) {
-            if (c.base?.startsWith("Arn")) {
-                if (v === "*") {
-                    language.push(...EVERYTHING);
-                }
-                continue; // an account is no ARN
-            }
-            const ignoreCase = c.base?.includes("IgnoreCase") ?? false;
-            const inner = c.base?.endsWith("Like") ? glob(v, false, true) : equalTo(v, ignoreCase);
-            language.push(accountField(inner));
-        }
-        return this.atom({ key: PRINCIPAL_KEY, absentHolds: false, language, negated: c.negated });
+        return this.atom({ key: PRINCIPAL_KEY, absentHolds: false, language: part.language, negated: part.negated });
     }
 
     /** Representative values of an enumerated key, computed once per compiled question. */
@@ -442,10 +423,10 @@ class Search {
         if (extra && !extra.present) {
             return null;
         }
-        if (caller && (reqs.some((r) => r.atom.test) || this.enumerated(key))) {
-            throw new Unsupported(`a non-string operator on ${key}`);
+        if (caller && reqs.some((r) => r.atom.test)) {
+            throw new Unsupported(`a part on ${key} is no language`); // callerAtom makes every part one
         }
-        if (reqs.some((r) => r.atom.test) || this.enumerated(key)) {
+        if (!caller && (reqs.some((r) => r.atom.test) || this.enumerated(key))) {
             for (const v of this.representatives(key)) {
                 if (
                     v !== undefined &&

@@ -1,15 +1,37 @@
 /**
  * The caller when it varies (the open-grant question): an IAM principal of another account, written as its
- * `aws:PrincipalArn`, the context keys AWS derives from it, and the callers a Principal element names.
+ * `aws:PrincipalArn`, the context keys AWS derives from it, the callers a Principal element names, and the callers
+ * for which a condition on one of those keys holds, whatever its operator.
  */
+import { conditionHolds } from "./conditions";
 import { accountOf } from "./evaluate";
-import { Constraint, Element, Language, Pattern, anyRun, classChar, fieldRun, literal, literalChar } from "./languages";
-import type { ParsedPrincipal } from "./parsedPolicy";
+import {
+    Constraint,
+    EVERYTHING,
+    Element,
+    Language,
+    Pattern,
+    anyRun,
+    classChar,
+    digitInterval,
+    equalTo,
+    fieldRun,
+    glob,
+    literal,
+    literalChar,
+} from "./languages";
+import type { ParsedCondition, ParsedPrincipal } from "./parsedPolicy";
+import { STRING_OPERATORS, conditionLanguage, conditionLanguageCached } from "./witnessValues";
 
 /** The key that stands for the caller when the caller varies (open-grant question). */
 export const PRINCIPAL_KEY = "aws:principalarn";
 export const ACCOUNT_KEYS = new Set(["aws:principalaccount", "kms:calleraccount"]);
 export const TYPE_KEY = "aws:principaltype";
+
+/** Whether the caller determines the key's value (when the caller varies, a condition on it is one on the caller). */
+export function derivedFromCaller(key: string): boolean {
+    return key === PRINCIPAL_KEY || key === TYPE_KEY || ACCOUNT_KEYS.has(key);
+}
 
 /** The IAM principal of another account, when the caller varies. */
 export interface CallerVariable {
@@ -120,4 +142,200 @@ export function principalLanguage(p: ParsedPrincipal): Language | "everyone" {
         }
     }
     return out;
+}
+
+/** A condition on a key the caller determines, as a constraint on the caller's ARN. */
+export interface CallerPart {
+    /** The caller ARNs for which the condition's positive form holds (for aws:PrincipalType, the condition). */
+    language: Language;
+    negated: boolean;
+}
+
+/**
+ * The caller ARNs (of {@link principalForms}) for which condition `c`, with its policy variables resolved to
+ * `values`, holds: a constant when it holds for every caller or none, undefined when the evaluator compares the
+ * account in a way that is not an interval of numbers (never for the operators IAM documents).
+ *
+ * Each key is single-valued and always present, so `IfExists`, `ForAnyValue:` and `ForAllValues:` change nothing, and
+ * `Null` is true exactly for "false". Operators compare the value as the evaluator (conditions.ts) does:
+ * - aws:PrincipalType: each principal form's type is put to the evaluator.
+ * - aws:PrincipalArn: strings and ARNs as languages; an ARN is no number or date, so Numeric* and Date* never match
+ *   it; Bool and IpAddress compare it as text ignoring case (it is no address), BinaryEquals as text.
+ * - aws:PrincipalAccount, kms:CallerAccount: Numeric* compare the 12 digits as a number (leading zeros dropped),
+ *   Date* as that many seconds since 1970, so each value is an interval of numbers, found by asking the evaluator
+ *   and written as a language over 12 digits (see digitInterval); Bool, IpAddress and BinaryEquals compare text;
+ *   Arn* match only `"*"` (an account is no ARN); string operators match the account field.
+ */
+export function callerCondition(
+    c: ParsedCondition,
+    values: readonly string[],
+    partition: string,
+): CallerPart | boolean | undefined {
+    const key = c.keyLower;
+    const base = c.base;
+    if (base === undefined) {
+        return false;
+    }
+    if (base === "Null") {
+        return values.some((v) => v.toLowerCase() !== "true");
+    }
+    if (key === TYPE_KEY) {
+        const resolved: ParsedCondition = { ...c, values: [...values], variables: false };
+        const forms = principalForms(partition);
+        const holding = forms.filter((f) => conditionHolds(resolved, new Map([[key, [f.type]]])));
+        return holding.length === forms.length || holding.length === 0
+            ? holding.length > 0
+            : { language: holding.flatMap((f) => f.language), negated: false };
+    }
+    const textual = (v: string): Pattern | undefined =>
+        base === "Bool" || base.endsWith("IpAddress")
+            ? equalTo(v, true)
+            : base === "BinaryEquals"
+              ? equalTo(v, false)
+              : undefined;
+    if (key === PRINCIPAL_KEY) {
+        if (STRING_OPERATORS.has(base)) {
+            return part(c.variables ? conditionLanguage(base, values) : conditionLanguageCached(c), c.negated);
+        }
+        const language: Pattern[] = [];
+        for (const v of values) {
+            const p = textual(v);
+            if (p) {
+                language.push(p);
+            }
+        }
+        return part(language, c.negated);
+    }
+    const language: Pattern[] = [];
+    const ranges: Array<[number, number]> = [];
+    for (const v of values) {
+        if (base.startsWith("Arn")) {
+            if (v === "*") {
+                language.push(...EVERYTHING);
+            }
+            continue;
+        }
+        if (base.startsWith("Numeric") || base.startsWith("Date")) {
+            const range = accountRange(c, v);
+            if (range === undefined) {
+                return undefined;
+            }
+            if (range !== null) {
+                ranges.push(range);
+            }
+            continue;
+        }
+        const inner = STRING_OPERATORS.has(base)
+            ? base.endsWith("Like")
+                ? glob(v, false, true)
+                : equalTo(v, base.includes("IgnoreCase"))
+            : textual(v);
+        if (inner) {
+            language.push(accountField(inner));
+        }
+    }
+    // Overlapping and adjacent ranges merged, so that a list of bounds is one range, not a union to search.
+    ranges.sort((a, b) => a[0] - b[0]);
+    let last: [number, number] | undefined;
+    const merged: Array<[number, number]> = [];
+    for (const r of ranges) {
+        if (last !== undefined && r[0] <= last[1] + 1) {
+            last[1] = Math.max(last[1], r[1]);
+        } else {
+            last = [r[0], r[1]];
+            merged.push(last);
+        }
+    }
+    for (const [first, end] of merged) {
+        language.push(
+            ...(first === 0 && end === LAST_ACCOUNT
+                ? EVERYTHING
+                : digitInterval(account(first), account(end)).map(accountField)),
+        );
+    }
+    return part(language, c.negated);
+}
+
+/** A part, or its constant truth value when its language holds every caller (`*`) or none. */
+function part(language: Language, negated: boolean): CallerPart | boolean {
+    if (language.length === 0) {
+        return negated;
+    }
+    if (language.some((p) => p.length === 1 && p[0] === anyRun)) {
+        return !negated;
+    }
+    return { language, negated };
+}
+
+/** The largest account number: accounts are 12 digits, leading zeros included. */
+const LAST_ACCOUNT = 999_999_999_999;
+
+function account(n: number): string {
+    return String(n).padStart(12, "0");
+}
+
+/**
+ * The accounts (as numbers) that the positive form of a Numeric* or Date* condition matches with the one value `v`,
+ * as the evaluator decides: [first, last], null for none, undefined when they are not an interval. A comparison
+ * with one bound is monotone in the account, so its end is found by bisection; an equality matches at most the
+ * greatest account that is at most the value.
+ */
+function accountRange(c: ParsedCondition, v: string): [number, number] | null | undefined {
+    const base = c.base as string;
+    const type = base.startsWith("Numeric") ? "Numeric" : "Date";
+    const comparison = base.slice(type.length);
+    const test = (operator: string): ((n: number) => boolean) => {
+        const single = {
+            ...c,
+            base: `${type}${operator}` as ParsedCondition["base"],
+            values: [v],
+            negated: false,
+            ifExists: false,
+            set: undefined,
+            variables: false,
+        };
+        return (n) => conditionHolds(single, new Map([[c.keyLower, [account(n)]]]));
+    };
+    /** The last n of [0, LAST_ACCOUNT] for which `holds`, when it holds from 0 up to some n and not after. */
+    const lastOf = (holds: (n: number) => boolean): number => {
+        let lo = 0;
+        let hi = LAST_ACCOUNT;
+        while (lo < hi) {
+            const mid = Math.ceil((lo + hi) / 2);
+            if (holds(mid)) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    };
+    const holds = test(comparison === "NotEquals" ? "Equals" : comparison);
+    let range: [number, number] | null;
+    if (comparison === "LessThan" || comparison === "LessThanEquals") {
+        range = holds(0) ? [0, lastOf(holds)] : null;
+    } else if (comparison === "GreaterThan" || comparison === "GreaterThanEquals") {
+        range = !holds(LAST_ACCOUNT)
+            ? null
+            : holds(0)
+              ? [0, LAST_ACCOUNT]
+              : [lastOf((n) => !holds(n)) + 1, LAST_ACCOUNT];
+    } else if (comparison === "Equals" || comparison === "NotEquals") {
+        const atMost = test("LessThanEquals");
+        const n = atMost(0) ? lastOf(atMost) : undefined;
+        range = n !== undefined && holds(n) ? [n, n] : null;
+    } else {
+        return undefined;
+    }
+    // The ends, checked: the comparison holds at both and not just outside.
+    if (
+        range !== null &&
+        (!holds(range[0]) ||
+            !holds(range[1]) ||
+            (range[0] > 0 && holds(range[0] - 1)) ||
+            (range[1] < LAST_ACCOUNT && holds(range[1] + 1)))
+    ) {
+        return undefined;
+    }
+    return range;
 }
