@@ -30,6 +30,7 @@ import {
     callerCondition,
     derivedContext,
     derivedFromCaller,
+    foldCaller,
     isCallerVariable,
     principalLanguage,
 } from "./witnessCallers";
@@ -444,8 +445,9 @@ class Search {
                 ...shape,
                 ...reqs.map((r) => ({ language: r.atom.language ?? [], want: r.want !== r.atom.negated })),
             ];
-            const s = solve(constraints, true, this.work);
-            return s === undefined ? null : { value: [s] };
+            const folded = caller ? foldCaller(constraints) : constraints;
+            const s = folded && solve(folded, true, this.work);
+            return s === undefined || s === null ? null : { value: [s] };
         }
         // A list: every element meets the "for all" constraints; each "some element" constraint has its element.
         const every: Constraint[] = [...shape];

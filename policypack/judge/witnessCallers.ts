@@ -4,7 +4,7 @@
  * for which a condition on one of those keys holds, whatever its operator.
  */
 import { conditionHolds } from "./conditions";
-import { accountOf } from "./evaluate";
+import { accountOf, accountPrincipalAccount } from "./evaluate";
 import {
     Constraint,
     EVERYTHING,
@@ -27,6 +27,13 @@ import { STRING_OPERATORS, conditionLanguage, conditionLanguageCached } from "./
 export const PRINCIPAL_KEY = "aws:principalarn";
 export const ACCOUNT_KEYS = new Set(["aws:principalaccount", "kms:calleraccount"]);
 export const TYPE_KEY = "aws:principaltype";
+
+/** The largest account number: accounts are 12 digits, leading zeros included. */
+const LAST_ACCOUNT = 999_999_999_999;
+
+function account(n: number): string {
+    return String(n).padStart(12, "0");
+}
 
 /** Whether the caller determines the key's value (when the caller varies, a condition on it is one on the caller). */
 export function derivedFromCaller(key: string): boolean {
@@ -58,21 +65,42 @@ export function accountField(inner: Pattern): Pattern {
 const DIGIT = classChar(/^[0-9]$/);
 const NAME_CHAR = /^[A-Za-z0-9+=,.@_/-]$/;
 
-/** The forms of an IAM principal of some account, by aws:PrincipalType. */
-export function principalForms(partition: string): Array<{ type: string; language: Language }> {
-    const digits = Array.from({ length: 12 }, () => DIGIT);
-    const name = [classChar(NAME_CHAR), classChar(NAME_CHAR, true)];
-    const text = (s: string): Element[] => Array.from(s, (c) => literalChar(c));
-    return [
-        { type: "Account", language: [[...text(`arn:${partition}:iam::`), ...digits, ...text(":root")]] },
-        { type: "User", language: [[...text(`arn:${partition}:iam::`), ...digits, ...text(":user/"), ...name]] },
-        // A role session's aws:PrincipalArn is its role's ARN.
-        { type: "AssumedRole", language: [[...text(`arn:${partition}:iam::`), ...digits, ...text(":role/"), ...name]] },
-        {
-            type: "FederatedUser",
-            language: [[...text(`arn:${partition}:sts::`), ...digits, ...text(":federated-user/"), ...name]],
-        },
-    ];
+/** The forms of an IAM principal of some account, by aws:PrincipalType (the same objects for each partition). */
+export function principalForms(partition: string): ReadonlyArray<{ type: string; language: Language }> {
+    let forms = formsByPartition.get(partition);
+    if (!forms) {
+        const digits = Array.from({ length: 12 }, () => DIGIT);
+        const name = [classChar(NAME_CHAR), classChar(NAME_CHAR, true)];
+        const text = (s: string): Element[] => Array.from(s, (c) => literalChar(c));
+        const iam = text(`arn:${partition}:iam::`);
+        forms = [
+            { type: "Account", language: [[...iam, ...digits, ...text(":root")]] },
+            { type: "User", language: [[...iam, ...digits, ...text(":user/"), ...name]] },
+            // A role session's aws:PrincipalArn is its role's ARN.
+            { type: "AssumedRole", language: [[...iam, ...digits, ...text(":role/"), ...name]] },
+            {
+                type: "FederatedUser",
+                language: [[...text(`arn:${partition}:sts::`), ...digits, ...text(":federated-user/"), ...name]],
+            },
+        ];
+        if (formsByPartition.size >= 64) {
+            formsByPartition.clear();
+        }
+        formsByPartition.set(partition, forms);
+    }
+    return forms;
+}
+
+const formsByPartition = new Map<string, ReadonlyArray<{ type: string; language: Language }>>();
+
+/** Caller languages that say only "the caller has one of these forms" (patterns of {@link principalForms}). */
+const formSets = new WeakMap<Language, ReadonlySet<Pattern>>();
+
+/** The union of some principal forms, remembered as such for {@link foldCaller}. */
+function formsLanguage(forms: ReadonlyArray<{ language: Language }>): Language {
+    const language = forms.flatMap((f) => f.language);
+    formSets.set(language, new Set(language));
+    return language;
 }
 
 /**
@@ -83,11 +111,15 @@ export function foreignCaller(partition: string, owner: string): CallerVariable 
     const memoKey = `${partition}:${owner}`;
     let caller = foreignCallers.get(memoKey);
     if (!caller) {
-        const forms = principalForms(partition).flatMap((f) => f.language);
         caller = {
             shape: [
-                { language: forms, want: true },
-                { language: [accountField(Array.from(owner, (c) => literalChar(c)))], want: false },
+                { language: formsLanguage(principalForms(partition)), want: true },
+                {
+                    language: /^[0-9]{12}$/.test(owner)
+                        ? rangesLanguage([[Number(owner), Number(owner)]])
+                        : [accountField(Array.from(owner, (c) => literalChar(c)))],
+                    want: false,
+                },
             ],
         };
         if (foreignCallers.size >= 64) {
@@ -131,17 +163,18 @@ export function principalLanguage(p: ParsedPrincipal): Language | "everyone" {
     if (p.wildcard || p.values.AWS?.includes("*")) {
         return "everyone";
     }
+    const accounts: Array<[number, number]> = [];
     const out: Pattern[] = [];
     for (const v of p.values.AWS ?? []) {
-        const root = /^arn:[^:]+:iam::(\d{12}):root$/.exec(v);
-        const account = /^\d{12}$/.test(v) ? v : root ? root[1] : undefined;
-        if (account !== undefined) {
-            out.push(accountField(Array.from(account, (c) => literalChar(c))));
+        const n = accountPrincipalAccount(v);
+        if (n !== undefined) {
+            accounts.push([Number(n), Number(n)]);
         } else {
             out.push(...literal(v));
         }
     }
-    return out;
+    const named = rangesLanguage(mergeRanges(accounts));
+    return out.length === 0 ? named : [...out, ...named];
 }
 
 /** A condition on a key the caller determines, as a constraint on the caller's ARN. */
@@ -185,7 +218,7 @@ export function callerCondition(
         const holding = forms.filter((f) => conditionHolds(resolved, new Map([[key, [f.type]]])));
         return holding.length === forms.length || holding.length === 0
             ? holding.length > 0
-            : { language: holding.flatMap((f) => f.language), negated: false };
+            : { language: formsLanguage(holding), negated: false };
     }
     const textual = (v: string): Pattern | undefined =>
         base === "Bool" || base.endsWith("IpAddress")
@@ -206,12 +239,14 @@ export function callerCondition(
         }
         return part(language, c.negated);
     }
-    const language: Pattern[] = [];
+    // Each value's accounts as ranges of numbers where they are (always, but for a glob other than digits and then
+    // wildcards); otherwise as patterns of the account field.
     const ranges: Array<[number, number]> = [];
+    const patterns: Pattern[] = [];
     for (const v of values) {
         if (base.startsWith("Arn")) {
             if (v === "*") {
-                language.push(...EVERYTHING);
+                ranges.push([0, LAST_ACCOUNT]);
             }
             continue;
         }
@@ -225,35 +260,171 @@ export function callerCondition(
             }
             continue;
         }
-        const inner = STRING_OPERATORS.has(base)
-            ? base.endsWith("Like")
-                ? glob(v, false, true)
-                : equalTo(v, base.includes("IgnoreCase"))
-            : textual(v);
-        if (inner) {
-            language.push(accountField(inner));
+        const like = STRING_OPERATORS.has(base) && base.endsWith("Like");
+        const range = like ? globRange(v) : /^[0-9]{12}$/.test(v) ? [Number(v), Number(v)] : null;
+        if (range === undefined) {
+            patterns.push(accountField(glob(v, false, true)));
+        } else if (range !== null) {
+            ranges.push(range as [number, number]);
         }
     }
-    // Overlapping and adjacent ranges merged, so that a list of bounds is one range, not a union to search.
-    ranges.sort((a, b) => a[0] - b[0]);
-    let last: [number, number] | undefined;
-    const merged: Array<[number, number]> = [];
-    for (const r of ranges) {
-        if (last !== undefined && r[0] <= last[1] + 1) {
-            last[1] = Math.max(last[1], r[1]);
+    const merged = mergeRanges(ranges);
+    if (patterns.length === 0) {
+        return part(rangesLanguage(merged), c.negated);
+    }
+    return part([...patterns, ...rangesLanguage(merged)], c.negated);
+}
+
+/**
+ * The 12-digit accounts a glob matches when it is digits then only wildcards (`5*`, `12??????????`), as a range;
+ * null when it matches none; undefined for any other glob.
+ */
+function globRange(v: string): [number, number] | null | undefined {
+    const m = /^([0-9]*)([*?]*)$/.exec(v);
+    if (!m) {
+        return undefined;
+    }
+    const fixed = m[1].length;
+    const singles = m[2].replaceAll("*", "").length;
+    if (fixed + singles > 12 || (!m[2].includes("*") && fixed + singles < 12)) {
+        return null;
+    }
+    return [Number(m[1].padEnd(12, "0")), Number(m[1].padEnd(12, "9"))];
+}
+
+/** Accounts, as sorted disjoint ranges of numbers. */
+type Ranges = ReadonlyArray<readonly [number, number]>;
+
+/** Ranges sorted, overlapping and adjacent ones merged. */
+function mergeRanges(ranges: ReadonlyArray<readonly [number, number]>): Array<[number, number]> {
+    const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+    const out: Array<[number, number]> = [];
+    for (const [first, end] of sorted) {
+        const last = out[out.length - 1];
+        if (last !== undefined && first <= last[1] + 1) {
+            last[1] = Math.max(last[1], end);
         } else {
-            last = [r[0], r[1]];
-            merged.push(last);
+            out.push([first, end]);
         }
     }
-    for (const [first, end] of merged) {
-        language.push(
-            ...(first === 0 && end === LAST_ACCOUNT
-                ? EVERYTHING
-                : digitInterval(account(first), account(end)).map(accountField)),
-        );
+    return out;
+}
+
+/** The accounts of some range. */
+function intersect(a: Ranges, b: Ranges): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (const [x, y] of a) {
+        for (const [u, v] of b) {
+            const first = Math.max(x, u);
+            const end = Math.min(y, v);
+            if (first <= end) {
+                out.push([first, end]);
+            }
+        }
     }
-    return part(language, c.negated);
+    return mergeRanges(out);
+}
+
+/** The accounts of `a` not in `b`. */
+function subtract(a: Ranges, b: Ranges): Array<[number, number]> {
+    let out: Array<[number, number]> = a.map(([x, y]) => [x, y]);
+    for (const [u, v] of b) {
+        const next: Array<[number, number]> = [];
+        for (const [x, y] of out) {
+            if (v < x || u > y) {
+                next.push([x, y]);
+                continue;
+            }
+            if (x < u) {
+                next.push([x, u - 1]);
+            }
+            if (v < y) {
+                next.push([v + 1, y]);
+            }
+        }
+        out = next;
+    }
+    return out;
+}
+
+/** Caller languages that say only "the account is in these ranges" (within the caller's shape). */
+const accountSets = new WeakMap<Language, Ranges>();
+
+/** The caller ARNs whose account is in the ranges, as a language; remembered as such for {@link foldAccounts}. */
+function rangesLanguage(ranges: Ranges): Language {
+    const language =
+        ranges.length === 1 && ranges[0][0] === 0 && ranges[0][1] === LAST_ACCOUNT
+            ? EVERYTHING
+            : ranges.flatMap(([first, end]) => digitInterval(account(first), account(end)).map(accountField));
+    if (language !== EVERYTHING) {
+        accountSets.set(language, ranges);
+    }
+    return language;
+}
+
+/**
+ * The constraints on a caller's ARN with those that only say "the caller has (not) one of these forms" folded into
+ * one, and those that only say "the account is (not) in these ranges" into one or two; null when no caller meets
+ * them together. A document's type and account conditions are then one language each, not a product of several
+ * (a form that a type condition excludes is never walked), and contradicting ones need no search at all. The
+ * accounts that remain are written as their hull (ranges one account apart joined), with those single accounts
+ * excluded by a second constraint.
+ */
+export function foldCaller(constraints: readonly Constraint[]): readonly Constraint[] | null {
+    let set: Ranges = [[0, LAST_ACCOUNT]];
+    let wantedForms: Pattern[] | undefined;
+    const unwantedForms = new Set<Pattern>();
+    let folded = 0;
+    const rest: Constraint[] = [];
+    for (const c of constraints) {
+        const ranges = accountSets.get(c.language);
+        const forms = formSets.get(c.language);
+        if (ranges !== undefined) {
+            set = c.want ? intersect(set, ranges) : subtract(set, ranges);
+        } else if (forms !== undefined && (c.want || wantedForms !== undefined)) {
+            if (c.want) {
+                wantedForms = (wantedForms ?? [...c.language]).filter((p) => forms.has(p));
+            } else {
+                forms.forEach((p) => unwantedForms.add(p));
+            }
+        } else {
+            rest.push(c);
+            continue;
+        }
+        folded++;
+    }
+    if (folded === 0) {
+        return constraints;
+    }
+    if (wantedForms !== undefined) {
+        const left = wantedForms.filter((p) => !unwantedForms.has(p));
+        if (left.length === 0) {
+            return null;
+        }
+        rest.unshift({ language: left, want: true });
+    }
+    if (set.length === 0) {
+        return null;
+    }
+    const hull: Array<[number, number]> = [];
+    const gaps: Array<[number, number]> = [];
+    for (const [first, end] of set) {
+        const last = hull[hull.length - 1];
+        if (last !== undefined && first === last[1] + 2) {
+            gaps.push([first - 1, first - 1]);
+            last[1] = end;
+        } else {
+            hull.push([first, end]);
+        }
+    }
+    const whole = hull.length === 1 && hull[0][0] === 0 && hull[0][1] === LAST_ACCOUNT;
+    if (!whole) {
+        rest.push({ language: rangesLanguage(hull), want: true });
+    }
+    if (gaps.length > 0) {
+        rest.push({ language: rangesLanguage(gaps), want: false });
+    }
+    return rest;
 }
 
 /** A part, or its constant truth value when its language holds every caller (`*`) or none. */
@@ -265,13 +436,6 @@ function part(language: Language, negated: boolean): CallerPart | boolean {
         return !negated;
     }
     return { language, negated };
-}
-
-/** The largest account number: accounts are 12 digits, leading zeros included. */
-const LAST_ACCOUNT = 999_999_999_999;
-
-function account(n: number): string {
-    return String(n).padStart(12, "0");
 }
 
 /**

@@ -376,6 +376,29 @@ describe("judge: open grants under non-string conditions on the caller's keys", 
         assert.deepEqual(openGrants(closedByDate), []);
     });
 
+    it("keeps apart the accounts left on both sides of two excluded neighbours", () => {
+        const doc = (blocked: string[]) =>
+            parsed({
+                Version: "2012-10-17",
+                Statement: [
+                    owner,
+                    {
+                        ...openToAll,
+                        Condition: {
+                            NumericGreaterThanEquals: { "aws:PrincipalAccount": "99" },
+                            NumericLessThanEquals: { "kms:CallerAccount": "102" },
+                        },
+                    },
+                    deny({ NumericEquals: { "aws:PrincipalAccount": ["100", "101"] } }),
+                    deny({ ArnLike: { "aws:PrincipalArn": blocked } }),
+                ],
+            });
+        const closed = doc(["arn:*:*::000000000099:*", "arn:*:*::000000000102:*"]);
+        assert.equal(exactAnswer(closed), undefined);
+        const open = doc(["arn:*:*::000000000099:*"]);
+        assert.equal(exactAnswer(open)?.principal.id.split(":")[4], "000000000102");
+    });
+
     it("treats an ARN as no number, and Bool on the caller's service flag as the fixed false", () => {
         const numericArn = {
             Version: "2012-10-17",
