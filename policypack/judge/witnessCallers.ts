@@ -21,7 +21,7 @@ import {
     literalChar,
 } from "./languages";
 import type { ParsedCondition, ParsedPrincipal } from "./parsedPolicy";
-import { STRING_OPERATORS, conditionLanguage, conditionLanguageCached } from "./witnessValues";
+import { STRING_OPERATORS, conditionLanguage, conditionLanguageCached, identity } from "./witnessValues";
 
 /** The key that stands for the caller when the caller varies (open-grant question). */
 export const PRINCIPAL_KEY = "aws:principalarn";
@@ -371,6 +371,28 @@ function rangesLanguage(ranges: Ranges): Language {
  * excluded by a second constraint.
  */
 export function foldCaller(constraints: readonly Constraint[]): readonly Constraint[] | null {
+    let memoKey = "";
+    for (const c of constraints) {
+        memoKey += `${c.want ? "+" : "-"}${identity(c.language)}`;
+    }
+    let folded = foldedConstraints.get(memoKey);
+    if (folded === undefined) {
+        folded = fold(constraints);
+        if (foldedConstraints.size >= 4_096) {
+            foldedConstraints.clear();
+        }
+        foldedConstraints.set(memoKey, folded);
+    }
+    return folded;
+}
+
+/**
+ * {@link foldCaller}'s answers by the constraints' languages (as objects: the same answer, and the same language
+ * objects, for the same constraints, so that what the search remembers of them is found again).
+ */
+const foldedConstraints = new Map<string, readonly Constraint[] | null>();
+
+function fold(constraints: readonly Constraint[]): readonly Constraint[] | null {
     let set: Ranges = [[0, LAST_ACCOUNT]];
     let wantedForms: Pattern[] | undefined;
     const unwantedForms = new Set<Pattern>();
