@@ -128,7 +128,10 @@ class Search {
     constructor(private readonly q: Question) {
         this.callerVaries = isCallerVariable(q.principal);
         this.work = new Work(MAX_QUESTION_STEPS, q.spend);
-        this.partition = /^arn:([^:]+):/.exec(q.resource ?? "")?.[1] ?? "aws";
+        // The partition of the caller's forms: the caller variable's own, else the key's.
+        this.partition = isCallerVariable(q.principal)
+            ? q.principal.partition
+            : (/^arn:([^:]+):/.exec(q.resource ?? "")?.[1] ?? "aws");
         this.facts = policyFacts(q.policy);
         // The signature reads every key the document names: worth it for a document of few keys (the common
         // case, asked several questions that differ only in what they require), not for one of hundreds.

@@ -44,6 +44,8 @@ export function derivedFromCaller(key: string): boolean {
 export interface CallerVariable {
     /** What `aws:PrincipalArn` may be: the principal forms below, of an account other than the key's. */
     shape: readonly Constraint[];
+    /** The partition of those forms (a condition on aws:PrincipalType keeps some of them). */
+    partition: string;
 }
 
 /** `arn:<f>:<f>:<f>:` then `inner` as the account field, then `:` and anything. */
@@ -112,6 +114,7 @@ export function foreignCaller(partition: string, owner: string): CallerVariable 
     let caller = foreignCallers.get(memoKey);
     if (!caller) {
         caller = {
+            partition,
             shape: [
                 { language: formsLanguage(principalForms(partition)), want: true },
                 {

@@ -399,6 +399,22 @@ describe("judge: open grants under non-string conditions on the caller's keys", 
         assert.equal(exactAnswer(open)?.principal.id.split(":")[4], "000000000102");
     });
 
+    it("picks the forms a type condition keeps in the caller's own partition", () => {
+        const p = parsed({
+            Version: "2012-10-17",
+            Statement: [owner, { ...openToAll, Condition: { StringEquals: { "aws:PrincipalType": "User" } } }],
+        });
+        const found = findAllowedRequestExactly({
+            policy: p,
+            statement: p.statements[1],
+            action: ACTION,
+            resource: KEY_ARN,
+            principal: foreignCaller("aws-cn", OWNER),
+            domain,
+        });
+        assert.match(found?.principal.id ?? "", /^arn:aws-cn:iam::\d{12}:user\//);
+    });
+
     it("treats an ARN as no number, and Bool on the caller's service flag as the fixed false", () => {
         const numericArn = {
             Version: "2012-10-17",
