@@ -472,9 +472,10 @@ function part(language: Language, negated: boolean): CallerPart | boolean {
 
 /**
  * The accounts (as numbers) that the positive form of a Numeric* or Date* condition matches with the one value `v`,
- * as the evaluator decides: [first, last], null for none, undefined when they are not an interval. A comparison
- * with one bound is monotone in the account, so its end is found by bisection; an equality matches at most the
- * greatest account that is at most the value.
+ * as the evaluator decides: [first, last], null for none, undefined when they are not an interval. The range the
+ * value reads as is checked with the evaluator at its ends and just outside (a comparison with one bound is
+ * monotone in the account, so that proves it); when the check fails, the end is found by bisection, and an
+ * equality matches at most the greatest account that is at most the value.
  */
 function accountRange(c: ParsedCondition, v: string): [number, number] | null | undefined {
     const base = c.base as string;
