@@ -360,7 +360,7 @@ function subtract(a: Ranges, b: Ranges): Array<[number, number]> {
 /** Caller languages that say only "the account is in these ranges" (within the caller's shape). */
 const accountSets = new WeakMap<Language, Ranges>();
 
-/** The caller ARNs whose account is in the ranges, as a language; remembered as such for {@link foldAccounts}. */
+/** The caller ARNs whose account is in the ranges, as a language; remembered as such for {@link foldCaller}. */
 function rangesLanguage(ranges: Ranges): Language {
     const language =
         ranges.length === 1 && ranges[0][0] === 0 && ranges[0][1] === LAST_ACCOUNT
