@@ -18,6 +18,7 @@ export {
     anyRun,
     arnPattern,
     classChar,
+    digitInterval,
     equalTo,
     fieldRun,
     glob,

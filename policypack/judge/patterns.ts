@@ -167,6 +167,58 @@ export function arnPattern(pattern: string): Language {
     return [out];
 }
 
+/** One decimal digit, and one of the digits `from` to `to`. */
+const DIGIT_CHAR = /^[0-9]$/;
+function digitsFrom(from: number, to: number): Element {
+    return from === to ? literalChar(String(from)) : classChar(new RegExp(`^[${from}-${to}]$`));
+}
+
+/**
+ * The strings of `lo.length` decimal digits from `lo` to `hi` (both of that length, `lo` <= `hi`), read as numbers
+ * with their leading zeros: at the first digit where the bounds differ, the strings that keep `lo`'s digit and are
+ * at least the rest of `lo`, those with a digit strictly between (any digits after), and those that keep `hi`'s
+ * digit and are at most the rest of `hi`. At most two patterns per digit.
+ */
+export function digitInterval(lo: string, hi: string): Language {
+    const n = lo.length;
+    if (hi.length !== n || !/^[0-9]*$/.test(lo + hi) || lo > hi) {
+        return [];
+    }
+    let common = 0;
+    while (common < n && lo[common] === hi[common]) {
+        common++;
+    }
+    const prefix = Array.from(lo.slice(0, common), (c) => literalChar(c));
+    if (common === n) {
+        return [prefix];
+    }
+    const any = (k: number): Element[] => Array.from({ length: k }, () => classChar(DIGIT_CHAR));
+    const a = Number(lo[common]);
+    const b = Number(hi[common]);
+    const rest = n - common - 1;
+    const loRest = lo.slice(common + 1);
+    const hiRest = hi.slice(common + 1);
+    const loLeast = /^0*$/.test(loRest);
+    const hiGreatest = /^9*$/.test(hiRest);
+    const out: Pattern[] = [];
+    if (!loLeast) {
+        for (const p of digitInterval(loRest, "9".repeat(rest))) {
+            out.push([...prefix, literalChar(lo[common]), ...p]);
+        }
+    }
+    const from = loLeast ? a : a + 1;
+    const to = hiGreatest ? b : b - 1;
+    if (from <= to) {
+        out.push([...prefix, digitsFrom(from, to), ...any(rest)]);
+    }
+    if (!hiGreatest) {
+        for (const p of digitInterval("0".repeat(rest), hiRest)) {
+            out.push([...prefix, literalChar(hi[common]), ...p]);
+        }
+    }
+    return out;
+}
+
 /** Whether `s` is in the language (a direct walk of each pattern's positions; a literal is compared). */
 export function inLanguage(language: Language, s: string): boolean {
     let chars: string[] | undefined;

@@ -9,7 +9,9 @@
  * `kms:CallerAccount` and `aws:PrincipalType` follow as AWS derives them. Every condition then constrains one
  * variable: a string condition says that the value is, or is not, in a language (see languages.ts); a numeric,
  * date, IP or Bool condition splits the values into intervals at the document's own literals, and one value of
- * each interval stands for all of it.
+ * each interval stands for all of it. A condition on a key the caller determines, whatever its operator, says that
+ * the caller's ARN is, or is not, in a language (witnessCallers.ts: a numeric range of accounts is a language over
+ * their 12 digits).
  *
  * The search: the Allow's conditions must hold; each Deny must have one condition (or its Principal) that fails.
  * Solve each variable for the constraints so far, build the request, and let the IAM evaluator judge it; if a
@@ -62,7 +64,10 @@ import {
     PRINCIPAL_KEY,
     TYPE_KEY,
     accountField,
+    callerCondition,
     derivedContext,
+    derivedFromCaller,
+    foldCaller,
     isCallerVariable,
     principalForms,
     principalLanguage,
@@ -179,7 +184,10 @@ class Search {
     constructor(private readonly q: Question) {
         this.callerVaries = isCallerVariable(q.principal);
         this.work = new Work(MAX_QUESTION_STEPS, q.spend);
-        this.partition = /^arn:([^:]+):/.exec(q.resource ?? "")?.[1] ?? "aws";
+        // The partition of the caller's forms: the caller variable's own, else the key's.
+        this.partition = isCallerVariable(q.principal)
+            ? q.principal.partition
+            : (/^arn:([^:]+):/.exec(q.resource ?? "")?.[1] ?? "aws");
         this.facts = policyFacts(q.policy);
         // The signature reads every key the document names: worth it for a document of few keys (the common
         // case, asked several questions that differ only in what they require), not for one of hundreds.
@@ -266,7 +274,7 @@ class Search {
         let d = this.domains.get(key);
         if (!d) {
             d =
-                this.callerVaries && (key === PRINCIPAL_KEY || ACCOUNT_KEYS.has(key) || key === TYPE_KEY)
+                this.callerVaries && derivedFromCaller(key)
                     ? { kind: "free", absent: false, multi: false, shape: [] }
                     : this.q.domain(key);
             this.domains.set(key, d);
@@ -393,7 +401,7 @@ class Search {
                 set: c.set,
             });
         }
-        if (this.callerVaries && (ACCOUNT_KEYS.has(key) || key === TYPE_KEY)) {
+        if (this.callerVaries && derivedFromCaller(key)) {
             return this.callerAtom(c, values);
         }
         if (c.base === "Null") {
@@ -504,7 +512,7 @@ class Search {
 
     /** The key a part on `key` constrains: the caller's ARN for a key derived from the caller, when it varies. */
     private callerKey(key: string): string {
-        return this.callerVaries && (ACCOUNT_KEYS.has(key) || key === TYPE_KEY) ? PRINCIPAL_KEY : key;
+        return this.callerVaries && derivedFromCaller(key) ? PRINCIPAL_KEY : key;
     }
 
     /**
@@ -649,7 +657,7 @@ class Search {
         if (values === undefined) {
             const language = c.negated ? EVERYTHING : [];
             out = this.atom({ key: atom.key, absentHolds: atom.absentHolds, language, negated: c.negated, set: c.set });
-        } else if (this.callerVaries && (ACCOUNT_KEYS.has(key) || key === TYPE_KEY)) {
+        } else if (this.callerVaries && derivedFromCaller(key)) {
             out = this.callerAtom(c, values);
         } else {
             const language = conditionLanguage(c.base as string, values);
@@ -665,35 +673,16 @@ class Search {
         return out;
     }
 
-    /** A condition on a key the caller determines, as a part on the caller's ARN. */
+    /** A condition on a key the caller determines, as a part on the caller's ARN (see callerCondition). */
     private callerAtom(c: ParsedCondition, values: string[]): Atom | boolean {
-        const key = c.keyLower;
-        if (c.base === "Null") {
-            return c.values.some((v) => v.toLowerCase() !== "true");
+        const part = callerCondition(c, values, this.partition);
+        if (part === undefined) {
+            throw new Unsupported(`${c.operator} on ${c.key} compares the account as no interval of numbers`);
         }
-        if (key === TYPE_KEY) {
-            const resolved: ParsedCondition = { ...c, values, variables: false };
-            const language = principalForms(this.partition)
-                .filter((f) => conditionHolds(resolved, new Map([[key, [f.type]]])))
-                .flatMap((f) => f.language);
-            return this.atom({ key: PRINCIPAL_KEY, absentHolds: false, language, negated: false });
+        if (typeof part === "boolean") {
+            return part;
         }
-        if (!STRING_OPERATORS.has(c.base as string)) {
-            throw new Unsupported(`${c.operator} on ${c.key}`);
-        }
-        const language: Pattern[] = [];
-        for (const v of values) {
-            if (c.base?.startsWith("Arn")) {
-                if (v === "*") {
-                    language.push(...EVERYTHING);
-                }
-                continue; // an account is no ARN
-            }
-            const ignoreCase = c.base?.includes("IgnoreCase") ?? false;
-            const inner = c.base?.endsWith("Like") ? glob(v, false, true) : equalTo(v, ignoreCase);
-            language.push(accountField(inner));
-        }
-        return this.atom({ key: PRINCIPAL_KEY, absentHolds: false, language, negated: c.negated });
+        return this.atom({ key: PRINCIPAL_KEY, absentHolds: false, language: part.language, negated: part.negated });
     }
 
     /** Representative values of an enumerated key, computed once per compiled question. */
@@ -762,10 +751,10 @@ class Search {
         }
         // A present value leaves coupled parts free (the request built is checked; see repair).
         reqs = reqs.filter((r) => !r.atom.coupled);
-        if (caller && (reqs.some((r) => r.atom.test) || this.enumerated(key))) {
-            throw new Unsupported(`a non-string operator on ${key}`);
+        if (caller && reqs.some((r) => r.atom.test)) {
+            throw new Unsupported(`a part on ${key} is no language`); // callerAtom makes every part one
         }
-        if (reqs.some((r) => r.atom.test) || this.enumerated(key)) {
+        if (!caller && (reqs.some((r) => r.atom.test) || this.enumerated(key))) {
             for (const v of this.representatives(key)) {
                 if (
                     v !== undefined &&
@@ -783,8 +772,9 @@ class Search {
                 ...shape,
                 ...reqs.map((r) => ({ language: r.atom.language ?? [], want: r.want !== r.atom.negated })),
             ];
-            const s = solve(constraints, true, this.work);
-            return s === undefined ? null : { value: [s] };
+            const folded = caller ? foldCaller(constraints) : constraints;
+            const s = folded && solve(folded, true, this.work);
+            return s === undefined || s === null ? null : { value: [s] };
         }
         // A list: every element meets the "for all" constraints; each "some element" constraint has its element.
         const every: Constraint[] = [...shape];
