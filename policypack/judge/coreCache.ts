@@ -4,6 +4,7 @@
  * cache the policy pack's policies share.
  */
 import { types } from "node:util";
+import type { UndecidedQuestion } from "./documentIndex";
 import { resourceDependsOnKey } from "./evaluate";
 import { parsePolicyDocumentCached } from "./parse";
 import type { ParsedPolicy } from "./parsedPolicy";
@@ -44,9 +45,13 @@ export interface CoreAnalysis {
     overgrants: Finding[];
     /** The open-grant findings, one per statement. */
     openGrants: Finding[];
-    /** The work budget left after the open-grant question, and whether it ran out. */
+    /**
+     * The work budget left after the open-grant question, whether it ran out, and the questions the exact search
+     * could not decide so far.
+     */
     budget: number;
     exhausted: boolean;
+    undecided: UndecidedQuestion[];
     /** The submitter findings by region (see regionKey). */
     submitters: Map<string, SubmitterOutcome>;
     /** The policy the probes ran on, when it is not the document's own parse (a bound of a partly unknown one). */

@@ -16,7 +16,7 @@
  */
 import { APPLICATION_ID_CONTEXT_KEY, SOURCE_ACCOUNT_KEY, SOURCE_ARN_KEY } from "./constants";
 import { CoreAnalysis, KeyRef, cachedCore, givenKey, objectMemoKey } from "./coreCache";
-import { DocumentIndex } from "./documentIndex";
+import { DocumentIndex, isUndecidedFinding, undecidedFinding } from "./documentIndex";
 import { accountPrincipals, ownerAccount } from "./keyOwner";
 import { SERVICE_ACTION_NAMES } from "./kmsActions";
 import { notPrincipalFindings, openGrantFindings } from "./openGrants";
@@ -128,11 +128,12 @@ function finishAnalysis(
             throw new Error("the key policy parsed before no longer parses");
         }
         const index = new DocumentIndex(policy, core.owner, core.keyArn, core.keyId);
-        index.restoreBudget(core.budget, core.exhausted);
+        index.restoreBudget(core.budget, core.exhausted, core.undecided);
         submitters = submitterFindings(index, options.region);
         core.submitters.set(regionKey(options), submitters);
     }
     findings.push(...submitters.findings.map((f) => ({ ...f })));
+    findings.push(...submitters.undecided.map(undecidedFinding));
     if (submitters.exhausted) {
         findings.push({
             kind: "malformed",
@@ -229,7 +230,7 @@ function finishBounded(
         undecided: ALL_UNDECIDED.filter((k) => core.undecidable || exhausted || undecided.has(k)),
     };
     if (core.undecidable) {
-        result.findings = lower.findings.filter((f) => FORM_KINDS.has(f.kind));
+        result.findings = lower.findings.filter((f) => FORM_KINDS.has(f.kind) && !isUndecidedFinding(f));
         result.grantsService = false;
         delete result.binding;
         delete result.grantsServiceByExactName;
@@ -260,6 +261,7 @@ function analyzeCore(
         openGrants: [],
         budget: 0,
         exhausted: false,
+        undecided: [],
         submitters: new Map(),
     });
     if (typeof document === "string" && isUnknownSentinel(document.trim())) {
@@ -357,6 +359,7 @@ function probeCore(
         openGrants,
         budget: budget.left,
         exhausted: budget.exhausted,
+        undecided: budget.undecided,
         submitters: new Map(),
     };
     core.submitters.set(regionKey(options), submitterFindings(index, options.region));
