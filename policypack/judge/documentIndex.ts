@@ -188,13 +188,15 @@ function statementsNaming(policy: ParsedPolicy, key: string): string[] {
 export function undecidedFinding(u: UndecidedQuestion): Finding {
     const { key, places } = u;
     const where = places.length > 0 ? places.join(", ") : u.where;
+    const operator = /^(\w+) on /.exec(u.reason)?.[1];
     const fix = /Resource/.test(u.reason)
         ? `In ${u.where}, write the key's ARN (or "*") in Resource instead of a policy variable.`
         : /policy variable/.test(u.reason)
           ? `In ${where}, write the value the policy variable stands for${key ? ` in the condition on ${key}` : ""} ` +
             `as a literal instead of the variable.`
-          : /operator/.test(u.reason) && key
-            ? `In ${where}, compare ${key} with a string operator (StringEquals, StringLike) instead.`
+          : key && (operator || /operator/.test(u.reason))
+            ? `In ${where}, compare ${key} with a string operator (StringEquals, StringLike) instead of ` +
+              `${operator ?? "a numeric, date, IP or Bool operator"}.`
             : `Simplify the conditions of ${where}: literal values compared with String or Arn operators.`;
     return {
         kind: "malformed",
