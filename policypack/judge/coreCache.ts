@@ -24,11 +24,11 @@ import { holdsUnknown } from "./unknowns";
 export interface CoreAnalysis {
     parsed: boolean;
     hasUnknowns: boolean;
-    /** The owner account the probes used (aws:ResourceAccount). */
+    /** The owner account the questions used (aws:ResourceAccount). */
     owner: string;
-    /** The key ARN the probes used as their resource (undefined: unknown, see AnalyzeOptions.keyArn). */
+    /** The key ARN the questions used as their resource (undefined: unknown, see AnalyzeOptions.keyArn). */
     keyArn?: string;
-    /** The key id the probes used when the ARN is unknown (see AnalyzeOptions.keyId). */
+    /** The key id the questions used when the ARN is unknown (see AnalyzeOptions.keyId). */
     keyId?: string;
     /** What was assumed for want of the key's ARN (empty when the ARN was known or the document does not depend on it). */
     assumptions: string[];
@@ -54,7 +54,7 @@ export interface CoreAnalysis {
     undecided: UndecidedQuestion[];
     /** The submitter findings by region (see regionKey). */
     submitters: Map<string, SubmitterOutcome>;
-    /** The policy the probes ran on, when it is not the document's own parse (a bound of a partly unknown one). */
+    /** The policy the questions were asked of, when it is not the document's own parse (a bound of a partly unknown one). */
     policy?: ParsedPolicy;
     /** For a document with parts unknown at preview: where they are, and the two bounds' judgments. */
     unknowns?: UnknownPart[];

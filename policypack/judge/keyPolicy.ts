@@ -36,10 +36,10 @@ import { boundPolicy, isUnknownSentinel } from "./unknowns";
  * Judges a KMS key policy for EMR Serverless disk encryption. Accepts a JSON string or an object;
  * never throws. See {@link KeyPolicyAnalysis} for the result and {@link AnalyzeOptions} for knobs.
  *
- * The expensive part of a judgment (parse and probes) depends only on the document, the account keys
+ * The expensive part of a judgment (parse and the questions) depends only on the document, the account keys
  * and the key's owner account; it is memoized for string documents and for object documents of plain data
  * without unknown values (see objectMemoKey in coreCache.ts). What the other options change (the expected
- * application, allowedSourceAccounts, requireEncryptionContextBinding, the region of the kms:ViaService probe)
+ * application, allowedSourceAccounts, requireEncryptionContextBinding, the region of the submitter question)
  * is derived from it cheaply, so asking about one document with several option sets costs one judgment. Every call returns a fresh object the caller may keep or change.
  */
 export function analyzeKeyPolicy(document: unknown, options: AnalyzeOptions = {}): KeyPolicyAnalysis {
@@ -47,7 +47,7 @@ export function analyzeKeyPolicy(document: unknown, options: AnalyzeOptions = {}
 }
 
 /**
- * {@link analyzeKeyPolicy} without the memo: every call parses and probes the document afresh. The reference the
+ * {@link analyzeKeyPolicy} without the memo: every call parses and judges the document afresh. The reference the
  * memo is checked against, and the measure of what a judgment costs.
  */
 export function analyzeKeyPolicyAfresh(document: unknown, options: AnalyzeOptions = {}): KeyPolicyAnalysis {
@@ -241,7 +241,7 @@ function finishBounded(
 
 /**
  * Parse and every question but the submitters' (which {@link finishAnalysis} asks per region). `key.arn` is the
- * key ARN every probe is made on, or undefined when unknown (then the assumptions are recorded).
+ * key ARN every request is made on, or undefined when unknown (then the assumptions are recorded).
  */
 function analyzeCore(
     document: unknown,
@@ -282,7 +282,7 @@ function analyzeCore(
     if (policy.unknowns?.length) {
         return boundedCore(policy, formFindings, accountKeys, options, key);
     }
-    return probeCore(policy, formFindings, accountKeys, options, key);
+    return questionsCore(policy, formFindings, accountKeys, options, key);
 }
 
 /**
@@ -306,11 +306,11 @@ function boundedCore(
             u.path[u.path.length - 1] === "Effect" ||
             (u.path[0] === "Statement" && u.path.length <= 2),
     );
-    const lower = probeCore(boundPolicy(policy, "lower"), formFindings, accountKeys, options, key, {
+    const lower = questionsCore(boundPolicy(policy, "lower"), formFindings, accountKeys, options, key, {
         owner: known.owner,
         principalAccounts: accountsOpen ? [] : known.principalAccounts,
     });
-    const upper = probeCore(boundPolicy(policy, "upper"), [], accountKeys, options, key, known);
+    const upper = questionsCore(boundPolicy(policy, "upper"), [], accountKeys, options, key, known);
     return {
         ...lower,
         hasUnknowns: true,
@@ -327,7 +327,7 @@ function boundedCore(
  * submitters for the region asked (from where the work budget stands, as {@link finishAnalysis} does for other
  * regions).
  */
-function probeCore(
+function questionsCore(
     policy: ParsedPolicy,
     formFindings: Finding[],
     accountKeys: readonly string[],

@@ -9,7 +9,7 @@
  */
 import { ORIGIN_KEYS } from "./contextKeys";
 import { DocumentIndex } from "./documentIndex";
-import { probeActions } from "./kmsActions";
+import { actionClasses } from "./kmsActions";
 import { glob, literal } from "./languages";
 import { ParsedPolicy, ParsedStatement } from "./parsedPolicy";
 import { Finding } from "./types";
@@ -44,14 +44,14 @@ export function openGrantFindings(index: DocumentIndex): Finding[] {
         ) {
             continue;
         }
-        const probe = openGrantProbe(index, st);
-        if (probe) {
+        const witness = openGrantWitness(index, st);
+        if (witness) {
             findings.push({
                 kind: "open-grant",
                 where: st.where,
                 message:
                     `${st.where} allows everyone ("*") to use the key: a principal in another account is allowed ` +
-                    `${probe}, because the conditions do not pin the caller's account or organization.`,
+                    `${witness}, because the conditions do not pin the caller's account or organization.`,
                 fix:
                     `In ${st.where}, name the principals explicitly, or add "Condition": {"StringEquals": ` +
                     `{"kms:CallerAccount": "<account-id>"}} (or "aws:PrincipalOrgID": "<org-id>").`,
@@ -62,13 +62,13 @@ export function openGrantFindings(index: DocumentIndex): Finding[] {
 }
 
 /** A description of an allowed foreign request to an open statement, or undefined when the caller is pinned. */
-function openGrantProbe(index: DocumentIndex, st: ParsedStatement): string | undefined {
+function openGrantWitness(index: DocumentIndex, st: ParsedStatement): string | undefined {
     const caller = foreignCaller(index.partition, index.owner);
     return index.decide(
         "whether a principal of another account may use the key",
         st,
         (): string | undefined => {
-            for (const action of probeActions(index.policy, st)) {
+            for (const action of actionClasses(index.policy, st)) {
                 const found = index.findAllowedRequestExactly(st, action, caller, (lower) =>
                     openGrantDomain(index, lower),
                 );

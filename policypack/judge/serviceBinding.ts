@@ -11,7 +11,7 @@
 import { APPLICATION_ID_CONTEXT_KEY, EMR_SERVERLESS_PRINCIPAL, SOURCE_ARN_KEY } from "./constants";
 import { DocumentIndex } from "./documentIndex";
 import { NormalizedRequest, principalMatches } from "./evaluate";
-import { SERVICE_ACTION_NAMES, actionSignature, bindingProbeActions } from "./kmsActions";
+import { SERVICE_ACTION_NAMES, actionSignature, bindingActions } from "./kmsActions";
 import { literal } from "./languages";
 import { ParsedPolicy, ParsedStatement } from "./parsedPolicy";
 import { namesServiceExactly } from "./principals";
@@ -79,7 +79,7 @@ export function serviceGrants(
     const grants: ServiceGrant[] = [];
     const baselines = new Map<ParsedStatement, NormalizedRequest>();
     for (const st of statements) {
-        const exact = exactServiceGrant(index, st, bindingProbeActions(index.policy, st), bindingKeys, serviceKeys);
+        const exact = exactServiceGrant(index, st, bindingActions(index.policy, st), bindingKeys, serviceKeys);
         if (!exact || exact.actions.length === 0) {
             continue;
         }

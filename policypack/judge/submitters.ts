@@ -21,7 +21,7 @@ export interface SubmitterOutcome {
     undecided: UndecidedQuestion[];
 }
 
-/** The memo key of the submitter findings: the region, told apart from no region (an empty region is a different probe). */
+/** The memo key of the submitter findings: the region, told apart from no region (an empty region is a different question). */
 export function regionKey(options: AnalyzeOptions): string {
     return options.region === undefined ? "\u0000none" : options.region;
 }

@@ -11,7 +11,7 @@ import { analyzeKeyPolicy, evaluateRequest, parsePolicyDocument } from "../../po
 import { KMS_KEY_POLICY_TYPE, UNKNOWN_STRING } from "../../policypack/judge/constants";
 import type { Finding, KeyPolicyAnalysis } from "../../policypack/judge/types";
 import { policies } from "../../policypack/policies";
-import { analyzeResource, verdict } from "../../harness/policyPack";
+import { type Diagnostic, analyzeResource, verdict } from "../../harness/policyPack";
 import { APP_ARN, APP_ID, KEY_ARN, OWNER, PolicyDoc, Statement, rootStatement, runs } from "./generators";
 
 const SERVICE = { type: "Service" as const, id: "emr-serverless.amazonaws.com" };
@@ -185,6 +185,16 @@ function assertUnboundId(doc: PolicyDoc, inGap: (id: string) => boolean, decided
     );
     assert.ok(inGap(id), `the witness id ${JSON.stringify(id)} is not in the gap the Denies leave`);
     return id;
+}
+
+/** Every resource policy of the pack on a KeyPolicy resource holding `doc`, as the policy server calls them. */
+function packDiagnostics(doc: PolicyDoc): Promise<Diagnostic[]> {
+    return analyzeResource(policies, {
+        type: KMS_KEY_POLICY_TYPE,
+        name: "key-policy",
+        urn: `urn:pulumi:hostile::p::${KMS_KEY_POLICY_TYPE}::key-policy`,
+        props: { keyId: KEY_ARN, policy: JSON.stringify(doc) },
+    });
 }
 
 /** The `?`-patterns of every length from 1 to n. */
@@ -446,12 +456,7 @@ describe("hostile input: Denies that cover all but one gap leave the grant repor
                 { StringLike: { "aws:PrincipalArn": "*:role/x" } },
                 { StringEquals: { "aws:PrincipalTag/x": "${aws:PrincipalAccount}" } },
             ]);
-            const out = await analyzeResource(policies, {
-                type: KMS_KEY_POLICY_TYPE,
-                name: "key-policy",
-                urn: `urn:pulumi:hostile::p::${KMS_KEY_POLICY_TYPE}::key-policy`,
-                props: { keyId: KEY_ARN, policy: JSON.stringify(doc) },
-            });
+            const out = await packDiagnostics(doc);
             const mandatory = out.filter((d) => !d.note && d.enforcementLevel === "mandatory");
             assert.ok(
                 mandatory.some(
@@ -467,12 +472,7 @@ describe("hostile input: Denies that cover all but one gap leave the grant repor
 
         for (const c of cases) {
             it(`${c.what}: ${c.policy} is violated, and the message shows the witness`, async () => {
-                const out = await analyzeResource(policies, {
-                    type: KMS_KEY_POLICY_TYPE,
-                    name: "key-policy",
-                    urn: `urn:pulumi:hostile::p::${KMS_KEY_POLICY_TYPE}::key-policy`,
-                    props: { keyId: KEY_ARN, policy: JSON.stringify(c.doc) },
-                });
+                const out = await packDiagnostics(c.doc);
                 assert.ok(verdict(out).mandatory.includes(c.policy), JSON.stringify(verdict(out)));
                 const messages = out.filter((d) => d.policyName === c.policy).map((d) => d.message);
                 assert.ok(
