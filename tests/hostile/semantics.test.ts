@@ -57,10 +57,9 @@ const SERVICE = { type: "Service" as const, id: "emr-serverless.amazonaws.com" }
 const STRANGER_ACCOUNT = "999999999999";
 
 /**
- * A Deny statement. With `crafted`, also the shapes crafted against the judge's probes and Resource /
- * NotResource values that do not cover this key (the known bugs below); without, only Denies whose
- * Resource covers this key, so that the soundness property can find NEW problems while the known
- * ones are pinned by their own minimal tests.
+ * A Deny statement. With `crafted`, also shapes crafted against a judge that tries a bounded set of requests
+ * (one account, a few application ids) and Resource / NotResource values that do not cover this key (each
+ * pinned by its own minimal test below); without, only Denies whose Resource covers this key.
  */
 function denyStatement(crafted = true): fc.Arbitrary<Statement> {
     if (!crafted) {
