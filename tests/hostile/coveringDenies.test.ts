@@ -102,6 +102,11 @@ function assertDecided(a: KeyPolicyAnalysis): void {
     assert.deepEqual(malformed, [], "the judge could not decide");
 }
 
+/** A Deny of every KMS action to everyone under one condition block. */
+function coverDeny(sid: string, condition: Record<string, Record<string, string | string[]>>): Statement {
+    return { Sid: sid, Effect: "Deny", Principal: "*", Action: "kms:*", Resource: "*", Condition: condition };
+}
+
 /** An Allow to everyone of `actions`, and Denies to everyone under each condition block. */
 function openDoc(
     actions: string | string[],
@@ -112,14 +117,7 @@ function openDoc(
         Statement: [
             rootStatement(),
             { Sid: "Open", Effect: "Allow", Principal: "*", Action: actions, Resource: "*" },
-            ...denies.map((Condition, i): Statement => ({
-                Sid: `Cover${i}`,
-                Effect: "Deny",
-                Principal: "*",
-                Action: "kms:*",
-                Resource: "*",
-                Condition,
-            })),
+            ...denies.map((condition, i) => coverDeny(`Cover${i}`, condition)),
         ],
     };
 }
@@ -144,14 +142,9 @@ function wildcardServiceDoc(deniedIds: string[][]): PolicyDoc {
                     },
                 },
             },
-            ...deniedIds.map((ids, i): Statement => ({
-                Sid: `CoverIds${i}`,
-                Effect: "Deny",
-                Principal: "*",
-                Action: "kms:*",
-                Resource: "*",
-                Condition: { StringLike: { "kms:EncryptionContext:applicationId": ids } },
-            })),
+            ...deniedIds.map((ids, i) =>
+                coverDeny(`CoverIds${i}`, { StringLike: { "kms:EncryptionContext:applicationId": ids } }),
+            ),
         ],
     };
 }
@@ -253,14 +246,9 @@ describe("hostile input: Denies that cover all but one gap leave the grant repor
     it("the application's own id stays bound when the Denies cover every other id", () => {
         // The control: a Deny of every id but the application's (StringNotEquals) leaves nothing else allowed.
         const doc = wildcardServiceDoc([]);
-        (doc.Statement as Statement[]).push({
-            Sid: "OnlyTheApp",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "kms:*",
-            Resource: "*",
-            Condition: { StringNotEquals: { "kms:EncryptionContext:applicationId": APP_ID } },
-        });
+        (doc.Statement as Statement[]).push(
+            coverDeny("OnlyTheApp", { StringNotEquals: { "kms:EncryptionContext:applicationId": APP_ID } }),
+        );
         const a = analyzeKeyPolicy(doc, { keyArn: KEY_ARN });
         assertDecided(a);
         assert.ok(a.grantsService);
@@ -360,17 +348,7 @@ describe("hostile input: Denies that cover all but one gap leave the grant repor
         ];
         const withExtra = (doc: PolicyDoc, extra: (typeof EXTRA_DENIES)[number]): PolicyDoc => ({
             ...doc,
-            Statement: [
-                ...(doc.Statement as Statement[]),
-                {
-                    Sid: "Extra",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: "kms:*",
-                    Resource: "*",
-                    Condition: extra.Condition,
-                },
-            ],
+            Statement: [...(doc.Statement as Statement[]), coverDeny("Extra", extra.Condition)],
         });
         /** Undecided: the could-not-decide finding, naming the construct's key and the statement that holds it. */
         const undecided = (a: KeyPolicyAnalysis, key: string): boolean =>
