@@ -4,6 +4,7 @@
  * cache the policy pack's policies share.
  */
 import { types } from "node:util";
+import type { UndecidedQuestion } from "./documentIndex";
 import { resourceDependsOnKey } from "./evaluate";
 import { parsePolicyDocumentCached } from "./parse";
 import type { ParsedPolicy } from "./parsedPolicy";
@@ -23,11 +24,11 @@ import { holdsUnknown } from "./unknowns";
 export interface CoreAnalysis {
     parsed: boolean;
     hasUnknowns: boolean;
-    /** The owner account the probes used (aws:ResourceAccount). */
+    /** The owner account the questions used (aws:ResourceAccount). */
     owner: string;
-    /** The key ARN the probes used as their resource (undefined: unknown, see AnalyzeOptions.keyArn). */
+    /** The key ARN the questions used as their resource (undefined: unknown, see AnalyzeOptions.keyArn). */
     keyArn?: string;
-    /** The key id the probes used when the ARN is unknown (see AnalyzeOptions.keyId). */
+    /** The key id the questions used when the ARN is unknown (see AnalyzeOptions.keyId). */
     keyId?: string;
     /** What was assumed for want of the key's ARN (empty when the ARN was known or the document does not depend on it). */
     assumptions: string[];
@@ -44,12 +45,16 @@ export interface CoreAnalysis {
     overgrants: Finding[];
     /** The open-grant findings, one per statement. */
     openGrants: Finding[];
-    /** The work budget left after the open-grant question, and whether it ran out. */
+    /**
+     * The work budget left after the open-grant question, whether it ran out, and the questions the exact search
+     * could not decide so far.
+     */
     budget: number;
     exhausted: boolean;
+    undecided: UndecidedQuestion[];
     /** The submitter findings by region (see regionKey). */
     submitters: Map<string, SubmitterOutcome>;
-    /** The policy the probes ran on, when it is not the document's own parse (a bound of a partly unknown one). */
+    /** The policy the questions were asked of, when it is not the document's own parse (a bound of a partly unknown one). */
     policy?: ParsedPolicy;
     /** For a document with parts unknown at preview: where they are, and the two bounds' judgments. */
     unknowns?: UnknownPart[];

@@ -1,34 +1,15 @@
 /**
- * What the bounded search knows about one document, computed once: its condition keys and the values written for
- * them, adversarial variants of those values, probe values it does not mention, and the work budget one judgment
- * may spend.
+ * What the questions share about one document: the work budget one judgment may spend, the questions the exact
+ * search could not decide, and the values the document writes for a key (to describe a foreign caller's values).
  */
 import { parseKeyArn } from "./arn";
-import { substituteVariables } from "./conditions";
 import type { NormalizedRequest } from "./evaluate";
 import { Constraint } from "./languages";
 import { ParsedPolicy, ParsedStatement } from "./parsedPolicy";
-import {
-    PROBE_ACCOUNTS,
-    QUESTION_FILLERS,
-    STAR_FILLERS,
-    changeLast,
-    flipCase,
-    foreignValue,
-    hasWildcard,
-    instantiate,
-    unmentioned,
-} from "./probeValues";
-import { globMatch } from "./wildcards";
+import type { Finding } from "./types";
+import { hasWildcard } from "./wildcards";
 import { Question, TooHard, Unsupported, findAllowedRequestExactly, valueLanguage } from "./witness";
 
-/** What {@link DocumentIndex.exactly} returns for a document outside the exact search's model. */
-export const UNSUPPORTED: unique symbol = Symbol("outside the exact search's model");
-
-/** At most this many values of one key are taken from the document. */
-export const MAX_DOC_VALUES = 16;
-/** At most this many candidate values of one key are tried. */
-export const MAX_CANDIDATES = 64;
 /**
  * Statement checks one analysis may spend (≈0.2 µs each). A typical key policy needs a few thousand;
  * only a pathological document (hundreds of interlocking Deny statements) reaches the limit, and then
@@ -36,83 +17,11 @@ export const MAX_CANDIDATES = 64;
  */
 const WORK_BUDGET = 1_500_000;
 
-/** Every string of the parsed document that a request could be compared with, lower-cased, joined. */
-function documentText(policy: ParsedPolicy): string {
-    const parts: string[] = [];
-    for (const st of policy.statements) {
-        parts.push(...(st.actions ?? []), ...(st.notActions ?? []));
-        parts.push(...(st.resources ?? []), ...(st.notResources ?? []));
-        for (const pr of [st.principal, st.notPrincipal]) {
-            for (const list of Object.values(pr?.values ?? {})) {
-                parts.push(...(list ?? []));
-            }
-        }
-        for (const c of st.conditions) {
-            parts.push(c.key, ...c.values);
-        }
-    }
-    return parts.join("\u0000").toLowerCase();
-}
-
 /** What the analysis knows about the document, computed once. */
 export class DocumentIndex {
-    /** Condition keys (lower-case) to their spelling in the document. */
-    readonly keys = new Map<string, string>();
-    /** Condition keys (lower-case) to every value written for them anywhere. */
-    readonly values = new Map<string, string[]>();
-    private readonly variantCache = new Map<string, string[]>();
-    /** Context values the judge knows for every probe, for resolving policy variables. */
-    readonly known = new Map<string, string[]>();
-    private textCache?: string;
-    private fillersCache?: Array<[string, string]>;
+    /** The questions the exact search could not decide, in the order they were asked. */
+    readonly undecided: UndecidedQuestion[] = [];
 
-    /** The document's strings, lower-cased (to pick probe values it does not mention). */
-    get text(): string {
-        this.textCache ??= documentText(this.policy);
-        return this.textCache;
-    }
-
-    /**
-     * Pairs (filler for `*`, filler for `?`) to instantiate wildcard patterns with: ("", "a") and one
-     * filler of each of several lengths that the document never mentions, so that a Deny listing a few
-     * values cannot block every instantiation the judge tries.
-     */
-    get fillers(): Array<[string, string]> {
-        if (!this.fillersCache) {
-            const stars = STAR_FILLERS.map((options) => unmentioned(this.text, options, 1)[0]);
-            const questions = unmentioned(this.text, QUESTION_FILLERS, 3);
-            this.fillersCache = [
-                ["", "a"],
-                ...stars.map((s, i): [string, string] => [s, questions[i % questions.length]]),
-            ];
-        }
-        return this.fillersCache;
-    }
-
-    /**
-     * Two foreign accounts for the open-grant probe: accounts the document does not mention, and among
-     * them the ones that the fewest wildcard condition values of the document match (so that a Deny on
-     * an account pattern such as "9*" cannot hide an open grant to every other account either).
-     */
-    get probeAccounts(): string[] {
-        const patterns: string[] = [];
-        for (const st of this.policy.statements) {
-            for (const c of st.conditions) {
-                patterns.push(...c.values.filter(hasWildcard));
-            }
-        }
-        const text = this.text;
-        const scored = PROBE_ACCOUNTS.map((account) => ({
-            account,
-            // Mentioned literally: last resort only.
-            score:
-                (text.includes(account) ? 1_000_000 : 0) + patterns.filter((p) => globMatch(p, account, false)).length,
-        }));
-        return scored
-            .sort((a, b) => a.score - b.score)
-            .slice(0, 2)
-            .map((s) => s.account);
-    }
     /** The partition of the key's ARN ("aws" when unknown). */
     get partition(): string {
         return parseKeyArn(this.keyArn)?.partition ?? "aws";
@@ -161,20 +70,26 @@ export class DocumentIndex {
     }
 
     /**
-     * The answer of an exact search (witness.ts) over this document: `search()`'s result; `whenTooHard` when the search
-     * runs out of work (the index is then exhausted, so the analysis says it could not decide); {@link UNSUPPORTED}
-     * when the document is outside the search's model (the caller then answers by the bounded search).
+     * The answer of an exact search (witness.ts) over this document: `search()`'s result, or `undecided` when it cannot
+     * answer: beyond its work limit (the index is then exhausted) or for a document outside its model (the question,
+     * its statement and the construct are recorded in {@link undecided}). The analysis reports either as a document
+     * it could not decide, never as a pass.
      */
-    exactly<T>(search: () => T, whenTooHard: T): T | typeof UNSUPPORTED {
+    decide<T>(question: string, st: ParsedStatement, search: () => T, undecided: T): T {
         try {
             return search();
         } catch (e) {
             if (e instanceof TooHard) {
                 this.exhausted = true;
-                return whenTooHard;
+                return undecided;
             }
             if (e instanceof Unsupported) {
-                return UNSUPPORTED;
+                if (!this.undecided.some((u) => u.where === st.where && u.reason === e.message)) {
+                    const key = reasonKey(e.message);
+                    const places = key ? statementsNaming(this.policy, key).slice(0, 4) : [];
+                    this.undecided.push({ question, where: st.where, reason: e.message, key, places });
+                }
+                return undecided;
             }
             throw e;
         }
@@ -205,84 +120,91 @@ export class DocumentIndex {
         });
     }
 
-    /** Where the budget stands (to continue a judgment later on a fresh index of the same document). */
-    saveBudget(): { left: number; exhausted: boolean } {
-        return { left: this.budget, exhausted: this.exhausted };
+    /** Where the judgment stands (to continue it later on a fresh index of the same document). */
+    saveBudget(): { left: number; exhausted: boolean; undecided: UndecidedQuestion[] } {
+        return { left: this.budget, exhausted: this.exhausted, undecided: [...this.undecided] };
     }
 
-    /** Continues from a saved budget; the index's other caches are pure, so the judgment is the same as in one pass. */
-    restoreBudget(left: number, exhausted: boolean): void {
+    /** Continues from a saved judgment; the judgment is then the same as in one pass. */
+    restoreBudget(left: number, exhausted: boolean, undecided: readonly UndecidedQuestion[]): void {
         this.budget = left;
         this.exhausted = exhausted;
+        this.undecided.splice(0, this.undecided.length, ...undecided);
     }
 
     constructor(
         readonly policy: ParsedPolicy,
-        /** The account the key lives in (value of aws:ResourceAccount in every probe). */
+        /** The account the key lives in (the value of aws:ResourceAccount in every request). */
         readonly owner: string,
-        /** The key's ARN, the resource of every probe; undefined when unknown (see AnalyzeOptions.keyArn). */
+        /** The key's ARN, the resource of every request; undefined when unknown (see AnalyzeOptions.keyArn). */
         readonly keyArn: string | undefined,
         /** The key's id when its ARN is unknown (see AnalyzeOptions.keyId). */
         readonly keyId?: string,
-    ) {
-        const known = this.known;
-        known.set("aws:resourceaccount", [owner]);
-        for (const st of policy.statements) {
-            for (const c of st.conditions) {
-                if (!this.keys.has(c.keyLower)) {
-                    this.keys.set(c.keyLower, c.key);
-                }
-                if (c.base === "Null" || c.base === undefined) {
-                    continue;
-                }
-                const list = this.values.get(c.keyLower) ?? [];
-                for (const raw of c.values) {
-                    // A value with policy variables is tried with the variables the judge knows resolved.
-                    const v = c.variables ? (substituteVariables(raw, known) ?? raw) : raw;
-                    if (list.length < MAX_DOC_VALUES && !list.includes(v)) {
-                        list.push(v);
-                    }
-                }
-                this.values.set(c.keyLower, list);
-            }
-        }
-    }
+    ) {}
+}
 
-    /** Adversarial values for a key: document literals and patterns, instantiated and perturbed. */
-    variants(lower: string, extra: readonly string[] = []): string[] {
-        const cacheKey = lower + "\u0000" + extra.join("\u0000");
-        const hit = this.variantCache.get(cacheKey);
-        if (hit) {
-            return hit;
-        }
-        const out = new Set<string>();
-        const add = (v: string): void => {
-            if (out.size < MAX_CANDIDATES) {
-                out.add(v);
-            }
-        };
-        const seeds = [...extra, ...(this.values.get(lower) ?? [])];
-        const literals: string[] = [];
-        for (const v of seeds) {
-            if (hasWildcard(v)) {
-                for (const [star, question] of this.fillers) {
-                    literals.push(instantiate(v, star, question));
-                }
-            } else {
-                literals.push(v);
-            }
-        }
-        for (const l of literals) {
-            add(l);
-        }
-        add(foreignValue(lower));
-        for (const l of literals) {
-            add(l + "x");
-            add(changeLast(l));
-            add(flipCase(l));
-        }
-        const result = [...out];
-        this.variantCache.set(cacheKey, result);
-        return result;
-    }
+/** A question the exact search could not decide for a document outside its model. */
+export interface UndecidedQuestion {
+    /** The question, as a message says it ("whether a principal of another account may use the key"). */
+    question: string;
+    /** The statement it was asked of. */
+    where: string;
+    /** What the search does not model, as it says it. */
+    reason: string;
+    /** The condition key the reason names, lower-case, if any. */
+    key?: string;
+    /** The statements whose conditions name that key (where the construct is). */
+    places: string[];
+}
+
+/** How the message of a question the exact search could not decide begins. */
+const UNDECIDED = "The judge could not decide";
+
+/** Whether a finding is one of {@link undecidedFinding}'s. */
+export function isUndecidedFinding(f: Finding): boolean {
+    return f.kind === "malformed" && f.message.startsWith(UNDECIDED);
+}
+
+/** The condition key a reason names ("a non-string operator on kms:CallerAccount"), lower-case. */
+function reasonKey(reason: string): string | undefined {
+    return /\b(?:on|reads|of) ([a-z][a-z0-9-]*:[^\s,;]+)/i.exec(reason)?.[1]?.toLowerCase();
+}
+
+/** The statements whose conditions name `key` or read it in a policy variable. */
+function statementsNaming(policy: ParsedPolicy, key: string): string[] {
+    const variable = "${" + key;
+    return policy.statements
+        .filter((st) =>
+            st.conditions.some((c) => c.keyLower === key || c.values.some((v) => v.toLowerCase().includes(variable))),
+        )
+        .map((st) => st.where);
+}
+
+/**
+ * The finding for a question the exact search could not decide: which question, which statement, what it does not
+ * model and where the document uses it, and how to write the document so that it can be decided. The analysis does
+ * not accept a document with one (its answer is missing), like one beyond the work limit.
+ */
+export function undecidedFinding(u: UndecidedQuestion): Finding {
+    const { key, places } = u;
+    const where = places.length > 0 ? places.join(", ") : u.where;
+    const operator = /^(\w+) on /.exec(u.reason)?.[1];
+    const fix = /Resource/.test(u.reason)
+        ? `In ${u.where}, write the key's ARN (or "*") in Resource instead of a policy variable.`
+        : /policy variable/.test(u.reason)
+          ? `In ${where}, write the value the policy variable stands for${key ? ` in the condition on ${key}` : ""} ` +
+            `as a literal instead of the variable.`
+          : key && (operator || /operator/.test(u.reason))
+            ? `In ${where}, compare ${key} with a string operator (StringEquals, StringLike) instead of ` +
+              `${operator ?? "a numeric, date, IP or Bool operator"}.`
+            : `Simplify the conditions of ${where}: literal values compared with String or Arn operators.`;
+    return {
+        kind: "malformed",
+        where: u.where,
+        message:
+            `${UNDECIDED} ${u.question} under ${u.where}: ${u.reason}` +
+            `${places.length > 0 ? ` (in ${places.join(", ")})` : ""}, which its exact search does not model. ` +
+            `That answer is missing, so the key policy is not accepted.`,
+        fix,
+    };
 }

@@ -26,7 +26,6 @@ export { evaluateRequest } from "./evaluate";
 export { globMatch } from "./wildcards";
 export { analyzeKeyPolicy } from "./keyPolicy";
 export { OTHER_KMS_ACTIONS } from "./kmsActions";
-export { FOREIGN_ACCOUNT, FOREIGN_PRINCIPAL_ARN } from "./probeValues";
 export { UNKNOWN_SENTINELS, boundPolicy, holdsUnknown, isUnknownSentinel } from "./unknowns";
 export type { Bound } from "./unknowns";
 export { editDistance, lookalikeFindings, lookalikeReason, principalSkeleton } from "./principals";

@@ -16,7 +16,7 @@ export function explicitOwner(options: AnalyzeOptions): string {
 /**
  * The account the key lives in: the expected application's account, else the account named by an
  * account principal of an Allow statement (the usual "Enable IAM User Permissions" statement), else a
- * 12-digit aws:SourceAccount literal, else a placeholder. Used as aws:ResourceAccount in every probe.
+ * 12-digit aws:SourceAccount literal, else a placeholder. Used as aws:ResourceAccount in every request.
  */
 export function ownerAccount(policy: ParsedPolicy, options: AnalyzeOptions): string {
     const explicit = explicitOwner(options);

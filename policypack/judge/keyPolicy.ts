@@ -16,7 +16,7 @@
  */
 import { APPLICATION_ID_CONTEXT_KEY, SOURCE_ACCOUNT_KEY, SOURCE_ARN_KEY } from "./constants";
 import { CoreAnalysis, KeyRef, cachedCore, givenKey, objectMemoKey } from "./coreCache";
-import { DocumentIndex } from "./documentIndex";
+import { DocumentIndex, isUndecidedFinding, undecidedFinding } from "./documentIndex";
 import { accountPrincipals, ownerAccount } from "./keyOwner";
 import { SERVICE_ACTION_NAMES } from "./kmsActions";
 import { notPrincipalFindings, openGrantFindings } from "./openGrants";
@@ -36,10 +36,10 @@ import { boundPolicy, isUnknownSentinel } from "./unknowns";
  * Judges a KMS key policy for EMR Serverless disk encryption. Accepts a JSON string or an object;
  * never throws. See {@link KeyPolicyAnalysis} for the result and {@link AnalyzeOptions} for knobs.
  *
- * The expensive part of a judgment (parse and probes) depends only on the document, the account keys
+ * The expensive part of a judgment (parse and the questions) depends only on the document, the account keys
  * and the key's owner account; it is memoized for string documents and for object documents of plain data
  * without unknown values (see objectMemoKey in coreCache.ts). What the other options change (the expected
- * application, allowedSourceAccounts, requireEncryptionContextBinding, the region of the kms:ViaService probe)
+ * application, allowedSourceAccounts, requireEncryptionContextBinding, the region of the submitter question)
  * is derived from it cheaply, so asking about one document with several option sets costs one judgment. Every call returns a fresh object the caller may keep or change.
  */
 export function analyzeKeyPolicy(document: unknown, options: AnalyzeOptions = {}): KeyPolicyAnalysis {
@@ -47,7 +47,7 @@ export function analyzeKeyPolicy(document: unknown, options: AnalyzeOptions = {}
 }
 
 /**
- * {@link analyzeKeyPolicy} without the memo: every call parses and probes the document afresh. The reference the
+ * {@link analyzeKeyPolicy} without the memo: every call parses and judges the document afresh. The reference the
  * memo is checked against, and the measure of what a judgment costs.
  */
 export function analyzeKeyPolicyAfresh(document: unknown, options: AnalyzeOptions = {}): KeyPolicyAnalysis {
@@ -128,11 +128,12 @@ function finishAnalysis(
             throw new Error("the key policy parsed before no longer parses");
         }
         const index = new DocumentIndex(policy, core.owner, core.keyArn, core.keyId);
-        index.restoreBudget(core.budget, core.exhausted);
+        index.restoreBudget(core.budget, core.exhausted, core.undecided);
         submitters = submitterFindings(index, options.region);
         core.submitters.set(regionKey(options), submitters);
     }
     findings.push(...submitters.findings.map((f) => ({ ...f })));
+    findings.push(...submitters.undecided.map(undecidedFinding));
     if (submitters.exhausted) {
         findings.push({
             kind: "malformed",
@@ -229,7 +230,7 @@ function finishBounded(
         undecided: ALL_UNDECIDED.filter((k) => core.undecidable || exhausted || undecided.has(k)),
     };
     if (core.undecidable) {
-        result.findings = lower.findings.filter((f) => FORM_KINDS.has(f.kind));
+        result.findings = lower.findings.filter((f) => FORM_KINDS.has(f.kind) && !isUndecidedFinding(f));
         result.grantsService = false;
         delete result.binding;
         delete result.grantsServiceByExactName;
@@ -240,7 +241,7 @@ function finishBounded(
 
 /**
  * Parse and every question but the submitters' (which {@link finishAnalysis} asks per region). `key.arn` is the
- * key ARN every probe is made on, or undefined when unknown (then the assumptions are recorded).
+ * key ARN every request is made on, or undefined when unknown (then the assumptions are recorded).
  */
 function analyzeCore(
     document: unknown,
@@ -260,6 +261,7 @@ function analyzeCore(
         openGrants: [],
         budget: 0,
         exhausted: false,
+        undecided: [],
         submitters: new Map(),
     });
     if (typeof document === "string" && isUnknownSentinel(document.trim())) {
@@ -280,7 +282,7 @@ function analyzeCore(
     if (policy.unknowns?.length) {
         return boundedCore(policy, formFindings, accountKeys, options, key);
     }
-    return probeCore(policy, formFindings, accountKeys, options, key);
+    return questionsCore(policy, formFindings, accountKeys, options, key);
 }
 
 /**
@@ -304,11 +306,11 @@ function boundedCore(
             u.path[u.path.length - 1] === "Effect" ||
             (u.path[0] === "Statement" && u.path.length <= 2),
     );
-    const lower = probeCore(boundPolicy(policy, "lower"), formFindings, accountKeys, options, key, {
+    const lower = questionsCore(boundPolicy(policy, "lower"), formFindings, accountKeys, options, key, {
         owner: known.owner,
         principalAccounts: accountsOpen ? [] : known.principalAccounts,
     });
-    const upper = probeCore(boundPolicy(policy, "upper"), [], accountKeys, options, key, known);
+    const upper = questionsCore(boundPolicy(policy, "upper"), [], accountKeys, options, key, known);
     return {
         ...lower,
         hasUnknowns: true,
@@ -325,7 +327,7 @@ function boundedCore(
  * submitters for the region asked (from where the work budget stands, as {@link finishAnalysis} does for other
  * regions).
  */
-function probeCore(
+function questionsCore(
     policy: ParsedPolicy,
     formFindings: Finding[],
     accountKeys: readonly string[],
@@ -357,6 +359,7 @@ function probeCore(
         openGrants,
         budget: budget.left,
         exhausted: budget.exhausted,
+        undecided: budget.undecided,
         submitters: new Map(),
     };
     core.submitters.set(regionKey(options), submitterFindings(index, options.region));

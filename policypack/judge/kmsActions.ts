@@ -20,7 +20,7 @@ const ENCRYPTION_ACTIONS: readonly string[] = [
 ];
 
 /**
- * KMS actions on a key, other than the two the service needs, probed for over-grants and open grants. With
+ * KMS actions on a key, other than the two the service needs, asked about for over-grants and open grants. With
  * {@link MORE_KMS_ACTIONS} and those two, every action of the Service Authorization Reference whose resource is
  * a key: a key policy governs these only (kms:CreateKey, kms:GenerateRandom, kms:ListKeys and the custom key
  * store actions are not on a key, and a name KMS does not have grants nothing).
@@ -43,7 +43,7 @@ export const OTHER_KMS_ACTIONS: readonly string[] = [
     "kms:GenerateMac",
 ];
 
-/** Further key-resource KMS actions, tried by the open-grant probe. */
+/** Further key-resource KMS actions, asked about by the open-grant question. */
 const MORE_KMS_ACTIONS: readonly string[] = [
     "kms:Verify",
     "kms:VerifyMac",
@@ -91,7 +91,7 @@ export function actionSignature(policy: ParsedPolicy, action: string): string {
  * statement's Action/NotAction treats differently from those already chosen (conditions never depend on
  * the action, so an action of an already chosen class would get the same verdicts).
  */
-export function bindingProbeActions(policy: ParsedPolicy, st: ParsedStatement): string[] {
+export function bindingActions(policy: ParsedPolicy, st: ParsedStatement): string[] {
     const classes = new Set(SERVICE_ACTION_NAMES.map((a) => actionSignature(policy, a)));
     const out = [...SERVICE_ACTION_NAMES];
     for (const action of KEY_MATERIAL_ACTIONS) {
@@ -108,12 +108,12 @@ export function bindingProbeActions(policy: ParsedPolicy, st: ParsedStatement): 
 }
 
 /**
- * The actions worth probing: every action KMS has on a key, one per class of actions that every statement's
+ * The actions worth asking about: every action KMS has on a key, one per class of actions that every statement's
  * Action/NotAction treats alike (conditions never depend on the action, so one action of a class decides for all
  * of it). An action name the document writes that KMS does not have (a typo, another service's) grants nothing
  * on the key, so it is not tried.
  */
-export function probeActions(policy: ParsedPolicy, st: ParsedStatement): string[] {
+export function actionClasses(policy: ParsedPolicy, st: ParsedStatement): string[] {
     const seen = new Set<string>();
     const classes = new Set<string>();
     const out: string[] = [];

@@ -3,16 +3,15 @@
  * that a principal of another account may use the key; and an Allow with NotPrincipal, which grants the key to
  * every principal but the ones listed.
  *
- * Exactly where the document is inside the exact search's model (witness.ts: the foreign caller is a variable,
- * and its identity keys follow from its ARN), otherwise by the bounded search over probe accounts the document
- * does not mention.
+ * Exactly (witness.ts): the caller of another account is a variable, and its identity keys follow from its ARN. A
+ * statement the exact search cannot decide is recorded as undecided (see DocumentIndex.decide), so the document is
+ * not accepted.
  */
-import { DocumentIndex, UNSUPPORTED } from "./documentIndex";
-import { probeActions } from "./kmsActions";
+import { ORIGIN_KEYS } from "./contextKeys";
+import { DocumentIndex } from "./documentIndex";
+import { actionClasses } from "./kmsActions";
 import { glob, literal } from "./languages";
 import { ParsedPolicy, ParsedStatement } from "./parsedPolicy";
-import { SearchSpec, findAllowedRequest, ownCandidates } from "./probeSearch";
-import { FOREIGN_ORG, ORIGIN_KEYS, Value, foreignValue, unmentioned } from "./probeValues";
 import { Finding } from "./types";
 import { KeyDomain, MULTI_VALUED_KEYS, foreignCaller } from "./witness";
 
@@ -45,14 +44,14 @@ export function openGrantFindings(index: DocumentIndex): Finding[] {
         ) {
             continue;
         }
-        const probe = openGrantProbe(index, st);
-        if (probe) {
+        const witness = openGrantWitness(index, st);
+        if (witness) {
             findings.push({
                 kind: "open-grant",
                 where: st.where,
                 message:
                     `${st.where} allows everyone ("*") to use the key: a principal in another account is allowed ` +
-                    `${probe}, because the conditions do not pin the caller's account or organization.`,
+                    `${witness}, because the conditions do not pin the caller's account or organization.`,
                 fix:
                     `In ${st.where}, name the principals explicitly, or add "Condition": {"StringEquals": ` +
                     `{"kms:CallerAccount": "<account-id>"}} (or "aws:PrincipalOrgID": "<org-id>").`,
@@ -63,18 +62,24 @@ export function openGrantFindings(index: DocumentIndex): Finding[] {
 }
 
 /** A description of an allowed foreign request to an open statement, or undefined when the caller is pinned. */
-function openGrantProbe(index: DocumentIndex, st: ParsedStatement): string | undefined {
+function openGrantWitness(index: DocumentIndex, st: ParsedStatement): string | undefined {
     const caller = foreignCaller(index.partition, index.owner);
-    const probe = index.exactly((): string | undefined => {
-        for (const action of probeActions(index.policy, st)) {
-            const found = index.findAllowedRequestExactly(st, action, caller, (lower) => openGrantDomain(index, lower));
-            if (found) {
-                return `${action} (as ${found.principal.id}${witnessText(found.context, OPEN_GRANT_SHOWN)})`;
+    return index.decide(
+        "whether a principal of another account may use the key",
+        st,
+        (): string | undefined => {
+            for (const action of actionClasses(index.policy, st)) {
+                const found = index.findAllowedRequestExactly(st, action, caller, (lower) =>
+                    openGrantDomain(index, lower),
+                );
+                if (found) {
+                    return `${action} (as ${found.principal.id}${witnessText(found.context, OPEN_GRANT_SHOWN)})`;
+                }
             }
-        }
-        return undefined;
-    }, undefined);
-    return probe === UNSUPPORTED ? openGrantProbeBySearch(index, st) : probe;
+            return undefined;
+        },
+        undefined,
+    );
 }
 
 /** Keys a caller's identity fixes, shown in a witness only when a condition names them. */
@@ -138,62 +143,4 @@ function openGrantDomain(index: DocumentIndex, lower: string): KeyDomain {
             }
             return { kind: "free", absent: true, multi: MULTI_VALUED_KEYS.has(lower), shape: [] };
     }
-}
-
-/**
- * The open-grant question by a bounded search, for a document outside the exact search's model (policy variables
- * that read the caller's keys, non-string operators on them).
- */
-function openGrantProbeBySearch(index: DocumentIndex, st: ParsedStatement): string | undefined {
-    const org = unmentioned(index.text, [FOREIGN_ORG, "o-q7zk3m9x2v"], 1)[0];
-    const candidates = (lower: string): Value[] => {
-        if (ORIGIN_KEYS.has(lower)) {
-            return [undefined, foreignValue(lower)];
-        }
-        // Request and resource properties the caller can choose or does not control (encryption
-        // context, kms:ViaService, tags of the key itself): any value the document mentions.
-        return [undefined, ...ownCandidates(index, st, lower)];
-    };
-    const actions = probeActions(index.policy, st);
-    // Accounts the document never names (a Deny on one account must not hide a grant to all others).
-    for (const account of index.probeAccounts) {
-        const principalArn = `arn:aws:iam::${account}:role/x`;
-        const fixed = new Map<string, Value>([
-            ["aws:resourceaccount", index.owner],
-            ["aws:principalarn", principalArn],
-            ["aws:principalaccount", account],
-            ["kms:calleraccount", account],
-            ["aws:principalorgid", org],
-            ["aws:principalorgpaths", [`${org}/r-ab12/ou-ab12-foreign0/`]],
-            ["aws:principaltype", "AssumedRole"],
-            ["aws:principalisawsservice", "false"],
-            ["aws:principalservicename", undefined],
-            ["aws:principalservicenameslist", undefined],
-            ["aws:userid", `AROA${account}PROBE:x`],
-            ["aws:username", undefined],
-        ]);
-        // The foreign caller is probed both inside another organization and outside any organization
-        // (then aws:PrincipalOrgID and aws:PrincipalOrgPaths are absent, which ...IfExists lets through).
-        const outsideOrg = new Map(fixed);
-        outsideOrg.set("aws:principalorgid", undefined);
-        outsideOrg.set("aws:principalorgpaths", undefined);
-        for (const action of actions) {
-            for (const identity of [fixed, outsideOrg]) {
-                const spec: SearchSpec = {
-                    principal: { type: "AWS", id: principalArn },
-                    action,
-                    resource: index.keyArn,
-                    resourceId: index.keyId,
-                    fixed: identity,
-                    candidates,
-                    extraKeys: [],
-                };
-                if (findAllowedRequest(index, st, spec)) {
-                    const outside = identity === fixed ? "" : ", from outside any organization";
-                    return `${action} (as ${principalArn}${outside})`;
-                }
-            }
-        }
-    }
-    return undefined;
 }

@@ -8,7 +8,7 @@ import { APPLICATION_ID_CONTEXT_KEY, EMR_SERVERLESS_PRINCIPAL, SOURCE_ACCOUNT_KE
 import { ACCOUNT_ID_PATTERN, arnAccount, arnFields } from "./arn";
 import { explicitOwner } from "./keyOwner";
 import { SERVICE_ACTION_NAMES } from "./kmsActions";
-import { hasWildcard } from "./probeValues";
+import { hasWildcard } from "./wildcards";
 import { KeyVerdict, ServiceGrant } from "./serviceBinding";
 import { AnalyzeOptions, Finding, ServiceBinding } from "./types";
 import { holdsUnknown } from "./unknowns";

@@ -3,13 +3,11 @@
  * the kms:GenerateDataKey and kms:Decrypt that disk encryption needs.
  */
 import { EMR_SERVERLESS_PRINCIPAL } from "./constants";
-import { DocumentIndex, UNSUPPORTED } from "./documentIndex";
-import { actionMatches } from "./evaluate";
+import { DocumentIndex } from "./documentIndex";
+import { NormalizedRequest, actionMatches, evaluateNormalized, statementApplies } from "./evaluate";
 import { OTHER_KMS_ACTIONS, actionSignature } from "./kmsActions";
 import { ParsedStatement } from "./parsedPolicy";
-import { allowedBy, findAllowedRequest, makeRequest } from "./probeSearch";
-import { Context } from "./probeValues";
-import { anyValueOf, findServiceRequestExactly, hasUnknownConditionValues, serviceSearchSpec } from "./serviceRequests";
+import { anyValueOf, findServiceRequestExactly } from "./serviceRequests";
 import { Finding } from "./types";
 
 /**
@@ -19,7 +17,7 @@ import { Finding } from "./types";
 export function overgrantFindings(
     index: DocumentIndex,
     statements: readonly ParsedStatement[],
-    baselines: ReadonlyMap<ParsedStatement, Context>,
+    baselines: ReadonlyMap<ParsedStatement, NormalizedRequest>,
     serviceKeys: readonly string[],
 ): Finding[] {
     const findings: Finding[] = [];
@@ -32,16 +30,14 @@ export function overgrantFindings(
             if (!actionMatches(st, action)) {
                 continue;
             }
-            const spec = serviceSearchSpec(index, st, action, serviceKeys);
-            const reused = base ? allowedBy(index, st, makeRequest(spec, base)) : false;
-            if (reused) {
+            if (base && allowsAgain(index, st, { ...base, action })) {
                 extra.push(action);
                 continue;
             }
             const sig = actionSignature(index.policy, action);
             let allowed = answered.get(sig);
             if (allowed === undefined) {
-                allowed = exactServiceAllows(index, st, action, serviceKeys) ?? !!findAllowedRequest(index, st, spec);
+                allowed = exactServiceAllows(index, st, action, serviceKeys);
                 answered.set(sig, allowed);
             }
             if (allowed) {
@@ -65,20 +61,27 @@ export function overgrantFindings(
 
 /**
  * Whether the statement lets the service use `action` on the key for some request the document allows (exactly,
- * see witness.ts); undefined for a document outside the exact search's model.
+ * see witness.ts); false when the exact search cannot decide it (recorded, see DocumentIndex.decide).
  */
 function exactServiceAllows(
     index: DocumentIndex,
     st: ParsedStatement,
     action: string,
     serviceKeys: readonly string[],
-): boolean | undefined {
-    if (hasUnknownConditionValues(index.policy)) {
-        return undefined;
-    }
-    const allowed = index.exactly(
+): boolean {
+    return index.decide(
+        `whether ${EMR_SERVERLESS_PRINCIPAL} may use the key for more than kms:GenerateDataKey and kms:Decrypt`,
+        st,
         () => findServiceRequestExactly(index, st, action, anyValueOf(serviceKeys)) !== undefined,
         false,
     );
-    return allowed === UNSUPPORTED ? undefined : allowed;
+}
+
+/** Whether the statement and the whole document allow `req` (a baseline asked again for another action). */
+function allowsAgain(index: DocumentIndex, st: ParsedStatement, req: NormalizedRequest): boolean {
+    return (
+        index.spend(st.conditions.length + index.policy.statements.length + 1) &&
+        statementApplies(st, req) &&
+        evaluateNormalized(index.policy, req) === "Allow"
+    );
 }

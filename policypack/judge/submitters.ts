@@ -3,46 +3,32 @@
  * is with kms:ViaService absent or naming another service or region than EMR Serverless's endpoint.
  */
 import { VIA_SERVICE_KEY, emrServerlessViaService } from "./constants";
-import { DocumentIndex, UNSUPPORTED } from "./documentIndex";
+import { DocumentIndex, UndecidedQuestion } from "./documentIndex";
 import { accountOf, accountPrincipalAccount, actionMatches } from "./evaluate";
 import { SERVICE_ACTION_NAMES } from "./kmsActions";
 import { glob, literal } from "./languages";
 import { ParsedStatement } from "./parsedPolicy";
-import { SearchSpec, findAllowedRequest, ownCandidates, toList } from "./probeSearch";
-import { Value } from "./probeValues";
 import { AnalyzeOptions, Finding } from "./types";
-import { KeyRequirement, MULTI_VALUED_KEYS } from "./witness";
+import { KeyRequirement, MULTI_VALUED_KEYS, Values } from "./witness";
 
-/** The submitter findings for one region, and whether the work budget ran out by their end. */
+/**
+ * The submitter findings for one region, and where the judgment stands by their end: whether the work budget ran
+ * out, and the questions (these and the ones asked before) that the exact search could not decide.
+ */
 export interface SubmitterOutcome {
     findings: Finding[];
     exhausted: boolean;
+    undecided: UndecidedQuestion[];
 }
 
-/** The memo key of the submitter findings: the region, told apart from no region (an empty region is a different probe). */
+/** The memo key of the submitter findings: the region, told apart from no region (an empty region is a different question). */
 export function regionKey(options: AnalyzeOptions): string {
     return options.region === undefined ? "\u0000none" : options.region;
-}
-
-/** A region other than `region`, for the probe of EMR Serverless in another region. */
-function otherRegion(region: string | undefined): string {
-    return region === "us-west-2" ? "eu-west-1" : "us-west-2";
 }
 
 /** The submitter findings: for each Allow statement, the first principal it names that can use the key outside EMR Serverless. */
 export function submitterFindings(index: DocumentIndex, region: string | undefined): SubmitterOutcome {
     const findings: Finding[] = [];
-    const viaProbes: Array<{ value: string | undefined; text: string }> = [
-        { value: undefined, text: `without ${VIA_SERVICE_KEY}` },
-        {
-            value: `s3.${region ?? "us-east-1"}.amazonaws.com`,
-            text: `with ${VIA_SERVICE_KEY} = "s3.${region ?? "us-east-1"}.amazonaws.com"`,
-        },
-    ];
-    if (region) {
-        const other = emrServerlessViaService(otherRegion(region));
-        viaProbes.push({ value: other, text: `with ${VIA_SERVICE_KEY} = "${other}" (another region)` });
-    }
     for (const st of index.policy.statements) {
         if (st.effect !== "Allow" || !st.principal?.values.AWS) {
             continue;
@@ -54,55 +40,13 @@ export function submitterFindings(index: DocumentIndex, region: string | undefin
         for (const who of submitters) {
             if (reported) break;
             const exact = exactSubmitter(index, st, who, region);
-            if (exact !== "unsupported") {
-                if (exact) {
-                    findings.push(submitterFinding(st, who, exact.action, exact.via, region));
-                    reported = true;
-                }
-                continue;
-            }
-            for (const action of SERVICE_ACTION_NAMES) {
-                if (reported || !actionMatches(st, action)) continue;
-                for (const via of viaProbes) {
-                    const account = accountOf(who);
-                    const fixed = new Map<string, Value>([
-                        ["aws:resourceaccount", index.owner],
-                        ["kms:viaservice", via.value],
-                        ["aws:principalarn", who],
-                        ["aws:principalaccount", account],
-                        ["kms:calleraccount", account],
-                        ["aws:principalisawsservice", "false"],
-                        ["aws:principalservicename", undefined],
-                    ]);
-                    const spec: SearchSpec = {
-                        principal: { type: "AWS", id: who },
-                        action,
-                        resource: index.keyArn,
-                        resourceId: index.keyId,
-                        fixed,
-                        candidates: (lower) => ownCandidates(index, st, lower),
-                        extraKeys: [],
-                    };
-                    if (findAllowedRequest(index, st, spec)) {
-                        const expectedVia = region
-                            ? emrServerlessViaService(region)
-                            : "emr-serverless.<region>.amazonaws.com";
-                        findings.push({
-                            kind: "submitter-not-via-service",
-                            where: st.where,
-                            message:
-                                `${st.where} lets ${who} use ${action} on the key ${via.text}, so the key is usable ` +
-                                `outside EMR Serverless.`,
-                            fix: `In ${st.where}, add "Condition": {"StringEquals": {"${VIA_SERVICE_KEY}": "${expectedVia}"}}.`,
-                        });
-                        reported = true;
-                        break;
-                    }
-                }
+            if (exact) {
+                findings.push(submitterFinding(st, who, exact.action, exact.via, region));
+                reported = true;
             }
         }
     }
-    return { findings, exhausted: index.exhausted };
+    return { findings, exhausted: index.exhausted, undecided: [...index.undecided] };
 }
 
 /** The submitter finding for a request `who` may make with kms:ViaService `via` (undefined: without it). */
@@ -126,47 +70,53 @@ function submitterFinding(
 /**
  * The submitter question for one named principal, exactly (see witness.ts): a request of `who` that the statement and the
  * document allow with kms:ViaService absent or other than EMR Serverless's endpoint (of `region` when known, of
- * any region otherwise); "unsupported" for a document outside the exact search's model.
+ * any region otherwise); undefined when there is none or the exact search cannot decide (recorded, see
+ * DocumentIndex.decide).
  */
 function exactSubmitter(
     index: DocumentIndex,
     st: ParsedStatement,
     who: string,
     region: string | undefined,
-): { action: string; via: string | undefined } | undefined | "unsupported" {
+): { action: string; via: string | undefined } | undefined {
     const account = accountOf(who);
-    const fixed = new Map<string, Value>([
-        ["aws:resourceaccount", index.owner],
-        ["aws:principalarn", who],
-        ["aws:principalaccount", account],
-        ["kms:calleraccount", account],
-        ["aws:principalisawsservice", "false"],
+    const fixed = new Map<string, Values>([
+        ["aws:resourceaccount", [index.owner]],
+        ["aws:principalarn", [who]],
+        ["aws:principalaccount", account === undefined ? undefined : [account]],
+        ["kms:calleraccount", account === undefined ? undefined : [account]],
+        ["aws:principalisawsservice", ["false"]],
         ["aws:principalservicename", undefined],
         ["aws:principalservicenameslist", undefined],
     ]);
     const emr = region ? literal(emrServerlessViaService(region)) : [glob("emr-serverless.*.amazonaws.com", false)];
     const via: KeyRequirement = { absent: true, present: true, constraints: [{ language: emr, want: false }] };
     const lower = VIA_SERVICE_KEY.toLowerCase();
-    const found = index.exactly((): { action: string; via: string | undefined } | undefined => {
-        for (const action of SERVICE_ACTION_NAMES) {
-            if (!actionMatches(st, action)) {
-                continue;
+    const question = `whether ${who} may use the key outside EMR Serverless`;
+    return index.decide(
+        question,
+        st,
+        (): { action: string; via: string | undefined } | undefined => {
+            for (const action of SERVICE_ACTION_NAMES) {
+                if (!actionMatches(st, action)) {
+                    continue;
+                }
+                const found = index.findAllowedRequestExactly(
+                    st,
+                    action,
+                    { type: "AWS", id: who },
+                    (k) =>
+                        fixed.has(k)
+                            ? { kind: "fixed", value: fixed.get(k) }
+                            : { kind: "free", absent: true, multi: MULTI_VALUED_KEYS.has(k), shape: [] },
+                    new Map([[lower, via]]),
+                );
+                if (found) {
+                    return { action, via: found.context.get(lower)?.[0] };
+                }
             }
-            const found = index.findAllowedRequestExactly(
-                st,
-                action,
-                { type: "AWS", id: who },
-                (k) =>
-                    fixed.has(k)
-                        ? { kind: "fixed", value: toList(fixed.get(k)) }
-                        : { kind: "free", absent: true, multi: MULTI_VALUED_KEYS.has(k), shape: [] },
-                new Map([[lower, via]]),
-            );
-            if (found) {
-                return { action, via: found.context.get(lower)?.[0] };
-            }
-        }
-        return undefined;
-    }, undefined);
-    return found === UNSUPPORTED ? "unsupported" : found;
+            return undefined;
+        },
+        undefined,
+    );
 }

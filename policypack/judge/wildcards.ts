@@ -129,3 +129,8 @@ export function globsIntersect(a: string, b: string, stops = ""): boolean {
     }
     return next[0];
 }
+
+/** Whether a pattern holds a `*` or `?` wildcard. */
+export function hasWildcard(s: string): boolean {
+    return s.includes("*") || s.includes("?");
+}

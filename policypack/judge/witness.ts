@@ -28,7 +28,7 @@
  * - in a condition on a varied key, a variable reading a varied key couples two keys. Such a part is relaxed: the
  *   key's absence is decided exactly, a present value is left free; the request built is then checked, and a
  *   broken part repaired (the keys of an equality `${k}` solved as one, any other resolved with the values chosen).
- *   A branch that cannot be repaired leaves the search inexact: it reports {@link Undecided} rather than "none";
+ *   A branch that cannot be repaired leaves the search inexact: it reports {@link UnsettledCoupling} rather than "none";
  * - a variable that cannot be resolved (its key absent or a list, no default) makes the condition fail whenever its
  *   key is present, as the evaluator reads it.
  * Documents still outside the model (a Resource pattern reading several varied keys, a variable reading a list
@@ -108,14 +108,10 @@ export class Unsupported extends Error {
 
 /**
  * The search could not tell whether a request exists: a part coupling two varied keys could not be repaired in some
- * branch, and no other branch found a request. Like {@link TooHard}, the caller reports that it could not decide.
+ * branch, and no other branch found a request. Like any document outside the model, the caller reports that it could
+ * not decide (with this reason), never a pass.
  */
-export class Undecided extends TooHard {
-    constructor(what: string) {
-        super();
-        this.message = what;
-    }
-}
+export class UnsettledCoupling extends Unsupported {}
 
 /** A question put to {@link findAllowedRequest}. */
 export interface Question {
@@ -844,8 +840,8 @@ class Search {
         }
         const found = this.branch(this.c.allow);
         if (found === undefined && this.inexact) {
-            throw new Undecided(
-                `${this.q.statement.where}: a condition whose policy variables couple two keys could not be decided`,
+            throw new UnsettledCoupling(
+                "a condition whose policy variables couple two keys the question varies, in a way the search cannot settle",
             );
         }
         return found;

@@ -19,7 +19,9 @@ export const disallowMalformedKeyPolicies = definePolicy<ResourceValidationPolic
         "Allow/Deny, a Principal, Action and Resource in every statement (KMS stores a statement without Action or " +
         "Resource but ignores it, and its console reports an error), no empty action, resource, principal or " +
         "condition key, condition values as strings (booleans and plain whole numbers accepted), and only " +
-        "condition operators IAM knows. AWS rejects, ignores or silently misreads anything else.",
+        "condition operators IAM knows. AWS rejects, ignores or silently misreads anything else. A document the judge " +
+        "could not decide (too complex, or a construct its exact search does not model, named in the message) is " +
+        "refused too, never passed.",
     remediationSteps:
         "Fix the document at the place the message names (build it with JSON.stringify / pulumi.jsonStringify rather " +
         "than string concatenation, and spell condition operators as in the IAM reference, e.g. StringEquals, ArnLike).",

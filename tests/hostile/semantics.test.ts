@@ -26,7 +26,7 @@
  */
 import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
-import { FOREIGN_ACCOUNT, analyzeKeyPolicy, evaluateRequest, parsePolicyDocument } from "../../policypack/judge";
+import { analyzeKeyPolicy, evaluateRequest, parsePolicyDocument } from "../../policypack/judge";
 import type { KeyPolicyAnalysis } from "../../policypack/judge/types";
 import {
     APP_ARN,
@@ -53,11 +53,13 @@ import { MANDATORY_KINDS, assertVerdict, blocks, kindCounts, verdictSummary } fr
 
 const SERVICE = { type: "Service" as const, id: "emr-serverless.amazonaws.com" };
 
+/** An account that no generated document names except in the Denies written to exclude exactly it. */
+const STRANGER_ACCOUNT = "999999999999";
+
 /**
- * A Deny statement. With `crafted`, also the shapes crafted against the judge's probes and Resource /
- * NotResource values that do not cover this key (the known bugs below); without, only Denies whose
- * Resource covers this key, so that the soundness property can find NEW problems while the known
- * ones are pinned by their own minimal tests.
+ * A Deny statement. With `crafted`, also shapes crafted against a judge that tries a bounded set of requests
+ * (one account, a few application ids) and Resource / NotResource values that do not cover this key (each
+ * pinned by its own minimal test below); without, only Denies whose Resource covers this key.
  */
 function denyStatement(crafted = true): fc.Arbitrary<Statement> {
     if (!crafted) {
@@ -77,7 +79,7 @@ function denyStatement(crafted = true): fc.Arbitrary<Statement> {
         {
             weight: 1,
             arbitrary: fc.constantFrom<Statement>(
-                { Effect: "Deny", Principal: { AWS: FOREIGN_ACCOUNT }, Action: "kms:*", Resource: "*" },
+                { Effect: "Deny", Principal: { AWS: STRANGER_ACCOUNT }, Action: "kms:*", Resource: "*" },
                 { Effect: "Deny", Principal: { AWS: "222233334444" }, Action: "kms:*", Resource: "*" },
                 { Effect: "Deny", Principal: "*", Action: "kms:*", Resource: OTHER_KEY_ARN },
                 { Effect: "Deny", Principal: "*", Action: "kms:*", NotResource: KEY_ARN },
@@ -184,7 +186,7 @@ function unboundWitness(doc: PolicyDoc): string | undefined {
 function openWitness(doc: PolicyDoc): string | undefined {
     const text = JSON.stringify(doc);
     const p = parsed(doc);
-    for (const account of [FOREIGN_ACCOUNT, "222233334444", "555566667777"]) {
+    for (const account of [STRANGER_ACCOUNT, "222233334444", "555566667777"]) {
         if (text.includes(account)) {
             continue;
         }
@@ -300,8 +302,8 @@ describe("hostile input: semantic properties of the judge", () => {
         // judge must see through each of them because it decides each question over every request, not because
         // it knows the shape.
         it("a Deny naming one account leaves the open grant to every other account reported", () => {
-            // Allow "*" kms:* to every non-service caller, Deny only one account (999999999999, the account a
-            // probing judge would try). Any other account (e.g. 222233334444) is allowed.
+            // Allow "*" kms:* to every non-service caller, Deny only one account (999999999999). Any other
+            // account (e.g. 222233334444) is allowed.
             const doc: PolicyDoc = {
                 Version: "2012-10-17",
                 Statement: [
@@ -312,7 +314,7 @@ describe("hostile input: semantic properties of the judge", () => {
                         Resource: "*",
                         Condition: { Bool: { "aws:PrincipalIsAWSService": "false" } },
                     },
-                    { Effect: "Deny", Principal: { AWS: FOREIGN_ACCOUNT }, Action: "kms:*", Resource: "*" },
+                    { Effect: "Deny", Principal: { AWS: STRANGER_ACCOUNT }, Action: "kms:*", Resource: "*" },
                 ],
             };
             const stranger = { type: "AWS" as const, id: "arn:aws:iam::222233334444:role/x" };
