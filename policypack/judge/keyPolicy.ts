@@ -17,7 +17,7 @@
 import { APPLICATION_ID_CONTEXT_KEY, SOURCE_ACCOUNT_KEY, SOURCE_ARN_KEY } from "./constants";
 import { CoreAnalysis, KeyRef, cachedCore, givenKey, objectMemoKey } from "./coreCache";
 import { DocumentIndex } from "./documentIndex";
-import { accountPrincipals, ownerAccount } from "./keyOwner";
+import { accountPrincipals, explicitOwner, ownerAccount } from "./keyOwner";
 import { SERVICE_ACTION_NAMES } from "./kmsActions";
 import { notPrincipalFindings, openGrantFindings } from "./openGrants";
 import { parsePolicyDocumentCached } from "./parse";
@@ -29,7 +29,7 @@ import { serviceBindingFindings } from "./serviceBindingFindings";
 import { overgrantFindings } from "./serviceOvergrant";
 import { CONTEXT_KEYS_KEY } from "./serviceRequests";
 import { regionKey, submitterFindings } from "./submitters";
-import { AnalyzeOptions, Finding, KeyPolicyAnalysis, Undecided } from "./types";
+import { AnalyzeOptions, ApplicationBinding, Finding, KeyPolicyAnalysis, Undecided } from "./types";
 import { boundPolicy, isUnknownSentinel } from "./unknowns";
 
 /**
@@ -66,13 +66,29 @@ function judge(document: unknown, options: AnalyzeOptions, memoized: boolean): K
               : typeof document === "object" && document !== null
                 ? objectMemoKey(document)
                 : undefined;
-        const core =
+        const coreFor = (opts: AnalyzeOptions): CoreAnalysis =>
             memoKey === undefined
-                ? analyzeCore(document, accountKeys, options, givenKey(options))
-                : cachedCore(document, memoKey, accountKeys, options, (key) =>
-                      analyzeCore(document, accountKeys, options, key),
+                ? analyzeCore(document, accountKeys, opts, givenKey(opts))
+                : cachedCore(document, memoKey, accountKeys, opts, (key) =>
+                      analyzeCore(document, accountKeys, opts, key),
                   );
-        return finishAnalysis(document, core, accountKeys, options);
+        const core = coreFor(options);
+        const result = finishAnalysis(document, core, accountKeys, options);
+        if (options.applications) {
+            const owner = explicitOwner(options);
+            result.applicationBindings = options.applications.map((application) => {
+                const appOptions: AnalyzeOptions = { ...options, expectedApplication: application };
+                try {
+                    // The core depends on the application only through the owner account it names.
+                    const appCore = explicitOwner(appOptions) === owner ? core : coreFor(appOptions);
+                    return applicationBinding(appCore, accountKeys, appOptions);
+                } catch {
+                    // As a call with this application would end: a malformed finding, no binding.
+                    return { findings: [], serviceActions: [], assumptions: [], hasUnknowns: false };
+                }
+            });
+        }
+        return result;
     } catch (e) {
         return {
             parsed: false,
@@ -164,6 +180,39 @@ function finishAnalysis(
         result.lookalikeGrants = core.grants.filter((g) => g.usesKey && !g.exactName).map((g) => g.where);
     }
     return result;
+}
+
+/**
+ * The service binding of a core against `options.expectedApplication`: the service-unbound findings and service
+ * actions {@link finishAnalysis} gives for these options (for a partly unknown document, those of its lower
+ * bound, as {@link finishBounded} keeps them), without the questions that do not depend on the application.
+ */
+function applicationBinding(
+    core: CoreAnalysis,
+    accountKeys: readonly string[],
+    options: AnalyzeOptions,
+): ApplicationBinding {
+    const judged = core.bounds ? core.bounds.lower : core;
+    const hasUnknowns = core.bounds ? true : judged.hasUnknowns;
+    if (!judged.parsed) {
+        return { findings: [], serviceActions: [], assumptions: [], hasUnknowns };
+    }
+    const { findings, serviceActions } = serviceBindingFindings(
+        judged.grants,
+        judged.principalAccounts,
+        accountKeys,
+        options,
+    );
+    const assumed = judged.assumptions.join(" ");
+    return {
+        // Without anything but the document's form to judge, a partly unknown document keeps no binding finding.
+        findings: core.undecidable
+            ? []
+            : findings.map((f) => (assumed === "" ? f : { ...f, message: `${f.message} ${assumed}` })),
+        serviceActions: SERVICE_ACTION_NAMES.filter((a) => serviceActions.has(a)),
+        assumptions: [...judged.assumptions],
+        hasUnknowns,
+    };
 }
 
 /** Finding kinds that follow from the document's form alone (parse problems, look-alike principals, Allow with NotPrincipal). */
