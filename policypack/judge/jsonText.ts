@@ -200,8 +200,10 @@ export function characterProblem(text: string | undefined, doc: unknown): ParseP
                 }
             }
         }
-    } else {
-        // The names and values, in document order: a character raw in the text is in them too.
+    } else if (text === undefined || text.includes("\\") || REFUSED_CHARACTER.test(text)) {
+        // The names and values, in document order: a character raw in the text is in them too. (A JSON text
+        // without a backslash and without a refused character has none in its strings either: each of its
+        // strings is a run of its characters as they stand, so it needs no walk.)
         for (const s of stringsOf(doc)) {
             if (found.size >= 3) {
                 break;
