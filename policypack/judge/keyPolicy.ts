@@ -15,7 +15,7 @@
  * on "this key, ARN unknown", and the analysis lists what that assumed.
  */
 import { APPLICATION_ID_CONTEXT_KEY, SOURCE_ACCOUNT_KEY, SOURCE_ARN_KEY } from "./constants";
-import { CoreAnalysis, KeyRef, cachedCore, givenKey, objectMemoKey } from "./coreCache";
+import { CoreAnalysis, KeyRef, cachedCore, completeCore, givenKey, objectMemoKey } from "./coreCache";
 import { DocumentIndex } from "./documentIndex";
 import { accountPrincipals, explicitOwner, ownerAccount } from "./keyOwner";
 import { SERVICE_ACTION_NAMES } from "./kmsActions";
@@ -73,7 +73,7 @@ function judge(document: unknown, options: AnalyzeOptions, memoized: boolean): K
                       analyzeCore(document, accountKeys, opts, key),
                   );
         const core = coreFor(options);
-        const result = finishAnalysis(document, core, accountKeys, options);
+        const result = finishAnalysis(document, core, accountKeys, options, options.serviceOnly !== true);
         if (options.applications) {
             const owner = explicitOwner(options);
             result.applicationBindings = options.applications.map((application) => {
@@ -107,12 +107,18 @@ function judge(document: unknown, options: AnalyzeOptions, memoized: boolean): K
     }
 }
 
-/** The analysis for `options` from the core: cheap, except the submitter question for a region not asked before. */
+/**
+ * The analysis for `options` from the core: cheap, except the submitter question for a region not asked before.
+ * Without `everyQuestion` (AnalyzeOptions.serviceOnly), a document without unknown parts is answered without the
+ * questions after the service binding; a partly unknown one is always judged whole (what its unknown parts leave
+ * undecided depends on every question, down to the work budget they spend).
+ */
 function finishAnalysis(
     document: unknown,
     core: CoreAnalysis,
     accountKeys: readonly string[],
     options: AnalyzeOptions,
+    everyQuestion = true,
 ): KeyPolicyAnalysis {
     if (core.bounds) {
         return finishBounded(document, core, core.bounds, accountKeys, options);
@@ -134,29 +140,10 @@ function finishAnalysis(
         serviceActions,
     } = serviceBindingFindings(core.grants, core.principalAccounts, accountKeys, options);
     findings.push(...bindingFindings);
-    findings.push(...core.overgrants.map((f) => ({ ...f })), ...core.openGrants.map((f) => ({ ...f })));
-    let submitters = core.submitters.get(regionKey(options));
-    if (!submitters) {
-        // A region not asked before: the submitter question alone, from the budget the open-grant question left
-        // (as in one pass).
-        const policy = core.policy ?? parsePolicyDocumentCached(document).policy;
-        if (!policy) {
-            throw new Error("the key policy parsed before no longer parses");
-        }
-        const index = new DocumentIndex(policy, core.owner, core.keyArn, core.keyId);
-        index.restoreBudget(core.budget, core.exhausted);
-        submitters = submitterFindings(index, options.region);
-        core.submitters.set(regionKey(options), submitters);
-    }
-    findings.push(...submitters.findings.map((f) => ({ ...f })));
-    if (submitters.exhausted) {
-        findings.push({
-            kind: "malformed",
-            message:
-                "The key policy is too complex for the judge to decide within its work limit (it has many " +
-                "interlocking conditions); its findings are incomplete, so it is not accepted.",
-            fix: "Simplify the key policy: fewer Deny statements and fewer distinct condition keys and values.",
-        });
+    if (everyQuestion) {
+        completeCore(core);
+        findings.push(...core.overgrants.map((f) => ({ ...f })), ...core.openGrants.map((f) => ({ ...f })));
+        findings.push(...submitterQuestion(document, core, options));
     }
     if (core.assumptions.length > 0) {
         const assumed = core.assumptions.join(" ");
@@ -180,6 +167,36 @@ function finishAnalysis(
         result.lookalikeGrants = core.grants.filter((g) => g.usesKey && !g.exactName).map((g) => g.where);
     }
     return result;
+}
+
+/**
+ * The submitter findings for the options' region, and the note that the judge ran out of work budget when it did:
+ * from the core when the region was asked before, else the submitter question alone, from the budget the
+ * open-grant question left (as in one pass). The core must be complete ({@link completeCore}).
+ */
+function submitterQuestion(document: unknown, core: CoreAnalysis, options: AnalyzeOptions): Finding[] {
+    let submitters = core.submitters.get(regionKey(options));
+    if (!submitters) {
+        const policy = core.policy ?? parsePolicyDocumentCached(document).policy;
+        if (!policy) {
+            throw new Error("the key policy parsed before no longer parses");
+        }
+        const index = new DocumentIndex(policy, core.owner, core.keyArn, core.keyId);
+        index.restoreBudget(core.budget, core.exhausted);
+        submitters = submitterFindings(index, options.region);
+        core.submitters.set(regionKey(options), submitters);
+    }
+    const findings = submitters.findings.map((f) => ({ ...f }));
+    if (submitters.exhausted) {
+        findings.push({
+            kind: "malformed",
+            message:
+                "The key policy is too complex for the judge to decide within its work limit (it has many " +
+                "interlocking conditions); its findings are incomplete, so it is not accepted.",
+            fix: "Simplify the key policy: fewer Deny statements and fewer distinct condition keys and values.",
+        });
+    }
+    return findings;
 }
 
 /**
@@ -329,7 +346,7 @@ function analyzeCore(
     if (policy.unknowns?.length) {
         return boundedCore(policy, formFindings, accountKeys, options, key);
     }
-    return probeCore(policy, formFindings, accountKeys, options, key);
+    return probeCore(policy, formFindings, accountKeys, options, key, undefined, options.serviceOnly === true);
 }
 
 /**
@@ -381,16 +398,15 @@ function probeCore(
     options: AnalyzeOptions,
     key: KeyRef,
     known?: { owner: string; principalAccounts: string[] },
+    deferRest = false,
 ): CoreAnalysis {
-    const index = new DocumentIndex(policy, known?.owner ?? ownerAccount(policy, options), key.arn, key.id);
+    const owner = known?.owner ?? ownerAccount(policy, options);
+    const index = new DocumentIndex(policy, owner, key.arn, key.id);
     const bindingKeys = [SOURCE_ARN_KEY, ...accountKeys, APPLICATION_ID_CONTEXT_KEY];
     // Every request of the service carries its application's id in the encryption context, so its context keys.
     const serviceKeys = [...bindingKeys, CONTEXT_KEYS_KEY];
     const statements = serviceStatements(policy);
     const { grants, baselines } = serviceGrants(index, statements, accountKeys, bindingKeys, serviceKeys);
-    const overgrants = overgrantFindings(index, statements, baselines, serviceKeys);
-    const openGrants = openGrantFindings(index);
-    const budget = index.saveBudget();
     const core: CoreAnalysis = {
         parsed: true,
         hasUnknowns: policy.hasUnknowns,
@@ -402,12 +418,32 @@ function probeCore(
         policy: known ? policy : undefined,
         formFindings: [...formFindings, ...notPrincipalFindings(policy)],
         grants,
-        overgrants,
-        openGrants,
-        budget: budget.left,
-        exhausted: budget.exhausted,
+        overgrants: [],
+        openGrants: [],
+        budget: 0,
+        exhausted: false,
         submitters: new Map(),
     };
-    core.submitters.set(regionKey(options), submitterFindings(index, options.region));
+    // The questions after the binding, on the index as the binding left it.
+    const rest = (from: DocumentIndex): void => {
+        core.overgrants = overgrantFindings(from, statements, baselines, serviceKeys);
+        core.openGrants = openGrantFindings(from);
+        const budget = from.saveBudget();
+        core.budget = budget.left;
+        core.exhausted = budget.exhausted;
+        core.submitters.set(regionKey(options), submitterFindings(from, options.region));
+    };
+    if (deferRest) {
+        // Kept: the policy and the binding's baselines, not the index (its caches are pure; only its budget
+        // carries over, as for a region asked later).
+        const left = index.saveBudget();
+        core.rest = () => {
+            const again = new DocumentIndex(policy, owner, key.arn, key.id);
+            again.restoreBudget(left.left, left.exhausted);
+            rest(again);
+        };
+    } else {
+        rest(index);
+    }
     return core;
 }

@@ -181,6 +181,14 @@ export interface AnalyzeOptions {
      */
     applications?: readonly ExpectedApplication[];
     /**
+     * Ask only what the service binding needs (a caller that reads `grantsService`, `binding`, `serviceActions`,
+     * the service-unbound and form findings, `applicationBindings`): every field keeps its value except
+     * `findings`, which may then lack the over-grant, open-grant and submitter questions' findings and the note
+     * that the judge ran out of work budget. Those questions are left unasked for a document without unknown parts
+     * (the first call that needs them asks them). Default false.
+     */
+    serviceOnly?: boolean;
+    /**
      * Accounts, besides the key's own, whose EMR Serverless applications the service grant may be bound
      * to (cross-account use of the key). The key's own account is `expectedApplication.account` when
      * given, else the account of the key policy's account-root / account principals. A grant whose

@@ -140,8 +140,9 @@ interface JudgedDocument {
 }
 
 /**
- * Judges one document of `key` in one call: the analysis, the binding against {@link NO_APPLICATION} (where the
- * grants are) and against each setting's application.
+ * Judges one document of `key` in one call: the analysis (only what the service binding needs, the policy reads
+ * nothing else), the binding against {@link NO_APPLICATION} (where the grants are) and against each setting's
+ * application.
  */
 function judgeDocument(key: KeyEntry, d: DocumentEntry, options: AnalyzeOptions): JudgedDocument {
     const raw = d.document.known ? d.document.value : undefined;
@@ -160,6 +161,7 @@ function judgeDocument(key: KeyEntry, d: DocumentEntry, options: AnalyzeOptions)
                   ...options,
                   ...keyOptionsFor(key, d),
                   applications: [NO_APPLICATION, ...expected.map(([, application]) => application)],
+                  serviceOnly: true,
               });
     const [none, ...perSetting] = analysis?.applicationBindings ?? [];
     const bindings = new Map<SettingEntry, ApplicationBinding>();
