@@ -87,8 +87,14 @@ const INVISIBLE = /[\p{Cf}\p{Cc}\u115f\u1160\u3164\uffa0]/gu;
 const SPACES = /[\s\p{Z}]/gu;
 const MARKS = /\p{M}/gu;
 
+/** Printable ASCII without the space: no compatibility form, accent, space or invisible character to fold. */
+const PLAIN_ASCII = /^[\x21-\x7e]*$/;
+
 /** The value with compatibility forms and accents folded, spaces and invisible characters removed (case kept). */
 function fold(value: string): string {
+    if (PLAIN_ASCII.test(value)) {
+        return value; // (most principals: both normalizations leave it as it is, and nothing is removed)
+    }
     return value.normalize("NFKD").replace(MARKS, "").normalize("NFKC").replace(INVISIBLE, "").replace(SPACES, "");
 }
 
