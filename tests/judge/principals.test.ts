@@ -244,4 +244,17 @@ describe("judge: look-alike service principals", () => {
             assert.equal(principalSkeleton(v), principalSkeleton(`${v}\u200b`), v);
         }
     });
+
+    it("judges a principal value by the type it is named under, document after document", () => {
+        const named = (type: string, value: string): unknown => ({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { [type]: value }, Action: "kms:Decrypt", Resource: "*" }],
+        });
+        const kinds = (doc: unknown): string[] => analyzeKeyPolicy(JSON.stringify(doc)).findings.map((f) => f.kind);
+        for (let round = 0; round < 2; round++) {
+            assert.ok(!kinds(named("Service", TARGET)).includes("service-principal-lookalike"));
+            assert.ok(kinds(named("AWS", TARGET)).includes("service-principal-lookalike"));
+            assert.ok(kinds(named("Service", TARGET.toUpperCase())).includes("service-principal-lookalike"));
+        }
+    });
 });
