@@ -7,9 +7,9 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
+import { checkout } from "./lib/checkout";
 import { loadAverage, machine } from "./lib/machine";
 import { median, range, table } from "./lib/stats";
 import { APP_ARN as APP } from "../harness/fixtures";
@@ -56,21 +56,6 @@ function timed(cwd: string, c: Command): number {
     return ms;
 }
 
-/** A copy of `rev` (tracked files) next to this checkout's node_modules. */
-function checkout(rev: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-commands-base-"));
-    const archive = spawnSync("git", ["archive", "--format=tar", rev], { cwd: ROOT, maxBuffer: 512 * 1024 * 1024 });
-    if (archive.status !== 0) {
-        throw new Error(`git archive ${rev}: ${archive.stderr.toString()}`);
-    }
-    const untar = spawnSync("tar", ["-x", "-C", dir], { input: archive.stdout });
-    if (untar.status !== 0) {
-        throw new Error(`tar: ${untar.stderr.toString()}`);
-    }
-    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-    return dir;
-}
-
 function main(): void {
     const mach = machine();
     const started = performance.now();
@@ -83,7 +68,7 @@ function main(): void {
     const base = flag("--base");
     const trees: { label: string; dir: string }[] = [{ label: "this checkout", dir: ROOT }];
     if (base) {
-        trees.push({ label: `revision ${base}`, dir: checkout(base) });
+        trees.push({ label: `revision ${base}`, dir: checkout(base, "bench-commands-base-") });
     }
     const samples: Record<string, Record<string, number[]>> = {};
     try {

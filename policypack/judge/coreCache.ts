@@ -19,7 +19,8 @@ import { holdsUnknown } from "./unknowns";
  * The option-independent part of a judgment: everything but the expected application's mismatches,
  * the requireEncryptionContextBinding filter and the submitter findings (which depend on the region). Never
  * mutated once built, except for `submitters`, which only gains entries (each a pure function of the
- * document, the owner and the region, computed from the budget left after the open-grant question).
+ * document, the owner and the region, computed from the budget left after the open-grant question), and for the
+ * questions after the service binding when they were deferred (see `rest`).
  */
 export interface CoreAnalysis {
     parsed: boolean;
@@ -52,8 +53,17 @@ export interface CoreAnalysis {
     budget: number;
     exhausted: boolean;
     undecided: UndecidedQuestion[];
+    /** The questions the service binding alone could not decide (reported when only the binding is asked). */
+    bindingUndecided?: UndecidedQuestion[];
     /** The submitter findings by region (see regionKey). */
     submitters: Map<string, SubmitterOutcome>;
+    /**
+     * Set while the questions after the service binding (over-grant, open grants, the first region's submitters)
+     * are not asked yet (AnalyzeOptions.serviceOnly): asks them, from the budget the binding left, and fills
+     * `overgrants`, `openGrants`, `budget`, `exhausted` and `submitters` as one pass would have. Call it through
+     * {@link completeCore}.
+     */
+    rest?: () => void;
     /** The policy the questions were asked of, when it is not the document's own parse (a bound of a partly unknown one). */
     policy?: ParsedPolicy;
     /** For a document with parts unknown at preview: where they are, and the two bounds' judgments. */
@@ -295,5 +305,15 @@ export function cachedCore(
     }
     const core = judge(key);
     memo.remember(memoKey, variant, core);
+    return core;
+}
+
+/** The core with every question asked: runs its deferred questions (see CoreAnalysis.rest) once. */
+export function completeCore(core: CoreAnalysis): CoreAnalysis {
+    const rest = core.rest;
+    if (rest) {
+        rest();
+        delete core.rest;
+    }
     return core;
 }

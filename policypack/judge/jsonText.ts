@@ -46,14 +46,19 @@ export function duplicateMemberNames(text: string, limit = 5): Array<{ path: str
             .map((f) => f.label)
             .join("");
     const n = text.length;
+    // In a text without a backslash, a string ends at the next quote.
+    const plain = !text.includes("\\");
     let i = 0;
     while (i < n && out.length < limit) {
         const c = text.charCodeAt(i);
         if (c === 0x22) {
             // A string: find its end, honouring backslash escapes.
-            let j = i + 1;
+            let j = plain ? text.indexOf('"', i + 1) : i + 1;
+            if (j < 0) {
+                j = n;
+            }
             let escaped = false;
-            while (j < n) {
+            while (!plain && j < n) {
                 const d = text.charCodeAt(j);
                 if (d === 0x5c) {
                     escaped = true;
@@ -200,8 +205,10 @@ export function characterProblem(text: string | undefined, doc: unknown): ParseP
                 }
             }
         }
-    } else {
-        // The names and values, in document order: a character raw in the text is in them too.
+    } else if (text === undefined || text.includes("\\") || REFUSED_CHARACTER.test(text)) {
+        // The names and values, in document order: a character raw in the text is in them too. (A JSON text
+        // without a backslash and without a refused character has none in its strings either: each of its
+        // strings is a run of its characters as they stand, so it needs no walk.)
         for (const s of stringsOf(doc)) {
             if (found.size >= 3) {
                 break;

@@ -15,9 +15,9 @@
  * on "this key, ARN unknown", and the analysis lists what that assumed.
  */
 import { APPLICATION_ID_CONTEXT_KEY, SOURCE_ACCOUNT_KEY, SOURCE_ARN_KEY } from "./constants";
-import { CoreAnalysis, KeyRef, cachedCore, givenKey, objectMemoKey } from "./coreCache";
+import { CoreAnalysis, KeyRef, cachedCore, completeCore, givenKey, objectMemoKey } from "./coreCache";
 import { DocumentIndex, isUndecidedFinding, undecidedFinding } from "./documentIndex";
-import { accountPrincipals, ownerAccount } from "./keyOwner";
+import { accountPrincipals, explicitOwner, ownerAccount } from "./keyOwner";
 import { SERVICE_ACTION_NAMES } from "./kmsActions";
 import { notPrincipalFindings, openGrantFindings } from "./openGrants";
 import { parsePolicyDocumentCached } from "./parse";
@@ -29,7 +29,7 @@ import { serviceBindingFindings } from "./serviceBindingFindings";
 import { overgrantFindings } from "./serviceOvergrant";
 import { CONTEXT_KEYS_KEY } from "./serviceRequests";
 import { regionKey, submitterFindings } from "./submitters";
-import { AnalyzeOptions, Finding, KeyPolicyAnalysis, Undecided } from "./types";
+import { AnalyzeOptions, ApplicationBinding, Finding, KeyPolicyAnalysis, Undecided } from "./types";
 import { boundPolicy, isUnknownSentinel } from "./unknowns";
 
 /**
@@ -66,13 +66,29 @@ function judge(document: unknown, options: AnalyzeOptions, memoized: boolean): K
               : typeof document === "object" && document !== null
                 ? objectMemoKey(document)
                 : undefined;
-        const core =
+        const coreFor = (opts: AnalyzeOptions): CoreAnalysis =>
             memoKey === undefined
-                ? analyzeCore(document, accountKeys, options, givenKey(options))
-                : cachedCore(document, memoKey, accountKeys, options, (key) =>
-                      analyzeCore(document, accountKeys, options, key),
+                ? analyzeCore(document, accountKeys, opts, givenKey(opts))
+                : cachedCore(document, memoKey, accountKeys, opts, (key) =>
+                      analyzeCore(document, accountKeys, opts, key),
                   );
-        return finishAnalysis(document, core, accountKeys, options);
+        const core = coreFor(options);
+        const result = finishAnalysis(document, core, accountKeys, options, options.serviceOnly !== true);
+        if (options.applications) {
+            const owner = explicitOwner(options);
+            result.applicationBindings = options.applications.map((application) => {
+                const appOptions: AnalyzeOptions = { ...options, expectedApplication: application };
+                try {
+                    // The core depends on the application only through the owner account it names.
+                    const appCore = explicitOwner(appOptions) === owner ? core : coreFor(appOptions);
+                    return applicationBinding(appCore, accountKeys, appOptions);
+                } catch {
+                    // As a call with this application would end: a malformed finding, no binding.
+                    return { findings: [], serviceActions: [], assumptions: [], hasUnknowns: false };
+                }
+            });
+        }
+        return result;
     } catch (e) {
         return {
             parsed: false,
@@ -91,12 +107,18 @@ function judge(document: unknown, options: AnalyzeOptions, memoized: boolean): K
     }
 }
 
-/** The analysis for `options` from the core: cheap, except the submitter question for a region not asked before. */
+/**
+ * The analysis for `options` from the core: cheap, except the submitter question for a region not asked before.
+ * Without `everyQuestion` (AnalyzeOptions.serviceOnly), a document without unknown parts is answered without the
+ * questions after the service binding; a partly unknown one is always judged whole (what its unknown parts leave
+ * undecided depends on every question, down to the work budget they spend).
+ */
 function finishAnalysis(
     document: unknown,
     core: CoreAnalysis,
     accountKeys: readonly string[],
     options: AnalyzeOptions,
+    everyQuestion = true,
 ): KeyPolicyAnalysis {
     if (core.bounds) {
         return finishBounded(document, core, core.bounds, accountKeys, options);
@@ -118,30 +140,13 @@ function finishAnalysis(
         serviceActions,
     } = serviceBindingFindings(core.grants, core.principalAccounts, accountKeys, options);
     findings.push(...bindingFindings);
-    findings.push(...core.overgrants.map((f) => ({ ...f })), ...core.openGrants.map((f) => ({ ...f })));
-    let submitters = core.submitters.get(regionKey(options));
-    if (!submitters) {
-        // A region not asked before: the submitter question alone, from the budget the open-grant question left
-        // (as in one pass).
-        const policy = core.policy ?? parsePolicyDocumentCached(document).policy;
-        if (!policy) {
-            throw new Error("the key policy parsed before no longer parses");
-        }
-        const index = new DocumentIndex(policy, core.owner, core.keyArn, core.keyId);
-        index.restoreBudget(core.budget, core.exhausted, core.undecided);
-        submitters = submitterFindings(index, options.region);
-        core.submitters.set(regionKey(options), submitters);
-    }
-    findings.push(...submitters.findings.map((f) => ({ ...f })));
-    findings.push(...submitters.undecided.map(undecidedFinding));
-    if (submitters.exhausted) {
-        findings.push({
-            kind: "malformed",
-            message:
-                "The key policy is too complex for the judge to decide within its work limit (it has many " +
-                "interlocking conditions); its findings are incomplete, so it is not accepted.",
-            fix: "Simplify the key policy: fewer Deny statements and fewer distinct condition keys and values.",
-        });
+    if (everyQuestion) {
+        completeCore(core);
+        findings.push(...core.overgrants.map((f) => ({ ...f })), ...core.openGrants.map((f) => ({ ...f })));
+        findings.push(...submitterQuestion(document, core, options));
+    } else {
+        // Only the binding was asked: what it could not decide is reported all the same.
+        findings.push(...(core.bindingUndecided ?? core.undecided).map(undecidedFinding));
     }
     if (core.assumptions.length > 0) {
         const assumed = core.assumptions.join(" ");
@@ -165,6 +170,70 @@ function finishAnalysis(
         result.lookalikeGrants = core.grants.filter((g) => g.usesKey && !g.exactName).map((g) => g.where);
     }
     return result;
+}
+
+/**
+ * The submitter findings for the options' region, and the note that the judge ran out of work budget when it did:
+ * from the core when the region was asked before, else the submitter question alone, from the budget the
+ * open-grant question left (as in one pass). The core must be complete ({@link completeCore}).
+ */
+function submitterQuestion(document: unknown, core: CoreAnalysis, options: AnalyzeOptions): Finding[] {
+    let submitters = core.submitters.get(regionKey(options));
+    if (!submitters) {
+        const policy = core.policy ?? parsePolicyDocumentCached(document).policy;
+        if (!policy) {
+            throw new Error("the key policy parsed before no longer parses");
+        }
+        const index = new DocumentIndex(policy, core.owner, core.keyArn, core.keyId);
+        index.restoreBudget(core.budget, core.exhausted, core.undecided);
+        submitters = submitterFindings(index, options.region);
+        core.submitters.set(regionKey(options), submitters);
+    }
+    const findings = submitters.findings.map((f) => ({ ...f }));
+    findings.push(...submitters.undecided.map(undecidedFinding));
+    if (submitters.exhausted) {
+        findings.push({
+            kind: "malformed",
+            message:
+                "The key policy is too complex for the judge to decide within its work limit (it has many " +
+                "interlocking conditions); its findings are incomplete, so it is not accepted.",
+            fix: "Simplify the key policy: fewer Deny statements and fewer distinct condition keys and values.",
+        });
+    }
+    return findings;
+}
+
+/**
+ * The service binding of a core against `options.expectedApplication`: the service-unbound findings and service
+ * actions {@link finishAnalysis} gives for these options (for a partly unknown document, those of its lower
+ * bound, as {@link finishBounded} keeps them), without the questions that do not depend on the application.
+ */
+function applicationBinding(
+    core: CoreAnalysis,
+    accountKeys: readonly string[],
+    options: AnalyzeOptions,
+): ApplicationBinding {
+    const judged = core.bounds ? core.bounds.lower : core;
+    const hasUnknowns = core.bounds ? true : judged.hasUnknowns;
+    if (!judged.parsed) {
+        return { findings: [], serviceActions: [], assumptions: [], hasUnknowns };
+    }
+    const { findings, serviceActions } = serviceBindingFindings(
+        judged.grants,
+        judged.principalAccounts,
+        accountKeys,
+        options,
+    );
+    const assumed = judged.assumptions.join(" ");
+    return {
+        // Without anything but the document's form to judge, a partly unknown document keeps no binding finding.
+        findings: core.undecidable
+            ? []
+            : findings.map((f) => (assumed === "" ? f : { ...f, message: `${f.message} ${assumed}` })),
+        serviceActions: SERVICE_ACTION_NAMES.filter((a) => serviceActions.has(a)),
+        assumptions: [...judged.assumptions],
+        hasUnknowns,
+    };
 }
 
 /** Finding kinds that follow from the document's form alone (parse problems, look-alike principals, Allow with NotPrincipal). */
@@ -282,7 +351,7 @@ function analyzeCore(
     if (policy.unknowns?.length) {
         return boundedCore(policy, formFindings, accountKeys, options, key);
     }
-    return questionsCore(policy, formFindings, accountKeys, options, key);
+    return questionsCore(policy, formFindings, accountKeys, options, key, undefined, options.serviceOnly === true);
 }
 
 /**
@@ -334,16 +403,15 @@ function questionsCore(
     options: AnalyzeOptions,
     key: KeyRef,
     known?: { owner: string; principalAccounts: string[] },
+    deferRest = false,
 ): CoreAnalysis {
-    const index = new DocumentIndex(policy, known?.owner ?? ownerAccount(policy, options), key.arn, key.id);
+    const owner = known?.owner ?? ownerAccount(policy, options);
+    const index = new DocumentIndex(policy, owner, key.arn, key.id);
     const bindingKeys = [SOURCE_ARN_KEY, ...accountKeys, APPLICATION_ID_CONTEXT_KEY];
     // Every request of the service carries its application's id in the encryption context, so its context keys.
     const serviceKeys = [...bindingKeys, CONTEXT_KEYS_KEY];
     const statements = serviceStatements(policy);
     const { grants, baselines } = serviceGrants(index, statements, accountKeys, bindingKeys, serviceKeys);
-    const overgrants = overgrantFindings(index, statements, baselines, serviceKeys);
-    const openGrants = openGrantFindings(index);
-    const budget = index.saveBudget();
     const core: CoreAnalysis = {
         parsed: true,
         hasUnknowns: policy.hasUnknowns,
@@ -355,13 +423,35 @@ function questionsCore(
         policy: known ? policy : undefined,
         formFindings: [...formFindings, ...notPrincipalFindings(policy)],
         grants,
-        overgrants,
-        openGrants,
-        budget: budget.left,
-        exhausted: budget.exhausted,
-        undecided: budget.undecided,
+        overgrants: [],
+        openGrants: [],
+        budget: 0,
+        exhausted: false,
+        undecided: [],
         submitters: new Map(),
     };
-    core.submitters.set(regionKey(options), submitterFindings(index, options.region));
+    core.bindingUndecided = [...index.undecided];
+    // The questions after the binding, on the index as the binding left it.
+    const rest = (from: DocumentIndex): void => {
+        core.overgrants = overgrantFindings(from, statements, baselines, serviceKeys);
+        core.openGrants = openGrantFindings(from);
+        const budget = from.saveBudget();
+        core.budget = budget.left;
+        core.exhausted = budget.exhausted;
+        core.undecided = budget.undecided;
+        core.submitters.set(regionKey(options), submitterFindings(from, options.region));
+    };
+    if (deferRest) {
+        // Kept: the policy and the binding's baselines, not the index (its caches are pure; only its budget
+        // carries over, as for a region asked later).
+        const left = index.saveBudget();
+        core.rest = () => {
+            const again = new DocumentIndex(policy, owner, key.arn, key.id);
+            again.restoreBudget(left.left, left.exhausted, left.undecided);
+            rest(again);
+        };
+    } else {
+        rest(index);
+    }
     return core;
 }

@@ -87,8 +87,14 @@ const INVISIBLE = /[\p{Cf}\p{Cc}\u115f\u1160\u3164\uffa0]/gu;
 const SPACES = /[\s\p{Z}]/gu;
 const MARKS = /\p{M}/gu;
 
+/** Printable ASCII without the space: no compatibility form, accent, space or invisible character to fold. */
+const PLAIN_ASCII = /^[\x21-\x7e]*$/;
+
 /** The value with compatibility forms and accents folded, spaces and invisible characters removed (case kept). */
 function fold(value: string): string {
+    if (PLAIN_ASCII.test(value)) {
+        return value; // (most principals: both normalizations leave it as it is, and nothing is removed)
+    }
     return value.normalize("NFKD").replace(MARKS, "").normalize("NFKC").replace(INVISIBLE, "").replace(SPACES, "");
 }
 
@@ -249,11 +255,34 @@ export function lookalikeReason(value: string, kind: PrincipalKind): string | un
 
 const KINDS: readonly PrincipalKind[] = ["Service", "AWS", "Federated", "CanonicalUser"];
 
+/** Principal values' {@link lookalikeReason}s by kind and value (the same few values recur in document after document). */
+const reasons = new Map<string, string | undefined>();
+/** Most entries {@link reasons} keeps (emptied when full), and longest value it keeps one for. */
+const REASONS_KEPT = 4096;
+const REASON_VALUE_CHARS = 256;
+
+/** {@link lookalikeReason}, remembered for values up to {@link REASON_VALUE_CHARS} long (a pure function of both). */
+function rememberedReason(value: string, kind: PrincipalKind): string | undefined {
+    if (value.length > REASON_VALUE_CHARS) {
+        return lookalikeReason(value, kind);
+    }
+    const key = `${kind}\u0000${value}`;
+    if (reasons.has(key)) {
+        return reasons.get(key);
+    }
+    const reason = lookalikeReason(value, kind);
+    if (reasons.size >= REASONS_KEPT) {
+        reasons.clear();
+    }
+    reasons.set(key, reason);
+    return reason;
+}
+
 function principalFindings(st: ParsedStatement, p: ParsedPrincipal, element: string, effect: string): Finding[] {
     const out: Finding[] = [];
     for (const kind of KINDS) {
         for (const value of p.values[kind] ?? []) {
-            const reason = lookalikeReason(value, kind);
+            const reason = rememberedReason(value, kind);
             if (reason === undefined) {
                 continue;
             }

@@ -69,6 +69,26 @@ export interface ServiceBinding {
     applicationIds: string[];
 }
 
+/** An application the service's grants must be bound to (see AnalyzeOptions.expectedApplication). */
+export interface ExpectedApplication {
+    arn?: string;
+    id?: string;
+    account?: string;
+    region?: string;
+}
+
+/**
+ * The service binding of a document judged against one application (AnalyzeOptions.applications): exactly the
+ * fields of the analysis that call would give with `expectedApplication` set to it.
+ */
+export interface ApplicationBinding {
+    /** The `service-unbound` findings (the other kinds do not depend on the application). */
+    findings: Finding[];
+    serviceActions: string[];
+    assumptions: string[];
+    hasUnknowns: boolean;
+}
+
 /** The result of judging a key policy document for EMR Serverless disk encryption. */
 export interface KeyPolicyAnalysis {
     /** False when the document could not be parsed at all (then `findings` holds a `malformed` finding). */
@@ -116,6 +136,8 @@ export interface KeyPolicyAnalysis {
      */
     lookalikeGrants?: string[];
     findings: Finding[];
+    /** With AnalyzeOptions.applications: the binding against each of them, in their order. */
+    applicationBindings?: ApplicationBinding[];
 }
 
 /** Knobs the policy pack's configuration maps onto. */
@@ -150,7 +172,22 @@ export interface AnalyzeOptions {
      * when its ARN is not known (a setting's region): a binding to an application ARN of another region is then
      * a binding to another application.
      */
-    expectedApplication?: { arn?: string; id?: string; account?: string; region?: string };
+    expectedApplication?: ExpectedApplication;
+    /**
+     * Applications to judge the service binding against besides `expectedApplication`, in one call: the result's
+     * `applicationBindings` holds, in the same order, what `expectedApplication` set to each of them would give
+     * for the binding (its service-unbound findings and service actions). For a caller with several applications
+     * per key; judging the document once and deriving each binding costs far less than a call per application.
+     */
+    applications?: readonly ExpectedApplication[];
+    /**
+     * Ask only what the service binding needs (a caller that reads `grantsService`, `binding`, `serviceActions`,
+     * the service-unbound and form findings, `applicationBindings`): every field keeps its value except
+     * `findings`, which may then lack the over-grant, open-grant and submitter questions' findings and the note
+     * that the judge ran out of work budget. Those questions are left unasked for a document without unknown parts
+     * (the first call that needs them asks them). Default false.
+     */
+    serviceOnly?: boolean;
     /**
      * Accounts, besides the key's own, whose EMR Serverless applications the service grant may be bound
      * to (cross-account use of the key). The key's own account is `expectedApplication.account` when

@@ -7,7 +7,7 @@
  */
 import { definePolicy, GUIDE, PolicyMetadata, readsOf, ResourceAndStackPolicy } from "./metadata";
 import { analyzeKeyPolicy, EMR_SERVERLESS_PRINCIPAL, SERVICE_ACTIONS } from "../judge";
-import type { AnalyzeOptions, Finding, KeyPolicyAnalysis } from "../judge";
+import type { AnalyzeOptions, ApplicationBinding, ExpectedApplication, Finding, KeyPolicyAnalysis } from "../judge";
 import {
     allowedSourceAccountsSchema,
     analyzeOptions,
@@ -26,13 +26,13 @@ const FIX =
     'StringLike/ArnEquals "aws:SourceArn": "<application ARN>", StringEquals "aws:SourceAccount": "<account>" and ' +
     'StringEquals "kms:EncryptionContext:applicationId": "<application id>", each bound to exactly one value.';
 
-function expectedApplication(setting: SettingEntry): AnalyzeOptions["expectedApplication"] | undefined {
+function expectedApplication(setting: SettingEntry): ExpectedApplication | undefined {
     const id = setting.applicationId ?? setting.app?.ids[0];
     const arn = setting.app?.arn;
     if (!id && !arn) {
         return undefined;
     }
-    const out: NonNullable<AnalyzeOptions["expectedApplication"]> = {};
+    const out: ExpectedApplication = {};
     if (id) {
         out.id = id;
     }
@@ -51,23 +51,19 @@ function expectedApplication(setting: SettingEntry): AnalyzeOptions["expectedApp
 const findingId = (f: Finding): string => `${f.kind}\u0000${f.where ?? ""}\u0000${f.message}`;
 
 /** An application no binding can equal: judged against it, every statement binding the service to a value mismatches. */
-const NO_APPLICATION: NonNullable<AnalyzeOptions["expectedApplication"]> = { arn: "\u0000", id: "\u0000" };
+const NO_APPLICATION: ExpectedApplication = { arn: "\u0000", id: "\u0000" };
 
 /**
  * Where (`Sid "X"` / `statement #N`) each statement that grants the service is: those already reported
- * as unbound, and those that bind the service to some application (they mismatch {@link NO_APPLICATION}).
+ * as unbound, and those that bind the service to some application (they mismatch {@link NO_APPLICATION}, whose
+ * binding is `none`).
  */
-function grantStatements(doc: unknown, analysis: KeyPolicyAnalysis, options: AnalyzeOptions): string[] {
+function grantStatements(analysis: KeyPolicyAnalysis, none: ApplicationBinding | undefined): string[] {
     if (!analysis.grantsService) {
         return [];
     }
     const out = new Set<string>();
-    for (const f of analysis.findings) {
-        if (f.kind === "service-unbound") {
-            out.add(f.where ?? "");
-        }
-    }
-    for (const f of analyzeKeyPolicy(doc, { ...options, expectedApplication: NO_APPLICATION }).findings) {
+    for (const f of [...analysis.findings, ...(none?.findings ?? [])]) {
         if (f.kind === "service-unbound") {
             out.add(f.where ?? "");
         }
@@ -133,26 +129,49 @@ export const enforceServiceConditions = definePolicy<ResourceAndStackPolicy>(MET
     },
 });
 
-/** One document of a key, judged against the key's ARN or id. */
+/** One document of a key, judged against the key's ARN or id, and its binding against each setting's application. */
 interface JudgedDocument {
     entry: DocumentEntry;
-    /** The document; undefined when absent (KMS's default key policy, which never grants the service). */
-    doc: unknown;
-    docOptions: AnalyzeOptions;
     analysis?: KeyPolicyAnalysis;
-    /** Where the statements that let the service in are (computed once, on demand). */
-    grantsAt: () => string[];
+    /** Where the statements that let the service in are. */
+    grantsAt: string[];
+    /** The binding against each setting's application, for the settings whose application is known. */
+    bindings: Map<SettingEntry, ApplicationBinding>;
 }
 
+/**
+ * Judges one document of `key` in one call: the analysis (only what the service binding needs, the policy reads
+ * nothing else), the binding against {@link NO_APPLICATION} (where the grants are) and against each setting's
+ * application.
+ */
 function judgeDocument(key: KeyEntry, d: DocumentEntry, options: AnalyzeOptions): JudgedDocument {
     const raw = d.document.known ? d.document.value : undefined;
     const doc = isAbsentDocument(d.resource.type, raw) ? undefined : raw;
-    const docOptions: AnalyzeOptions = { ...options, ...keyOptionsFor(key, d) };
-    const analysis = doc === undefined ? undefined : analyzeKeyPolicy(doc, docOptions);
-    let grantWheres: string[] | undefined;
-    const grantsAt = (): string[] =>
-        (grantWheres ??= analysis && doc !== undefined ? grantStatements(doc, analysis, docOptions) : []);
-    return { entry: d, doc, docOptions, analysis, grantsAt };
+    const expected: Array<[SettingEntry, ExpectedApplication]> = [];
+    for (const setting of key.settings) {
+        const application = expectedApplication(setting);
+        if (application) {
+            expected.push([setting, application]);
+        }
+    }
+    const analysis =
+        doc === undefined
+            ? undefined
+            : analyzeKeyPolicy(doc, {
+                  ...options,
+                  ...keyOptionsFor(key, d),
+                  applications: [NO_APPLICATION, ...expected.map(([, application]) => application)],
+                  serviceOnly: true,
+              });
+    const [none, ...perSetting] = analysis?.applicationBindings ?? [];
+    const bindings = new Map<SettingEntry, ApplicationBinding>();
+    expected.forEach(([setting], i) => {
+        const binding = perSetting[i];
+        if (binding) {
+            bindings.set(setting, binding);
+        }
+    });
+    return { entry: d, analysis, grantsAt: analysis ? grantStatements(analysis, none) : [], bindings };
 }
 
 /** The name of a key's document in messages. */
@@ -202,7 +221,8 @@ function checkDocument(
         return;
     }
     const expected = expectedApplication(setting);
-    if (!expected) {
+    const bound = j.bindings.get(setting);
+    if (!expected || !bound) {
         // The application is not known (preview): only a document that gives the service one action and never the
         // other can be told to fail its jobs.
         reportPartial(key, setting, name, analysis, report);
@@ -212,7 +232,6 @@ function checkDocument(
     // statement (naming the service exactly) binds the service to its application. Only when none does are the
     // statements binding it elsewhere reported (their findings name what they are bound to).
     const seen = new Set(analysis.findings.map(findingId));
-    const bound = analyzeKeyPolicy(j.doc, { ...j.docOptions, expectedApplication: expected });
     const other = new Set<string>();
     const mismatched: Finding[] = [];
     for (const f of bound.findings) {
@@ -222,7 +241,7 @@ function checkDocument(
         }
     }
     const lookalike = new Set(analysis.lookalikeGrants ?? []);
-    if (j.grantsAt().some((where) => !other.has(where) && !lookalike.has(where))) {
+    if (j.grantsAt.some((where) => !other.has(where) && !lookalike.has(where))) {
         reportPartial(key, setting, name, bound, report);
         return; // bound to this application
     }
@@ -261,7 +280,7 @@ function reportPartial(
     key: KeyEntry,
     setting: SettingEntry,
     name: string,
-    analysis: KeyPolicyAnalysis,
+    analysis: Pick<KeyPolicyAnalysis, "hasUnknowns" | "serviceActions" | "assumptions">,
     report: (text: string, urn: string) => void,
 ): void {
     const missing = SERVICE_ACTIONS.filter((a) => !analysis.serviceActions.includes(a));

@@ -223,4 +223,38 @@ describe("judge: look-alike service principals", () => {
         assert.equal(a.grantsServiceByExactName, false);
         assert.equal(analyzeKeyPolicy(keyPolicy(guideStatement(), st)).grantsServiceByExactName, true);
     });
+
+    it("skeletons a printable ASCII value as the full folding does (an invisible character forces it)", () => {
+        fc.assert(
+            fc.property(
+                fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)) }),
+                (v) => {
+                    assert.equal(principalSkeleton(v), principalSkeleton(`${v}\u200b`));
+                    assert.equal(principalSkeleton(v), principalSkeleton(`\u00ad${v}`));
+                },
+            ),
+            runs(0xa5c11, 300),
+        );
+        for (const v of [
+            TARGET,
+            "EMR-Serverless.amazonaws.com",
+            "emr-serverIess.amazonaws.com",
+            "arn:aws:iam::111122223333:root",
+        ]) {
+            assert.equal(principalSkeleton(v), principalSkeleton(`${v}\u200b`), v);
+        }
+    });
+
+    it("judges a principal value by the type it is named under, document after document", () => {
+        const named = (type: string, value: string): unknown => ({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { [type]: value }, Action: "kms:Decrypt", Resource: "*" }],
+        });
+        const kinds = (doc: unknown): string[] => analyzeKeyPolicy(JSON.stringify(doc)).findings.map((f) => f.kind);
+        for (let round = 0; round < 2; round++) {
+            assert.ok(!kinds(named("Service", TARGET)).includes("service-principal-lookalike"));
+            assert.ok(kinds(named("AWS", TARGET)).includes("service-principal-lookalike"));
+            assert.ok(kinds(named("Service", TARGET.toUpperCase())).includes("service-principal-lookalike"));
+        }
+    });
 });

@@ -27,7 +27,10 @@ export interface KeyUse {
     crossReasons: string[];
 }
 
-/** Judges one of `key`'s documents, against the key's ARN or id when known (see {@link keyOptionsFor}). */
+/**
+ * Judges one of `key`'s documents, against the key's ARN or id when known (see {@link keyOptionsFor}), for what
+ * the stack policies read of it: whether and how it grants the service (AnalyzeOptions.serviceOnly).
+ */
 export function judgeDocument(key: KeyEntry, entry: DocumentEntry, options: AnalyzeOptions): JudgedDocument {
     if (!entry.document.known) {
         return { entry, unknown: true };
@@ -36,7 +39,11 @@ export function judgeDocument(key: KeyEntry, entry: DocumentEntry, options: Anal
     if (isAbsentDocument(entry.resource.type, doc)) {
         return { entry, unknown: false };
     }
-    return { entry, analysis: analyzeKeyPolicy(doc, { ...options, ...keyOptionsFor(key, entry) }), unknown: false };
+    return {
+        entry,
+        analysis: analyzeKeyPolicy(doc, { ...options, ...keyOptionsFor(key, entry), serviceOnly: true }),
+        unknown: false,
+    };
 }
 
 /** Judges the key's documents once and lists why EMR Serverless uses it. */
