@@ -9,7 +9,7 @@ import * as fc from "fast-check";
 import { analyzeKeyPolicy, AnalyzeOptions, Finding, KeyPolicyAnalysis, UNKNOWN_STRING } from "../../policypack/judge";
 import { analyzeKeyPolicyAfresh } from "../../policypack/judge/keyPolicy";
 import { loadCorpus } from "../../harness/corpus";
-import { ACCOUNT, APP_ARN, APP_ID } from "../../harness/fixtures";
+import { ACCOUNT, APP_ARN, APP_ID, KEY_ARN } from "../../harness/fixtures";
 import { policy, runs } from "../hostile/generators";
 
 const OPTION_SETS: AnalyzeOptions[] = [
@@ -101,5 +101,73 @@ describe("judge: service-only judgments", () => {
             runs(0x5e1f, 60),
         );
         assert.ok(seen.bounded > 0, "no partly unknown document was compared");
+    });
+});
+
+describe("judge: service-only judgments of questions the exact search cannot decide", () => {
+    const root = {
+        Sid: "Root",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+        Action: "kms:*",
+        Resource: "*",
+    };
+    const service = (resource: string): Record<string, unknown> => ({
+        Sid: "Service",
+        Effect: "Allow",
+        Principal: { Service: "emr-serverless.amazonaws.com" },
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: resource,
+        Condition: {
+            StringEquals: {
+                "aws:SourceArn": APP_ARN,
+                "aws:SourceAccount": ACCOUNT,
+                "kms:EncryptionContext:applicationId": APP_ID,
+            },
+        },
+    });
+    const options: AnalyzeOptions = {
+        keyArn: KEY_ARN,
+        region: "us-east-1",
+        expectedApplication: { arn: APP_ARN, id: APP_ID, account: ACCOUNT },
+    };
+    const undecidedUnder = (a: KeyPolicyAnalysis, sid: string): boolean =>
+        a.findings.some(
+            (f) => f.kind === "malformed" && f.message.includes("could not decide") && f.message.includes(sid),
+        );
+
+    it("still reports a service binding it could not decide, as a whole judgment does", () => {
+        // A Resource reading two keys the service question varies is outside the exact model.
+        const doc = JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [root, service("arn:aws:kms:*:${aws:SourceAccount}:key/${kms:EncryptionContext:applicationId}")],
+        });
+        for (const serviceOnly of [false, true]) {
+            const a = analyzeKeyPolicyAfresh(doc, { ...options, serviceOnly });
+            assert.ok(undecidedUnder(a, '"Service"'), `serviceOnly=${serviceOnly}: ${JSON.stringify(a.findings)}`);
+        }
+    });
+
+    it("leaves a later question it could not decide to the whole judgment, whichever is asked first", () => {
+        const open = {
+            Sid: "Open",
+            Effect: "Allow",
+            Principal: { AWS: "*" },
+            Action: "kms:Decrypt",
+            Resource: "arn:aws:kms:${aws:PrincipalTag/region}:${aws:PrincipalAccount}:key/*",
+        };
+        const doc = JSON.stringify({ Version: "2012-10-17", Statement: [root, service("*"), open] });
+        for (const order of [
+            [false, true],
+            [true, false],
+        ]) {
+            serial++;
+            const fresh = { ...options, region: `us-east-${serial}` };
+            for (const serviceOnly of order) {
+                const a = analyzeKeyPolicy(doc, { ...fresh, serviceOnly });
+                assert.equal(undecidedUnder(a, '"Open"'), !serviceOnly, `serviceOnly=${serviceOnly}, order ${order}`);
+                assert.ok(a.grantsService);
+            }
+        }
     });
 });
