@@ -13,6 +13,7 @@ import * as fc from "fast-check";
 import { analyzeKeyPolicy, evaluateRequest, parsePolicyDocument } from "../../policypack/judge";
 import { APP_ARN, OWNER, PolicyDoc, Statement, policy, request, rootStatement, runs } from "./generators";
 import { fastestTiming, timed } from "./support";
+import { analyzeKeyPolicyAfresh } from "../../policypack/judge/keyPolicy";
 
 const JUDGE = path.resolve(__dirname, "../../policypack/judge/index.ts");
 
@@ -89,9 +90,11 @@ describe("hostile input: the judge answers in bounded time", () => {
                 policy({ notPrincipal: true, notAction: true }),
                 fc.array(request(), { maxLength: 5 }),
                 (doc, requests) => {
-                    const t = timed(() => analyzeKeyPolicy(doc));
-                    worst = Math.max(worst, t.ms);
-                    assert.ok(t.ms < 250, `analysis took ${t.ms} ms`);
+                    // Uncached, so that each timing is a whole analysis; the fastest of three, so that a first call's
+                    // compilation or a pause of a loaded machine is not taken for a slow analysis.
+                    const ms = fastestTiming(() => analyzeKeyPolicyAfresh(doc), 250);
+                    worst = Math.max(worst, ms);
+                    assert.ok(ms < 250, `analysis took ${ms} ms (the fastest of three runs)`);
                     const p = parsePolicyDocument(doc).policy!;
                     for (const r of requests) {
                         const ms = fastestTiming(() => evaluateRequest(p, r), 20);
