@@ -155,6 +155,37 @@ export const SERVICE_PRINCIPAL = { type: "Service" as const, id: EMR_SERVERLESS_
 export const ANY_VALUE: KeyRequirement = { absent: true, present: true, constraints: [] };
 
 /**
+ * How each context key varies in the service's requests under `index`'s document (see {@link serviceDomain}), one
+ * function per document and owner account, each key's domain computed once: the questions about one document then
+ * share their domains (the same objects) and allocate none.
+ */
+export function serviceDomains(index: DocumentIndex): (lower: string) => KeyDomain {
+    let perOwner = domainsOf.get(index.policy);
+    if (!perOwner) {
+        perOwner = new Map();
+        domainsOf.set(index.policy, perOwner);
+    }
+    let domains = perOwner.get(index.owner);
+    if (!domains) {
+        const policy = index.policy;
+        const fixed = serviceFixed(index.owner);
+        const known = new Map<string, KeyDomain>();
+        domains = (lower) => {
+            let d = known.get(lower);
+            if (!d) {
+                d = serviceDomain(policy, fixed, lower);
+                known.set(lower, d);
+            }
+            return d;
+        };
+        perOwner.set(index.owner, domains);
+    }
+    return domains;
+}
+
+const domainsOf = new WeakMap<ParsedPolicy, Map<string, (lower: string) => KeyDomain>>();
+
+/**
  * A request of the service that `st` and the whole document allow for `action` (exactly, see witness.ts), with
  * each key of `require` as it requires; undefined when there is none.
  */
@@ -164,14 +195,7 @@ export function findServiceRequestExactly(
     action: string,
     require: Map<string, KeyRequirement>,
 ): NormalizedRequest | undefined {
-    const fixed = serviceFixed(index.owner);
-    return index.findAllowedRequestExactly(
-        st,
-        action,
-        SERVICE_PRINCIPAL,
-        (lower) => serviceDomain(index.policy, fixed, lower),
-        require,
-    );
+    return index.findAllowedRequestExactly(st, action, SERVICE_PRINCIPAL, serviceDomains(index), require);
 }
 
 /** Every key of `keys` may be absent or take any value, but each is asked about. */
