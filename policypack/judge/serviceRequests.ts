@@ -13,8 +13,24 @@ import { RESERVED_CONTEXT_KEY } from "./setting";
 import { holdsUnknown } from "./unknowns";
 import { KeyDomain, KeyRequirement, MULTI_VALUED_KEYS, Values, valueLanguage } from "./witness";
 
-/** Fixed context of a request made by the EMR Serverless service principal itself. */
-export function serviceFixed(owner: string): Map<string, Values> {
+/** Fixed context of a request made by the EMR Serverless service principal itself (shared: not to be changed). */
+export function serviceFixed(owner: string): ReadonlyMap<string, Values> {
+    let fixed = fixedByOwner.get(owner);
+    if (!fixed) {
+        if (fixedByOwner.size >= FIXED_OWNERS) {
+            fixedByOwner.clear();
+        }
+        fixed = makeServiceFixed(owner);
+        fixedByOwner.set(owner, fixed);
+    }
+    return fixed;
+}
+
+/** Owner accounts whose fixed context is kept. */
+const FIXED_OWNERS = 64;
+const fixedByOwner = new Map<string, ReadonlyMap<string, Values>>();
+
+function makeServiceFixed(owner: string): Map<string, Values> {
     const fixed = new Map<string, Values>([["aws:resourceaccount", [owner]]]);
     for (const k of IDENTITY_KEYS) {
         fixed.set(k, undefined);
@@ -134,7 +150,7 @@ function sentOrUnknown(policy: ParsedPolicy, lower: string, sent: KeyDomain): Ke
 const withUnknowns = new WeakMap<ParsedPolicy, Map<string, KeyDomain>>();
 
 /** How a context key varies in a request of the EMR Serverless service principal itself. */
-export function serviceDomain(policy: ParsedPolicy, fixed: Map<string, Values>, lower: string): KeyDomain {
+export function serviceDomain(policy: ParsedPolicy, fixed: ReadonlyMap<string, Values>, lower: string): KeyDomain {
     if (fixed.has(lower)) {
         return { kind: "fixed", value: fixed.get(lower) };
     }
