@@ -179,7 +179,7 @@ function exactServiceGrant(
  * value, for a key the service sends as one value. The exact search would find no such request either (it is
  * exact); this reads the answer off the statement instead of searching for it. False when it cannot tell.
  */
-function bindsItself(
+export function bindsItself(
     st: ParsedStatement,
     lower: string,
     current: string[] | undefined,
