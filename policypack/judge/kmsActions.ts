@@ -82,8 +82,21 @@ export const KEY_MATERIAL_ACTIONS: readonly string[] = [...ENCRYPTION_ACTIONS, "
  * the same signature get the same answer to every question.
  */
 export function actionSignature(policy: ParsedPolicy, action: string): string {
-    return policy.statements.map((s) => (actionMatches(s, action) ? "1" : "0")).join("");
+    let known = signatures.get(policy);
+    if (!known) {
+        known = new Map();
+        signatures.set(policy, known);
+    }
+    let sig = known.get(action);
+    if (sig === undefined) {
+        sig = policy.statements.map((s) => (actionMatches(s, action) ? "1" : "0")).join("");
+        known.set(action, sig);
+    }
+    return sig;
 }
+
+/** Each document's action signatures, computed once (the questions ask about the same few actions). */
+const signatures = new WeakMap<ParsedPolicy, Map<string, string>>();
 
 /**
  * The actions whose grant to the service is put to the binding question for `st`: the two the service

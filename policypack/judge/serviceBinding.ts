@@ -15,8 +15,9 @@ import { SERVICE_ACTION_NAMES, actionSignature, bindingActions } from "./kmsActi
 import { literal } from "./languages";
 import { ParsedPolicy, ParsedStatement } from "./parsedPolicy";
 import { namesServiceExactly } from "./principals";
-import { SERVICE_PRINCIPAL, anyValueOf, findServiceRequestExactly } from "./serviceRequests";
-import { KeyRequirement } from "./witness";
+import { SERVICE_PRINCIPAL, anyValueOf, findServiceRequestExactly, serviceDomains } from "./serviceRequests";
+import { holdsUnknown } from "./unknowns";
+import { KeyDomain, KeyRequirement } from "./witness";
 
 /** Whether one binding key is bound to one value in a statement's grant to the service, and if not, why not. */
 export interface KeyVerdict {
@@ -125,6 +126,7 @@ function exactServiceGrant(
 ): ExactGrant | undefined {
     const ask = (action: string, require?: Map<string, KeyRequirement>): NormalizedRequest | undefined =>
         findServiceRequestExactly(index, st, action, require ?? anyValueOf(serviceKeys));
+    const domainOf = serviceDomains(index);
     return index.decide(
         `whether ${EMR_SERVERLESS_PRINCIPAL} may use the key, and for which applications,`,
         st,
@@ -154,9 +156,10 @@ function exactServiceGrant(
                     if (out.verdicts.get(key)?.bound === false) {
                         continue;
                     }
-                    const verdict = exactBinding(key, base.context.get(lower), (r) =>
-                        ask(action, new Map([[lower, r]])),
-                    );
+                    const current = base.context.get(lower);
+                    const verdict = bindsItself(st, lower, current, domainOf(lower))
+                        ? { key, bound: true, value: (current as string[])[0] }
+                        : exactBinding(key, current, (r) => ask(action, new Map([[lower, r]])));
                     out.verdicts.set(key, verdict);
                     if (!verdict.bound) {
                         out.unboundVia ??= action;
@@ -168,6 +171,42 @@ function exactServiceGrant(
         undefined,
     );
 }
+
+/**
+ * Whether `st`'s own conditions bind the key `lower` to the one value `current` holds, so that no request it allows
+ * (whatever the rest of the document says) lacks the key or carries another value: a StringEquals, or a StringLike
+ * without wildcards, on the key, neither negated nor IfExists nor over sets, whose every value is that literal
+ * value, for a key the service sends as one value. The exact search would find no such request either (it is
+ * exact); this reads the answer off the statement instead of searching for it. False when it cannot tell.
+ */
+export function bindsItself(
+    st: ParsedStatement,
+    lower: string,
+    current: string[] | undefined,
+    domain: KeyDomain,
+): boolean {
+    if (current?.length !== 1 || domain.kind !== "free" || domain.multi) {
+        return false;
+    }
+    const value = current[0];
+    if (!PLAIN_VALUE.test(value) || holdsUnknown(value)) {
+        return false;
+    }
+    return st.conditions.some(
+        (c) =>
+            c.keyLower === lower &&
+            (c.base === "StringEquals" || c.base === "StringLike") &&
+            !c.negated &&
+            !c.ifExists &&
+            c.set === undefined &&
+            !c.variables &&
+            c.values.length > 0 &&
+            c.values.every((v) => v === value),
+    );
+}
+
+/** A value that reads the same under StringEquals and StringLike: no wildcard, policy variable or marker. */
+const PLAIN_VALUE = /^[^*?$\uE000-\uF8FF]+$/u;
 
 /** Whether a binding key is bound to the value an allowed request carries: no allowed request lacks it or differs. */
 function exactBinding(

@@ -71,7 +71,8 @@ export function serviceBindingFindings(
     const explicit = explicitOwner(options);
     const ownAccounts = explicit !== "" ? [explicit] : principalAccounts;
     const permittedAccounts = new Set([...ownAccounts, ...(options.allowedSourceAccounts ?? [])]);
-    const ownText =
+    // The key's own accounts as a message names them (only a binding to a foreign account needs it).
+    const ownText = (): string =>
         ownAccounts.map(quote).join(" or ") +
         (explicit !== "" ? " (the application's account)" : " (from the key policy's account principals)");
     // The service actions of the statements that may serve the expected application (all, without one).
@@ -197,12 +198,12 @@ export function serviceBindingFindings(
             if (foreign.length > 0) {
                 parts.push(
                     `${where} binds ${EMR_SERVERLESS_PRINCIPAL} to an account other than the key's account ` +
-                        `${ownText}: ${foreign.join("; ")}` +
+                        `${ownText()}: ${foreign.join("; ")}` +
                         (inconsistent ? "." : ", so that account's EMR Serverless applications can use this key."),
                 );
                 fixes.push(
                     `In ${where}, bind ${SOURCE_ARN_KEY} and ${SOURCE_ACCOUNT_KEY} to an application in the key's ` +
-                        `own account ${ownText}; if cross-account use is intended, allow that account explicitly ` +
+                        `own account ${ownText()}; if cross-account use is intended, allow that account explicitly ` +
                         `(judge option allowedSourceAccounts).`,
                 );
             }

@@ -13,8 +13,24 @@ import { RESERVED_CONTEXT_KEY } from "./setting";
 import { holdsUnknown } from "./unknowns";
 import { KeyDomain, KeyRequirement, MULTI_VALUED_KEYS, Values, valueLanguage } from "./witness";
 
-/** Fixed context of a request made by the EMR Serverless service principal itself. */
-export function serviceFixed(owner: string): Map<string, Values> {
+/** Fixed context of a request made by the EMR Serverless service principal itself (shared: not to be changed). */
+export function serviceFixed(owner: string): ReadonlyMap<string, Values> {
+    let fixed = fixedByOwner.get(owner);
+    if (!fixed) {
+        if (fixedByOwner.size >= FIXED_OWNERS) {
+            fixedByOwner.clear();
+        }
+        fixed = makeServiceFixed(owner);
+        fixedByOwner.set(owner, fixed);
+    }
+    return fixed;
+}
+
+/** Owner accounts whose fixed context is kept. */
+const FIXED_OWNERS = 64;
+const fixedByOwner = new Map<string, ReadonlyMap<string, Values>>();
+
+function makeServiceFixed(owner: string): Map<string, Values> {
     const fixed = new Map<string, Values>([["aws:resourceaccount", [owner]]]);
     for (const k of IDENTITY_KEYS) {
         fixed.set(k, undefined);
@@ -134,7 +150,7 @@ function sentOrUnknown(policy: ParsedPolicy, lower: string, sent: KeyDomain): Ke
 const withUnknowns = new WeakMap<ParsedPolicy, Map<string, KeyDomain>>();
 
 /** How a context key varies in a request of the EMR Serverless service principal itself. */
-export function serviceDomain(policy: ParsedPolicy, fixed: Map<string, Values>, lower: string): KeyDomain {
+export function serviceDomain(policy: ParsedPolicy, fixed: ReadonlyMap<string, Values>, lower: string): KeyDomain {
     if (fixed.has(lower)) {
         return { kind: "fixed", value: fixed.get(lower) };
     }
@@ -155,6 +171,37 @@ export const SERVICE_PRINCIPAL = { type: "Service" as const, id: EMR_SERVERLESS_
 export const ANY_VALUE: KeyRequirement = { absent: true, present: true, constraints: [] };
 
 /**
+ * How each context key varies in the service's requests under `index`'s document (see {@link serviceDomain}), one
+ * function per document and owner account, each key's domain computed once: the questions about one document then
+ * share their domains (the same objects) and allocate none.
+ */
+export function serviceDomains(index: DocumentIndex): (lower: string) => KeyDomain {
+    let perOwner = domainsOf.get(index.policy);
+    if (!perOwner) {
+        perOwner = new Map();
+        domainsOf.set(index.policy, perOwner);
+    }
+    let domains = perOwner.get(index.owner);
+    if (!domains) {
+        const policy = index.policy;
+        const fixed = serviceFixed(index.owner);
+        const known = new Map<string, KeyDomain>();
+        domains = (lower) => {
+            let d = known.get(lower);
+            if (!d) {
+                d = serviceDomain(policy, fixed, lower);
+                known.set(lower, d);
+            }
+            return d;
+        };
+        perOwner.set(index.owner, domains);
+    }
+    return domains;
+}
+
+const domainsOf = new WeakMap<ParsedPolicy, Map<string, (lower: string) => KeyDomain>>();
+
+/**
  * A request of the service that `st` and the whole document allow for `action` (exactly, see witness.ts), with
  * each key of `require` as it requires; undefined when there is none.
  */
@@ -164,14 +211,7 @@ export function findServiceRequestExactly(
     action: string,
     require: Map<string, KeyRequirement>,
 ): NormalizedRequest | undefined {
-    const fixed = serviceFixed(index.owner);
-    return index.findAllowedRequestExactly(
-        st,
-        action,
-        SERVICE_PRINCIPAL,
-        (lower) => serviceDomain(index.policy, fixed, lower),
-        require,
-    );
+    return index.findAllowedRequestExactly(st, action, SERVICE_PRINCIPAL, serviceDomains(index), require);
 }
 
 /** Every key of `keys` may be absent or take any value, but each is asked about. */
