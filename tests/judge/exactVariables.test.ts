@@ -392,7 +392,7 @@ describe("judge: open grants with policy variables, over every caller of another
     });
 });
 
-describe("judge: documents with policy variables are decided exactly, never by the bounded search", () => {
+describe("judge: documents with policy variables are decided exactly", () => {
     const open = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
         Sid: "Open",
         Effect: "Allow",
