@@ -8,18 +8,15 @@
  * The fields of an ARN as regular-expression sources, for the patterns of this module and for patterns of ARNs
  * built elsewhere. An AWS partition as it appears in an ARN (`aws`, `aws-cn`, `aws-us-gov`, ...).
  */
-export const ARN_PARTITION = "aws[a-z-]*";
+const ARN_PARTITION = "aws[a-z-]*";
 /** A region name (`us-east-1`, `cn-north-1`, `us-gov-west-1`, ...). */
-export const ARN_REGION = "[a-z]{2}(?:-[a-z]+)+-\\d+";
+const ARN_REGION = "[a-z]{2}(?:-[a-z]+)+-\\d+";
 /** An account id. */
-export const ARN_ACCOUNT = "\\d{12}";
+const ARN_ACCOUNT = "\\d{12}";
 /** A KMS key id: a UUID, or a multi-Region key id (`mrk-` and 32 hex digits). */
 const KEY_ID = "(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})";
 /** The characters of an IAM name (user, role) and of a path's segments. */
 const IAM_NAME_CHARS = "[\\w+=,.@-]";
-
-/** A partition name. */
-export const PARTITION_PATTERN = new RegExp(`^${ARN_PARTITION}$`);
 
 /** A region name. */
 export const REGION_PATTERN = new RegExp(`^${ARN_REGION}$`);

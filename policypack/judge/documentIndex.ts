@@ -11,9 +11,9 @@ import { hasWildcard } from "./wildcards";
 import { Question, TooHard, Unsupported, findAllowedRequestExactly, valueLanguage } from "./witness";
 
 /**
- * Statement checks one analysis may spend (≈0.2 µs each). A typical key policy needs a few thousand;
- * only a pathological document (hundreds of interlocking Deny statements) reaches the limit, and then
- * the analysis reports that it could not decide rather than passing the document.
+ * Work one analysis may spend over all its questions: the exact search's steps (see `Work` in languages.ts) and
+ * the over-grant question's statement checks. Only a pathological document (hundreds of interlocking Deny
+ * statements) reaches the limit, and then the analysis reports it as too complex rather than passing it.
  */
 const WORK_BUDGET = 1_500_000;
 
@@ -55,7 +55,7 @@ export class DocumentIndex {
         return out;
     }
 
-    /** Work left (statement checks); when it runs out the analysis says so instead of guessing. */
+    /** Work left (see {@link WORK_BUDGET}); when it runs out the analysis says so instead of guessing. */
     private budget = WORK_BUDGET;
     exhausted = false;
 
@@ -86,7 +86,13 @@ export class DocumentIndex {
             if (e instanceof Unsupported) {
                 if (!this.undecided.some((u) => u.where === st.where && u.reason === e.message)) {
                     const key = reasonKey(e.message);
-                    const places = key ? statementsNaming(this.policy, key).slice(0, 4) : [];
+                    const places = (
+                        key
+                            ? statementsNaming(this.policy, key)
+                            : /policy variables/.test(e.message)
+                              ? statementsWithVariables(this.policy)
+                              : []
+                    ).slice(0, 4);
                     this.undecided.push({ question, where: st.where, reason: e.message, key, places });
                 }
                 return undecided;
@@ -153,7 +159,7 @@ export interface UndecidedQuestion {
     reason: string;
     /** The condition key the reason names, lower-case, if any. */
     key?: string;
-    /** The statements whose conditions name that key (where the construct is). */
+    /** The statements whose conditions name that key, or hold the policy variables the reason names (where the construct is). */
     places: string[];
 }
 
@@ -180,6 +186,11 @@ function statementsNaming(policy: ParsedPolicy, key: string): string[] {
         .map((st) => st.where);
 }
 
+/** The statements with a policy variable in a condition value (where a coupling of two keys can be). */
+function statementsWithVariables(policy: ParsedPolicy): string[] {
+    return policy.statements.filter((st) => st.conditions.some((c) => c.variables)).map((st) => st.where);
+}
+
 /**
  * The finding for a question the exact search could not decide: which question, which statement, what it does not
  * model and where the document uses it, and how to write the document so that it can be decided. The analysis does
@@ -189,22 +200,27 @@ export function undecidedFinding(u: UndecidedQuestion): Finding {
     const { key, places } = u;
     const where = places.length > 0 ? places.join(", ") : u.where;
     const operator = /^(\w+) on /.exec(u.reason)?.[1];
-    const fix = /Resource/.test(u.reason)
-        ? `In ${u.where}, write the key's ARN (or "*") in Resource instead of a policy variable.`
-        : /policy variable/.test(u.reason)
-          ? `In ${where}, write the value the policy variable stands for${key ? ` in the condition on ${key}` : ""} ` +
-            `as a literal instead of the variable.`
-          : key && (operator || /operator/.test(u.reason))
-            ? `In ${where}, compare ${key} with a string operator (StringEquals, StringLike) instead of ` +
-              `${operator ?? "a numeric, date, IP or Bool operator"}.`
-            : `Simplify the conditions of ${where}: literal values compared with String or Arn operators.`;
+    // A Resource reason names its statement ("Sid "Guard"'s Resource reads ..."), which may be a Deny, not u.where.
+    const resourceOf = /^(.+)'s Resource\b/.exec(u.reason)?.[1];
+    const fix = resourceOf
+        ? `In ${resourceOf}, write the key's ARN (or "*") in Resource instead of a policy variable.`
+        : /^a policy variable reads /.test(u.reason) && key
+          ? `In ${where}, write a literal value instead of the policy variable that reads ${key} (a key of ` +
+            `several values has no single value to substitute).`
+          : /policy variable| reads /.test(u.reason)
+            ? `In ${where}, write the values the policy variables stand for${key ? ` in the condition on ${key}` : ""} ` +
+              `as literals instead of the variables.`
+            : key && (operator || /operator/.test(u.reason))
+              ? `In ${where}, compare ${key} with a string operator (StringEquals, StringLike) instead of ` +
+                `${operator ?? "a numeric, date, IP or Bool operator"}.`
+              : `Simplify the conditions of ${where}: literal values compared with String or Arn operators.`;
     return {
         kind: "malformed",
         where: u.where,
         message:
             `${UNDECIDED} ${u.question} under ${u.where}: ${u.reason}` +
-            `${places.length > 0 ? ` (in ${places.join(", ")})` : ""}, which its exact search does not model. ` +
-            `That answer is missing, so the key policy is not accepted.`,
+            `${places.length > 0 ? ` (in ${places.join(", ")})` : ""}. Its exact search does not model this, so ` +
+            `that answer is missing and the key policy is not accepted.`,
         fix,
     };
 }

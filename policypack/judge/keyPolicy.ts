@@ -308,6 +308,14 @@ function finishBounded(
     return result;
 }
 
+/** The fields of a core whose questions (after the service binding) are not asked yet. */
+function unasked(): Pick<
+    CoreAnalysis,
+    "overgrants" | "openGrants" | "budget" | "exhausted" | "undecided" | "submitters"
+> {
+    return { overgrants: [], openGrants: [], budget: 0, exhausted: false, undecided: [], submitters: new Map() };
+}
+
 /**
  * Parse and every question but the submitters' (which {@link finishAnalysis} asks per region). `key.arn` is the
  * key ARN every request is made on, or undefined when unknown (then the assumptions are recorded).
@@ -326,12 +334,7 @@ function analyzeCore(
         principalAccounts: [],
         formFindings,
         grants: [],
-        overgrants: [],
-        openGrants: [],
-        budget: 0,
-        exhausted: false,
-        undecided: [],
-        submitters: new Map(),
+        ...unasked(),
     });
     if (typeof document === "string" && isUnknownSentinel(document.trim())) {
         return empty(false, true, []);
@@ -423,12 +426,7 @@ function questionsCore(
         policy: known ? policy : undefined,
         formFindings: [...formFindings, ...notPrincipalFindings(policy)],
         grants,
-        overgrants: [],
-        openGrants: [],
-        budget: 0,
-        exhausted: false,
-        undecided: [],
-        submitters: new Map(),
+        ...unasked(),
     };
     core.bindingUndecided = [...index.undecided];
     // The questions after the binding, on the index as the binding left it.

@@ -31,8 +31,8 @@
  *   A branch that cannot be repaired leaves the search inexact: it reports {@link UnsettledCoupling} rather than "none";
  * - a variable that cannot be resolved (its key absent or a list, no default) makes the condition fail whenever its
  *   key is present, as the evaluator reads it.
- * Documents still outside the model (a Resource pattern reading several varied keys, a variable reading a list
- * key) are reported as {@link Unsupported}.
+ * Documents outside the model (a Resource pattern, or a condition on a fixed key, reading several varied keys; a
+ * variable reading a key of several values) are reported as {@link Unsupported}.
  */
 import { conditionHolds, substituteVariables } from "./conditions";
 import {
@@ -99,7 +99,10 @@ export type { CallerVariable } from "./witnessCallers";
 export { MULTI_VALUED_KEYS, valueLanguage } from "./witnessValues";
 export type { KeyDomain, KeyRequirement, Values } from "./witnessValues";
 
-/** The document uses something the exact search does not model; the caller answers another way. */
+/**
+ * The document uses something the exact search does not model: the caller reports the question as undecided (see
+ * DocumentIndex.decide), never as a pass.
+ */
 export class Unsupported extends Error {
     constructor(what: string) {
         super(what);

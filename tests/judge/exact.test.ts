@@ -12,26 +12,17 @@ import type { ParsedPolicy } from "../../policypack/judge";
 import { inLanguage, glob, solve, arnPattern, literal } from "../../policypack/judge/languages";
 import { KeyDomain, MULTI_VALUED_KEYS, findAllowedRequestExactly } from "../../policypack/judge/witness";
 import { KEY_ARN } from "../../harness/fixtures";
+import { LETTERS, random, strings } from "./oracle";
 
 const CALLER = { type: "AWS" as const, id: "arn:aws:iam::111122223333:user/u" };
 const ACTION = "kms:Decrypt";
 
 /** The oracle's bounds: strings over {a, b, x} ("x" stands for every other character) of 1 to 3 characters. */
-const LETTERS = ["a", "b", "x"];
 const MAX_LENGTH = 3;
 const STRING_KEYS = ["kms:EncryptionContext:k1", "kms:EncryptionContext:k2"];
 const LIST_KEY = "aws:TagKeys";
 const NUMBER_KEY = "kms:ExampleNumber";
 
-function strings(max: number): string[] {
-    const out: string[] = [];
-    let level = [""];
-    for (let n = 1; n <= max; n++) {
-        level = level.flatMap((s) => LETTERS.map((c) => s + c));
-        out.push(...level);
-    }
-    return out;
-}
 const STRING_VALUES: Array<string | undefined> = [undefined, ...strings(MAX_LENGTH)];
 /** Lists of distinct one-character elements. */
 const LIST_VALUES: Array<string[] | undefined> = [
@@ -45,18 +36,6 @@ const LIST_VALUES: Array<string[] | undefined> = [
     ["a", "b", "x"],
 ];
 const NUMBER_VALUES: Array<string | undefined> = [undefined, "-1", "0", "0.5", "1", "1.5", "2", "2.5", "3", "4"];
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 type Condition = Record<string, Record<string, string | string[]>>;
 

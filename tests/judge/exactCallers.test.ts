@@ -12,6 +12,7 @@ import type { ParsedPolicy } from "../../policypack/judge";
 import { digitInterval, inLanguage } from "../../policypack/judge/languages";
 import { KeyDomain, findAllowedRequestExactly, foreignCaller } from "../../policypack/judge/witness";
 import { KEY_ARN } from "../../harness/fixtures";
+import { random } from "./oracle";
 
 const OWNER = "111122223333";
 const OTHER = "444455556666";
@@ -38,17 +39,6 @@ const NUMBERS = [
 ];
 /** Dates the documents compare accounts with (an account is that many seconds after 1970 to the evaluator). */
 const DATES = ["500000000000", "2020-01-01T00:00:00Z", "1577836800", "0", "not a date"];
-
-function random(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 function parsed(doc: unknown): ParsedPolicy {
     const p = parsePolicyDocument(doc);

@@ -99,7 +99,7 @@ describe("judge: the key's owner from its account principals, as the evaluator r
         assert.equal(ownerAccount(parsed(allowAws(OTHER), allowAws(ACCOUNT)), {}), OTHER);
     });
 
-    it("still flags a service grant bound to another account next to a value that only mentions it", () => {
+    it("flags a service grant bound to another account next to a value that only mentions it", () => {
         const foreign = guideStatement({
             ArnEquals: { "aws:SourceArn": OTHER_APP_ARN },
             StringEquals: { "aws:SourceAccount": OTHER, "kms:EncryptionContext:applicationId": OTHER_APP_ID },

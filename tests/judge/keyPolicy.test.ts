@@ -402,7 +402,7 @@ describe("judge: analyzeKeyPolicy - open grants and submitters", () => {
     });
 });
 
-describe("judge: analyzeKeyPolicy - the open-grant probe tries the actions KMS has on a key", () => {
+describe("judge: analyzeKeyPolicy - the open-grant question asks about the actions KMS has on a key", () => {
     const open = (action: string): unknown =>
         keyPolicy(guideStatement(), { Sid: "Open", Effect: "Allow", Principal: "*", Action: action, Resource: "*" });
     it("an action name KMS does not have, or one of another service or not on a key, grants nothing", () => {

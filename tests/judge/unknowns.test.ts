@@ -164,7 +164,6 @@ describe("judge: the two bounds of a partly unknown policy", () => {
             ["upper", "Allow"],
             ["lower", "Deny"],
         ] as const) {
-            // (the upper bound adds a statement naming an action no KMS list has, for the probes)
             const sts = boundPolicy(p, bound).statements.slice(0, 3);
             assert.deepEqual(
                 sts.map((s) => [s.index, s.where]),
