@@ -154,6 +154,8 @@ interface Compiled {
     solved: Map<string, { result: { value: Values } | null; steps: number; undecided?: string }>;
     /** Coupled parts resolved with chosen values (see {@link Search.instance}), by part and resolved values. */
     instances: Map<string, Atom | boolean>;
+    /** The steps compiling took, spent again by every question that shares it. */
+    compileSteps: number;
 }
 
 /**
@@ -202,6 +204,7 @@ class Search {
         const hit = table?.get(signature);
         if (hit) {
             this.c = hit;
+            this.work.spend(hit.compileSteps);
             return;
         }
         this.c = {
@@ -213,8 +216,10 @@ class Search {
             impossible: false,
             solved: new Map(),
             instances: new Map(),
+            compileSteps: 0,
         };
         this.compile();
+        this.c.compileSteps = this.work.spent;
         if (table) {
             if (table.size >= COMPILED_PER_DOCUMENT) {
                 table.clear();
@@ -675,7 +680,7 @@ class Search {
 
     /** A condition on a key the caller determines, as a part on the caller's ARN (see callerCondition). */
     private callerAtom(c: ParsedCondition, values: string[]): Atom | boolean {
-        const part = callerCondition(c, values, this.partition);
+        const part = callerCondition(c, values, this.partition, (steps) => this.work.spend(steps));
         if (part === undefined) {
             throw new Unsupported(`${c.operator} on ${c.key} compares the account as no interval of numbers`);
         }
@@ -761,7 +766,7 @@ class Search {
                 ...shape,
                 ...reqs.map((r) => ({ language: r.atom.language ?? [], want: r.want !== r.atom.negated })),
             ];
-            const folded = caller ? foldCaller(constraints) : constraints;
+            const folded = caller ? foldCaller(constraints, (steps) => this.work.spend(steps)) : constraints;
             const s = folded && solve(folded, true, this.work);
             return s === undefined || s === null ? null : { value: [s] };
         }

@@ -251,6 +251,7 @@ function computeClasses(policy: ParsedPolicy, key: string): KeyClasses {
     const numbers = new Set<number>();
     const dates = new Set<number>();
     const kinds = new Set<"number" | "date" | "ip">();
+    let variables = false;
     const literals = new Set<string>();
     for (const st of policy.statements) {
         for (const c of st.conditions) {
@@ -266,6 +267,8 @@ function computeClasses(policy: ParsedPolicy, key: string): KeyClasses {
                     : undefined;
             if (kind !== undefined) {
                 kinds.add(kind);
+                // A policy variable's value is known only at the question: its literal cuts no class here.
+                variables ||= c.variables === true;
             }
             for (const raw of c.values) {
                 const v = raw.replaceAll(LITERAL_STAR, "*").replaceAll(LITERAL_QUESTION, "?");
@@ -313,13 +316,13 @@ function computeClasses(policy: ParsedPolicy, key: string): KeyClasses {
     strings.delete("");
     // A number is never an IPv4 address, so the classes of numbers and addresses meet only as listed; a date's
     // parser reads texts of many other shapes, so those of dates and the other kinds may meet elsewhere.
-    return { values: [...strings], complete: !(kinds.has("date") && kinds.size > 1) };
+    return { values: [...strings], complete: !variables && !(kinds.has("date") && kinds.size > 1) };
 }
 
 /**
- * Other spellings of a value, each longer than the last, that the evaluator's parsers read as the same number, date
- * or address: leading zeros (after a sign; in an IPv4 address's octets, up to three digits each), or a text that
- * reads as none of them made longer. A value of no such form has no other spelling here.
+ * Other spellings of a value that the evaluator's parsers read as the same number, date or address: leading zeros
+ * (after a sign; in an IPv4 address's octets, up to three digits each), and for a number, trailing zeros of a
+ * fraction; or a text that reads as none of them made longer. A value of no such form has no other spelling here.
  */
 function* spellings(value: string): Generator<string> {
     yield value;
@@ -334,9 +337,16 @@ function* spellings(value: string): Generator<string> {
         }
         return;
     }
-    const number = /^([-+]?)(\d.*)$/.exec(value);
-    for (let i = 1; number !== null || /^x+$/.test(value); i++) {
-        yield number ? number[1] + "0".repeat(i) + number[2] : value + "x".repeat(i);
+    const number = /^([-+]?)(\d+(?:\.\d+)?)$/.exec(value);
+    if (number !== null) {
+        const point = number[2].includes(".") ? "" : ".";
+        for (let i = 1; ; i++) {
+            yield number[1] + "0".repeat(i) + number[2];
+            yield value + point + "0".repeat(i);
+        }
+    }
+    for (let i = 1; /^x+$/.test(value); i++) {
+        yield value + "x".repeat(i);
     }
 }
 
@@ -396,7 +406,8 @@ export function findElement(
     const wanted = fixedLengths + 1 + EXTRA_SPELLINGS;
     let someClassPasses = false;
     for (const value of classes.values) {
-        let passing = 0;
+        // The lengths of the spellings that pass the tests (all outside the text constraints so far).
+        const lengths = new Set<number>();
         let tried = 0;
         for (const e of spellings(value)) {
             spend(cost);
@@ -405,9 +416,9 @@ export function findElement(
                 if (meets(e, false)) {
                     return { element: e, exact: true };
                 }
-                passing++;
+                lengths.add(e.length);
             }
-            if (passing >= wanted || ++tried >= wanted + EXTRA_SPELLINGS) {
+            if (lengths.size >= wanted || ++tried >= 2 * (wanted + EXTRA_SPELLINGS)) {
                 break;
             }
         }

@@ -16,6 +16,7 @@ import {
     TooHard,
     Unsupported,
     findAllowedRequestExactly,
+    foreignCaller,
 } from "../../policypack/judge/witness";
 import { KEY_ARN } from "../../harness/fixtures";
 
@@ -237,5 +238,112 @@ describe("judge: one key compared both as text and as a number, date, address or
         // Each answer occurs often enough for the comparison to mean something, and most documents are decided.
         assert.ok(allowed > 500 && none > 200, `allowed ${allowed}, none ${none}, undecided ${undecided}`);
         assert.ok(undecided < 1_000, `undecided ${undecided}`);
+    });
+});
+
+function ask(statements: unknown[], spend?: (steps: number) => boolean) {
+    const p = parsed({ Version: "2012-10-17", Statement: statements });
+    const found = findAllowedRequestExactly({
+        policy: p,
+        statement: p.statements[0],
+        action: ACTION,
+        resource: KEY_ARN,
+        principal: CALLER,
+        domain: FREE,
+        spend,
+    });
+    if (found) {
+        assert.equal(evaluateRequest(p, { ...found, context: Object.fromEntries(found.context) }), "Allow");
+    }
+    return found?.context.get(KEY.toLowerCase());
+}
+
+const deny = (condition: Condition): unknown => ({
+    Effect: "Deny",
+    Principal: "*",
+    Action: "kms:*",
+    Resource: "*",
+    Condition: condition,
+});
+const allow = (condition: Condition): unknown => ({ ...(deny(condition) as object), Effect: "Allow" });
+
+describe("judge: spellings of one number, date or address", () => {
+    it("finds another spelling of a number when a Deny lists the canonical ones", () => {
+        const found = ask([
+            allow({ StringLike: { [KEY]: "1*" }, NumericLessThan: { [KEY]: "2" } }),
+            deny({ StringEquals: { [KEY]: ["1", "1.5", "0"] } }),
+        ]);
+        assert.ok(found !== undefined && found[0].startsWith("1") && Number(found[0]) < 2, String(found));
+        const zeros = ask([
+            allow({ NumericEquals: { [KEY]: "7" } }),
+            deny({ StringEquals: { [KEY]: ["7", "07", "007"] } }),
+        ]);
+        assert.ok(
+            zeros !== undefined && Number(zeros[0]) === 7 && !["7", "07", "007"].includes(zeros[0]),
+            String(zeros),
+        );
+    });
+
+    it("finds an address written with leading zeros, and reads Bool as text in any case", () => {
+        assert.deepEqual(
+            ask([allow({ IpAddress: { [KEY]: "10.0.0.1" } }), deny({ StringEquals: { [KEY]: "10.0.0.1" } })]),
+            ["010.0.0.1"],
+        );
+        const bool = ask([allow({ Bool: { [KEY]: "true" } }), deny({ StringEquals: { [KEY]: ["true", "True"] } })]);
+        assert.ok(bool !== undefined && bool[0].toLowerCase() === "true" && !["true", "True"].includes(bool[0]));
+    });
+
+    it("answers none when it can show it, and says it cannot decide otherwise", () => {
+        // "true" in any case is no number: none, shown by listing the spellings Bool accepts.
+        assert.equal(ask([allow({ Bool: { [KEY]: "true" }, NumericEquals: { [KEY]: "1" } })]), undefined);
+        // No class of numbers passes both comparisons.
+        assert.equal(
+            ask([
+                allow({
+                    StringLike: { [KEY]: "1*" },
+                    NumericLessThan: { [KEY]: "0" },
+                    NumericGreaterThan: { [KEY]: "1" },
+                }),
+            ]),
+            undefined,
+        );
+        // A number below zero never starts with "+" (no spelling exists), but no argument here shows it.
+        assert.throws(
+            () => ask([allow({ StringLike: { [KEY]: "+*" }, NumericLessThan: { [KEY]: "0" } })]),
+            (e: unknown) => e instanceof Unsupported && /compared both as text and as a number/.test(e.message),
+        );
+    });
+
+    it("charges the accounts' ranges of the caller's numeric conditions to the question's work", () => {
+        const values = Array.from({ length: 300 }, (_, i) => String(100_000_000_000 + i * 7_919));
+        const p = parsed({
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Effect: "Allow",
+                    Principal: "*",
+                    Action: "kms:*",
+                    Resource: "*",
+                    Condition: { NumericNotEquals: { "aws:PrincipalAccount": values } },
+                },
+            ],
+        });
+        const run = (limit: number): number => {
+            let spent = 0;
+            findAllowedRequestExactly({
+                policy: p,
+                statement: p.statements[0],
+                action: ACTION,
+                resource: KEY_ARN,
+                principal: foreignCaller("aws", "111122223333"),
+                domain: FREE,
+                spend: (steps) => (spent += steps) <= limit,
+            });
+            return spent;
+        };
+        const spent = run(Number.POSITIVE_INFINITY);
+        // Each value is checked with the evaluator at least four times.
+        assert.ok(spent > values.length * 4 * 13, `spent ${spent}`);
+        assert.throws(() => run(values.length * 4 * 13), TooHard);
     });
 });
