@@ -7,9 +7,12 @@
  * (each key absent, or a value, or a list for a multi-valued key) and, for the open-grant question, the caller:
  * an IAM principal of another account, written as its `aws:PrincipalArn`, from which `aws:PrincipalAccount`,
  * `kms:CallerAccount` and `aws:PrincipalType` follow as AWS derives them. Every condition then constrains one
- * variable: a string condition says that the value is, or is not, in a language (see languages.ts); a numeric,
- * date, IP or Bool condition splits the values into intervals at the document's own literals, and one value of
- * each interval stands for all of it. A condition on a key the caller determines, whatever its operator, says that
+ * variable: a string, `Bool` or `BinaryEquals` condition says that the value is, or is not, in a language (see
+ * languages.ts); a numeric, date or IP condition splits the values into classes at the document's own literals, and
+ * a key's value is sought among one value of each class and its other spellings (leading zeros) that the key's text
+ * constraints allow. Where that search misses and cannot show that no value exists (a class that passes but whose
+ * spellings the text constraints may all exclude, or dates mixed with another kind), the question is reported as
+ * {@link Unsupported}, never as "none" (see witnessValues.ts `findElement`). A condition on a key the caller determines, whatever its operator, says that
  * the caller's ARN is, or is not, in a language (witnessCallers.ts: a numeric range of accounts is a language over
  * their 12 digits).
  *
@@ -78,7 +81,7 @@ import {
     KeyRequirement,
     PolicyFacts,
     Requirement,
-    STRING_OPERATORS,
+    LANGUAGE_OPERATORS,
     Values,
     actionAndResourceApply,
     conditionLanguage,
@@ -88,8 +91,9 @@ import {
     holds,
     identity,
     listQuantifier,
+    findElement,
+    keyClasses,
     policyFacts,
-    representatives,
     variableKeys,
 } from "./witnessValues";
 
@@ -149,11 +153,12 @@ interface Compiled {
     denies: Array<{ st: ParsedStatement; parts: Atom[] }>;
     skipped: Set<ParsedStatement>;
     impossible: boolean;
-    candidates: Map<string, Values[]>;
     /** Values found for a key under requirements, with the steps finding them took. */
-    solved: Map<string, { result: { value: Values } | null; steps: number }>;
+    solved: Map<string, { result: { value: Values } | null; steps: number; undecided?: string }>;
     /** Coupled parts resolved with chosen values (see {@link Search.instance}), by part and resolved values. */
     instances: Map<string, Atom | boolean>;
+    /** The steps compiling took, spent again by every question that shares it. */
+    compileSteps: number;
 }
 
 /**
@@ -169,6 +174,8 @@ const SHARED_KEYS_AT_MOST = 32;
 const PLACEHOLDER = "\uE004";
 /** Times a branch's broken coupled parts are tried with other values of their variables. */
 const REPAIR_ROUNDS = 3;
+/** {@link Search.solveByClasses} found no value, and that does not show that none exists. */
+const UNDECIDED = Symbol("undecided");
 /** Values remembered per compiled question. */
 const SOLVED_PER_QUESTION = 4_096;
 
@@ -200,6 +207,7 @@ class Search {
         const hit = table?.get(signature);
         if (hit) {
             this.c = hit;
+            this.work.spend(hit.compileSteps);
             return;
         }
         this.c = {
@@ -209,11 +217,12 @@ class Search {
             denies: [],
             skipped: new Set(),
             impossible: false,
-            candidates: new Map(),
             solved: new Map(),
             instances: new Map(),
+            compileSteps: 0,
         };
         this.compile();
+        this.c.compileSteps = this.work.spent;
         if (table) {
             if (table.size >= COMPILED_PER_DOCUMENT) {
                 table.clear();
@@ -408,7 +417,7 @@ class Search {
             const present = c.values.some((v) => v.toLowerCase() !== "true");
             return this.atom({ key, absentHolds: absent, language: present ? EVERYTHING : [], negated: false });
         }
-        if (STRING_OPERATORS.has(c.base) && !this.enumerated(key)) {
+        if (LANGUAGE_OPERATORS.has(c.base)) {
             const language = c.variables ? conditionLanguage(c.base, values) : conditionLanguageCached(c);
             return this.atom({ key, absentHolds, language, negated: c.negated, set: c.set });
         }
@@ -674,7 +683,7 @@ class Search {
 
     /** A condition on a key the caller determines, as a part on the caller's ARN (see callerCondition). */
     private callerAtom(c: ParsedCondition, values: string[]): Atom | boolean {
-        const part = callerCondition(c, values, this.partition);
+        const part = callerCondition(c, values, this.partition, (steps) => this.work.spend(steps));
         if (part === undefined) {
             throw new Unsupported(`${c.operator} on ${c.key} compares the account as no interval of numbers`);
         }
@@ -684,17 +693,7 @@ class Search {
         return this.atom({ key: PRINCIPAL_KEY, absentHolds: false, language: part.language, negated: part.negated });
     }
 
-    /** Representative values of an enumerated key, computed once per compiled question. */
-    private representatives(key: string): Values[] {
-        let out = this.c.candidates.get(key);
-        if (!out) {
-            out = representatives(this.q.policy, key, this.domainOf(key));
-            this.c.candidates.set(key, out);
-        }
-        return out;
-    }
-
-    /** Whether the key is decided by trying representative values (a non-string operator names it). */
+    /** Whether the key is decided over the classes of values its numeric, date or IP conditions tell apart. */
     private enumerated(key: string): boolean {
         return this.facts.enumerated.has(key);
     }
@@ -716,14 +715,22 @@ class Search {
         const hit = this.c.solved.get(memo);
         if (hit !== undefined) {
             this.work.spend(hit.steps);
+            this.undecided ??= hit.undecided;
             return hit.result;
         }
         const before = this.work.spent;
-        const result = this.solveKeyUncached(key, reqs, extra);
+        const solved = this.solveKeyUncached(key, reqs, extra);
+        const result = solved === UNDECIDED ? null : solved;
+        const undecided =
+            solved === UNDECIDED
+                ? `${key} is compared both as text and as a number, date or address, and the search cannot tell ` +
+                  "whether some spelling meets both"
+                : undefined;
+        this.undecided ??= undecided;
         if (this.c.solved.size >= SOLVED_PER_QUESTION) {
             this.c.solved.clear();
         }
-        this.c.solved.set(memo, { result, steps: this.work.spent - before });
+        this.c.solved.set(memo, { result, steps: this.work.spent - before, undecided });
         return result;
     }
 
@@ -734,7 +741,7 @@ class Search {
         key: string,
         reqs: readonly Requirement[],
         extra: KeyRequirement | undefined,
-    ): { value: Values } | null {
+    ): { value: Values } | null | typeof UNDECIDED {
         const caller = isCallerVariable(this.q.principal) && key === PRINCIPAL_KEY ? this.q.principal : undefined;
         const d: KeyDomain = caller
             ? { kind: "free", absent: false, multi: false, shape: caller.shape }
@@ -754,16 +761,7 @@ class Search {
             throw new Unsupported(`a part on ${key} is no language`); // callerAtom makes every part one
         }
         if (!caller && (reqs.some((r) => r.atom.test) || this.enumerated(key))) {
-            for (const v of this.representatives(key)) {
-                if (
-                    v !== undefined &&
-                    reqs.every((r) => holds(r.atom, v) === r.want) &&
-                    v.every((e) => (extra?.constraints ?? []).every((c) => inLanguage(c.language, e) === c.want))
-                ) {
-                    return { value: v };
-                }
-            }
-            return null;
+            return this.solveByClasses(key, d, reqs, extra);
         }
         const shape = [...d.shape, ...(extra?.constraints ?? [])];
         if (!d.multi) {
@@ -771,7 +769,7 @@ class Search {
                 ...shape,
                 ...reqs.map((r) => ({ language: r.atom.language ?? [], want: r.want !== r.atom.negated })),
             ];
-            const folded = caller ? foldCaller(constraints) : constraints;
+            const folded = caller ? foldCaller(constraints, (steps) => this.work.spend(steps)) : constraints;
             const s = folded && solve(folded, true, this.work);
             return s === undefined || s === null ? null : { value: [s] };
         }
@@ -804,6 +802,77 @@ class Search {
                 return null;
             }
             elements.push(s);
+        }
+        return { value: elements };
+    }
+
+    /**
+     * A value of a key that numeric, date or IP conditions name (see {@link findElement}): one element meeting every
+     * requirement, or for a list, the elements it must hold and one per "some element" requirement; UNDECIDED when
+     * none was found and that does not show that none exists.
+     */
+    private solveByClasses(
+        key: string,
+        d: KeyDomain & { kind: "free" },
+        reqs: readonly Requirement[],
+        extra: KeyRequirement | undefined,
+    ): { value: Values } | null | typeof UNDECIDED {
+        const classes = keyClasses(this.q.policy, key);
+        const every: { constraints: Constraint[]; tests: Array<(e: string) => boolean> } = {
+            constraints: [...d.shape, ...(extra?.constraints ?? [])],
+            tests: [],
+        };
+        const some: Array<{ constraints: Constraint[]; tests: Array<(e: string) => boolean> }> = [];
+        for (const r of reqs) {
+            const { quantifier, inside } = listQuantifier(r.atom, r.want);
+            const target = quantifier === "all" || !d.multi ? every : { constraints: [], tests: [] };
+            const test = r.atom.test;
+            if (test) {
+                const negated = r.atom.negated;
+                target.tests.push((e) => (test([e]) !== negated) === inside);
+            } else {
+                target.constraints.push({ language: r.atom.language ?? [], want: inside });
+            }
+            if (target !== every) {
+                some.push(target);
+            }
+        }
+        const find = (extraParts?: { constraints: Constraint[]; tests: Array<(e: string) => boolean> }) =>
+            findElement(
+                classes,
+                extraParts
+                    ? {
+                          constraints: [...every.constraints, ...extraParts.constraints],
+                          tests: [...every.tests, ...extraParts.tests],
+                      }
+                    : every,
+                (steps) => this.work.spend(steps),
+                (constraints) => solve(constraints, true, this.work),
+            );
+        const meetsEvery = (e: string): boolean =>
+            every.tests.every((t) => t(e)) && every.constraints.every((c) => inLanguage(c.language, e) === c.want);
+        const elements: string[] = d.multi ? [...(d.mustContain ?? [])] : [];
+        if (!elements.every(meetsEvery)) {
+            return null;
+        }
+        for (const part of some) {
+            const meets = (e: string): boolean =>
+                part.tests.every((t) => t(e)) && part.constraints.every((c) => inLanguage(c.language, e) === c.want);
+            if (elements.some(meets)) {
+                continue;
+            }
+            const found = find(part);
+            if (found.element === undefined) {
+                return found.exact ? null : UNDECIDED;
+            }
+            elements.push(found.element);
+        }
+        if (elements.length === 0) {
+            const found = find();
+            if (found.element === undefined) {
+                return found.exact ? null : UNDECIDED;
+            }
+            elements.push(found.element);
         }
         return { value: elements };
     }
@@ -842,6 +911,9 @@ class Search {
             return undefined;
         }
         const found = this.branch(this.c.allow);
+        if (found === undefined && this.undecided !== undefined) {
+            throw new Unsupported(this.undecided);
+        }
         if (found === undefined && this.inexact) {
             throw new UnsettledCoupling(
                 "a condition whose policy variables couple two keys the question varies, in a way the search cannot settle",
@@ -849,6 +921,12 @@ class Search {
         }
         return found;
     }
+
+    /**
+     * Set when a key's value was not found and that did not show that none exists (see {@link findElement}): "none"
+     * is then no answer.
+     */
+    private undecided: string | undefined;
 
     /** Set when a branch gave up on a coupled part it could not repair: "none" is then no answer. */
     private inexact = false;

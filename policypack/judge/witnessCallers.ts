@@ -206,6 +206,7 @@ export function callerCondition(
     c: ParsedCondition,
     values: readonly string[],
     partition: string,
+    spend: (steps: number) => void = () => undefined,
 ): CallerPart | boolean | undefined {
     const key = c.keyLower;
     const base = c.base;
@@ -254,7 +255,7 @@ export function callerCondition(
             continue;
         }
         if (base.startsWith("Numeric") || base.startsWith("Date")) {
-            const range = accountRange(c, v);
+            const range = accountRange(c, v, spend);
             if (range === undefined) {
                 return undefined;
             }
@@ -273,9 +274,9 @@ export function callerCondition(
     }
     const merged = mergeRanges(ranges);
     if (patterns.length === 0) {
-        return part(rangesLanguage(merged), c.negated);
+        return part(rangesLanguage(merged, spend), c.negated);
     }
-    return part([...patterns, ...rangesLanguage(merged)], c.negated);
+    return part([...patterns, ...rangesLanguage(merged, spend)], c.negated);
 }
 
 /**
@@ -360,12 +361,20 @@ function subtract(a: Ranges, b: Ranges): Array<[number, number]> {
 /** Caller languages that say only "the account is in these ranges" (within the caller's shape). */
 const accountSets = new WeakMap<Language, Ranges>();
 
-/** The caller ARNs whose account is in the ranges, as a language; remembered as such for {@link foldCaller}. */
-function rangesLanguage(ranges: Ranges): Language {
+/**
+ * The caller ARNs whose account is in the ranges, as a language; remembered as such for {@link foldCaller}. Its
+ * elements cost a step each.
+ */
+function rangesLanguage(ranges: Ranges, spend: (steps: number) => void = () => undefined): Language {
+    spend(1 + ranges.length);
     const language =
         ranges.length === 1 && ranges[0][0] === 0 && ranges[0][1] === LAST_ACCOUNT
             ? EVERYTHING
-            : ranges.flatMap(([first, end]) => digitInterval(account(first), account(end)).map(accountField));
+            : ranges.flatMap(([first, end]) => {
+                  const patterns = digitInterval(account(first), account(end)).map(accountField);
+                  spend(patterns.reduce((sum, p) => sum + p.length, 0));
+                  return patterns;
+              });
     if (language !== EVERYTHING) {
         accountSets.set(language, ranges);
     }
@@ -380,29 +389,39 @@ function rangesLanguage(ranges: Ranges): Language {
  * accounts that remain are written as their hull (ranges one account apart joined), with those single accounts
  * excluded by a second constraint.
  */
-export function foldCaller(constraints: readonly Constraint[]): readonly Constraint[] | null {
+export function foldCaller(
+    constraints: readonly Constraint[],
+    spend: (steps: number) => void = () => undefined,
+): readonly Constraint[] | null {
     let memoKey = "";
     for (const c of constraints) {
         memoKey += `${c.want ? "+" : "-"}${identity(c.language)}`;
     }
-    let folded = foldedConstraints.get(memoKey);
-    if (folded === undefined) {
-        folded = fold(constraints);
+    let hit = foldedConstraints.get(memoKey);
+    if (hit === undefined) {
+        let cost = 0;
+        const folded = fold(constraints, (steps) => {
+            cost += steps;
+        });
+        hit = { folded, cost };
         if (foldedConstraints.size >= 4_096) {
             foldedConstraints.clear();
         }
-        foldedConstraints.set(memoKey, folded);
+        foldedConstraints.set(memoKey, hit);
     }
-    return folded;
+    // A remembered answer costs what computing it cost.
+    spend(hit.cost);
+    return hit.folded;
 }
 
 /**
  * {@link foldCaller}'s answers by the constraints' languages (as objects: the same answer, and the same language
  * objects, for the same constraints, so that what the search remembers of them is found again).
  */
-const foldedConstraints = new Map<string, readonly Constraint[] | null>();
+const foldedConstraints = new Map<string, { folded: readonly Constraint[] | null; cost: number }>();
 
-function fold(constraints: readonly Constraint[]): readonly Constraint[] | null {
+/** {@link foldCaller} computed, each constraint and each range combined costing a step. */
+function fold(constraints: readonly Constraint[], spend: (steps: number) => void): readonly Constraint[] | null {
     let set: Ranges = [[0, LAST_ACCOUNT]];
     let wantedForms: Pattern[] | undefined;
     const unwantedForms = new Set<Pattern>();
@@ -411,6 +430,7 @@ function fold(constraints: readonly Constraint[]): readonly Constraint[] | null 
     for (const c of constraints) {
         const ranges = accountSets.get(c.language);
         const forms = formSets.get(c.language);
+        spend(1 + (ranges !== undefined ? set.length + ranges.length : 0));
         if (ranges !== undefined) {
             set = c.want ? intersect(set, ranges) : subtract(set, ranges);
         } else if (forms !== undefined && (c.want || wantedForms !== undefined)) {
@@ -440,6 +460,7 @@ function fold(constraints: readonly Constraint[]): readonly Constraint[] | null 
     }
     const hull: Array<[number, number]> = [];
     const gaps: Array<[number, number]> = [];
+    spend(set.length);
     for (const [first, end] of set) {
         const last = hull[hull.length - 1];
         if (last !== undefined && first === last[1] + 2) {
@@ -451,10 +472,10 @@ function fold(constraints: readonly Constraint[]): readonly Constraint[] | null 
     }
     const whole = hull.length === 1 && hull[0][0] === 0 && hull[0][1] === LAST_ACCOUNT;
     if (!whole) {
-        rest.push({ language: rangesLanguage(hull), want: true });
+        rest.push({ language: rangesLanguage(hull, spend), want: true });
     }
     if (gaps.length > 0) {
-        rest.push({ language: rangesLanguage(gaps), want: false });
+        rest.push({ language: rangesLanguage(gaps, spend), want: false });
     }
     return rest;
 }
@@ -477,7 +498,11 @@ function part(language: Language, negated: boolean): CallerPart | boolean {
  * monotone in the account, so that proves it); when the check fails, the end is found by bisection, and an
  * equality matches at most the greatest account that is at most the value.
  */
-function accountRange(c: ParsedCondition, v: string): [number, number] | null | undefined {
+function accountRange(
+    c: ParsedCondition,
+    v: string,
+    spend: (steps: number) => void,
+): [number, number] | null | undefined {
     const base = c.base as string;
     const type = base.startsWith("Numeric") ? "Numeric" : "Date";
     const comparison = base.slice(type.length);
@@ -491,7 +516,11 @@ function accountRange(c: ParsedCondition, v: string): [number, number] | null | 
             set: undefined,
             variables: false,
         };
-        return (n) => conditionHolds(single, new Map([[c.keyLower, [account(n)]]]));
+        return (n) => {
+            // An evaluation: a step per character of the two values compared.
+            spend(1 + v.length + 12);
+            return conditionHolds(single, new Map([[c.keyLower, [account(n)]]]));
+        };
     };
     /** The last n of [0, LAST_ACCOUNT] for which `holds`, when it holds from 0 up to some n and not after. */
     const lastOf = (holds: (n: number) => boolean): number => {

@@ -1,12 +1,23 @@
 /**
  * What the exact search (witness.ts) reads of a document's conditions: how a context key may vary, the parts of a
- * statement that may hold or fail, the language of a condition's values, the keys a document names, the
- * representative values of a key that a numeric, date, IP or Bool condition names, and whether a statement's
- * Action and Resource cover a request.
+ * statement that may hold or fail, the language of a condition's values, the keys a document names, one value of
+ * each class that a key's numeric, date and IP conditions tell apart (and how an element meeting those and text
+ * constraints is found), and whether a statement's Action and Resource cover a request.
  */
 import { NormalizedRequest, statementApplies } from "./evaluate";
 import { LITERAL_QUESTION, LITERAL_STAR } from "./wildcards";
-import { Constraint, Language, arnPattern, equalTo, glob, inLanguage } from "./languages";
+import {
+    Constraint,
+    EVERYTHING,
+    Language,
+    arnPattern,
+    classChar,
+    equalTo,
+    glob,
+    inLanguage,
+    literalChar,
+} from "./languages";
+import { Element, literalStrings } from "./patterns";
 import { CONDITION_OPERATORS } from "./conditionOperators";
 import type { ParsedCondition, ParsedPolicy, ParsedPrincipal, ParsedStatement } from "./parsedPolicy";
 
@@ -77,7 +88,13 @@ export const STRING_OPERATORS: ReadonlySet<string> = new Set(
     CONDITION_OPERATORS.filter((o) => o.startsWith("String") || o.startsWith("Arn")),
 );
 
-/** The language of one condition value under a string operator (its positive form); a non-string one: nothing. */
+/**
+ * The operators whose values are languages over the request's text: the string and ARN operators, `Bool` (the
+ * evaluator compares its text ignoring case) and `BinaryEquals` (compared as text).
+ */
+export const LANGUAGE_OPERATORS: ReadonlySet<string> = new Set([...STRING_OPERATORS, "Bool", "BinaryEquals"]);
+
+/** The language of one condition value under a language operator (its positive form); any other: nothing. */
 export function valueLanguage(base: string, value: string): Language {
     const key = base + "\u0000" + value;
     let language = languages.get(key);
@@ -101,7 +118,10 @@ function compileValue(base: string, value: string): Language {
             return [equalTo(value, false)];
         case "StringEqualsIgnoreCase":
         case "StringNotEqualsIgnoreCase":
+        case "Bool":
             return [equalTo(value, true)];
+        case "BinaryEquals":
+            return [equalTo(value, false)];
         case "StringLike":
         case "StringNotLike":
             return [glob(value, false)];
@@ -136,7 +156,7 @@ const conditionLanguages = new WeakMap<ParsedCondition, Language>();
 export interface PolicyFacts {
     /** Every condition key, and every key a policy variable reads. */
     keys: ReadonlySet<string>;
-    /** Keys that a numeric, date, IP, Bool or Binary condition names. */
+    /** Keys that a numeric, date or IP condition names. */
     enumerated: ReadonlySet<string>;
     denies: readonly ParsedStatement[];
 }
@@ -159,7 +179,7 @@ export function policyFacts(policy: ParsedPolicy): PolicyFacts {
                 if (c.variables) {
                     c.values.flatMap((v) => variableKeys(v)).forEach((k) => keys.add(k));
                 }
-                if (c.base !== undefined && c.base !== "Null" && !STRING_OPERATORS.has(c.base)) {
+                if (c.base !== undefined && c.base !== "Null" && !LANGUAGE_OPERATORS.has(c.base)) {
                     enumerated.add(c.keyLower);
                 }
             }
@@ -199,70 +219,305 @@ export function variableKeys(value: string, withoutDefault = false): string[] {
 }
 
 /**
- * Representative values of a key that a non-string operator names: each interval the document's literals cut, each
- * literal, and absence; those the key's domain allows.
+ * What the document's numeric, date and IP conditions on one key tell apart, as one value of each class: a number on
+ * each side of, at, and between each two of the numeric literals; likewise for the dates (written as epoch seconds);
+ * the first and last address of each CIDR and those just outside it; each literal's own text (an IP condition
+ * compares a text that is no IPv4 address as text); and a text that reads as no number, date or address. When
+ * `complete`, every class (every intersection of the kinds' classes) has a value here.
  */
-export function representatives(policy: ParsedPolicy, key: string, d: KeyDomain): Values[] {
-    // Values of the kinds the key's operators compare: a key that only numeric conditions name holds numbers.
+export interface KeyClasses {
+    values: readonly string[];
+    complete: boolean;
+}
+
+export function keyClasses(policy: ParsedPolicy, key: string): KeyClasses {
+    let perKey = classesByPolicy.get(policy);
+    if (!perKey) {
+        perKey = new Map();
+        classesByPolicy.set(policy, perKey);
+    }
+    let out = perKey.get(key);
+    if (!out) {
+        out = computeClasses(policy, key);
+        perKey.set(key, out);
+    }
+    return out;
+}
+
+const classesByPolicy = new WeakMap<ParsedPolicy, Map<string, KeyClasses>>();
+
+function computeClasses(policy: ParsedPolicy, key: string): KeyClasses {
     const strings = new Set<string>();
     const numbers = new Set<number>();
     const dates = new Set<number>();
+    const kinds = new Set<"number" | "date" | "ip">();
+    let variables = false;
+    const literals = new Set<string>();
     for (const st of policy.statements) {
         for (const c of st.conditions) {
-            if (c.keyLower !== key || c.base === undefined) {
+            if (c.keyLower !== key || c.base === undefined || c.base === "Null") {
                 continue;
             }
-            if (c.base === "Bool") {
-                strings.add("true").add("false");
-            }
-            if (STRING_OPERATORS.has(c.base)) {
-                strings.add("x");
+            const kind = c.base.startsWith("Numeric")
+                ? "number"
+                : c.base.startsWith("Date")
+                  ? "date"
+                  : c.base.endsWith("IpAddress")
+                    ? "ip"
+                    : undefined;
+            if (kind !== undefined) {
+                kinds.add(kind);
+                // A policy variable's value is known only at the question: its literal cuts no class here.
+                variables ||= c.variables === true;
             }
             for (const raw of c.values) {
                 const v = raw.replaceAll(LITERAL_STAR, "*").replaceAll(LITERAL_QUESTION, "?");
-                strings.add(v);
-                if (STRING_OPERATORS.has(c.base)) {
-                    strings.add(v.replace(/[*?]/g, "x"));
+                literals.add(v.toLowerCase());
+                if (kind === undefined) {
+                    continue;
                 }
-                if (c.base.startsWith("Numeric") && v.trim() !== "" && !Number.isNaN(Number(v))) {
+                strings.add(v);
+                if (kind === "number" && v.trim() !== "" && !Number.isNaN(Number(v))) {
                     numbers.add(Number(v));
                 }
-                if (c.base.startsWith("Date")) {
+                if (kind === "date") {
                     const t = /^-?\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : Date.parse(v);
                     if (!Number.isNaN(t)) {
                         dates.add(t);
                     }
                 }
-                if (c.base.endsWith("IpAddress")) {
+                if (kind === "ip") {
                     ipRepresentatives(v).forEach((ip) => strings.add(ip));
                 }
             }
         }
     }
     const around = (points: Set<number>, unit: number): number[] => {
-        const sorted = [...points].sort((a, b) => a - b);
+        const sorted = [...points].filter((p) => Number.isFinite(p)).sort((a, b) => a - b);
         const out: number[] = [];
         sorted.forEach((p, i) => {
-            out.push(p - unit, p, p + unit);
+            // A step that moves a large number too.
+            const step = Math.max(unit, Math.abs(p) * 1e-9);
+            out.push(p - step, p, p + step);
             if (i + 1 < sorted.length) {
-                out.push((p + sorted[i + 1]) / 2);
+                out.push(p / 2 + sorted[i + 1] / 2);
             }
         });
         return out;
     };
     around(numbers, 1).forEach((n) => strings.add(String(n)));
     around(dates, 1000).forEach((t) => strings.add(String(t / 1000)));
-    const out: Values[] = [];
-    if (d.kind === "free" && d.absent) {
-        out.push(undefined);
+    // A text that is no number, date or address, and none of the literals.
+    let other = "x";
+    while (literals.has(other)) {
+        other += "x";
     }
-    for (const s of strings) {
-        if (s !== "" && d.kind === "free" && d.shape.every((c) => inLanguage(c.language, s) === c.want)) {
-            out.push(d.multi && d.mustContain ? [...d.mustContain, s] : [s]);
+    strings.add(other);
+    strings.delete("");
+    // A number is never an IPv4 address, so the classes of numbers and addresses meet only as listed; a date's
+    // parser reads texts of many other shapes, so those of dates and the other kinds may meet elsewhere.
+    return { values: [...strings], complete: !variables && !(kinds.has("date") && kinds.size > 1) };
+}
+
+/**
+ * Other spellings of a value that the evaluator's parsers read as the same number, date or address: leading zeros
+ * (after a sign; in an IPv4 address's octets, up to three digits each), and for a number, trailing zeros of a
+ * fraction; or a text that reads as none of them made longer. A value of no such form has no other spelling here.
+ */
+function* spellings(value: string): Generator<string> {
+    yield value;
+    const ip = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(value);
+    if (ip) {
+        const octets = ip.slice(1, 5);
+        for (let i = 0; i < 4; i++) {
+            while (octets[i].length < 3) {
+                octets[i] = "0" + octets[i];
+                yield octets.join(".");
+            }
+        }
+        return;
+    }
+    const number = /^([-+]?)(\d+(?:\.\d+)?)$/.exec(value);
+    if (number !== null) {
+        const point = number[2].includes(".") ? "" : ".";
+        for (let i = 1; ; i++) {
+            yield number[1] + "0".repeat(i) + number[2];
+            yield value + point + "0".repeat(i);
+        }
+    }
+    for (let i = 1; /^x+$/.test(value); i++) {
+        yield value + "x".repeat(i);
+    }
+}
+
+/** One element's requirements: constraints on its text, and tests of what the evaluator reads it as. */
+export interface ElementRequirements {
+    constraints: readonly Constraint[];
+    tests: ReadonlyArray<(element: string) => boolean>;
+}
+
+/** Other spellings tried per class value beyond those an argument needs, to find a witness for glob constraints. */
+const EXTRA_SPELLINGS = 4;
+
+/**
+ * An element meeting `r`, found among the key's class values and their other spellings, or found by `solveText`
+ * (which decides text constraints exactly) among texts of number-like shapes; with `exact` true, no element found
+ * means that none exists. That is so when a finite set of literals is wanted (each is tried), when an unwanted
+ * language holds every text, or when the classes are complete and none passes the tests (every
+ * element is in some class, and its tests depend only on its class). When a class passes the tests and the text
+ * constraints exclude only literals of fixed lengths (at most one length each), spellings of as many lengths plus
+ * one are tried, of which one is outside them all: such a class always gives an element. Any other miss is inexact.
+ * Every element tried costs steps through `spend`.
+ */
+export function findElement(
+    classes: KeyClasses,
+    r: ElementRequirements,
+    spend: (steps: number) => void,
+    solveText: (constraints: readonly Constraint[]) => string | undefined,
+): { element?: string; exact: boolean } {
+    const constraints: Constraint[] = [];
+    let cost = 1 + r.tests.length;
+    for (const c of r.constraints) {
+        if (c.language.some((p) => p.length === 1 && p[0].star && p[0].any)) {
+            if (!c.want) {
+                return { exact: true };
+            }
+            continue;
+        }
+        constraints.push(c);
+        cost += c.language.length;
+    }
+    const meets = (e: string, testsToo: boolean): boolean =>
+        (!testsToo || r.tests.every((t) => t(e))) && constraints.every((c) => inLanguage(c.language, e) === c.want);
+    for (const c of constraints) {
+        const literals = c.want ? members(c.language) : undefined;
+        if (literals !== undefined) {
+            spend(cost * literals.size);
+            const found = [...literals].find((e) => e !== "" && meets(e, true));
+            return found === undefined ? { exact: true } : { element: found, exact: true };
+        }
+    }
+    let fixedLengths = 0;
+    for (const c of constraints) {
+        if (!c.want && c.language.every((p) => p.every((e) => !e.star))) {
+            fixedLengths += c.language.length;
+        }
+    }
+    const wanted = fixedLengths + 1 + EXTRA_SPELLINGS;
+    let someClassPasses = false;
+    for (const value of classes.values) {
+        // The lengths of the spellings that pass the tests (all outside the text constraints so far).
+        const lengths = new Set<number>();
+        let tried = 0;
+        for (const e of spellings(value)) {
+            spend(cost);
+            if (r.tests.every((t) => t(e))) {
+                someClassPasses ||= tried === 0;
+                if (meets(e, false)) {
+                    return { element: e, exact: true };
+                }
+                lengths.add(e.length);
+            }
+            if (lengths.size >= wanted || ++tried >= 2 * (wanted + EXTRA_SPELLINGS)) {
+                break;
+            }
+        }
+    }
+    if (classes.complete && !someClassPasses) {
+        return { exact: true };
+    }
+    // Texts of number-like shapes that meet the text constraints, for the tests to judge.
+    for (const shape of NUMBER_LIKE) {
+        const e = solveText([...constraints, { language: shape, want: true }]);
+        spend(cost);
+        if (e !== undefined && r.tests.every((t) => t(e))) {
+            return { element: e, exact: true };
+        }
+    }
+    return { exact: false };
+}
+
+/** Members of a language listed in full, at most this many. */
+const MEMBERS_AT_MOST = 512;
+
+/**
+ * Every member of a language whose patterns are sequences of literal characters, each compared exactly or ignoring
+ * case (a literal, a `Bool` value, a case-insensitive equality), or undefined for any other language or one of more
+ * than {@link MEMBERS_AT_MOST} members.
+ */
+function members(language: Language): ReadonlySet<string> | undefined {
+    const exact = literalStrings(language);
+    if (exact !== undefined) {
+        return exact;
+    }
+    let out = new Set<string>();
+    for (const p of language) {
+        let texts = [""];
+        for (const e of p) {
+            const chars = e.star || e.any ? undefined : e.exact !== undefined ? [e.exact] : foldedChars(e);
+            if (chars === undefined || texts.length * chars.length > MEMBERS_AT_MOST) {
+                return undefined;
+            }
+            texts = texts.flatMap((t) => chars.map((c) => t + c));
+        }
+        out = new Set([...out, ...texts]);
+        if (out.size > MEMBERS_AT_MOST) {
+            return undefined;
         }
     }
     return out;
 }
+
+/**
+ * The characters whose lower case is a case-insensitive literal character's, as the evaluator compares them (text
+ * lower-cased), among those the character's element accepts.
+ */
+function foldedChars(e: Element): string[] | undefined {
+    if (!e.id.startsWith("~")) {
+        return undefined;
+    }
+    if (byLowerCase === undefined) {
+        byLowerCase = new Map();
+        for (let code = 0; code < 0x10000; code++) {
+            if (code >= 0xd800 && code <= 0xdfff) {
+                continue;
+            }
+            const ch = String.fromCharCode(code);
+            const lower = ch.toLowerCase();
+            byLowerCase.set(lower, [...(byLowerCase.get(lower) ?? []), ch]);
+        }
+    }
+    return (byLowerCase.get(e.id.slice(1).toLowerCase()) ?? []).filter((ch) => e.test(ch));
+}
+
+/** The characters of the Basic Multilingual Plane by their lower case, tabled on first use. */
+let byLowerCase: Map<string, string[]> | undefined;
+
+const DIGIT = classChar(/^[0-9]$/);
+const DIGITS = classChar(/^[0-9]$/, true);
+/** Shapes of numbers and addresses: digits, a decimal fraction, either negative, a dotted quad. */
+const NUMBER_LIKE: readonly Language[] = [
+    [[DIGIT, DIGITS]],
+    [[DIGIT, DIGITS, literalChar("."), DIGIT, DIGITS]],
+    [[literalChar("-"), DIGIT, DIGITS]],
+    [[literalChar("-"), DIGIT, DIGITS, literalChar("."), DIGIT, DIGITS]],
+    [
+        [
+            DIGIT,
+            DIGITS,
+            literalChar("."),
+            DIGIT,
+            DIGITS,
+            literalChar("."),
+            DIGIT,
+            DIGITS,
+            literalChar("."),
+            DIGIT,
+            DIGITS,
+        ],
+    ],
+    EVERYTHING,
+];
 
 /** A number per object, for memo keys that must tell objects apart without comparing their content. */
 export function identity(o: object): number {
