@@ -506,7 +506,7 @@ async function legacyRun(mach: Record<string, string | number>, progress: Progre
             ["measure", "us per document [abs]", "documents/s [abs]", "x judge questions [ratio]"],
             [
                 [
-                    "analyzeKeyPolicy (document object, not memoized)",
+                    "analyzeKeyPolicy, whole analysis (memo bypassed)",
                     f1(judge.analyzeUncachedUsPerDoc),
                     f0(1e6 / judge.analyzeUncachedUsPerDoc),
                     fx(ratio(judge.analyzeUncachedUsPerDoc, judge.judgeQuestionsUsPerDoc)),
@@ -744,7 +744,7 @@ function coreReport(core: CoreResult): string[] {
     out.push("");
     out.push(
         `Judge in-process (${core.judge.documents} key policies, ${core.judge.passes} passes): analyzeKeyPolicy ` +
-            `${formatSpread(spreadOf(core.judge.samples.analyzeUncached ?? []), 1, " us")} per document (not memoized), ` +
+            `${formatSpread(spreadOf(core.judge.samples.analyzeUncached ?? []), 1, " us")} per document (whole analysis, memo bypassed), ` +
             `${formatSpread(spreadOf(core.judge.samples.analyzeCached ?? []), 1, " us")} memoized; Allow/not-Allow ` +
             `disagreements with iam-simulate: ${core.judge.disagreements} of ${core.judge.questionsCompared}.`,
     );

@@ -268,7 +268,7 @@ export async function runCore(
     progress.begin("judge in-process");
     const judge = measureJudge(s.judgeDocuments, s.judgePasses);
     problems.push(...judge.problems);
-    progress.step(`${f2(judge.analyzeUncachedUsPerDoc)} µs per key policy (analyzeKeyPolicy, not memoized)`);
+    progress.step(`${f2(judge.analyzeUncachedUsPerDoc)} µs per key policy (whole analysis, memo bypassed)`);
     progress.end();
 
     return {
