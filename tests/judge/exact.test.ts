@@ -7,15 +7,11 @@
  * bounds, and every request it returns must be allowed by the evaluator.
  */
 import * as assert from "node:assert/strict";
-import { analyzeKeyPolicy, evaluateRequest, parsePolicyDocument } from "../../policypack/judge";
-import type { ParsedPolicy } from "../../policypack/judge";
+import { analyzeKeyPolicy, evaluateRequest } from "../../policypack/judge";
 import { inLanguage, glob, solve, arnPattern, literal } from "../../policypack/judge/languages";
 import { KeyDomain, MULTI_VALUED_KEYS, findAllowedRequestExactly } from "../../policypack/judge/witness";
 import { KEY_ARN } from "../../harness/fixtures";
-import { LETTERS, random, strings } from "./oracle";
-
-const CALLER = { type: "AWS" as const, id: "arn:aws:iam::111122223333:user/u" };
-const ACTION = "kms:Decrypt";
+import { ACTION, CALLER, Condition, craftedDeny, LETTERS, parsed, random, strings } from "./oracle";
 
 /** The oracle's bounds: strings over {a, b, x} ("x" stands for every other character) of 1 to 3 characters. */
 const MAX_LENGTH = 3;
@@ -36,8 +32,6 @@ const LIST_VALUES: Array<string[] | undefined> = [
     ["a", "b", "x"],
 ];
 const NUMBER_VALUES: Array<string | undefined> = [undefined, "-1", "0", "0.5", "1", "1.5", "2", "2.5", "3", "4"];
-
-type Condition = Record<string, Record<string, string | string[]>>;
 
 function generator(seed: number) {
     const r = random(seed);
@@ -102,21 +96,7 @@ function generator(seed: number) {
         return { [op]: { [NUMBER_KEY]: String(pick([0, 1, 2, 3])) } };
     };
     /** Deny shapes written against bounded searches: every short value, every value of some lengths, prefixes. */
-    const craftedDeny = (keys: readonly string[]): Condition => {
-        const key = pick(keys);
-        switch (Math.floor(r() * 4)) {
-            case 0:
-                return {
-                    StringLike: { [key]: Array.from({ length: 1 + Math.floor(r() * 3) }, (_, i) => "?".repeat(i + 1)) },
-                };
-            case 1:
-                return { StringEquals: { [key]: strings(2).filter(() => r() < 0.8) } };
-            case 2:
-                return { StringLike: { [key]: [pick(["a*", "b*", "*a", "*b"]), pick(["a*", "*x*", "?b*"])] } };
-            default:
-                return { StringNotLike: { [key]: [pattern(), pattern()] } };
-        }
-    };
+    const crafted = (keys: readonly string[]): Condition => craftedDeny(pick(keys), r, pattern);
     return (): { doc: unknown; keys: string[] } => {
         const shape = r();
         const keys =
@@ -153,7 +133,7 @@ function generator(seed: number) {
         const stringKeys = keys.filter((k) => STRING_KEYS.includes(k));
         for (let i = 0; i < denies; i++) {
             const parts = Array.from({ length: 1 + Math.floor(r() * 2) }, () =>
-                r() < 0.4 && stringKeys.length > 0 ? craftedDeny(stringKeys) : condition(),
+                r() < 0.4 && stringKeys.length > 0 ? crafted(stringKeys) : condition(),
             );
             statements.push({
                 Effect: "Deny",
@@ -165,14 +145,6 @@ function generator(seed: number) {
         }
         return { doc: { Version: "2012-10-17", Statement: statements }, keys };
     };
-}
-
-function parsed(doc: unknown): ParsedPolicy {
-    const p = parsePolicyDocument(doc);
-    if (!p.ok || !p.policy) {
-        throw new Error(JSON.stringify(p));
-    }
-    return p.policy;
 }
 
 /** Every request within the bounds over `keys`, put to the evaluator: the first one allowed, if any. */

@@ -7,17 +7,16 @@
  * documents can tell apart (by prefix, by equality, by order against their numbers) has one of them.
  */
 import * as assert from "node:assert/strict";
-import { analyzeKeyPolicy, evaluateRequest, parsePolicyDocument } from "../../policypack/judge";
+import { analyzeKeyPolicy, evaluateRequest } from "../../policypack/judge";
 import type { ParsedPolicy } from "../../policypack/judge";
 import { digitInterval, inLanguage } from "../../policypack/judge/languages";
 import { KeyDomain, findAllowedRequestExactly, foreignCaller } from "../../policypack/judge/witness";
 import { KEY_ARN } from "../../harness/fixtures";
-import { random } from "./oracle";
+import { ACTION, parsed, random } from "./oracle";
 
 const OWNER = "111122223333";
 const OTHER = "444455556666";
 const LAST = 999_999_999_999;
-const ACTION = "kms:Decrypt";
 
 /** Numbers the documents compare accounts with, as written (some only as a number reads them). */
 const NUMBERS = [
@@ -39,14 +38,6 @@ const NUMBERS = [
 ];
 /** Dates the documents compare accounts with (an account is that many seconds after 1970 to the evaluator). */
 const DATES = ["500000000000", "2020-01-01T00:00:00Z", "1577836800", "0", "not a date"];
-
-function parsed(doc: unknown): ParsedPolicy {
-    const p = parsePolicyDocument(doc);
-    if (!p.ok || !p.policy) {
-        throw new Error(JSON.stringify(p));
-    }
-    return p.policy;
-}
 
 const account = (n: number): string => String(n).padStart(12, "0");
 

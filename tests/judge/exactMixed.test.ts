@@ -8,7 +8,7 @@
  * every request it returns must be allowed by the evaluator.
  */
 import * as assert from "node:assert/strict";
-import { evaluateRequest, parsePolicyDocument } from "../../policypack/judge";
+import { evaluateRequest } from "../../policypack/judge";
 import type { ParsedPolicy } from "../../policypack/judge";
 import {
     KeyDomain,
@@ -19,9 +19,8 @@ import {
     foreignCaller,
 } from "../../policypack/judge/witness";
 import { KEY_ARN } from "../../harness/fixtures";
+import { ACTION, CALLER, parsed } from "./oracle";
 
-const CALLER = { type: "AWS" as const, id: "arn:aws:iam::111122223333:user/u" };
-const ACTION = "kms:Decrypt";
 const KEY = "kms:EncryptionContext:k";
 const LIST_KEY = "aws:TagKeys";
 
@@ -160,14 +159,6 @@ function generator(seed: number) {
         }
         return { doc: { Version: "2012-10-17", Statement: statements }, key };
     };
-}
-
-function parsed(doc: unknown): ParsedPolicy {
-    const p = parsePolicyDocument(doc);
-    if (!p.ok || !p.policy) {
-        throw new Error(JSON.stringify(p));
-    }
-    return p.policy;
 }
 
 /** The first value (or list) of the alphabet, or absence, that the evaluator allows. */

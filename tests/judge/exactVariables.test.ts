@@ -8,7 +8,7 @@
  * decide only rarely.
  */
 import * as assert from "node:assert/strict";
-import { analyzeKeyPolicy, evaluateRequest, parsePolicyDocument } from "../../policypack/judge";
+import { analyzeKeyPolicy, evaluateRequest } from "../../policypack/judge";
 import type { ParsedPolicy } from "../../policypack/judge";
 import type { ParsedStatement } from "../../policypack/judge/parsedPolicy";
 import { analyzeKeyPolicyAfresh } from "../../policypack/judge/keyPolicy";
@@ -22,10 +22,8 @@ import {
     UnsettledCoupling,
     findAllowedRequestExactly,
 } from "../../policypack/judge/witness";
-import { LETTERS, random, strings } from "./oracle";
+import { Condition, ACTION, CALLER, craftedDeny, LETTERS, parsed, random, strings } from "./oracle";
 
-const CALLER = { type: "AWS" as const, id: "arn:aws:iam::111122223333:user/u" };
-const ACTION = "kms:Decrypt";
 /** A key ARN whose fields are strings over the oracle's letters, so that variables can match its parts. */
 const ARN = "arn:aws:kms:a:ab:key/ba";
 
@@ -40,8 +38,6 @@ const FIXED_VALUE = "ab";
 const MISSING = "aws:username";
 
 const VALUES: Array<string | undefined> = [undefined, ...strings(MAX_LENGTH)];
-
-type Condition = Record<string, Record<string, string | string[]>>;
 
 function generator(seed: number) {
     const r = random(seed);
@@ -101,21 +97,7 @@ function generator(seed: number) {
         return { [op]: { [key]: values.length === 1 ? values[0] : values } };
     };
     /** Deny conditions written against bounded searches. */
-    const crafted = (): Condition => {
-        const key = pick(VARIED);
-        switch (Math.floor(r() * 4)) {
-            case 0:
-                return {
-                    StringLike: { [key]: Array.from({ length: 1 + Math.floor(r() * 3) }, (_, i) => "?".repeat(i + 1)) },
-                };
-            case 1:
-                return { StringEquals: { [key]: strings(2).filter(() => r() < 0.8) } };
-            case 2:
-                return { StringLike: { [key]: [pick(["a*", "b*", "*a", "*b"]), pick(["a*", "*x*", "?b*"])] } };
-            default:
-                return { StringNotLike: { [key]: [pattern(), pattern()] } };
-        }
-    };
+    const crafted = (): Condition => craftedDeny(pick(VARIED), r, pattern);
     /** A Resource or NotResource with policy variables reading one key, or none. */
     const resource = (): Record<string, string | string[]> => {
         if (r() < 0.55) {
@@ -168,14 +150,6 @@ function generator(seed: number) {
         }
         return { Version: "2012-10-17", Statement: statements };
     };
-}
-
-function parsed(doc: unknown): ParsedPolicy {
-    const p = parsePolicyDocument(doc);
-    if (!p.ok || !p.policy) {
-        throw new Error(JSON.stringify(p));
-    }
-    return p.policy;
 }
 
 /** Every request within the bounds, put to the evaluator: whether one is allowed. */
